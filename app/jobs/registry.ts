@@ -1,0 +1,13 @@
+import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
+import { pruneSentEmailsJob } from "./prune-sent-emails";
+import type { Job } from "./types";
+
+/** Cron expressions exactly as in wrangler.toml `[triggers] crons`. */
+export const HOURLY = "0 * * * *";
+export const DAILY = "30 3 * * *";
+
+/** Which jobs each Cron Trigger runs, in order. */
+export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
+  [HOURLY]: [deleteExpiredSessionsJob],
+  [DAILY]: [pruneSentEmailsJob],
+};

@@ -1,0 +1,16 @@
+/** Throw a Response when a guard fails (house style: `invariantResponse`). */
+export function invariantResponse(
+  condition: unknown,
+  message: string,
+  init: ResponseInit = { status: 400 },
+): asserts condition {
+  if (!condition) {
+    throw new Response(message, { ...init, headers: { "Content-Type": "text/plain; charset=utf-8", ...init.headers } });
+  }
+}
+
+/**
+ * Public pages can be cached at the edge for anonymous visitors. A short browser max-age
+ * keeps prices fresh; the edge serves stale copies while it revalidates.
+ */
+export const PUBLIC_PAGE_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";

@@ -1,0 +1,103 @@
+/**
+ * Every enum of the data model, one `as const` array each. The same array types the
+ * column, builds its CHECK constraint and feeds `z.enum` in forms (DESIGN.md §3).
+ */
+
+export const USER_ROLES = ["USER", "VIEWER", "EDITOR", "MODERATOR", "ADMIN", "OWNER"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const ACCOUNT_STATUSES = ["ACTIVE", "LOCKED", "BANNED", "SUSPENDED"] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export const PRODUCT_CATEGORIES = [
+  "TEMPLATE",
+  "THEME",
+  "UI_KIT",
+  "CODE_SNIPPET",
+  "DOCUMENTATION",
+  "ASSET",
+] as const;
+export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
+
+export const PRODUCT_STATUSES = ["DRAFT", "PUBLISHED", "ARCHIVED"] as const;
+export type ProductStatus = (typeof PRODUCT_STATUSES)[number];
+
+export const LICENSE_TYPES = ["PERSONAL", "COMMERCIAL", "TEAM"] as const;
+export type LicenseType = (typeof LICENSE_TYPES)[number];
+
+export const LICENSE_STATUSES = ["ACTIVE", "SUSPENDED", "EXPIRED", "REVOKED"] as const;
+export type LicenseStatus = (typeof LICENSE_STATUSES)[number];
+
+export const PURCHASE_STATUSES = ["PENDING", "COMPLETED", "FAILED", "REFUNDED", "DISPUTED"] as const;
+export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
+
+export const PAYMENT_PROVIDERS = ["STRIPE", "TEST"] as const;
+export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
+
+/** A download row is a grant (GRANTED), a redeemed grant (COMPLETED) or a refused attempt (FAILED). */
+export const DOWNLOAD_STATUSES = ["GRANTED", "COMPLETED", "FAILED"] as const;
+export type DownloadStatus = (typeof DOWNLOAD_STATUSES)[number];
+
+export const RESET_REQUEST_STATUSES = ["PENDING", "APPROVED", "REJECTED"] as const;
+export type ResetRequestStatus = (typeof RESET_REQUEST_STATUSES)[number];
+
+export const PROJECT_CATEGORIES = [
+  "BRAND_IDENTITY",
+  "WEBSITE",
+  "WEB_APP",
+  "MOBILE_APP",
+  "UI_UX_DESIGN",
+  "OTHER",
+] as const;
+export type ProjectCategory = (typeof PROJECT_CATEGORIES)[number];
+
+export const PROJECT_PHASES = ["DESIGN", "BUILD", "POST_LAUNCH", "COMPLETED", "PAUSED"] as const;
+export type ProjectPhase = (typeof PROJECT_PHASES)[number];
+
+export const ADD_ON_TYPES = [
+  "EXTRA_REVISION",
+  "CONTENT_EDIT",
+  "SUPPORT_CALL",
+  "RUSH_DELIVERY",
+  "EMERGENCY_FIX",
+  "REOPEN_PROJECT",
+  "CUSTOM",
+] as const;
+export type AddOnType = (typeof ADD_ON_TYPES)[number];
+
+export const ADD_ON_STATUSES = ["REQUESTED", "APPROVED", "REJECTED", "COMPLETED", "CANCELLED"] as const;
+export type AddOnStatus = (typeof ADD_ON_STATUSES)[number];
+
+export const MEMBERSHIP_TIERS = ["BASIC_ACCESS", "PRO", "MANAGED"] as const;
+export type MembershipTier = (typeof MEMBERSHIP_TIERS)[number];
+
+export const MEMBERSHIP_STATUSES = ["ACTIVE", "PAST_DUE", "CANCELLED", "EXPIRED"] as const;
+export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
+
+/** Ledger row kinds. `amount` is positive for the first five, negative for SPEND and EXPIRY. */
+export const CREDIT_TRANSACTION_TYPES = [
+  "ALLOCATION",
+  "RENEWAL",
+  "ROLLOVER",
+  "TOP_UP",
+  "REFUND",
+  "SPEND",
+  "EXPIRY",
+  "ADJUSTMENT",
+] as const;
+export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
+
+export const BACKUP_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"] as const;
+export type BackupStatus = (typeof BACKUP_STATUSES)[number];
+
+export const BACKUP_TRIGGERS = ["SCHEDULED", "MANUAL", "PRE_DEPLOYMENT"] as const;
+export type BackupTrigger = (typeof BACKUP_TRIGGERS)[number];
+
+export const PAYMENT_EVENT_STATUSES = ["PROCESSED", "IGNORED", "FAILED"] as const;
+export type PaymentEventStatus = (typeof PAYMENT_EVENT_STATUSES)[number];
+
+export const EMAIL_STATUSES = ["PENDING", "SENT", "FAILED"] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+export const FEATURE_ENVIRONMENTS = ["development", "staging", "production"] as const;
+export type FeatureEnvironment = (typeof FEATURE_ENVIRONMENTS)[number];

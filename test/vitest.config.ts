@@ -1,0 +1,44 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
+
+  return {
+    root,
+    plugins: [
+      cloudflareTest({
+        // Request tests go through the compiled Worker (`npm run build` runs first).
+        main: path.join(root, "build/index.js"),
+        wrangler: { configPath: path.join(root, "wrangler.toml") },
+        miniflare: {
+          bindings: {
+            ENVIRONMENT: "test",
+            TEST_MIGRATIONS: migrations,
+          },
+        },
+      }),
+    ],
+    resolve: {
+      alias: {
+        "~": path.join(root, "app"),
+        "#db": path.join(root, "db"),
+        // workers-sdk#12899: in the pool these resolve to ESM builds that come back
+        // undefined through require(); point them at their CommonJS files.
+        "@remix-run/server-runtime": require.resolve("@remix-run/server-runtime/dist/index.js"),
+        "@remix-run/router": require.resolve("@remix-run/router/dist/router.cjs.js"),
+      },
+    },
+    test: {
+      include: ["test/unit/**/*.test.{ts,tsx}", "test/integration/**/*.test.{ts,tsx}"],
+      setupFiles: ["test/setup/apply-migrations.ts"],
+      reporters: ["default"],
+    },
+  };
+});
