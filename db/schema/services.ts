@@ -129,5 +129,6 @@ export const serviceAddOns = sqliteTable(
 );
 
 export type ServiceProject = typeof serviceProjects.$inferSelect;
+export type NewServiceProject = typeof serviceProjects.$inferInsert;
 export type ProjectPhaseHistory = typeof projectPhaseHistory.$inferSelect;
 export type ServiceAddOn = typeof serviceAddOns.$inferSelect;

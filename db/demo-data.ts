@@ -1,0 +1,153 @@
+import { count } from "drizzle-orm";
+import type { Database } from "./client";
+import { users, type ProductCategory, type UserRole } from "./schema";
+import { USER_ROLES } from "./schema/enums";
+import type { EncryptionKeys } from "~/lib/encryption.server";
+import { createMembership, createProduct, createProject, createUser } from "../test/factories";
+
+/** The demo TOTP secret every staff account shares (README: add it to any authenticator app). */
+export const DEMO_TWO_FACTOR_SECRET = "JBSWY3DPEHPK3PXP";
+
+export const demoEmail = (role: UserRole) => `${role.toLowerCase()}@demo.test`;
+export const demoPassword = (role: UserRole) => `demo-password-${role.toLowerCase()}`;
+
+const DEMO_PRODUCTS: Array<{
+  name: string;
+  category: ProductCategory;
+  tagline: string;
+  tags: string[];
+  featured: boolean;
+  prices: [number, number | null, number | null];
+  file: { name: string; contentType: string; body: string };
+}> = [
+  {
+    name: "Northwind Portfolio Template",
+    category: "TEMPLATE",
+    tagline: "A calm, fast portfolio for designers who let the work speak.",
+    tags: ["portfolio", "remix", "responsive"],
+    featured: true,
+    prices: [4900, 12900, 29900],
+    file: { name: "northwind-portfolio.md", contentType: "text/markdown; charset=utf-8", body: "# Northwind Portfolio\n\nUnzip, run `npm install`, edit `content/`.\n" },
+  },
+  {
+    name: "Ledger UI Kit",
+    category: "UI_KIT",
+    tagline: "120 components for dashboards, tables and billing screens.",
+    tags: ["figma", "dashboard", "components"],
+    featured: true,
+    prices: [5900, 14900, 34900],
+    file: { name: "ledger-ui-kit.json", contentType: "application/json", body: '{"kit":"Ledger","components":120,"tokens":{"radius":8,"brand":"#4338ca"}}\n' },
+  },
+  {
+    name: "Quiet Theme",
+    category: "THEME",
+    tagline: "A typographic blog theme with dark mode and perfect Lighthouse scores.",
+    tags: ["blog", "dark-mode"],
+    featured: true,
+    prices: [2900, 6900, null],
+    file: { name: "quiet-theme.css", contentType: "text/css; charset=utf-8", body: ":root{--ink:#1c1b22;--paper:#f8f7f4}body{color:var(--ink);background:var(--paper)}\n" },
+  },
+  {
+    name: "Form Patterns Snippets",
+    category: "CODE_SNIPPET",
+    tagline: "Accessible, validated form patterns you can paste into any React app.",
+    tags: ["react", "forms", "accessibility"],
+    featured: false,
+    prices: [1900, 4900, 9900],
+    file: { name: "form-patterns.tsx", contentType: "text/plain; charset=utf-8", body: "export function Field({ label, error }: { label: string; error?: string }) {\n  return null;\n}\n" },
+  },
+  {
+    name: "Brand Guidelines Handbook",
+    category: "DOCUMENTATION",
+    tagline: "A fill-in-the-blanks brand book that clients actually read.",
+    tags: ["branding", "handbook"],
+    featured: false,
+    prices: [3900, 8900, null],
+    file: { name: "brand-handbook.md", contentType: "text/markdown; charset=utf-8", body: "# Brand handbook\n\n1. Voice\n2. Logo use\n3. Colour\n" },
+  },
+  {
+    name: "Isometric Icon Set",
+    category: "ASSET",
+    tagline: "240 isometric icons in SVG, tuned for 24 and 48 pixels.",
+    tags: ["icons", "svg"],
+    featured: true,
+    prices: [1500, 3900, 7900],
+    file: { name: "isometric-icon.svg", contentType: "image/svg+xml", body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 2l9 5v10l-9 5-9-5V7z" fill="#4338ca"/></svg>\n' },
+  },
+];
+
+export interface DemoDataDeps {
+  db: Database;
+  files: R2Bucket;
+  encryptionKeys: EncryptionKeys;
+}
+
+export interface DemoDataResult {
+  seeded: boolean;
+  users: number;
+  products: number;
+}
+
+/**
+ * The demo data of DESIGN.md §12, built with the same factories as the tests. Does
+ * nothing when the database already has users, so `npm start` can call it every time.
+ */
+export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> {
+  const { db, files, encryptionKeys } = deps;
+  const [existing] = await db.select({ users: count() }).from(users);
+  if ((existing?.users ?? 0) > 0) return { seeded: false, users: 0, products: 0 };
+
+  const accounts = new Map<UserRole, string>();
+  for (const role of USER_ROLES) {
+    const staff = role !== "USER";
+    const user = await createUser(
+      db,
+      {
+        email: demoEmail(role),
+        name: `Demo ${role.charAt(0)}${role.slice(1).toLowerCase()}`,
+        role,
+        password: demoPassword(role),
+        emailVerifiedAt: new Date(),
+        ...(staff ? { twoFactorSecret: DEMO_TWO_FACTOR_SECRET } : {}),
+      },
+      { encryptionKeys },
+    );
+    accounts.set(role, user.id);
+  }
+
+  const editorId = accounts.get("EDITOR");
+  const now = Date.now();
+  for (const [index, product] of DEMO_PRODUCTS.entries()) {
+    await createProduct(
+      { db, files },
+      {
+        name: product.name,
+        slug: product.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+        category: product.category,
+        tagline: product.tagline,
+        description: `${product.tagline}\n\nBuilt and maintained by the studio. Free updates for the life of the major version.`,
+        documentation: "# Getting started\n\nDownload the archive from your account, then follow the README inside.",
+        changelog: "- 1.0.0: First release.",
+        tags: product.tags,
+        featured: product.featured,
+        pricePersonalCents: product.prices[0],
+        priceCommercialCents: product.prices[1],
+        priceTeamCents: product.prices[2],
+        createdById: editorId,
+        // Spread publication times so the catalog has a stable order.
+        publishedAt: new Date(now - index * 86_400_000),
+        file: product.file,
+      },
+    );
+  }
+
+  const customerId = accounts.get("USER")!;
+  await createMembership(db, { userId: customerId, tier: "PRO", credits: 20 });
+  await createProject(db, {
+    clientId: customerId,
+    title: "Studio portfolio relaunch",
+    category: "WEBSITE",
+  });
+
+  return { seeded: true, users: accounts.size, products: DEMO_PRODUCTS.length };
+}

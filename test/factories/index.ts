@@ -1,0 +1,4 @@
+export * from "./memberships";
+export * from "./products";
+export * from "./projects";
+export * from "./users";

@@ -1,0 +1,48 @@
+import { createId } from "@paralleldrive/cuid2";
+import type { Database } from "#db/client";
+import { creditTransactions, memberships, type Membership, type MembershipTier } from "#db/schema";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface MembershipInput {
+  userId: string;
+  tier?: MembershipTier;
+  credits?: number;
+  periodStart?: Date;
+  periodDays?: number;
+}
+
+/** A membership with its opening ALLOCATION ledger row, written in one atomic batch. */
+export async function createMembership(db: Database, input: MembershipInput): Promise<Membership> {
+  const id = createId();
+  const start = input.periodStart ?? new Date();
+  const end = new Date(start.getTime() + (input.periodDays ?? 30) * DAY_MS);
+  const credits = input.credits ?? 10;
+
+  const [inserted] = await db.batch([
+    db
+      .insert(memberships)
+      .values({
+        id,
+        userId: input.userId,
+        tier: input.tier ?? "PRO",
+        totalCredits: credits,
+        usedCredits: 0,
+        currentPeriodStart: start,
+        currentPeriodEnd: end,
+        paidThrough: end,
+      })
+      .returning(),
+    db.insert(creditTransactions).values({
+      membershipId: id,
+      userId: input.userId,
+      type: "ALLOCATION",
+      amount: credits,
+      balance: credits,
+      description: "Opening allocation",
+      idempotencyKey: `membership:${id}:allocation:${start.getTime()}`,
+      reference: `period:${start.getTime()}`,
+    }),
+  ]);
+  return inserted[0]!;
+}
