@@ -121,8 +121,8 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 export function utf8Encode(text: string): Uint8Array<ArrayBuffer> {
-  // Copy into a fresh ArrayBuffer-backed view: lib typings disagree on TextEncoder's return type.
-  return new Uint8Array(encoder.encode(text));
+  // TextEncoder always allocates a fresh ArrayBuffer; workers-types just types it loosely.
+  return encoder.encode(text) as Uint8Array<ArrayBuffer>;
 }
 
 /** Throws {@link EncodingError} on invalid UTF-8 instead of inserting U+FFFD. */

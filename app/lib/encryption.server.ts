@@ -1,5 +1,11 @@
 import type { EncryptionKeyConfig } from "~/lib/env.server";
-import { base64ToBytes, base64UrlToBytes, bytesToBase64Url, utf8Decode, utf8Encode } from "./encoding";
+import {
+  base64ToBytes,
+  base64UrlToBytes,
+  bytesToBase64Url,
+  utf8Decode,
+  utf8Encode,
+} from "./encoding";
 
 /**
  * Field encryption for secrets kept in D1 (2FA secrets, license keys): AES-256-GCM with a random
@@ -70,7 +76,7 @@ function additionalData(version: number, context: string): Uint8Array<ArrayBuffe
 
 function assertContext(context: string): void {
   if (typeof context !== "string" || context.length === 0) {
-    throw new TypeError("An encryption context (e.g. \"licenses.key\") is required");
+    throw new TypeError('An encryption context (e.g. "licenses.key") is required');
   }
 }
 

@@ -13,9 +13,13 @@ function importHmacKey(secret: string): Promise<CryptoKey> {
   let key = keyCache.get(secret);
   if (!key) {
     if (secret.length === 0) throw new TypeError("HMAC secret must not be empty");
-    key = crypto.subtle.importKey("raw", utf8Encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
-      "sign",
-    ]);
+    key = crypto.subtle.importKey(
+      "raw",
+      utf8Encode(secret),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
     keyCache.set(secret, key);
     key.catch(() => keyCache.delete(secret));
   }
@@ -23,7 +27,11 @@ function importHmacKey(secret: string): Promise<CryptoKey> {
 }
 
 export async function hmacSha256(secret: string, message: string): Promise<Uint8Array> {
-  const signature = await crypto.subtle.sign("HMAC", await importHmacKey(secret), utf8Encode(message));
+  const signature = await crypto.subtle.sign(
+    "HMAC",
+    await importHmacKey(secret),
+    utf8Encode(message),
+  );
   return new Uint8Array(signature);
 }
 
@@ -33,12 +41,8 @@ export async function hmacSha256Hex(secret: string, message: string): Promise<st
 
 /** SHA-256 as lowercase hex; strings are hashed as UTF-8. */
 export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promise<string> {
-  const bytes =
-    typeof data === "string"
-      ? utf8Encode(data)
-      : data instanceof ArrayBuffer
-        ? new Uint8Array(data)
-        : new Uint8Array(data); // copy: a view may sit on a SharedArrayBuffer or a larger buffer
+  // Copy a view: it may sit on a larger or shared buffer.
+  const bytes = typeof data === "string" ? utf8Encode(data) : new Uint8Array(data);
   return bytesToHex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
 
@@ -61,11 +65,9 @@ function parseIpv6(value: string): number[] | null {
     const ipv4 = parseIpv4(text.slice(lastColon + 1));
     if (!ipv4) return null;
     tail.push((ipv4[0]! << 8) | ipv4[1]!, (ipv4[2]! << 8) | ipv4[3]!);
-    text = text.slice(0, lastColon + 1) + (text[lastColon - 1] === ":" ? "" : "0");
-    if (!text.endsWith("::")) {
-      // `a:b:c:d:e:f:1.2.3.4`: drop the placeholder group added above.
-      text = text.slice(0, -2);
-    }
+    const prefix = text.slice(0, lastColon + 1);
+    // Keep a `::` that ends right before the IPv4 part; otherwise drop the separating colon.
+    text = prefix.endsWith("::") ? prefix : prefix.slice(0, -1);
   }
 
   const halves = text.split("::");
@@ -90,7 +92,7 @@ function parseIpv6(value: string): number[] | null {
 function formatIpv6(groups: number[]): string {
   let bestStart = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -114,7 +116,10 @@ function formatIpv6(groups: number[]): string {
  * Anything unparseable is only trimmed and lowercased (it is still hashed, never stored raw).
  */
 export function normalizeIp(ip: string): string {
-  const value = ip.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const value = ip
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
   const ipv4 = parseIpv4(value);
   if (ipv4) return ipv4.join(".");
   if (!value.includes(":")) return value;
@@ -137,7 +142,7 @@ export function hashIp(ip: string, secret: string): Promise<string> {
  * (e.g. `blindIndex(key, secret, "licenses.key")`). The context keeps indexes of different
  * columns unrelated; it may not contain ":" so `context:value` is unambiguous.
  */
-export function blindIndex(value: string, secret: string, context: string): Promise<string> {
+export async function blindIndex(value: string, secret: string, context: string): Promise<string> {
   if (context.length === 0 || context.includes(":")) {
     throw new TypeError('A blind index context must be non-empty and must not contain ":"');
   }

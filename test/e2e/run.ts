@@ -1,0 +1,93 @@
+/**
+ * `npm run test:e2e` — browser journeys against the real Worker in `wrangler dev`.
+ *
+ * Builds the app, migrates and seeds a throw-away local state directory, starts wrangler
+ * dev on a free port, drives Chromium through playwright-core and keeps full-page
+ * screenshots in test-results/e2e/. Without Chromium it explains how to install it and
+ * exits 0, unless E2E_REQUIRED=1.
+ */
+import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { browseTests } from "./browse.spec";
+import {
+  describeError,
+  makeStateDir,
+  migrateAndSeed,
+  onInterrupt,
+  removeDir,
+  REPO_ROOT,
+  run,
+  startWranglerDev,
+  type WranglerDev,
+} from "./local-stack";
+import { runTests } from "./runner";
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+const ARTIFACTS_DIR = path.join(REPO_ROOT, "test-results", "e2e");
+
+async function main(): Promise<number> {
+  const executablePath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  if (!existsSync(executablePath)) {
+    const required = process.env.E2E_REQUIRED === "1";
+    console.log(
+      `Chromium not found at ${executablePath}; ${required ? "failing (E2E_REQUIRED=1)" : "skipping the browser tests"}.\n` +
+        "Install it with:  apt-get update && apt-get install -y chromium\n" +
+        "or point CHROMIUM_PATH at a Chromium/Chrome binary.",
+    );
+    return required ? 1 : 0;
+  }
+
+  let stateDir: string | undefined;
+  let server: WranglerDev | undefined;
+  let browser: Browser | undefined;
+  const cleanup = async () => {
+    await browser?.close().catch(() => undefined);
+    browser = undefined;
+    if (server) await writeFile(path.join(ARTIFACTS_DIR, "wrangler.log"), server.log()).catch(() => undefined);
+    await server?.stop();
+    server = undefined;
+    await removeDir(stateDir);
+    stateDir = undefined;
+  };
+  onInterrupt(cleanup);
+
+  try {
+    await mkdir(ARTIFACTS_DIR, { recursive: true });
+    console.log("• Building (npm run build)…");
+    await run("npm", ["run", "build"]);
+
+    stateDir = await makeStateDir("storefront-e2e-");
+    console.log(`• Migrating and seeding ${stateDir}…`);
+    await migrateAndSeed(stateDir);
+
+    console.log("• Starting wrangler dev…");
+    server = await startWranglerDev({ persistTo: stateDir, readyPath: "/healthz" });
+    console.log(`  ready at ${server.url}`);
+
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    console.log(`• Running ${browseTests.length} browser tests (Chromium ${browser.version()})`);
+    const summary = await runTests(browseTests, { baseURL: server.url, browser, artifactsDir: ARTIFACTS_DIR });
+
+    console.log(`Screenshots and the wrangler log: ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/`);
+    console.log(`${summary.passed} passed, ${summary.failed} failed`);
+    return summary.failed === 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`E2E setup failed:\n${describeError(error)}`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+process.exitCode = await main();

@@ -1,0 +1,252 @@
+import { env } from "cloudflare:test";
+import { getTableConfig, type SQLiteTable } from "drizzle-orm/sqlite-core";
+import { describe, expect, it } from "vitest";
+import { createDb } from "#db/client";
+import * as schema from "#db/schema";
+import { createMembership, createProject, createUser } from "../factories";
+
+const BRIEF_TABLES = [
+  "users",
+  "digital_products",
+  "digital_product_purchases",
+  "licenses",
+  "downloads",
+  "download_reset_requests",
+  "service_projects",
+  "project_phase_history",
+  "service_add_ons",
+  "memberships",
+  "credit_transactions",
+  "audit_logs",
+  "device_sessions",
+  "feature_flags",
+  "system_backups",
+];
+const ADDED_TABLES = ["sessions", "payment_events", "email_outbox", "audit_log_archives"];
+const TRIGGERS = [
+  "credit_transactions_no_update",
+  "credit_transactions_no_delete",
+  "audit_logs_no_update",
+  "audit_logs_delete_only_archived",
+  "audit_log_archives_no_delete",
+];
+
+const drizzleTables = Object.values(schema).filter(
+  (value): value is SQLiteTable =>
+    typeof value === "object" && value !== null && Symbol.for("drizzle:IsDrizzleTable") in value,
+);
+
+async function sqliteObjects(type: "table" | "index" | "trigger") {
+  const { results } = await env.DB.prepare(
+    "select name, tbl_name as tableName, sql from sqlite_master where type = ? and name not like 'sqlite_%' and name not like '_cf_%' and name <> 'd1_migrations'",
+  )
+    .bind(type)
+    .all<{ name: string; tableName: string; sql: string | null }>();
+  return results;
+}
+
+describe("database schema", () => {
+  it("has all 15 tables of the brief and the tables a real system adds", async () => {
+    const tables = (await sqliteObjects("table")).map((table) => table.name).sort();
+    expect(tables).toEqual([...BRIEF_TABLES, ...ADDED_TABLES].sort());
+  });
+
+  it("maps every Drizzle table to a migrated table", () => {
+    const names = drizzleTables.map((table) => getTableConfig(table).name).sort();
+    expect(names).toEqual([...BRIEF_TABLES, ...ADDED_TABLES].sort());
+  });
+
+  it("has every index and unique constraint the schema declares", async () => {
+    const indexes = await sqliteObjects("index");
+    for (const table of drizzleTables) {
+      const config = getTableConfig(table);
+      for (const index of config.indexes) {
+        const found = indexes.find((candidate) => candidate.name === index.config.name);
+        expect(found, `index ${index.config.name}`).toBeDefined();
+        expect(found!.tableName).toBe(config.name);
+        expect(found!.sql!.startsWith(index.config.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX")).toBe(true);
+      }
+    }
+    const declared = drizzleTables.flatMap((table) => getTableConfig(table).indexes.map((index) => index.config.name));
+    expect(indexes.map((index) => index.name).sort()).toEqual(declared.sort());
+  });
+
+  it("has every CHECK constraint the schema declares, inside its table", async () => {
+    const tables = await sqliteObjects("table");
+    let checks = 0;
+    for (const table of drizzleTables) {
+      const config = getTableConfig(table);
+      const ddl = tables.find((candidate) => candidate.name === config.name)!.sql!;
+      for (const check of config.checks) {
+        expect(ddl, `${config.name}.${check.name}`).toContain(`CONSTRAINT "${check.name}" CHECK`);
+        checks++;
+      }
+    }
+    const migrated = tables.reduce((sum, table) => sum + (table.sql!.match(/ CHECK\(/g)?.length ?? 0), 0);
+    expect(migrated).toBe(checks);
+  });
+
+  it("has every foreign key the schema declares, with its delete rule", async () => {
+    for (const table of drizzleTables) {
+      const config = getTableConfig(table);
+      const { results } = await env.DB.prepare(`select "table", "from", "on_delete" from pragma_foreign_key_list(?)`)
+        .bind(config.name)
+        .all<{ table: string; from: string; on_delete: string }>();
+      for (const foreignKey of config.foreignKeys) {
+        const reference = foreignKey.reference();
+        const column = reference.columns[0]!.name;
+        const found = results.find((row) => row.from === column);
+        expect(found, `${config.name}.${column}`).toBeDefined();
+        expect(found!.table).toBe(getTableConfig(reference.foreignTable).name);
+        expect(found!.on_delete.toLowerCase()).toBe((foreignKey.onDelete ?? "no action").toLowerCase());
+      }
+    }
+  });
+
+  it("has the append-only triggers", async () => {
+    const triggers = (await sqliteObjects("trigger")).map((trigger) => trigger.name).sort();
+    expect(triggers).toEqual([...TRIGGERS].sort());
+  });
+});
+
+/** Drizzle wraps D1 errors ("Failed query: …"); the database's own message is the cause. */
+async function expectRefused(promise: Promise<unknown>, pattern: RegExp) {
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error, "expected the database to refuse the write").toBeInstanceOf(Error);
+  const messages = [(error as Error).message, String((error as Error & { cause?: unknown }).cause ?? "")];
+  expect(messages.join("\n")).toMatch(pattern);
+}
+
+describe("the database refuses bad data by itself", () => {
+  const db = () => createDb(env.DB);
+
+  it("refuses a role that is not in the enum", async () => {
+    await expect(
+      env.DB.prepare(
+        "insert into users (id, email, name, password_hash, role, created_at, updated_at) values ('u1', 'a@b.test', 'A', 'x', 'SUPERUSER', 0, 0)",
+      ).run(),
+    ).rejects.toThrow(/CHECK constraint failed: users_role_check/);
+  });
+
+  it("refuses an upper-case or malformed email", async () => {
+    await expectRefused(createUser(db(), { email: "Someone@Example.test" }), /users_email_lowercase_check/);
+    await expectRefused(createUser(db(), { email: "no-at-sign.test" }), /users_email_lowercase_check/);
+  });
+
+  it("refuses a product with a negative price or a lower-case currency", async () => {
+    const base =
+      "insert into digital_products (id, slug, name, category, price_personal_cents, currency, created_at, updated_at) values (?, ?, 'P', 'THEME', ?, ?, 0, 0)";
+    await expect(env.DB.prepare(base).bind("p1", "p-one", -1, "USD").run()).rejects.toThrow(/price_personal_check/);
+    await expect(env.DB.prepare(base).bind("p2", "p-two", 100, "usd").run()).rejects.toThrow(/currency_check/);
+  });
+
+  it("refuses to publish a product without a file", async () => {
+    await expect(
+      env.DB.prepare(
+        "insert into digital_products (id, slug, name, category, status, price_personal_cents, published_at, created_at, updated_at) values ('p3', 'p-three', 'P', 'THEME', 'PUBLISHED', 100, 1, 0, 0)",
+      ).run(),
+    ).rejects.toThrow(/published_file_check/);
+  });
+
+  it("refuses an UPDATE or DELETE of an audit row", async () => {
+    await env.DB.prepare(
+      "insert into audit_logs (id, action, entity_type, created_at) values ('a1', 'USER_CREATED', 'user', 1000)",
+    ).run();
+    await expect(env.DB.prepare("update audit_logs set action = 'OTHER' where id = 'a1'").run()).rejects.toThrow(
+      /audit_logs is append-only/,
+    );
+    await expect(env.DB.prepare("delete from audit_logs where id = 'a1'").run()).rejects.toThrow(
+      /only after a verified archive/,
+    );
+    const row = await env.DB.prepare("select action from audit_logs where id = 'a1'").first<{ action: string }>();
+    expect(row?.action).toBe("USER_CREATED");
+  });
+
+  it("lets an audit row go only once a verified archive covers it", async () => {
+    await env.DB.batch([
+      env.DB.prepare("insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'LOGIN_SUCCEEDED', 'user', 5000)"),
+      env.DB.prepare(
+        "insert into audit_log_archives (id, range_start, range_end, storage_key, row_count, sha256, created_at) values ('arc1', 0, 10000, 'audit/1970-01-01.ndjson.gz', 1, 'abc', 0)",
+      ),
+    ]);
+    await expect(env.DB.prepare("delete from audit_logs where id = 'a2'").run()).rejects.toThrow(/verified archive/);
+    // Archives are permanent, but verifying one (setting verified_at) is allowed.
+    await env.DB.prepare("update audit_log_archives set verified_at = 20000 where id = 'arc1'").run();
+    await env.DB.prepare("delete from audit_logs where id = 'a2'").run();
+    expect(await env.DB.prepare("select id from audit_logs where id = 'a2'").first()).toBeNull();
+    await expect(env.DB.prepare("delete from audit_log_archives where id = 'arc1'").run()).rejects.toThrow(/permanent/);
+  });
+
+  it("keeps the credit ledger append-only and never negative", async () => {
+    const user = await createUser(db());
+    const membership = await createMembership(db(), { userId: user.id, credits: 5 });
+    const ledger = await env.DB.prepare("select id from credit_transactions where membership_id = ?")
+      .bind(membership.id)
+      .first<{ id: string }>();
+    await expect(env.DB.prepare("update credit_transactions set amount = 500 where id = ?").bind(ledger!.id).run()).rejects.toThrow(
+      /append-only/,
+    );
+    await expect(env.DB.prepare("delete from credit_transactions where id = ?").bind(ledger!.id).run()).rejects.toThrow(
+      /append-only/,
+    );
+    const insertRow = (id: string, type: string, amount: number, balance: number, key: string) =>
+      env.DB.prepare(
+        "insert into credit_transactions (id, membership_id, user_id, type, amount, balance, description, idempotency_key, created_at) values (?, ?, ?, ?, ?, ?, 'x', ?, 0)",
+      )
+        .bind(id, membership.id, user.id, type, amount, balance, key)
+        .run();
+    await expect(insertRow("t1", "SPEND", -6, -1, "k1")).rejects.toThrow(/balance_check/);
+    await expect(insertRow("t2", "SPEND", 3, 8, "k2")).rejects.toThrow(/sign_check/);
+    await insertRow("t3", "SPEND", -2, 3, "k3");
+    await expect(insertRow("t4", "SPEND", -2, 1, "k3")).rejects.toThrow(/UNIQUE constraint failed/);
+    // A membership cannot spend more than it holds.
+    await expect(
+      env.DB.prepare("update memberships set used_credits = 6 where id = ?").bind(membership.id).run(),
+    ).rejects.toThrow(/memberships_credits_check/);
+  });
+
+  it("allows one pending reset request per license", async () => {
+    await expect(
+      env.DB.prepare("select 1 from pragma_index_list('download_reset_requests') where name = 'reset_requests_one_pending_unique' and partial = 1").first(),
+    ).resolves.not.toBeNull();
+  });
+
+  it("keeps a paused project's return phase and reason together", async () => {
+    const user = await createUser(db());
+    const project = await createProject(db(), { clientId: user.id });
+    await expect(
+      env.DB.prepare("update service_projects set phase = 'PAUSED' where id = ?").bind(project.id).run(),
+    ).rejects.toThrow(/service_projects_pause_check/);
+    await env.DB.prepare(
+      "update service_projects set phase = 'PAUSED', paused_from_phase = 'DESIGN', pause_reason = 'Waiting for content' where id = ?",
+    )
+      .bind(project.id)
+      .run();
+  });
+
+  it("cascades a user's sessions and devices when the user is deleted", async () => {
+    const user = await createUser(db());
+    await env.DB.batch([
+      env.DB.prepare(
+        "insert into device_sessions (id, user_id, fingerprint_hash, last_seen_at, created_at, updated_at) values ('d1', ?, 'fp', 0, 0, 0)",
+      ).bind(user.id),
+      env.DB.prepare(
+        "insert into sessions (id, token_hash, user_id, device_session_id, expires_at, last_seen_at, created_at) values ('s1', 'th', ?, 'd1', 1, 0, 0)",
+      ).bind(user.id),
+    ]);
+    await env.DB.prepare("delete from users where id = ?").bind(user.id).run();
+    expect(await env.DB.prepare("select id from sessions where id = 's1'").first()).toBeNull();
+    expect(await env.DB.prepare("select id from device_sessions where id = 'd1'").first()).toBeNull();
+  });
+
+  it("refuses deleting a user whose credit ledger exists", async () => {
+    const user = await createUser(db());
+    await createMembership(db(), { userId: user.id, credits: 1 });
+    await expect(env.DB.prepare("delete from users where id = ?").bind(user.id).run()).rejects.toThrow(
+      /FOREIGN KEY constraint failed|append-only/,
+    );
+  });
+});

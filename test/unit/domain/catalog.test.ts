@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { likePattern, parseCatalogQuery } from "~/domain/catalog/filters";
+import { licenseOptions } from "~/domain/catalog/license-options";
+import { formatMoney } from "~/domain/money";
+
+describe("catalog query", () => {
+  it("keeps valid filters and drops invalid ones instead of failing", () => {
+    expect(parseCatalogQuery(new URLSearchParams("q=%20icons%20&category=THEME&tag=Dark-Mode"))).toEqual({
+      q: "icons",
+      category: "THEME",
+      tag: "dark-mode",
+      cursor: undefined,
+    });
+    expect(parseCatalogQuery(new URLSearchParams("category=WEAPONS&tag=<script>&q="))).toEqual({
+      q: undefined,
+      category: undefined,
+      tag: undefined,
+      cursor: undefined,
+    });
+  });
+
+  it("escapes LIKE wildcards so a search means its literal text", () => {
+    expect(likePattern("50%_off\\")).toBe("%50\\%\\_off\\\\%");
+  });
+});
+
+describe("license options", () => {
+  it("offers only the licenses that have a price, with team seats in the summary", () => {
+    const options = licenseOptions({
+      pricePersonalCents: 1000,
+      priceCommercialCents: null,
+      priceTeamCents: 5000,
+      teamSeats: 8,
+    });
+    expect(options.map((option) => option.type)).toEqual(["PERSONAL", "TEAM"]);
+    expect(options[1]!.summary).toContain("8 people");
+  });
+});
+
+describe("money", () => {
+  it("formats integer minor units, including zero-decimal currencies", () => {
+    expect(formatMoney(4900, "USD")).toBe("$49.00");
+    expect(formatMoney(4900, "JPY")).toBe("¥4,900");
+  });
+
+  it("refuses fractional cents", () => {
+    expect(() => formatMoney(10.5, "USD")).toThrow(/integer minor units/);
+  });
+});

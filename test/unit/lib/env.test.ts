@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv, type WorkerBindings } from "~/lib/env.server";
+
+const bindings = (overrides: Partial<WorkerBindings>): WorkerBindings =>
+  ({ DB: {} as D1Database, FILES: {} as R2Bucket, ENVIRONMENT: "development", ...overrides }) as WorkerBindings;
+
+const productionSecrets = {
+  SESSION_SECRET: "s".repeat(40),
+  ENCRYPTION_KEY: `7:${btoa("k".repeat(32))}`,
+  HMAC_SECRET: "h".repeat(40),
+  DOWNLOAD_SIGNING_SECRET: "d".repeat(40),
+};
+
+describe("parseEnv", () => {
+  it("runs locally with no secret set, using marked development defaults", () => {
+    const env = parseEnv(bindings({}));
+    expect(env.environment).toBe("development");
+    expect(env.usesDevSecrets).toBe(true);
+    expect(env.encryptionKeys.current.version).toBe(1);
+    expect(env.stripe).toBeNull();
+  });
+
+  it("refuses to start in production with a missing secret, naming it", () => {
+    expect(() => parseEnv(bindings({ ENVIRONMENT: "production" }))).toThrow(EnvError);
+    expect(() => parseEnv(bindings({ ENVIRONMENT: "production", ...productionSecrets, HMAC_SECRET: "" }))).toThrow(
+      /HMAC_SECRET/,
+    );
+  });
+
+  it("accepts a complete production configuration without dev defaults", () => {
+    const env = parseEnv(bindings({ ENVIRONMENT: "production", ...productionSecrets }));
+    expect(env.isProduction).toBe(true);
+    expect(env.usesDevSecrets).toBe(false);
+    expect(env.encryptionKeys.current).toEqual({ version: 7, key: btoa("k".repeat(32)) });
+  });
+
+  it("refuses a malformed encryption key, a short secret and an unknown environment", () => {
+    expect(() => parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY: "plain-text-key" }))).toThrow(/ENCRYPTION_KEY/);
+    expect(() => parseEnv(bindings({ ...productionSecrets, SESSION_SECRET: "short" }))).toThrow(/SESSION_SECRET/);
+    expect(() => parseEnv(bindings({ ENVIRONMENT: "prod" }))).toThrow(/ENVIRONMENT/);
+  });
+
+  it("needs the webhook secret with a Stripe key, and a distinct version for the previous key", () => {
+    expect(() => parseEnv(bindings({ ...productionSecrets, STRIPE_SECRET_KEY: "sk_test_123" }))).toThrow(
+      /STRIPE_WEBHOOK_SECRET/,
+    );
+    expect(() =>
+      parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY_PREVIOUS: productionSecrets.ENCRYPTION_KEY })),
+    ).toThrow(/ENCRYPTION_KEY_PREVIOUS/);
+  });
+});
