@@ -19,7 +19,12 @@ export default async function handleRequest(
 
   const body = await renderToReadableStream(
     <NonceProvider value={nonce}>
-      <RemixServer context={remixContext} url={request.url} abortDelay={STREAM_TIMEOUT_MS} nonce={nonce} />
+      <RemixServer
+        context={remixContext}
+        url={request.url}
+        abortDelay={STREAM_TIMEOUT_MS}
+        nonce={nonce}
+      />
     </NonceProvider>,
     {
       nonce,
@@ -27,7 +32,12 @@ export default async function handleRequest(
       onError(error: unknown) {
         if (!controller.signal.aborted) {
           console.error(
-            JSON.stringify({ level: "error", event: "render.error", requestId: loadContext.requestId, message: String(error) }),
+            JSON.stringify({
+              level: "error",
+              event: "render.error",
+              requestId: loadContext.requestId,
+              message: String(error),
+            }),
           );
         }
         responseStatusCode = 500;

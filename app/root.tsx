@@ -22,7 +22,8 @@ export const meta: MetaFunction = () => [
   { title: "Studio Store — templates, UI kits and design services" },
   {
     name: "description",
-    content: "Licensed templates, themes and UI kits, plus design and build services from the studio.",
+    content:
+      "Licensed templates, themes and UI kits, plus design and build services from the studio.",
   },
 ];
 

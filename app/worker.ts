@@ -3,13 +3,18 @@
  * Static files (public/, including the client build) are served by Workers Assets before
  * this code runs.
  */
-import { createRequestHandler, logDevReady, type ServerBuild } from "@remix-run/cloudflare";
+import {
+  createRequestHandler,
+  logDevReady,
+  type AppLoadContext,
+  type ServerBuild,
+} from "@remix-run/cloudflare";
 import * as build from "@remix-run/dev/server-build";
 import { createDb } from "#db/client";
 import { JOB_REGISTRY } from "./jobs/registry";
 import { runScheduledJobs } from "./jobs/run-scheduled";
 import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
-import type { AppContext } from "./lib/load-context";
+import "./lib/load-context";
 import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
 
 const serverBuild = build as unknown as ServerBuild;
@@ -18,10 +23,15 @@ if (serverBuild.mode === "development") logDevReady(serverBuild);
 const handleRemixRequest = createRequestHandler(serverBuild, serverBuild.mode);
 
 function misconfigured(error: EnvError, requestId: string): Response {
-  console.error(JSON.stringify({ level: "error", event: "env.invalid", requestId, message: error.message }));
+  console.error(
+    JSON.stringify({ level: "error", event: "env.invalid", requestId, message: error.message }),
+  );
   return new Response(
     "This site is misconfigured: required secrets are missing or invalid. The details are in the Worker's logs.",
-    { status: 500, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Request-Id": requestId } },
+    {
+      status: 500,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "X-Request-Id": requestId },
+    },
   );
 }
 
@@ -37,7 +47,7 @@ export default {
     }
 
     const cspNonce = crypto.randomUUID().replaceAll("-", "");
-    const context: AppContext = {
+    const context: AppLoadContext = {
       cloudflare: { env: bindings, ctx },
       env,
       db: createDb(bindings.DB),

@@ -27,7 +27,11 @@ const DEMO_PRODUCTS: Array<{
     tags: ["portfolio", "remix", "responsive"],
     featured: true,
     prices: [4900, 12900, 29900],
-    file: { name: "northwind-portfolio.md", contentType: "text/markdown; charset=utf-8", body: "# Northwind Portfolio\n\nUnzip, run `npm install`, edit `content/`.\n" },
+    file: {
+      name: "northwind-portfolio.md",
+      contentType: "text/markdown; charset=utf-8",
+      body: "# Northwind Portfolio\n\nUnzip, run `npm install`, edit `content/`.\n",
+    },
   },
   {
     name: "Ledger UI Kit",
@@ -36,7 +40,11 @@ const DEMO_PRODUCTS: Array<{
     tags: ["figma", "dashboard", "components"],
     featured: true,
     prices: [5900, 14900, 34900],
-    file: { name: "ledger-ui-kit.json", contentType: "application/json", body: '{"kit":"Ledger","components":120,"tokens":{"radius":8,"brand":"#4338ca"}}\n' },
+    file: {
+      name: "ledger-ui-kit.json",
+      contentType: "application/json",
+      body: '{"kit":"Ledger","components":120,"tokens":{"radius":8,"brand":"#4338ca"}}\n',
+    },
   },
   {
     name: "Quiet Theme",
@@ -45,7 +53,11 @@ const DEMO_PRODUCTS: Array<{
     tags: ["blog", "dark-mode"],
     featured: true,
     prices: [2900, 6900, null],
-    file: { name: "quiet-theme.css", contentType: "text/css; charset=utf-8", body: ":root{--ink:#1c1b22;--paper:#f8f7f4}body{color:var(--ink);background:var(--paper)}\n" },
+    file: {
+      name: "quiet-theme.css",
+      contentType: "text/css; charset=utf-8",
+      body: ":root{--ink:#1c1b22;--paper:#f8f7f4}body{color:var(--ink);background:var(--paper)}\n",
+    },
   },
   {
     name: "Form Patterns Snippets",
@@ -54,7 +66,11 @@ const DEMO_PRODUCTS: Array<{
     tags: ["react", "forms", "accessibility"],
     featured: false,
     prices: [1900, 4900, 9900],
-    file: { name: "form-patterns.tsx", contentType: "text/plain; charset=utf-8", body: "export function Field({ label, error }: { label: string; error?: string }) {\n  return null;\n}\n" },
+    file: {
+      name: "form-patterns.tsx",
+      contentType: "text/plain; charset=utf-8",
+      body: "export function Field({ label, error }: { label: string; error?: string }) {\n  return null;\n}\n",
+    },
   },
   {
     name: "Brand Guidelines Handbook",
@@ -63,7 +79,11 @@ const DEMO_PRODUCTS: Array<{
     tags: ["branding", "handbook"],
     featured: false,
     prices: [3900, 8900, null],
-    file: { name: "brand-handbook.md", contentType: "text/markdown; charset=utf-8", body: "# Brand handbook\n\n1. Voice\n2. Logo use\n3. Colour\n" },
+    file: {
+      name: "brand-handbook.md",
+      contentType: "text/markdown; charset=utf-8",
+      body: "# Brand handbook\n\n1. Voice\n2. Logo use\n3. Colour\n",
+    },
   },
   {
     name: "Isometric Icon Set",
@@ -72,7 +92,11 @@ const DEMO_PRODUCTS: Array<{
     tags: ["icons", "svg"],
     featured: true,
     prices: [1500, 3900, 7900],
-    file: { name: "isometric-icon.svg", contentType: "image/svg+xml", body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 2l9 5v10l-9 5-9-5V7z" fill="#4338ca"/></svg>\n' },
+    file: {
+      name: "isometric-icon.svg",
+      contentType: "image/svg+xml",
+      body: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M12 2l9 5v10l-9 5-9-5V7z" fill="#4338ca"/></svg>\n',
+    },
   },
 ];
 
@@ -126,7 +150,8 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
         category: product.category,
         tagline: product.tagline,
         description: `${product.tagline}\n\nBuilt and maintained by the studio. Free updates for the life of the major version.`,
-        documentation: "# Getting started\n\nDownload the archive from your account, then follow the README inside.",
+        documentation:
+          "# Getting started\n\nDownload the archive from your account, then follow the README inside.",
         changelog: "- 1.0.0: First release.",
         tags: product.tags,
         featured: product.featured,

@@ -26,7 +26,9 @@ async function main() {
   try {
     const bindings = platform.env;
     if (bindings.ENVIRONMENT !== "development") {
-      console.error(`Refusing to seed: ENVIRONMENT is "${bindings.ENVIRONMENT}", demo data is for development only.`);
+      console.error(
+        `Refusing to seed: ENVIRONMENT is "${bindings.ENVIRONMENT}", demo data is for development only.`,
+      );
       process.exitCode = 1;
       return;
     }

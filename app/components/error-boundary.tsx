@@ -1,7 +1,10 @@
 import { Link, isRouteErrorResponse, useParams, useRouteError } from "@remix-run/react";
 import type { ReactNode } from "react";
 
-type StatusHandler = (info: { error: { status: number; data: unknown }; params: Record<string, string | undefined> }) => ReactNode;
+type StatusHandler = (info: {
+  error: { status: number; data: unknown };
+  params: Record<string, string | undefined>;
+}) => ReactNode;
 
 const DEFAULT_HANDLERS: Record<number, StatusHandler> = {
   404: () => (
@@ -12,7 +15,11 @@ const DEFAULT_HANDLERS: Record<number, StatusHandler> = {
     />
   ),
   403: () => (
-    <ErrorPanel status={403} title="You can't open this page" message="Your account doesn't have access to it." />
+    <ErrorPanel
+      status={403}
+      title="You can't open this page"
+      message="Your account doesn't have access to it."
+    />
   ),
 };
 
@@ -49,7 +56,15 @@ export function GeneralErrorBoundary({
   );
 }
 
-export function ErrorPanel({ status, title, message }: { status: number; title: string; message: string }) {
+export function ErrorPanel({
+  status,
+  title,
+  message,
+}: {
+  status: number;
+  title: string;
+  message: string;
+}) {
   return (
     <section className="container error-panel" aria-labelledby="error-title">
       <p className="error-panel__status">{status}</p>

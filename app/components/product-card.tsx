@@ -3,7 +3,9 @@ import { CATEGORY_LABELS } from "~/domain/catalog/filters";
 import { formatMoney } from "~/domain/money";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
-type Props = { product: Omit<ProductCardData, "publishedAt"> & { publishedAt: string | Date | null } };
+type Props = {
+  product: Omit<ProductCardData, "publishedAt"> & { publishedAt: string | Date | null };
+};
 
 export function ProductCard({ product }: Props) {
   return (

@@ -1,9 +1,7 @@
 import { Link, NavLink } from "@remix-run/react";
 
 /** Pages that exist; services and pricing join when their issues land. */
-const NAVIGATION = [
-  { to: "/products", label: "Products" },
-];
+const NAVIGATION = [{ to: "/products", label: "Products" }];
 
 export function SiteHeader() {
   return (

@@ -11,14 +11,21 @@ export interface JobOutcome {
 export class UnknownCronError extends Error {
   override name = "UnknownCronError";
   constructor(readonly cron: string) {
-    super(`No jobs are registered for cron "${cron}"; check wrangler.toml [triggers] against app/jobs/registry.ts`);
+    super(
+      `No jobs are registered for cron "${cron}"; check wrangler.toml [triggers] against app/jobs/registry.ts`,
+    );
   }
 }
 
 export class JobsFailedError extends Error {
   override name = "JobsFailedError";
   constructor(readonly outcomes: JobOutcome[]) {
-    super(`Scheduled jobs failed: ${outcomes.filter((o) => !o.ok).map((o) => o.job).join(", ")}`);
+    super(
+      `Scheduled jobs failed: ${outcomes
+        .filter((o) => !o.ok)
+        .map((o) => o.job)
+        .join(", ")}`,
+    );
   }
 }
 
@@ -38,7 +45,9 @@ export async function runScheduledJobs(
   const jobs = registry[cron];
   if (!jobs || jobs.length === 0) {
     const error = new UnknownCronError(cron);
-    logger.error(JSON.stringify({ level: "error", event: "cron.unknown", cron, message: error.message }));
+    logger.error(
+      JSON.stringify({ level: "error", event: "cron.unknown", cron, message: error.message }),
+    );
     throw error;
   }
 
@@ -52,7 +61,12 @@ export async function runScheduledJobs(
       outcomes.push(outcome);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      const outcome = { job: job.name, ok: false, durationMs: Date.now() - started, error: message };
+      const outcome = {
+        job: job.name,
+        ok: false,
+        durationMs: Date.now() - started,
+        error: message,
+      };
       logger.error(JSON.stringify({ level: "error", event: "job.failed", cron, ...outcome }));
       outcomes.push(outcome);
     }

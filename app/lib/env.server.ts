@@ -59,8 +59,12 @@ const RuntimeEnvSchema = z
   })
   .refine(
     (env) =>
-      !env.ENCRYPTION_KEY_PREVIOUS || env.ENCRYPTION_KEY_PREVIOUS.version !== env.ENCRYPTION_KEY.version,
-    { message: "ENCRYPTION_KEY_PREVIOUS must have another version than ENCRYPTION_KEY", path: ["ENCRYPTION_KEY_PREVIOUS"] },
+      !env.ENCRYPTION_KEY_PREVIOUS ||
+      env.ENCRYPTION_KEY_PREVIOUS.version !== env.ENCRYPTION_KEY.version,
+    {
+      message: "ENCRYPTION_KEY_PREVIOUS must have another version than ENCRYPTION_KEY",
+      path: ["ENCRYPTION_KEY_PREVIOUS"],
+    },
   );
 
 export interface AppEnv {

@@ -5,7 +5,10 @@ export function invariantResponse(
   init: ResponseInit = { status: 400 },
 ): asserts condition {
   if (!condition) {
-    throw new Response(message, { ...init, headers: { "Content-Type": "text/plain; charset=utf-8", ...init.headers } });
+    throw new Response(message, {
+      ...init,
+      headers: { "Content-Type": "text/plain; charset=utf-8", ...init.headers },
+    });
   }
 }
 

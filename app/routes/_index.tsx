@@ -54,8 +54,8 @@ export default function Home() {
         <article className="teaser">
           <h2>Client projects</h2>
           <p>
-            Design, build and post-launch support with clear phases and a fixed number of
-            revisions, so you always know where your project stands.
+            Design, build and post-launch support with clear phases and a fixed number of revisions,
+            so you always know where your project stands.
           </p>
         </article>
         <article className="teaser">

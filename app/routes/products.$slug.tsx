@@ -24,7 +24,10 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => ({
 });
 
 type LoaderData = {
-  product: Omit<ProductDetail, "publishedAt" | "updatedAt"> & { publishedAt: string | null; updatedAt: string };
+  product: Omit<ProductDetail, "publishedAt" | "updatedAt"> & {
+    publishedAt: string | null;
+    updatedAt: string;
+  };
   licenses: ReturnType<typeof licenseOptions>;
 };
 
@@ -52,7 +55,9 @@ export default function ProductPage() {
     <article className="container section product-page">
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <Link to="/products">Products</Link> <span aria-hidden="true">/</span>{" "}
-        <Link to={`/products?category=${product.category}`}>{CATEGORY_LABELS[product.category]}</Link>
+        <Link to={`/products?category=${product.category}`}>
+          {CATEGORY_LABELS[product.category]}
+        </Link>
       </nav>
 
       <div className="product-page__layout">
@@ -68,7 +73,11 @@ export default function ProductPage() {
               ))}
             </ul>
           </header>
-          <div className="product-card__art product-page__art" aria-hidden="true" data-category={product.category}>
+          <div
+            className="product-card__art product-page__art"
+            aria-hidden="true"
+            data-category={product.category}
+          >
             <span>{product.name.slice(0, 1)}</span>
           </div>
           <section aria-labelledby="about-title">
@@ -98,7 +107,9 @@ export default function ProductPage() {
                   <strong>{option.label}</strong>
                   <p>{option.summary}</p>
                 </div>
-                <span className="license-option__price">{formatMoney(option.priceCents, product.currency)}</span>
+                <span className="license-option__price">
+                  {formatMoney(option.priceCents, product.currency)}
+                </span>
               </li>
             ))}
           </ul>
@@ -121,7 +132,11 @@ export default function ProductPage() {
             </div>
             <div>
               <dt>License term</dt>
-              <dd>{product.licenseDurationMonths ? `${product.licenseDurationMonths} months` : "Perpetual"}</dd>
+              <dd>
+                {product.licenseDurationMonths
+                  ? `${product.licenseDurationMonths} months`
+                  : "Perpetual"}
+              </dd>
             </div>
           </dl>
         </aside>

@@ -35,13 +35,22 @@ export default function Catalog() {
     <div className="container section">
       <header className="page-header">
         <h1>Products</h1>
-        <p>Templates, themes, UI kits, snippets and assets — each sold under a license you choose.</p>
+        <p>
+          Templates, themes, UI kits, snippets and assets — each sold under a license you choose.
+        </p>
       </header>
 
       <Form method="get" className="filters" role="search" aria-label="Filter products">
         <div className="field">
           <label htmlFor="q">Search</label>
-          <input id="q" name="q" type="search" defaultValue={query.q ?? ""} placeholder="Name or description" maxLength={100} />
+          <input
+            id="q"
+            name="q"
+            type="search"
+            defaultValue={query.q ?? ""}
+            placeholder="Name or description"
+            maxLength={100}
+          />
         </div>
         <div className="field">
           <label htmlFor="category">Category</label>
@@ -69,7 +78,9 @@ export default function Catalog() {
       {items.length > 0 ? (
         <ProductGrid products={items} />
       ) : (
-        <EmptyState title={filtering ? "No products match these filters" : "The catalog is empty for now"}>
+        <EmptyState
+          title={filtering ? "No products match these filters" : "The catalog is empty for now"}
+        >
           <p>{filtering ? "Try another search or category." : "New products are on their way."}</p>
         </EmptyState>
       )}

@@ -38,14 +38,16 @@ export interface CatalogPage {
 /** Published products, newest first, filtered and keyset-paginated on (published_at, id). */
 export async function listPublishedProducts(
   db: Database,
-  query: CatalogQuery,
+  query: Partial<CatalogQuery>,
   pageSize?: number,
 ): Promise<CatalogPage> {
   const limit = clampPageSize(pageSize);
   const conditions: SQL[] = [isPublished];
   if (query.category) conditions.push(eq(digitalProducts.category, query.category));
   if (query.tag) {
-    conditions.push(sql`exists (select 1 from json_each(${digitalProducts.tags}) where value = ${query.tag})`);
+    conditions.push(
+      sql`exists (select 1 from json_each(${digitalProducts.tags}) where value = ${query.tag})`,
+    );
   }
   if (query.q) {
     const pattern = likePattern(query.q);
@@ -100,4 +102,3 @@ export async function getPublishedProduct(db: Database, slug: string) {
   return product ?? null;
 }
 export type ProductDetail = NonNullable<Awaited<ReturnType<typeof getPublishedProduct>>>;
-

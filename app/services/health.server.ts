@@ -7,7 +7,9 @@ export async function pingDatabase(db: Database): Promise<boolean> {
     await db.run(sql`select 1`);
     return true;
   } catch (error) {
-    console.error(JSON.stringify({ level: "error", event: "health.db_unreachable", message: String(error) }));
+    console.error(
+      JSON.stringify({ level: "error", event: "health.db_unreachable", message: String(error) }),
+    );
     return false;
   }
 }

@@ -61,7 +61,10 @@ export const users = sqliteTable(
     index("users_created_at_id_idx").on(t.createdAt, t.id),
     enumCheck("users_role_check", t.role, USER_ROLES),
     enumCheck("users_account_status_check", t.accountStatus, ACCOUNT_STATUSES),
-    check("users_email_lowercase_check", sql`${t.email} = lower(${t.email}) AND ${t.email} LIKE '%_@_%'`),
+    check(
+      "users_email_lowercase_check",
+      sql`${t.email} = lower(${t.email}) AND ${t.email} LIKE '%_@_%'`,
+    ),
     check(
       "users_birth_date_check",
       sql`${t.birthDate} IS NULL OR ${t.birthDate} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'`,
@@ -102,7 +105,10 @@ export const deviceSessions = sqliteTable(
   (t) => [
     uniqueIndex("device_sessions_user_fingerprint_unique").on(t.userId, t.fingerprintHash),
     index("device_sessions_user_last_seen_idx").on(t.userId, t.lastSeenAt),
-    check("device_sessions_blocked_reason_check", sql`${t.isBlocked} = 0 OR ${t.blockedReason} IS NOT NULL`),
+    check(
+      "device_sessions_blocked_reason_check",
+      sql`${t.isBlocked} = 0 OR ${t.blockedReason} IS NOT NULL`,
+    ),
   ],
 );
 

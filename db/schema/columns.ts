@@ -54,6 +54,9 @@ export const jsonArrayCheck = (name: string, column: AnySQLiteColumn) =>
   check(name, sql`json_valid(${column}) AND json_type(${column}) = 'array'`);
 
 export const jsonObjectCheck = (name: string, column: AnySQLiteColumn) =>
-  check(name, sql`${column} IS NULL OR (json_valid(${column}) AND json_type(${column}) = 'object')`);
+  check(
+    name,
+    sql`${column} IS NULL OR (json_valid(${column}) AND json_type(${column}) = 'object')`,
+  );
 
 export { text, integer };

@@ -39,8 +39,14 @@ export const downloads = sqliteTable(
     index("downloads_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("downloads_product_idx").on(t.productId),
     enumCheck("downloads_status_check", t.status, DOWNLOAD_STATUSES),
-    check("downloads_failure_reason_check", sql`${t.status} <> 'FAILED' OR ${t.failureReason} IS NOT NULL`),
-    check("downloads_grant_expiry_check", sql`${t.status} = 'FAILED' OR ${t.grantExpiresAt} IS NOT NULL`),
+    check(
+      "downloads_failure_reason_check",
+      sql`${t.status} <> 'FAILED' OR ${t.failureReason} IS NOT NULL`,
+    ),
+    check(
+      "downloads_grant_expiry_check",
+      sql`${t.status} = 'FAILED' OR ${t.grantExpiresAt} IS NOT NULL`,
+    ),
   ],
 );
 

@@ -28,7 +28,13 @@ export type LicenseType = (typeof LICENSE_TYPES)[number];
 export const LICENSE_STATUSES = ["ACTIVE", "SUSPENDED", "EXPIRED", "REVOKED"] as const;
 export type LicenseStatus = (typeof LICENSE_STATUSES)[number];
 
-export const PURCHASE_STATUSES = ["PENDING", "COMPLETED", "FAILED", "REFUNDED", "DISPUTED"] as const;
+export const PURCHASE_STATUSES = [
+  "PENDING",
+  "COMPLETED",
+  "FAILED",
+  "REFUNDED",
+  "DISPUTED",
+] as const;
 export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
 
 export const PAYMENT_PROVIDERS = ["STRIPE", "TEST"] as const;
@@ -65,7 +71,13 @@ export const ADD_ON_TYPES = [
 ] as const;
 export type AddOnType = (typeof ADD_ON_TYPES)[number];
 
-export const ADD_ON_STATUSES = ["REQUESTED", "APPROVED", "REJECTED", "COMPLETED", "CANCELLED"] as const;
+export const ADD_ON_STATUSES = [
+  "REQUESTED",
+  "APPROVED",
+  "REJECTED",
+  "COMPLETED",
+  "CANCELLED",
+] as const;
 export type AddOnStatus = (typeof ADD_ON_STATUSES)[number];
 
 export const MEMBERSHIP_TIERS = ["BASIC_ACCESS", "PRO", "MANAGED"] as const;

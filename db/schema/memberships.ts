@@ -7,16 +7,7 @@ import {
   type AnySQLiteColumn,
 } from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
-import {
-  bool,
-  createdAt,
-  enumCheck,
-  id,
-  integer,
-  text,
-  timestamp,
-  updatedAt,
-} from "./columns";
+import { bool, createdAt, enumCheck, id, integer, text, timestamp, updatedAt } from "./columns";
 import { CREDIT_TRANSACTION_TYPES, MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "./enums";
 
 /**

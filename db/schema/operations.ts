@@ -105,7 +105,10 @@ export const featureFlags = sqliteTable(
   (t) => [
     uniqueIndex("feature_flags_key_environment_unique").on(t.key, t.environment),
     enumCheck("feature_flags_environment_check", t.environment, FEATURE_ENVIRONMENTS),
-    check("feature_flags_key_check", sql`${t.key} NOT GLOB '*[^a-z0-9_.]*' AND length(${t.key}) > 0`),
+    check(
+      "feature_flags_key_check",
+      sql`${t.key} NOT GLOB '*[^a-z0-9_.]*' AND length(${t.key}) > 0`,
+    ),
   ],
 );
 

@@ -36,7 +36,10 @@ export const digitalProducts = sqliteTable(
     /** Markdown, rendered safely on the product page. */
     description: text("description").notNull().default(""),
     category: text("category", { enum: PRODUCT_CATEGORIES }).notNull(),
-    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    tags: text("tags", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     status: text("status", { enum: PRODUCT_STATUSES }).notNull().default("DRAFT"),
     featured: bool("featured").notNull().default(false),
     /** Prices per license type in minor units; null = that license is not offered. */
@@ -59,7 +62,10 @@ export const digitalProducts = sqliteTable(
     fileSha256: text("file_sha256"),
     /** Public images in R2 (`previews/<id>/…`), served through a cached route. */
     thumbnailKey: text("thumbnail_key"),
-    previewKeys: text("preview_keys", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    previewKeys: text("preview_keys", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
     createdById: text("created_by_id").references(() => users.id, { onDelete: "set null" }),
     publishedAt: timestamp("published_at"),
     createdAt: createdAt(),
@@ -73,7 +79,10 @@ export const digitalProducts = sqliteTable(
     index("digital_products_created_at_id_idx").on(t.createdAt, t.id),
     enumCheck("digital_products_category_check", t.category, PRODUCT_CATEGORIES),
     enumCheck("digital_products_status_check", t.status, PRODUCT_STATUSES),
-    check("digital_products_slug_check", sql`${t.slug} GLOB '[a-z0-9]*' AND ${t.slug} NOT GLOB '*[^a-z0-9-]*'`),
+    check(
+      "digital_products_slug_check",
+      sql`${t.slug} GLOB '[a-z0-9]*' AND ${t.slug} NOT GLOB '*[^a-z0-9-]*'`,
+    ),
     nonNegative("digital_products_price_personal_check", t.pricePersonalCents),
     check(
       "digital_products_price_others_check",
@@ -171,7 +180,10 @@ export const licenses = sqliteTable(
     index("licenses_abuse_idx").on(t.abuseDetected),
     enumCheck("licenses_type_check", t.licenseType, LICENSE_TYPES),
     enumCheck("licenses_status_check", t.status, LICENSE_STATUSES),
-    check("licenses_users_check", sql`${t.currentUsers} >= 0 AND ${t.currentUsers} <= ${t.maxUsers}`),
+    check(
+      "licenses_users_check",
+      sql`${t.currentUsers} >= 0 AND ${t.currentUsers} <= ${t.maxUsers}`,
+    ),
     check("licenses_max_users_check", sql`${t.maxUsers} >= 1`),
     check("licenses_last5_check", sql`length(${t.keyLast5}) = 5`),
   ],

@@ -64,7 +64,8 @@ test("home page shows the hero, featured products and security headers", async (
     assert.match(await page.title(), /Studio Store/);
     const featured = await page.locator(".product-card__title a").allInnerTexts();
     assert.ok(featured.length > 0, "the home page features at least one product");
-    for (const name of featured) assert.ok(SEEDED_PRODUCTS.includes(name.trim()), `unexpected featured product "${name}"`);
+    for (const name of featured)
+      assert.ok(SEEDED_PRODUCTS.includes(name.trim()), `unexpected featured product "${name}"`);
 
     await waitForHydration(page);
     await screenshot(context, page, "home");
@@ -91,9 +92,15 @@ test("visitor goes from home to the catalog to a product page", async (context) 
     const titles = page.locator(".product-card__title a");
     const names = (await titles.allInnerTexts()).map((name) => name.trim());
     for (const name of SEEDED_PRODUCTS) assert.ok(names.includes(name), `catalog lists "${name}"`);
-    const hrefs = await titles.evaluateAll((links) => links.map((link) => link.getAttribute("href") ?? ""));
+    const hrefs = await titles.evaluateAll((links) =>
+      links.map((link) => link.getAttribute("href") ?? ""),
+    );
     for (const href of hrefs) assert.match(href, /^\/products\/[a-z0-9-]+$/);
-    assert.equal(await page.getByRole("link", { name: /Next page/ }).count(), 0, "six products fit on one page");
+    assert.equal(
+      await page.getByRole("link", { name: /Next page/ }).count(),
+      0,
+      "six products fit on one page",
+    );
     await page.waitForLoadState("networkidle");
     await screenshot(context, page, "catalog");
 
@@ -106,7 +113,9 @@ test("visitor goes from home to the catalog to a product page", async (context) 
 
     const panel = page.locator(".license-panel");
     assert.ok(await panel.isVisible(), "the license panel is visible");
-    const prices = (await panel.locator(".license-option__price").allInnerTexts()).map((p) => p.trim());
+    const prices = (await panel.locator(".license-option__price").allInnerTexts()).map((p) =>
+      p.trim(),
+    );
     assert.deepEqual(prices, ["$59.00", "$149.00", "$349.00"]);
     await page.waitForLoadState("networkidle");
     await screenshot(context, page, "product");
@@ -128,7 +137,9 @@ test("a product page loads directly with only the licenses it offers", async (co
     const options = page.locator(".license-panel .license-option");
     const labels = (await options.locator("strong").allInnerTexts()).map((label) => label.trim());
     assert.deepEqual(labels, ["Personal", "Commercial"], "no team license when it has no price");
-    const prices = (await options.locator(".license-option__price").allInnerTexts()).map((p) => p.trim());
+    const prices = (await options.locator(".license-option__price").allInnerTexts()).map((p) =>
+      p.trim(),
+    );
     assert.deepEqual(prices, ["$29.00", "$69.00"]);
 
     await page.getByRole("link", { name: "Products", exact: true }).first().click();
@@ -149,7 +160,11 @@ test("an unknown product shows the friendly 404 with status 404", async (context
     assert.equal((await page.locator(".error-panel__status").innerText()).trim(), "404");
     assert.match(await page.locator(".error-panel").innerText(), /no-such-product/);
     assert.ok(await page.getByRole("link", { name: "Browse products" }).isVisible());
-    assert.doesNotMatch(await page.content(), /at\s+\S+\s+\(.*:\d+:\d+\)/, "no stack trace on the page");
+    assert.doesNotMatch(
+      await page.content(),
+      /at\s+\S+\s+\(.*:\d+:\d+\)/,
+      "no stack trace on the page",
+    );
     await waitForHydration(page);
     await screenshot(context, page, "product-not-found");
     assertNoBrowserIssues(tracked, [/no-such-product/, /Failed to load resource.*404/]);
@@ -182,7 +197,9 @@ test("pages fit a phone screen without sideways scrolling", async (context) => {
     ] as const) {
       const response = await visit(page, path);
       assert.equal(response.status(), 200, `${path} answers 200`);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
       assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone screen`);
       await screenshot(context, page, name);
     }

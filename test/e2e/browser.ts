@@ -77,7 +77,9 @@ export async function openTrackedPage(
  * purpose (an expected 404 produces a 404 response and Chrome's "Failed to load resource").
  */
 export function assertNoBrowserIssues(tracked: TrackedPage, allow: RegExp[] = []): void {
-  const unexpected = tracked.issues.filter((issue) => !allow.some((pattern) => pattern.test(issue)));
+  const unexpected = tracked.issues.filter(
+    (issue) => !allow.some((pattern) => pattern.test(issue)),
+  );
   assert.deepEqual(unexpected, [], `The browser reported problems:\n  ${unexpected.join("\n  ")}`);
 }
 

@@ -4,7 +4,7 @@
  * it (and its workerd child) can always be stopped together.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -80,9 +80,37 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 
 /** Apply the D1 migrations to `stateDir` and load the demo data into it. */
 export async function migrateAndSeed(stateDir: string): Promise<void> {
-  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
+  await run("npx", [
+    "wrangler",
+    "d1",
+    "migrations",
+    "apply",
+    "DB",
+    "--local",
+    "--persist-to",
+    stateDir,
+  ]);
   const seedOutput = await run("npx", ["tsx", "db/seed.ts", "--persist-to", stateDir]);
   console.log(`  ${seedOutput.trim().split("\n").at(-1) ?? ""}`);
+}
+
+export interface BuildSnapshot {
+  /** The Worker bundle (`build/index.js`) copied into the state directory. */
+  script: string;
+  /** The static assets (`public/`, with the client build) copied next to it. */
+  assets: string;
+}
+
+/**
+ * Copy the fresh build out of the working tree, so a teammate's `npm run build` while the
+ * tests run cannot swap the Worker (wrangler dev watches and reloads it) or the hashed
+ * client files under the running server.
+ */
+export async function snapshotBuild(stateDir: string): Promise<BuildSnapshot> {
+  const site = path.join(stateDir, "site");
+  await cp(path.join(REPO_ROOT, "build"), path.join(site, "build"), { recursive: true });
+  await cp(path.join(REPO_ROOT, "public"), path.join(site, "public"), { recursive: true });
+  return { script: path.join(site, "build", "index.js"), assets: path.join(site, "public") };
 }
 
 export interface WranglerDev {
@@ -95,6 +123,8 @@ export interface WranglerDev {
 export interface WranglerDevOptions {
   /** Extra arguments before the flags this helper adds (script path, `-c config`…). */
   args?: string[];
+  /** Serve this copy of the build instead of the working tree's `build/` and `public/`. */
+  snapshot?: BuildSnapshot;
   persistTo: string;
   /** A path that must answer 200 before the server counts as ready. */
   readyPath: string;
@@ -116,6 +146,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   const args = [
     "wrangler",
     "dev",
+    ...(options.snapshot ? [options.snapshot.script, "--assets", options.snapshot.assets] : []),
     ...(options.args ?? []),
     "--port",
     String(port),

@@ -19,6 +19,7 @@ import {
   removeDir,
   REPO_ROOT,
   run,
+  snapshotBuild,
   startWranglerDev,
   type WranglerDev,
 } from "./local-stack";
@@ -54,7 +55,10 @@ async function main(): Promise<number> {
   const cleanup = async () => {
     await browser?.close().catch(() => undefined);
     browser = undefined;
-    if (server) await writeFile(path.join(ARTIFACTS_DIR, "wrangler.log"), server.log()).catch(() => undefined);
+    if (server)
+      await writeFile(path.join(ARTIFACTS_DIR, "wrangler.log"), server.log()).catch(
+        () => undefined,
+      );
     await server?.stop();
     server = undefined;
     await removeDir(stateDir);
@@ -72,12 +76,17 @@ async function main(): Promise<number> {
     await migrateAndSeed(stateDir);
 
     console.log("• Starting wrangler dev…");
-    server = await startWranglerDev({ persistTo: stateDir, readyPath: "/healthz" });
+    const snapshot = await snapshotBuild(stateDir);
+    server = await startWranglerDev({ snapshot, persistTo: stateDir, readyPath: "/healthz" });
     console.log(`  ready at ${server.url}`);
 
     browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     console.log(`• Running ${browseTests.length} browser tests (Chromium ${browser.version()})`);
-    const summary = await runTests(browseTests, { baseURL: server.url, browser, artifactsDir: ARTIFACTS_DIR });
+    const summary = await runTests(browseTests, {
+      baseURL: server.url,
+      browser,
+      artifactsDir: ARTIFACTS_DIR,
+    });
 
     console.log(`Screenshots and the wrangler log: ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/`);
     console.log(`${summary.passed} passed, ${summary.failed} failed`);

@@ -23,7 +23,9 @@ function slugify(text: string): string {
 }
 
 /** Values for a published product row (without its file); every field can be overridden. */
-export function buildProduct(overrides: Partial<NewDigitalProduct> = {}): NewDigitalProduct & { id: string } {
+export function buildProduct(
+  overrides: Partial<NewDigitalProduct> = {},
+): NewDigitalProduct & { id: string } {
   const id = overrides.id ?? createId();
   const name = overrides.name ?? `Product ${id.slice(0, 8)}`;
   const now = new Date();

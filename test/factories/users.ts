@@ -50,10 +50,15 @@ export async function createUser(
 
   let twoFactor: Partial<NewUser> = {};
   if (twoFactorSecret) {
-    if (!options.encryptionKeys) throw new Error("createUser: twoFactorSecret needs encryptionKeys");
+    if (!options.encryptionKeys)
+      throw new Error("createUser: twoFactorSecret needs encryptionKeys");
     twoFactor = {
       twoFactorEnabled: true,
-      twoFactorSecret: await encryptField(twoFactorSecret, options.encryptionKeys, TWO_FACTOR_SECRET_CONTEXT),
+      twoFactorSecret: await encryptField(
+        twoFactorSecret,
+        options.encryptionKeys,
+        TWO_FACTOR_SECRET_CONTEXT,
+      ),
     };
   }
 

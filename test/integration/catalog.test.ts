@@ -3,7 +3,11 @@ import { createId } from "@paralleldrive/cuid2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
 import { decodeCursor } from "~/domain/catalog/cursor";
-import { getPublishedProduct, listFeaturedProducts, listPublishedProducts } from "~/services/catalog.server";
+import {
+  getPublishedProduct,
+  listFeaturedProducts,
+  listPublishedProducts,
+} from "~/services/catalog.server";
 import { createProduct } from "../factories";
 
 const db = createDb(env.DB);
@@ -23,8 +27,17 @@ beforeAll(async () => {
       publishedAt: new Date(base - index * HOUR),
     });
   }
-  await createProduct(deps, { name: "Draft Secret", tags: [TAG], status: "DRAFT", publishedAt: null });
-  await createProduct(deps, { name: "50% Off Bundle", tags: [TAG], publishedAt: new Date(base - 10 * HOUR) });
+  await createProduct(deps, {
+    name: "Draft Secret",
+    tags: [TAG],
+    status: "DRAFT",
+    publishedAt: null,
+  });
+  await createProduct(deps, {
+    name: "50% Off Bundle",
+    tags: [TAG],
+    publishedAt: new Date(base - 10 * HOUR),
+  });
 });
 
 describe("catalog service", () => {
@@ -76,7 +89,9 @@ describe("catalog service", () => {
     const product = await getPublishedProduct(db, item!.slug);
     expect(product?.name).toBe("Catalog Item 2");
     expect(product).not.toHaveProperty("fileKey");
-    const draft = await env.DB.prepare("select slug from digital_products where name = 'Draft Secret'").first<{ slug: string }>();
+    const draft = await env.DB.prepare(
+      "select slug from digital_products where name = 'Draft Secret'",
+    ).first<{ slug: string }>();
     expect(await getPublishedProduct(db, draft!.slug)).toBeNull();
   });
 
@@ -88,7 +103,9 @@ describe("catalog service", () => {
     expect(object).not.toBeNull();
     expect(object!.size).toBe(row!.file_size_bytes);
     const digest = await crypto.subtle.digest("SHA-256", await object!.arrayBuffer());
-    const hex = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+    const hex = [...new Uint8Array(digest)]
+      .map((byte) => byte.toString(16).padStart(2, "0"))
+      .join("");
     expect(hex).toBe(row!.file_sha256);
   });
 });

@@ -12,7 +12,12 @@ const db = createDb(env.DB);
 async function insertSession(userId: string, expiresAt: number) {
   const [row] = await db
     .insert(sessions)
-    .values({ tokenHash: crypto.randomUUID(), userId, expiresAt: new Date(expiresAt), lastSeenAt: new Date(0) })
+    .values({
+      tokenHash: crypto.randomUUID(),
+      userId,
+      expiresAt: new Date(expiresAt),
+      lastSeenAt: new Date(0),
+    })
     .returning();
   return row!;
 }
@@ -40,7 +45,7 @@ describe("delete-expired-sessions job", () => {
 // The unknown-cron path is covered in test/unit/jobs: a rejection crossing the pool's
 // `exports` RPC surfaces as an unhandled error in vitest-pool-workers.
 describe("the Worker's scheduled handler", () => {
-  const worker = exports.default as unknown as {
+  const worker = (exports as unknown as { default: unknown }).default as {
     scheduled(controller: ScheduledController): Promise<void>;
   };
   const controller = (cron: string, scheduledTime: number) =>

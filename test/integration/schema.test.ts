@@ -31,7 +31,7 @@ const TRIGGERS = [
   "audit_log_archives_no_delete",
 ];
 
-const drizzleTables = Object.values(schema).filter(
+const drizzleTables = Object.values(schema as Record<string, unknown>).filter(
   (value): value is SQLiteTable =>
     typeof value === "object" && value !== null && Symbol.for("drizzle:IsDrizzleTable") in value,
 );
@@ -64,10 +64,14 @@ describe("database schema", () => {
         const found = indexes.find((candidate) => candidate.name === index.config.name);
         expect(found, `index ${index.config.name}`).toBeDefined();
         expect(found!.tableName).toBe(config.name);
-        expect(found!.sql!.startsWith(index.config.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX")).toBe(true);
+        expect(
+          found!.sql!.startsWith(index.config.unique ? "CREATE UNIQUE INDEX" : "CREATE INDEX"),
+        ).toBe(true);
       }
     }
-    const declared = drizzleTables.flatMap((table) => getTableConfig(table).indexes.map((index) => index.config.name));
+    const declared = drizzleTables.flatMap((table) =>
+      getTableConfig(table).indexes.map((index) => index.config.name),
+    );
     expect(indexes.map((index) => index.name).sort()).toEqual(declared.sort());
   });
 
@@ -82,14 +86,19 @@ describe("database schema", () => {
         checks++;
       }
     }
-    const migrated = tables.reduce((sum, table) => sum + (table.sql!.match(/ CHECK\(/g)?.length ?? 0), 0);
+    const migrated = tables.reduce(
+      (sum, table) => sum + (table.sql!.match(/ CHECK\(/g)?.length ?? 0),
+      0,
+    );
     expect(migrated).toBe(checks);
   });
 
   it("has every foreign key the schema declares, with its delete rule", async () => {
     for (const table of drizzleTables) {
       const config = getTableConfig(table);
-      const { results } = await env.DB.prepare(`select "table", "from", "on_delete" from pragma_foreign_key_list(?)`)
+      const { results } = await env.DB.prepare(
+        `select "table", "from", "on_delete" from pragma_foreign_key_list(?)`,
+      )
         .bind(config.name)
         .all<{ table: string; from: string; on_delete: string }>();
       for (const foreignKey of config.foreignKeys) {
@@ -98,7 +107,9 @@ describe("database schema", () => {
         const found = results.find((row) => row.from === column);
         expect(found, `${config.name}.${column}`).toBeDefined();
         expect(found!.table).toBe(getTableConfig(reference.foreignTable).name);
-        expect(found!.on_delete.toLowerCase()).toBe((foreignKey.onDelete ?? "no action").toLowerCase());
+        expect(found!.on_delete.toLowerCase()).toBe(
+          (foreignKey.onDelete ?? "no action").toLowerCase(),
+        );
       }
     }
   });
@@ -116,7 +127,10 @@ async function expectRefused(promise: Promise<unknown>, pattern: RegExp) {
     (caught: unknown) => caught,
   );
   expect(error, "expected the database to refuse the write").toBeInstanceOf(Error);
-  const messages = [(error as Error).message, String((error as Error & { cause?: unknown }).cause ?? "")];
+  const messages = [
+    (error as Error).message,
+    String((error as Error & { cause?: unknown }).cause ?? ""),
+  ];
   expect(messages.join("\n")).toMatch(pattern);
 }
 
@@ -132,15 +146,25 @@ describe("the database refuses bad data by itself", () => {
   });
 
   it("refuses an upper-case or malformed email", async () => {
-    await expectRefused(createUser(db(), { email: "Someone@Example.test" }), /users_email_lowercase_check/);
-    await expectRefused(createUser(db(), { email: "no-at-sign.test" }), /users_email_lowercase_check/);
+    await expectRefused(
+      createUser(db(), { email: "Someone@Example.test" }),
+      /users_email_lowercase_check/,
+    );
+    await expectRefused(
+      createUser(db(), { email: "no-at-sign.test" }),
+      /users_email_lowercase_check/,
+    );
   });
 
   it("refuses a product with a negative price or a lower-case currency", async () => {
     const base =
       "insert into digital_products (id, slug, name, category, price_personal_cents, currency, created_at, updated_at) values (?, ?, 'P', 'THEME', ?, ?, 0, 0)";
-    await expect(env.DB.prepare(base).bind("p1", "p-one", -1, "USD").run()).rejects.toThrow(/price_personal_check/);
-    await expect(env.DB.prepare(base).bind("p2", "p-two", 100, "usd").run()).rejects.toThrow(/currency_check/);
+    await expect(env.DB.prepare(base).bind("p1", "p-one", -1, "USD").run()).rejects.toThrow(
+      /price_personal_check/,
+    );
+    await expect(env.DB.prepare(base).bind("p2", "p-two", 100, "usd").run()).rejects.toThrow(
+      /currency_check/,
+    );
   });
 
   it("refuses to publish a product without a file", async () => {
@@ -155,43 +179,57 @@ describe("the database refuses bad data by itself", () => {
     await env.DB.prepare(
       "insert into audit_logs (id, action, entity_type, created_at) values ('a1', 'USER_CREATED', 'user', 1000)",
     ).run();
-    await expect(env.DB.prepare("update audit_logs set action = 'OTHER' where id = 'a1'").run()).rejects.toThrow(
-      /audit_logs is append-only/,
-    );
+    await expect(
+      env.DB.prepare("update audit_logs set action = 'OTHER' where id = 'a1'").run(),
+    ).rejects.toThrow(/audit_logs is append-only/);
     await expect(env.DB.prepare("delete from audit_logs where id = 'a1'").run()).rejects.toThrow(
       /only after a verified archive/,
     );
-    const row = await env.DB.prepare("select action from audit_logs where id = 'a1'").first<{ action: string }>();
+    const row = await env.DB.prepare("select action from audit_logs where id = 'a1'").first<{
+      action: string;
+    }>();
     expect(row?.action).toBe("USER_CREATED");
   });
 
   it("lets an audit row go only once a verified archive covers it", async () => {
     await env.DB.batch([
-      env.DB.prepare("insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'LOGIN_SUCCEEDED', 'user', 5000)"),
+      env.DB.prepare(
+        "insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'LOGIN_SUCCEEDED', 'user', 5000)",
+      ),
       env.DB.prepare(
         "insert into audit_log_archives (id, range_start, range_end, storage_key, row_count, sha256, created_at) values ('arc1', 0, 10000, 'audit/1970-01-01.ndjson.gz', 1, 'abc', 0)",
       ),
     ]);
-    await expect(env.DB.prepare("delete from audit_logs where id = 'a2'").run()).rejects.toThrow(/verified archive/);
+    await expect(env.DB.prepare("delete from audit_logs where id = 'a2'").run()).rejects.toThrow(
+      /verified archive/,
+    );
     // Archives are permanent, but verifying one (setting verified_at) is allowed.
-    await env.DB.prepare("update audit_log_archives set verified_at = 20000 where id = 'arc1'").run();
+    await env.DB.prepare(
+      "update audit_log_archives set verified_at = 20000 where id = 'arc1'",
+    ).run();
     await env.DB.prepare("delete from audit_logs where id = 'a2'").run();
     expect(await env.DB.prepare("select id from audit_logs where id = 'a2'").first()).toBeNull();
-    await expect(env.DB.prepare("delete from audit_log_archives where id = 'arc1'").run()).rejects.toThrow(/permanent/);
+    await expect(
+      env.DB.prepare("delete from audit_log_archives where id = 'arc1'").run(),
+    ).rejects.toThrow(/permanent/);
   });
 
   it("keeps the credit ledger append-only and never negative", async () => {
     const user = await createUser(db());
     const membership = await createMembership(db(), { userId: user.id, credits: 5 });
-    const ledger = await env.DB.prepare("select id from credit_transactions where membership_id = ?")
+    const ledger = await env.DB.prepare(
+      "select id from credit_transactions where membership_id = ?",
+    )
       .bind(membership.id)
       .first<{ id: string }>();
-    await expect(env.DB.prepare("update credit_transactions set amount = 500 where id = ?").bind(ledger!.id).run()).rejects.toThrow(
-      /append-only/,
-    );
-    await expect(env.DB.prepare("delete from credit_transactions where id = ?").bind(ledger!.id).run()).rejects.toThrow(
-      /append-only/,
-    );
+    await expect(
+      env.DB.prepare("update credit_transactions set amount = 500 where id = ?")
+        .bind(ledger!.id)
+        .run(),
+    ).rejects.toThrow(/append-only/);
+    await expect(
+      env.DB.prepare("delete from credit_transactions where id = ?").bind(ledger!.id).run(),
+    ).rejects.toThrow(/append-only/);
     const insertRow = (id: string, type: string, amount: number, balance: number, key: string) =>
       env.DB.prepare(
         "insert into credit_transactions (id, membership_id, user_id, type, amount, balance, description, idempotency_key, created_at) values (?, ?, ?, ?, ?, ?, 'x', ?, 0)",
@@ -204,13 +242,17 @@ describe("the database refuses bad data by itself", () => {
     await expect(insertRow("t4", "SPEND", -2, 1, "k3")).rejects.toThrow(/UNIQUE constraint failed/);
     // A membership cannot spend more than it holds.
     await expect(
-      env.DB.prepare("update memberships set used_credits = 6 where id = ?").bind(membership.id).run(),
+      env.DB.prepare("update memberships set used_credits = 6 where id = ?")
+        .bind(membership.id)
+        .run(),
     ).rejects.toThrow(/memberships_credits_check/);
   });
 
   it("allows one pending reset request per license", async () => {
     await expect(
-      env.DB.prepare("select 1 from pragma_index_list('download_reset_requests') where name = 'reset_requests_one_pending_unique' and partial = 1").first(),
+      env.DB.prepare(
+        "select 1 from pragma_index_list('download_reset_requests') where name = 'reset_requests_one_pending_unique' and partial = 1",
+      ).first(),
     ).resolves.not.toBeNull();
   });
 
@@ -218,7 +260,9 @@ describe("the database refuses bad data by itself", () => {
     const user = await createUser(db());
     const project = await createProject(db(), { clientId: user.id });
     await expect(
-      env.DB.prepare("update service_projects set phase = 'PAUSED' where id = ?").bind(project.id).run(),
+      env.DB.prepare("update service_projects set phase = 'PAUSED' where id = ?")
+        .bind(project.id)
+        .run(),
     ).rejects.toThrow(/service_projects_pause_check/);
     await env.DB.prepare(
       "update service_projects set phase = 'PAUSED', paused_from_phase = 'DESIGN', pause_reason = 'Waiting for content' where id = ?",
@@ -239,14 +283,16 @@ describe("the database refuses bad data by itself", () => {
     ]);
     await env.DB.prepare("delete from users where id = ?").bind(user.id).run();
     expect(await env.DB.prepare("select id from sessions where id = 's1'").first()).toBeNull();
-    expect(await env.DB.prepare("select id from device_sessions where id = 'd1'").first()).toBeNull();
+    expect(
+      await env.DB.prepare("select id from device_sessions where id = 'd1'").first(),
+    ).toBeNull();
   });
 
   it("refuses deleting a user whose credit ledger exists", async () => {
     const user = await createUser(db());
     await createMembership(db(), { userId: user.id, credits: 1 });
-    await expect(env.DB.prepare("delete from users where id = ?").bind(user.id).run()).rejects.toThrow(
-      /FOREIGN KEY constraint failed|append-only/,
-    );
+    await expect(
+      env.DB.prepare("delete from users where id = ?").bind(user.id).run(),
+    ).rejects.toThrow(/FOREIGN KEY constraint failed|append-only/);
   });
 });

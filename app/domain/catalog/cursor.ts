@@ -11,7 +11,10 @@ export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 100;
 
 export function encodeCursor(cursor: Cursor): string {
-  return btoa(`${cursor.sortKey}:${cursor.id}`).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(`${cursor.sortKey}:${cursor.id}`)
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 /** Returns null for anything that is not a cursor we made (a tampered URL is just page one). */

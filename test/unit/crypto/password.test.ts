@@ -11,6 +11,7 @@ import {
 
 // Pass-through spy, so tests can prove that refused hashes never reach scrypt.
 vi.mock("node:crypto", async (importOriginal) => {
+  // eslint-disable-next-line @typescript-eslint/consistent-type-imports -- vitest's documented mock pattern
   const original = await importOriginal<typeof import("node:crypto")>();
   return { ...original, scrypt: vi.fn(original.scrypt) };
 });

@@ -5,7 +5,9 @@ import { formatMoney } from "~/domain/money";
 
 describe("catalog query", () => {
   it("keeps valid filters and drops invalid ones instead of failing", () => {
-    expect(parseCatalogQuery(new URLSearchParams("q=%20icons%20&category=THEME&tag=Dark-Mode"))).toEqual({
+    expect(
+      parseCatalogQuery(new URLSearchParams("q=%20icons%20&category=THEME&tag=Dark-Mode")),
+    ).toEqual({
       q: "icons",
       category: "THEME",
       tag: "dark-mode",

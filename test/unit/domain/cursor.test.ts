@@ -29,6 +29,8 @@ describe("keyset cursors", () => {
     const page = paginate(rows, 2, (row) => ({ sortKey: row.at, id: row.id }));
     expect(page.items.map((row) => row.id)).toEqual(["id1", "id2"]);
     expect(decodeCursor(page.nextCursor)).toEqual({ sortKey: 20, id: "id2" });
-    expect(paginate(rows.slice(0, 2), 2, (row) => ({ sortKey: row.at, id: row.id })).nextCursor).toBeNull();
+    expect(
+      paginate(rows.slice(0, 2), 2, (row) => ({ sortKey: row.at, id: row.id })).nextCursor,
+    ).toBeNull();
   });
 });

@@ -19,19 +19,29 @@ describe("runScheduledJobs", () => {
       },
     });
     const logger = quietLogger();
-    const outcomes = await runScheduledJobs("* * * * *", { "* * * * *": [job("a"), job("b")] }, context, logger);
+    const outcomes = await runScheduledJobs(
+      "* * * * *",
+      { "* * * * *": [job("a"), job("b")] },
+      context,
+      logger,
+    );
     expect(order).toEqual(["a", "b"]);
     expect(outcomes.map((outcome) => [outcome.job, outcome.ok, outcome.result])).toEqual([
       ["a", true, { done: 1 }],
       ["b", true, { done: 1 }],
     ]);
     expect(logger.log).toHaveBeenCalledTimes(2);
-    expect(JSON.parse(logger.log.mock.calls[0]![0] as string)).toMatchObject({ event: "job.completed", job: "a" });
+    expect(JSON.parse(logger.log.mock.calls[0]![0] as string)).toMatchObject({
+      event: "job.completed",
+      job: "a",
+    });
   });
 
   it("reports an unknown cron expression instead of ignoring it", async () => {
     const logger = quietLogger();
-    await expect(runScheduledJobs("*/5 * * * *", {}, context, logger)).rejects.toBeInstanceOf(UnknownCronError);
+    await expect(runScheduledJobs("*/5 * * * *", {}, context, logger)).rejects.toBeInstanceOf(
+      UnknownCronError,
+    );
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining("cron.unknown"));
   });
 
@@ -44,7 +54,9 @@ describe("runScheduledJobs", () => {
       ] satisfies Job[],
     };
     const logger = quietLogger();
-    const error = await runScheduledJobs("cron", registry, context, logger).catch((caught: unknown) => caught);
+    const error = await runScheduledJobs("cron", registry, context, logger).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(JobsFailedError);
     expect((error as JobsFailedError).outcomes.map((outcome) => outcome.ok)).toEqual([false, true]);
     expect(ran).toEqual(["healthy"]);

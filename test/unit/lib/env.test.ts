@@ -2,7 +2,12 @@ import { describe, expect, it } from "vitest";
 import { EnvError, parseEnv, type WorkerBindings } from "~/lib/env.server";
 
 const bindings = (overrides: Partial<WorkerBindings>): WorkerBindings =>
-  ({ DB: {} as D1Database, FILES: {} as R2Bucket, ENVIRONMENT: "development", ...overrides }) as WorkerBindings;
+  ({
+    DB: {} as D1Database,
+    FILES: {} as R2Bucket,
+    ENVIRONMENT: "development",
+    ...overrides,
+  }) as WorkerBindings;
 
 const productionSecrets = {
   SESSION_SECRET: "s".repeat(40),
@@ -22,9 +27,9 @@ describe("parseEnv", () => {
 
   it("refuses to start in production with a missing secret, naming it", () => {
     expect(() => parseEnv(bindings({ ENVIRONMENT: "production" }))).toThrow(EnvError);
-    expect(() => parseEnv(bindings({ ENVIRONMENT: "production", ...productionSecrets, HMAC_SECRET: "" }))).toThrow(
-      /HMAC_SECRET/,
-    );
+    expect(() =>
+      parseEnv(bindings({ ENVIRONMENT: "production", ...productionSecrets, HMAC_SECRET: "" })),
+    ).toThrow(/HMAC_SECRET/);
   });
 
   it("accepts a complete production configuration without dev defaults", () => {
@@ -35,17 +40,26 @@ describe("parseEnv", () => {
   });
 
   it("refuses a malformed encryption key, a short secret and an unknown environment", () => {
-    expect(() => parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY: "plain-text-key" }))).toThrow(/ENCRYPTION_KEY/);
-    expect(() => parseEnv(bindings({ ...productionSecrets, SESSION_SECRET: "short" }))).toThrow(/SESSION_SECRET/);
+    expect(() =>
+      parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY: "plain-text-key" })),
+    ).toThrow(/ENCRYPTION_KEY/);
+    expect(() => parseEnv(bindings({ ...productionSecrets, SESSION_SECRET: "short" }))).toThrow(
+      /SESSION_SECRET/,
+    );
     expect(() => parseEnv(bindings({ ENVIRONMENT: "prod" }))).toThrow(/ENVIRONMENT/);
   });
 
   it("needs the webhook secret with a Stripe key, and a distinct version for the previous key", () => {
-    expect(() => parseEnv(bindings({ ...productionSecrets, STRIPE_SECRET_KEY: "sk_test_123" }))).toThrow(
-      /STRIPE_WEBHOOK_SECRET/,
-    );
     expect(() =>
-      parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY_PREVIOUS: productionSecrets.ENCRYPTION_KEY })),
+      parseEnv(bindings({ ...productionSecrets, STRIPE_SECRET_KEY: "sk_test_123" })),
+    ).toThrow(/STRIPE_WEBHOOK_SECRET/);
+    expect(() =>
+      parseEnv(
+        bindings({
+          ...productionSecrets,
+          ENCRYPTION_KEY_PREVIOUS: productionSecrets.ENCRYPTION_KEY,
+        }),
+      ),
     ).toThrow(/ENCRYPTION_KEY_PREVIOUS/);
   });
 });

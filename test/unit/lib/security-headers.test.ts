@@ -13,7 +13,9 @@ describe("security headers", () => {
   });
 
   it("sends HSTS only where the site is served over HTTPS", () => {
-    expect(securityHeaders({ nonce: "n", environment: "development" }).has("Strict-Transport-Security")).toBe(false);
+    expect(
+      securityHeaders({ nonce: "n", environment: "development" }).has("Strict-Transport-Security"),
+    ).toBe(false);
   });
 
   it("never overrides a header a route set on purpose", () => {
