@@ -1,0 +1,128 @@
+/**
+ * Every audited action. The database checks only the shape of `audit_logs.action`
+ * (docs/decisions/0002); this list is the vocabulary, and `recordAudit` accepts nothing else.
+ * Features add their actions here.
+ */
+export const AUDIT_ACTIONS = [
+  // Accounts and sessions
+  "USER_SIGNED_UP",
+  "LOGIN_SUCCEEDED",
+  "LOGIN_FAILED",
+  "LOGGED_OUT",
+  "ACCOUNT_LOCKED",
+  "ACCOUNT_UNLOCKED",
+  "ACCOUNT_SUSPENDED",
+  "ACCOUNT_BANNED",
+  "ROLE_CHANGED",
+  "TWO_FACTOR_ENABLED",
+  "TWO_FACTOR_DISABLED",
+  "GUARDIAN_CONSENT_GRANTED",
+  "DEVICE_REVOKED",
+  "DEVICE_BLOCKED",
+  // Store
+  "PRODUCT_CREATED",
+  "PRODUCT_UPDATED",
+  "PRODUCT_PUBLISHED",
+  "PRODUCT_ARCHIVED",
+  "PURCHASE_COMPLETED",
+  "PURCHASE_FAILED",
+  "PURCHASE_REFUNDED",
+  "LICENSE_ISSUED",
+  "LICENSE_SUSPENDED",
+  "LICENSE_REVOKED",
+  "LICENSE_REINSTATED",
+  // Delivery
+  "DOWNLOAD_ATTEMPTED",
+  "DOWNLOAD_SUCCEEDED",
+  "DOWNLOAD_FAILED",
+  "ABUSE_DETECTED",
+  "RESET_REQUESTED",
+  "RESET_APPROVED",
+  "RESET_REJECTED",
+  // Services and credits
+  "PROJECT_CREATED",
+  "PROJECT_PHASE_CHANGED",
+  "ADD_ON_REQUESTED",
+  "ADD_ON_APPROVED",
+  "ADD_ON_REJECTED",
+  "ADD_ON_COMPLETED",
+  "MEMBERSHIP_STARTED",
+  "MEMBERSHIP_RENEWED",
+  "MEMBERSHIP_EXPIRED",
+  "CREDITS_ADJUSTED",
+  // Operations
+  "FEATURE_FLAG_CHANGED",
+  "BACKUP_STARTED",
+  "BACKUP_COMPLETED",
+  "BACKUP_FAILED",
+  "BACKUP_RESTORED",
+  "AUDIT_ARCHIVED",
+  "AUDIT_EXPORTED",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** The kinds of thing an audit row is about (`audit_logs.entity_type`). */
+export const AUDIT_ENTITY_TYPES = [
+  "user",
+  "session",
+  "device_session",
+  "product",
+  "purchase",
+  "license",
+  "download",
+  "reset_request",
+  "project",
+  "add_on",
+  "membership",
+  "feature_flag",
+  "backup",
+  "audit_log",
+] as const;
+export type AuditEntityType = (typeof AUDIT_ENTITY_TYPES)[number];
+
+/** Metadata keys that must never reach the audit log, at any depth (matched loosely). */
+const SECRET_KEY_PARTS = [
+  "password",
+  "passcode",
+  "secret",
+  "token",
+  "licensekey",
+  "apikey",
+  "privatekey",
+  "totp",
+  "otp",
+  "recoverycode",
+  "cvc",
+  "cardnumber",
+  "iban",
+];
+const isSecretKey = (key: string) => {
+  const normalized = key.toLowerCase().replace(/[^a-z]/g, "");
+  return (
+    normalized === "code" ||
+    normalized === "key" ||
+    SECRET_KEY_PARTS.some((part) => normalized.includes(part))
+  );
+};
+
+/**
+ * Strip secrets from audit metadata before it is stored: the trail is read by staff and
+ * exported as CSV, so it must never hold a password, a license key or a 2FA code.
+ */
+export function redactMetadata(metadata: Record<string, unknown>): Record<string, unknown> {
+  const redact = (value: unknown, depth: number): unknown => {
+    if (depth > 4) return "[truncated]";
+    if (Array.isArray(value)) return value.slice(0, 50).map((item) => redact(item, depth + 1));
+    if (value && typeof value === "object") {
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([key, inner]) => [
+          key,
+          isSecretKey(key) ? "[redacted]" : redact(inner, depth + 1),
+        ]),
+      );
+    }
+    if (typeof value === "string" && value.length > 500) return `${value.slice(0, 500)}…`;
+    return value;
+  };
+  return redact(metadata, 0) as Record<string, unknown>;
+}

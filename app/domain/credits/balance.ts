@@ -1,0 +1,10 @@
+/**
+ * Remaining credits are derived, never stored (DESIGN.md §3): the ledger and the two
+ * counters on the membership are the only truth.
+ */
+export function remainingCredits(membership: {
+  totalCredits: number;
+  usedCredits: number;
+}): number {
+  return membership.totalCredits - membership.usedCredits;
+}

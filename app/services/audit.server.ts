@@ -1,0 +1,49 @@
+import type { Database } from "#db/client";
+import { auditLogs, type UserRole } from "#db/schema";
+import { redactMetadata, type AuditAction, type AuditEntityType } from "~/domain/audit/actions";
+
+export interface AuditActor {
+  id: string;
+  role: UserRole;
+}
+
+/** Who, from where: filled from the request by the route, or null for cron jobs. */
+export interface AuditRequestInfo {
+  ipHash?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+}
+
+export interface AuditEntry {
+  actor: AuditActor | null;
+  action: AuditAction;
+  entityType: AuditEntityType;
+  entityId?: string | null;
+  metadata?: Record<string, unknown>;
+  request?: AuditRequestInfo;
+  at?: Date;
+}
+
+/**
+ * The audit insert as a statement, so a service puts it in the same `db.batch` as the
+ * change it describes: either both are written or neither is.
+ */
+export function auditStatement(db: Database, entry: AuditEntry) {
+  return db.insert(auditLogs).values({
+    actorId: entry.actor?.id ?? null,
+    actorRole: entry.actor?.role ?? null,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId ?? null,
+    metadata: entry.metadata ? redactMetadata(entry.metadata) : null,
+    ipHash: entry.request?.ipHash ?? null,
+    userAgent: entry.request?.userAgent?.slice(0, 400) ?? null,
+    requestId: entry.request?.requestId ?? null,
+    createdAt: entry.at ?? new Date(),
+  });
+}
+
+/** For actions that change nothing else (a refused download, a failed log-in). */
+export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
+  await auditStatement(db, entry);
+}
