@@ -149,7 +149,8 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
         slug: product.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
         category: product.category,
         tagline: product.tagline,
-        description: `${product.tagline}\n\nBuilt and maintained by the studio. Free updates for the life of the major version.`,
+        description:
+          "Built and maintained by the studio, used in our own client work before it was ever for sale.\n\nFree updates for the life of the major version, and an email away when something is unclear.",
         documentation:
           "# Getting started\n\nDownload the archive from your account, then follow the README inside.",
         changelog: "- 1.0.0: First release.",

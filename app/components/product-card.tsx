@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { CATEGORY_LABELS } from "~/domain/catalog/filters";
+import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { formatMoney } from "~/domain/money";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 

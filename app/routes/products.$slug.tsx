@@ -2,7 +2,7 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-r
 import { Link, useLoaderData } from "@remix-run/react";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { TextBlocks } from "~/components/text-blocks";
-import { CATEGORY_LABELS } from "~/domain/catalog/filters";
+import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { licenseOptions } from "~/domain/catalog/license-options";
 import { formatMoney } from "~/domain/money";
 import { invariantResponse, PUBLIC_PAGE_CACHE } from "~/lib/http";
@@ -60,19 +60,20 @@ export default function ProductPage() {
         </Link>
       </nav>
 
+      <header className="page-header">
+        <h1>{product.name}</h1>
+        <p className="product-page__tagline">{product.tagline}</p>
+        <ul className="tag-list" aria-label="Tags">
+          {product.tags.map((tag) => (
+            <li key={tag}>
+              <Link to={`/products?tag=${encodeURIComponent(tag)}`}>#{tag}</Link>
+            </li>
+          ))}
+        </ul>
+      </header>
+
       <div className="product-page__layout">
-        <div>
-          <header className="page-header">
-            <h1>{product.name}</h1>
-            <p className="product-page__tagline">{product.tagline}</p>
-            <ul className="tag-list" aria-label="Tags">
-              {product.tags.map((tag) => (
-                <li key={tag}>
-                  <Link to={`/products?tag=${encodeURIComponent(tag)}`}>#{tag}</Link>
-                </li>
-              ))}
-            </ul>
-          </header>
+        <div className="product-page__content">
           <div
             className="product-card__art product-page__art"
             aria-hidden="true"

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
   assertNoBrowserIssues,
+  noteKnownIssue,
   openTrackedPage,
   PHONE,
   screenshot,
@@ -186,6 +187,12 @@ test("an unknown page shows the general 404 with status 404", async (context) =>
   }
 });
 
+/**
+ * Layout bugs already known and owned elsewhere: elements inside these selectors may stick
+ * out on a phone, with a warning each run. Remove an entry once its CSS fix lands.
+ */
+const KNOWN_OVERFLOWS: Array<{ selector: string; why: string }> = [];
+
 test("pages fit a phone screen without sideways scrolling", async (context) => {
   const tracked = await openTrackedPage(context, PHONE);
   try {
@@ -197,11 +204,39 @@ test("pages fit a phone screen without sideways scrolling", async (context) => {
     ] as const) {
       const response = await visit(page, path);
       assert.equal(response.status(), 200, `${path} answers 200`);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - window.innerWidth,
-      );
-      assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone screen`);
       await screenshot(context, page, name);
+
+      const known = KNOWN_OVERFLOWS.map((entry) => entry.selector);
+      const { overflow, sticking } = await page.evaluate((knownSelectors) => {
+        const width = document.documentElement.clientWidth;
+        const sticking = [...document.querySelectorAll("body *")]
+          .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+          .map((element) => {
+            const classes = [...element.classList].map((name) => `.${name}`).join("");
+            const right = Math.round(element.getBoundingClientRect().right);
+            return {
+              description: `<${element.tagName.toLowerCase()}${classes}> ends at ${right}px`,
+              knownAs: knownSelectors.find((selector) => element.closest(selector) !== null),
+            };
+          });
+        return { overflow: document.documentElement.scrollWidth - width, sticking };
+      }, known);
+      if (overflow <= 0) continue;
+
+      const unexplained = sticking.filter((element) => element.knownAs === undefined);
+      assert.ok(
+        unexplained.length === 0 && sticking.length > 0,
+        `${path} is ${overflow}px wider than the phone screen (${PHONE.width}px); sticking out: ` +
+          (unexplained
+            .map((element) => element.description)
+            .slice(0, 5)
+            .join(", ") || "nothing measurable"),
+      );
+      for (const entry of KNOWN_OVERFLOWS) {
+        if (sticking.some((element) => element.knownAs === entry.selector)) {
+          noteKnownIssue(`${entry.selector} sticks out on phones: ${entry.why} (${path})`);
+        }
+      }
     }
     assertNoBrowserIssues(tracked);
   } finally {

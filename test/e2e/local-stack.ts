@@ -4,7 +4,8 @@
  * it (and its workerd child) can always be stopped together.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -26,8 +27,6 @@ export class CommandError extends Error {
 
 export interface RunOptions {
   env?: Record<string, string>;
-  /** Stream the command's output to this process instead of collecting it. */
-  inherit?: boolean;
 }
 
 /** Run a command from the repo root; resolves with its combined output, rejects on failure. */
@@ -36,7 +35,7 @@ export function run(command: string, args: string[], options: RunOptions = {}): 
     const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...TOOL_ENV, ...options.env },
-      stdio: options.inherit ? ["ignore", "inherit", "inherit"] : ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -70,8 +69,49 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** A fresh directory under the OS temp dir, removed by a reaper if this process is killed. */
 export async function makeStateDir(prefix: string): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  startReaper({ dir });
+  return dir;
+}
+
+/**
+ * The watchdog behind every cleanup that must survive us: a detached Node process that
+ * polls this process and, once it is gone, stops a process group and/or removes a
+ * directory. Needed because the runner can die without running `finally` (tsx answers a
+ * Ctrl-C it cannot relay in time with SIGKILL; a CI job can be killed), and a detached
+ * wrangler would then run on forever. It exits by itself once there is nothing left to do.
+ */
+const REAPER_SOURCE = `
+const fs = require("node:fs");
+const [parent, group, dir] = [Number(process.argv[1]), Number(process.argv[2]), process.argv[3]];
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch (e) { return e.code === "EPERM"; } };
+const kill = (signal) => { try { process.kill(-group, signal); } catch {} };
+const timer = setInterval(() => {
+  const groupAlive = group > 0 && alive(-group);
+  const dirExists = dir !== "" && fs.existsSync(dir);
+  if (!groupAlive && !dirExists) process.exit(0);
+  if (alive(parent)) return;
+  clearInterval(timer);
+  if (groupAlive) kill("SIGTERM");
+  setTimeout(() => {
+    if (groupAlive) kill("SIGKILL");
+    if (dirExists) fs.rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
+  }, 3000);
+}, 1000);
+`;
+
+function startReaper(target: { group?: number; dir?: string }): void {
+  const args = [
+    "-e",
+    REAPER_SOURCE,
+    String(process.pid),
+    String(target.group ?? 0),
+    target.dir ?? "",
+  ];
+  spawn(process.execPath, args, { detached: true, stdio: "ignore" }).unref();
 }
 
 export async function removeDir(dir: string | undefined): Promise<void> {
@@ -102,15 +142,49 @@ export interface BuildSnapshot {
 }
 
 /**
- * Copy the fresh build out of the working tree, so a teammate's `npm run build` while the
- * tests run cannot swap the Worker (wrangler dev watches and reloads it) or the hashed
- * client files under the running server.
+ * Build, then copy the result out of the working tree, so a teammate's `npm run build` while
+ * the tests run cannot swap the Worker (wrangler dev watches and reloads it) or the hashed
+ * client files under the running server. If another build overlapped ours, the Worker and
+ * the client files disagree about hashes; then it builds again.
  */
-export async function snapshotBuild(stateDir: string): Promise<BuildSnapshot> {
+export async function buildSnapshot(
+  stateDir: string,
+  options: { env?: Record<string, string> } = {},
+): Promise<BuildSnapshot> {
   const site = path.join(stateDir, "site");
-  await cp(path.join(REPO_ROOT, "build"), path.join(site, "build"), { recursive: true });
-  await cp(path.join(REPO_ROOT, "public"), path.join(site, "public"), { recursive: true });
-  return { script: path.join(site, "build", "index.js"), assets: path.join(site, "public") };
+  const attempts = 3;
+  for (let attempt = 1; ; attempt += 1) {
+    await run("npm", ["run", "build"], { env: options.env });
+    await rm(site, { recursive: true, force: true });
+    await cp(path.join(REPO_ROOT, "build"), path.join(site, "build"), { recursive: true });
+    await cp(path.join(REPO_ROOT, "public"), path.join(site, "public"), { recursive: true });
+    const snapshot = {
+      script: path.join(site, "build", "index.js"),
+      assets: path.join(site, "public"),
+    };
+    const missing = await missingClientFiles(snapshot);
+    if (missing.length === 0) return snapshot;
+    if (attempt === attempts) {
+      throw new Error(
+        `The build keeps changing under us (another build running?); missing: ${missing.join(", ")}`,
+      );
+    }
+    console.log(`  another build overlapped ours (${missing[0]} missing); building again…`);
+  }
+}
+
+/** Client files the Worker bundle links to (`/build/…`) that the snapshot does not have. */
+async function missingClientFiles(snapshot: BuildSnapshot): Promise<string[]> {
+  const bundle = await readFile(snapshot.script, "utf8");
+  const urls = new Set(
+    [...bundle.matchAll(/["'`](\/build\/[^"'`?#\s]+)/g)].map((match) => match[1]!),
+  );
+  const missing: string[] = [];
+  for (const url of urls) {
+    const file = path.join(snapshot.assets, ...url.split("/").filter(Boolean));
+    if (!existsSync(file)) missing.push(url);
+  }
+  return missing;
 }
 
 export interface WranglerDev {
@@ -146,7 +220,11 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   const args = [
     "wrangler",
     "dev",
-    ...(options.snapshot ? [options.snapshot.script, "--assets", options.snapshot.assets] : []),
+    // The explicit config matters with a snapshot: wrangler would otherwise look for one
+    // next to the script, find none, and start the Worker without bindings or vars.
+    ...(options.snapshot
+      ? [options.snapshot.script, "--assets", options.snapshot.assets, "-c", "wrangler.toml"]
+      : []),
     ...(options.args ?? []),
     "--port",
     String(port),
@@ -175,6 +253,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   };
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
+  if (child.pid !== undefined) startReaper({ group: child.pid });
 
   const url = `http://127.0.0.1:${port}`;
   const server: WranglerDev = { url, log: () => log, stop: () => stopProcessGroup(child) };
@@ -233,7 +312,7 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
   signalGroup("SIGKILL");
 }
 
-/** Run `cleanup` once when the process is interrupted, then exit with 130/143. */
+/** Run `cleanup` once when the process is interrupted or hung up, then exit (128 + signal). */
 export function onInterrupt(cleanup: () => Promise<void>): void {
   let running = false;
   const handler = (signal: NodeJS.Signals) => {
@@ -242,10 +321,9 @@ export function onInterrupt(cleanup: () => Promise<void>): void {
     console.error(`\nReceived ${signal}, cleaning up…`);
     cleanup()
       .catch((error: unknown) => console.error(error))
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      .finally(() => process.exit(128 + os.constants.signals[signal]));
   };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, handler);
 }
 
 /** Print a failed command's captured output (tail) so the reason is on screen. */

@@ -11,15 +11,15 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { browseTests } from "./browse.spec";
+import { knownIssueSummary } from "./browser";
 import {
+  buildSnapshot,
   describeError,
   makeStateDir,
   migrateAndSeed,
   onInterrupt,
   removeDir,
   REPO_ROOT,
-  run,
-  snapshotBuild,
   startWranglerDev,
   type WranglerDev,
 } from "./local-stack";
@@ -53,8 +53,9 @@ async function main(): Promise<number> {
   let server: WranglerDev | undefined;
   let browser: Browser | undefined;
   const cleanup = async () => {
-    await browser?.close().catch(() => undefined);
+    const closing = browser?.close().catch(() => undefined);
     browser = undefined;
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 5_000))]);
     if (server)
       await writeFile(path.join(ARTIFACTS_DIR, "wrangler.log"), server.log()).catch(
         () => undefined,
@@ -68,19 +69,25 @@ async function main(): Promise<number> {
 
   try {
     await mkdir(ARTIFACTS_DIR, { recursive: true });
-    console.log("• Building (npm run build)…");
-    await run("npm", ["run", "build"]);
-
     stateDir = await makeStateDir("storefront-e2e-");
+    console.log("• Building (npm run build)…");
+    const snapshot = await buildSnapshot(stateDir);
+
     console.log(`• Migrating and seeding ${stateDir}…`);
     await migrateAndSeed(stateDir);
 
     console.log("• Starting wrangler dev…");
-    const snapshot = await snapshotBuild(stateDir);
     server = await startWranglerDev({ snapshot, persistTo: stateDir, readyPath: "/healthz" });
     console.log(`  ready at ${server.url}`);
 
-    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath,
+      args: CHROMIUM_ARGS,
+      // Playwright's own handlers would exit the process before our cleanup stops wrangler.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    });
     console.log(`• Running ${browseTests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(browseTests, {
       baseURL: server.url,
@@ -88,6 +95,11 @@ async function main(): Promise<number> {
       artifactsDir: ARTIFACTS_DIR,
     });
 
+    const known = knownIssueSummary();
+    if (known.length > 0) {
+      console.log("Known issues tolerated (fix them, then remove their entries):");
+      for (const line of known) console.log(`  ⚠ ${line}`);
+    }
     console.log(`Screenshots and the wrangler log: ${path.relative(REPO_ROOT, ARTIFACTS_DIR)}/`);
     console.log(`${summary.passed} passed, ${summary.failed} failed`);
     return summary.failed === 0 ? 0 : 1;

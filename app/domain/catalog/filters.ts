@@ -31,15 +31,6 @@ export function parseCatalogQuery(params: URLSearchParams): CatalogQuery {
   });
 }
 
-export const CATEGORY_LABELS: Record<(typeof PRODUCT_CATEGORIES)[number], string> = {
-  TEMPLATE: "Templates",
-  THEME: "Themes",
-  UI_KIT: "UI kits",
-  CODE_SNIPPET: "Code snippets",
-  DOCUMENTATION: "Docs",
-  ASSET: "Assets",
-};
-
 /** Escape LIKE wildcards so a search for "50%" means the text "50%". */
 export function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;

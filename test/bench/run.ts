@@ -1,0 +1,203 @@
+/**
+ * `npm run bench` — load-test the production build in `wrangler dev` against a bare
+ * baseline Worker on the same runtime, measure the Worker bundle, and write BENCHMARKS.md.
+ *
+ * Everything runs on 127.0.0.1 in a throw-away state directory that is removed afterwards,
+ * together with both wrangler process groups, even when a step fails.
+ */
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import autocannon from "autocannon";
+import {
+  buildSnapshot,
+  describeError,
+  makeStateDir,
+  migrateAndSeed,
+  onInterrupt,
+  removeDir,
+  REPO_ROOT,
+  run,
+  startWranglerDev,
+  type WranglerDev,
+} from "../e2e/local-stack";
+import {
+  benchmarksMarkdown,
+  clientJsSize,
+  describeLoadAverage,
+  describeMachine,
+  fileSize,
+  routeTable,
+  sizeTable,
+  type BenchSettings,
+  type RouteResult,
+} from "./report";
+
+const BASELINE = "baseline";
+const PRODUCT_SLUG = "ledger-ui-kit";
+
+function positiveIntFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+const settings: BenchSettings = {
+  connections: positiveIntFromEnv("BENCH_CONNECTIONS", 10),
+  durationSeconds: positiveIntFromEnv("BENCH_DURATION", 10),
+  warmupSeconds: 3,
+  extraProducts: 1000,
+};
+
+interface Target {
+  label: string;
+  server: WranglerDev;
+  path: string;
+}
+
+/** One request per target before the load, so a broken route fails the run loudly. */
+async function assertAnswers(target: Target): Promise<void> {
+  const response = await fetch(`${target.server.url}${target.path}`);
+  const body = await response.text();
+  if (response.status !== 200) {
+    throw new Error(`${target.path} answered ${response.status}: ${body.slice(0, 300)}`);
+  }
+}
+
+async function measure(target: Target): Promise<RouteResult> {
+  const url = `${target.server.url}${target.path}`;
+  await autocannon({ url, connections: settings.connections, duration: settings.warmupSeconds });
+  const result = await autocannon({
+    url,
+    connections: settings.connections,
+    duration: settings.durationSeconds,
+    timeout: 10,
+  });
+  const totalRequests = result.requests.total;
+  return {
+    label: target.label,
+    path: target.path,
+    requestsPerSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    totalRequests,
+    bytesPerResponse: totalRequests > 0 ? result.throughput.total / totalRequests : 0,
+  };
+}
+
+async function gitCommit(): Promise<string> {
+  try {
+    const commit = (await run("git", ["rev-parse", "--short", "HEAD"])).trim();
+    const dirty = (await run("git", ["status", "--porcelain", "--untracked-files=no"])).trim();
+    return dirty ? `${commit} (with uncommitted changes)` : commit;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
+async function main(): Promise<number> {
+  let stateDir: string | undefined;
+  const servers: WranglerDev[] = [];
+  const cleanup = async () => {
+    await Promise.all(servers.splice(0).map((server) => server.stop()));
+    await removeDir(stateDir);
+    stateDir = undefined;
+  };
+  onInterrupt(cleanup);
+
+  try {
+    const started = Date.now();
+    const loadAverage = describeLoadAverage();
+    stateDir = await makeStateDir("storefront-bench-");
+    console.log("• Building for production (NODE_ENV=production npm run build)…");
+    const snapshot = await buildSnapshot(stateDir, { env: { NODE_ENV: "production" } });
+
+    console.log(`• Migrating and seeding ${stateDir}…`);
+    await migrateAndSeed(stateDir);
+    const extra = await run("npx", [
+      "tsx",
+      "test/bench/seed-catalog.ts",
+      "--persist-to",
+      stateDir,
+      "--count",
+      String(settings.extraProducts),
+    ]);
+    console.log(`  ${extra.trim().split("\n").at(-1) ?? ""}`);
+
+    console.log("• Starting the app and the baseline Worker (wrangler dev)…");
+    // Request logging off: printing every request would be part of what gets measured.
+    const app = await startWranglerDev({
+      snapshot,
+      persistTo: stateDir,
+      readyPath: "/healthz",
+      logLevel: "warn",
+    });
+    servers.push(app);
+    const baseline = await startWranglerDev({
+      args: ["-c", "test/bench/baseline.wrangler.toml"],
+      persistTo: path.join(stateDir, "baseline"),
+      readyPath: "/",
+      logLevel: "warn",
+    });
+    servers.push(baseline);
+    console.log(`  app ${app.url}, baseline ${baseline.url}`);
+
+    const targets: Target[] = [
+      { label: BASELINE, server: baseline, path: "/" },
+      { label: "home", server: app, path: "/" },
+      { label: "catalog", server: app, path: "/products" },
+      { label: "product", server: app, path: `/products/${PRODUCT_SLUG}` },
+      { label: "healthz", server: app, path: "/healthz" },
+    ];
+    for (const target of targets) await assertAnswers(target);
+
+    const results: RouteResult[] = [];
+    for (const target of targets) {
+      console.log(
+        `• ${target.label} ${target.path}: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s load…`,
+      );
+      results.push(await measure(target));
+    }
+
+    const sizes = [
+      await fileSize("build/index.js (Worker)", snapshot.script),
+      await clientJsSize(
+        "public/build/**/*.js (client, all routes)",
+        path.join(snapshot.assets, "build"),
+      ),
+    ];
+    const routes = routeTable(results, BASELINE);
+    const sizesTable = sizeTable(sizes, "build/index.js (Worker)");
+    const wranglerVersion = (await run("npx", ["wrangler", "--version"])).trim().split("\n").at(-1);
+    const markdown = benchmarksMarkdown({
+      environment: {
+        date: new Date().toISOString(),
+        commit: await gitCommit(),
+        node: process.version,
+        wrangler: wranglerVersion ?? "unknown",
+        machine: describeMachine(),
+        loadAverage,
+      },
+      settings,
+      routes,
+      sizes: sizesTable,
+    });
+    await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown);
+
+    console.log(`\n${routes}\n\n${sizesTable}\n`);
+    const troubled = results.filter((result) => result.non2xx > 0 || result.errors > 0);
+    for (const result of troubled) {
+      console.warn(`⚠ ${result.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+    }
+    console.log(`Wrote BENCHMARKS.md in ${Math.round((Date.now() - started) / 1000)} s.`);
+    return troubled.length === 0 ? 0 : 1;
+  } catch (error) {
+    console.error(`Benchmark failed:\n${describeError(error)}`);
+    return 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+process.exitCode = await main();
