@@ -13,6 +13,7 @@ import * as build from "@remix-run/dev/server-build";
 import { createDb } from "#db/client";
 import { JOB_REGISTRY } from "./jobs/registry";
 import { runScheduledJobs } from "./jobs/run-scheduled";
+import { checkSameOrigin, csrfRefusal } from "./lib/csrf.server";
 import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
 import "./lib/load-context";
 import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
@@ -44,6 +45,12 @@ export default {
     } catch (error) {
       if (error instanceof EnvError) return misconfigured(error, requestId);
       throw error;
+    }
+
+    const csrf = checkSameOrigin(request);
+    if (!csrf.ok) {
+      console.warn(JSON.stringify({ level: "warn", event: "csrf.refused", requestId, reason: csrf.reason }));
+      return csrfRefusal(requestId);
     }
 
     const cspNonce = crypto.randomUUID().replaceAll("-", "");

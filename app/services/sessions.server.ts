@@ -1,12 +1,106 @@
-import { lte } from "drizzle-orm";
+import { and, eq, gt, lte, ne } from "drizzle-orm";
 import type { Database } from "#db/client";
-import { sessions } from "#db/schema";
+import { sessions, users, type AccountStatus, type UserRole } from "#db/schema";
+import { randomToken, sha256TokenHash } from "~/lib/hmac.server";
+
+export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** last_seen_at is refreshed at most this often, so reads don't turn into writes. */
+const LAST_SEEN_GRANULARITY_MS = 5 * 60 * 1000;
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRole;
+  accountStatus: AccountStatus;
+  isMinor: boolean;
+  guardianConsentAt: Date | null;
+  twoFactorEnabled: boolean;
+}
+
+export interface CurrentSession {
+  sessionId: string;
+  deviceSessionId: string | null;
+  twoFactorVerified: boolean;
+  user: SessionUser;
+}
+
+/** A fresh 128-bit token (for the cookie) and the statement that stores only its hash. */
+export async function newSessionStatement(
+  db: Database,
+  input: { userId: string; deviceSessionId: string | null; twoFactorVerified: boolean; now: Date },
+) {
+  const token = randomToken(16);
+  const statement = db.insert(sessions).values({
+    tokenHash: await sha256TokenHash(token),
+    userId: input.userId,
+    deviceSessionId: input.deviceSessionId,
+    twoFactorVerifiedAt: input.twoFactorVerified ? input.now : null,
+    expiresAt: new Date(input.now.getTime() + SESSION_TTL_MS),
+    lastSeenAt: input.now,
+    createdAt: input.now,
+  });
+  return { token, statement };
+}
+
+/**
+ * The session and its user for a cookie token. Role and status come from D1 on every
+ * request; a user who is not ACTIVE has no session, whatever the cookie says.
+ */
+export async function findSession(db: Database, token: string, now: Date): Promise<CurrentSession | null> {
+  const tokenHash = await sha256TokenHash(token);
+  const [row] = await db
+    .select({
+      sessionId: sessions.id,
+      deviceSessionId: sessions.deviceSessionId,
+      twoFactorVerifiedAt: sessions.twoFactorVerifiedAt,
+      lastSeenAt: sessions.lastSeenAt,
+      user: {
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        accountStatus: users.accountStatus,
+        isMinor: users.isMinor,
+        guardianConsentAt: users.guardianConsentAt,
+        twoFactorEnabled: users.twoFactorEnabled,
+      },
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
+    .limit(1);
+  if (!row || row.user.accountStatus !== "ACTIVE") return null;
+
+  if (now.getTime() - row.lastSeenAt.getTime() > LAST_SEEN_GRANULARITY_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.sessionId));
+  }
+  return {
+    sessionId: row.sessionId,
+    deviceSessionId: row.deviceSessionId,
+    twoFactorVerified: row.twoFactorVerifiedAt !== null,
+    user: row.user,
+  };
+}
+
+export const deleteSessionStatement = (db: Database, sessionId: string) =>
+  db.delete(sessions).where(eq(sessions.id, sessionId));
+
+/** Ends every session of a user (status change, password change). */
+export const deleteUserSessionsStatement = (db: Database, userId: string) =>
+  db.delete(sessions).where(eq(sessions.userId, userId));
+
+/** "Log out other devices": every session of the user but this one. */
+export async function deleteOtherSessions(db: Database, userId: string, keepSessionId: string): Promise<number> {
+  const deleted = await db
+    .delete(sessions)
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
+    .returning({ id: sessions.id });
+  return deleted.length;
+}
 
 /** Remove every session whose expiry has passed. Idempotent: a second run finds nothing. */
 export async function deleteExpiredSessions(db: Database, now: Date): Promise<number> {
-  const deleted = await db
-    .delete(sessions)
-    .where(lte(sessions.expiresAt, now))
-    .returning({ id: sessions.id });
+  const deleted = await db.delete(sessions).where(lte(sessions.expiresAt, now)).returning({ id: sessions.id });
   return deleted.length;
 }

@@ -194,7 +194,7 @@ describe("the database refuses bad data by itself", () => {
   it("lets an audit row go only once a verified archive covers it", async () => {
     await env.DB.batch([
       env.DB.prepare(
-        "insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'LOGIN_SUCCEEDED', 'user', 5000)",
+        "insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'USER_LOGIN', 'user', 5000)",
       ),
       env.DB.prepare(
         "insert into audit_log_archives (id, range_start, range_end, storage_key, row_count, sha256, created_at) values ('arc1', 0, 10000, 'audit/1970-01-01.ndjson.gz', 1, 'abc', 0)",

@@ -1,0 +1,96 @@
+import { z } from "zod";
+import { ageBracket, isPlausibleBirthDate } from "./age";
+
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 200;
+
+const email = z
+  .string({ error: "Enter your email address." })
+  .trim()
+  .toLowerCase()
+  .max(254, "That email address is too long.")
+  .pipe(z.email({ error: "Enter a valid email address, like name@example.com." }));
+
+/** Where to go after logging in: only paths on this site, never another origin. */
+export const SafeRedirectSchema = z
+  .string()
+  .optional()
+  .transform((value) =>
+    value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/account",
+  );
+
+export const LoginFormSchema = z.object({
+  email,
+  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH),
+  redirectTo: SafeRedirectSchema,
+  fingerprint: z.string().max(200).optional(),
+});
+export type LoginForm = z.infer<typeof LoginFormSchema>;
+
+/** Sign-up rules depend on today's date (age), so the schema is made for a given `now`. */
+export function signupFormSchema(now: Date) {
+  return z
+    .object({
+      email,
+      name: z
+        .string({ error: "Enter your name." })
+        .trim()
+        .min(1, "Enter your name.")
+        .max(100, "Use at most 100 characters."),
+      password: z
+        .string({ error: "Choose a password." })
+        .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+        .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
+      birthDate: z
+        .string({ error: "Enter your date of birth." })
+        .trim()
+        .refine((value) => isPlausibleBirthDate(value, now), "Enter a real date of birth (YYYY-MM-DD)."),
+      guardianEmail: z
+        .string()
+        .trim()
+        .toLowerCase()
+        .optional()
+        .transform((value) => value || undefined),
+      fingerprint: z.string().max(200).optional(),
+    })
+    .superRefine((form, ctx) => {
+      if (!isPlausibleBirthDate(form.birthDate, now)) return;
+      const bracket = ageBracket(form.birthDate, now);
+      if (bracket === "too-young") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["birthDate"],
+          message: "You need to be at least 13 years old to create an account.",
+        });
+      }
+      if (bracket === "minor") {
+        const parsed = email.safeParse(form.guardianEmail ?? "");
+        if (!parsed.success) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["guardianEmail"],
+            message: "Under 18s need a parent or guardian's email address; we'll ask them to agree.",
+          });
+        } else if (parsed.data === form.email) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["guardianEmail"],
+            message: "Your guardian's email must be different from yours.",
+          });
+        }
+      }
+    });
+}
+export type SignupForm = z.infer<ReturnType<typeof signupFormSchema>>;
+
+export type FieldErrors = Record<string, string>;
+
+/** First message per field, for inline errors next to each input. */
+export function fieldErrors(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}

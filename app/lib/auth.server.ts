@@ -1,0 +1,171 @@
+import { createCookie, redirect, type AppLoadContext, type Cookie } from "@remix-run/cloudflare";
+import { z } from "zod";
+import { needsGuardianConsent } from "~/domain/auth/age";
+import { can, isStaffRole, type Capability } from "~/domain/auth/permissions";
+import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";
+import { findSession, SESSION_TTL_MS, type CurrentSession } from "~/services/sessions.server";
+import { hashIp } from "./hmac.server";
+import { signToken, verifyToken } from "./signed-token.server";
+
+/**
+ * Request-level authentication (DESIGN.md §5): the session cookie, the current user read
+ * from D1 on every request, and the `get*` / `require*` guards every loader and action uses.
+ */
+
+export type CurrentUser = CurrentSession["user"] & {
+  sessionId: string;
+  deviceSessionId: string | null;
+  twoFactorVerified: boolean;
+};
+
+const secureEnvironment = (context: AppLoadContext) =>
+  context.env.environment === "production" || context.env.environment === "staging";
+
+/** `__Host-` prefixed and Secure wherever the site is served over HTTPS. */
+export function sessionCookie(context: AppLoadContext): Cookie {
+  const secure = secureEnvironment(context);
+  return createCookie(secure ? "__Host-session" : "session", {
+    httpOnly: true,
+    secure,
+    sameSite: "lax",
+    path: "/",
+    maxAge: SESSION_TTL_MS / 1000,
+    secrets: [context.env.sessionSecret],
+  });
+}
+
+const currentUsers = new WeakMap<AppLoadContext, Promise<CurrentUser | null>>();
+
+/** The logged-in user, or null. Read once per request, from D1, never from the cookie alone. */
+export function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+  let pending = currentUsers.get(context);
+  if (!pending) {
+    pending = (async () => {
+      const token: unknown = await sessionCookie(context).parse(request.headers.get("Cookie"));
+      if (typeof token !== "string" || token.length < 16 || token.length > 64) return null;
+      const session = await findSession(context.db, token, new Date());
+      if (!session) return null;
+      return {
+        ...session.user,
+        sessionId: session.sessionId,
+        deviceSessionId: session.deviceSessionId,
+        twoFactorVerified: session.twoFactorVerified,
+      };
+    })();
+    currentUsers.set(context, pending);
+  }
+  return pending;
+}
+
+function loginRedirect(request: Request): never {
+  const url = new URL(request.url);
+  const redirectTo = `${url.pathname}${url.search}`;
+  throw redirect(`/login?${new URLSearchParams({ redirectTo })}`);
+}
+
+export async function requireUser(request: Request, context: AppLoadContext): Promise<CurrentUser> {
+  const user = await getCurrentUser(request, context);
+  if (!user) loginRedirect(request);
+  return user;
+}
+
+export async function requireAnonymous(request: Request, context: AppLoadContext): Promise<void> {
+  if (await getCurrentUser(request, context)) throw redirect("/account");
+}
+
+/**
+ * The user, if the policy table grants them `capability`. Anonymous → log in; a role
+ * without it → 403. Staff capabilities also need 2FA on the account and on this session.
+ */
+export async function requirePermission(
+  request: Request,
+  context: AppLoadContext,
+  capability: Capability,
+): Promise<CurrentUser> {
+  const user = await requireUser(request, context);
+  if (!can(user.role, capability)) {
+    throw new Response("Your account doesn't have access to this page.", { status: 403 });
+  }
+  if (capability !== "account:own" && isStaffRole(user.role)) {
+    if (!user.twoFactorEnabled) throw redirect("/account/security?required=2fa");
+    if (!user.twoFactorVerified) {
+      const url = new URL(request.url);
+      throw redirect(`/login/2fa?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`);
+    }
+  }
+  return user;
+}
+
+/** Minors can browse, but buying and starting projects wait for their guardian's consent. */
+export function requireGuardianConsent(user: CurrentUser): void {
+  if (needsGuardianConsent(user)) {
+    throw new Response(
+      "Your parent or guardian needs to agree before you can buy or start a project. We've emailed them a link.",
+      { status: 403 },
+    );
+  }
+}
+
+export const auditActor = (user: Pick<CurrentUser, "id" | "role">): AuditActor => ({ id: user.id, role: user.role });
+
+export function clientIp(request: Request): string | null {
+  return request.headers.get("CF-Connecting-IP") ?? request.headers.get("X-Real-IP") ?? null;
+}
+
+/** Who and from where, for audit rows: the IP only as an HMAC. */
+export async function auditRequestInfo(request: Request, context: AppLoadContext): Promise<AuditRequestInfo> {
+  const ip = clientIp(request);
+  return {
+    ipHash: ip ? await hashIp(ip, context.env.hmacSecret) : null,
+    userAgent: request.headers.get("User-Agent"),
+    requestId: context.requestId,
+  };
+}
+
+/** Set the new session's cookie and go on. A new token every time (no fixation). */
+export async function redirectWithSession(context: AppLoadContext, token: string, to: string): Promise<Response> {
+  return redirect(to, { headers: { "Set-Cookie": await sessionCookie(context).serialize(token) } });
+}
+
+export async function clearSessionCookie(context: AppLoadContext): Promise<string> {
+  return sessionCookie(context).serialize("", { maxAge: 0 });
+}
+
+// ---- The second log-in step: a short-lived signed challenge between password and code ----
+
+const CHALLENGE_PURPOSE = "login-2fa-challenge";
+const CHALLENGE_TTL_MS = 5 * 60 * 1000;
+const ChallengeSchema = z.object({
+  userId: z.string(),
+  deviceSessionId: z.string(),
+  newDevice: z.boolean(),
+  redirectTo: z.string(),
+});
+export type LoginChallenge = z.infer<typeof ChallengeSchema>;
+
+function challengeCookie(context: AppLoadContext): Cookie {
+  const secure = secureEnvironment(context);
+  return createCookie(secure ? "__Host-login-challenge" : "login-challenge", {
+    httpOnly: true,
+    secure,
+    sameSite: "lax",
+    path: "/",
+    maxAge: CHALLENGE_TTL_MS / 1000,
+  });
+}
+
+export async function challengeSetCookie(context: AppLoadContext, challenge: LoginChallenge, now: Date) {
+  const token = await signToken(context.env.sessionSecret, CHALLENGE_PURPOSE, challenge, new Date(now.getTime() + CHALLENGE_TTL_MS));
+  return challengeCookie(context).serialize(token);
+}
+
+export async function readLoginChallenge(request: Request, context: AppLoadContext, now: Date) {
+  const token: unknown = await challengeCookie(context).parse(request.headers.get("Cookie"));
+  if (typeof token !== "string") return null;
+  const verified = await verifyToken(context.env.sessionSecret, CHALLENGE_PURPOSE, token, ChallengeSchema, now);
+  return verified.ok ? verified.payload : null;
+}
+
+export async function clearChallengeCookie(context: AppLoadContext): Promise<string> {
+  return challengeCookie(context).serialize("", { maxAge: 0 });
+}

@@ -1,0 +1,241 @@
+import { eq, sql } from "drizzle-orm";
+import type { Database } from "#db/client";
+import { users, type User } from "#db/schema";
+import {
+  FAILED_LOGIN_LOCK_MS,
+  FAILED_LOGIN_WINDOW_MS,
+  MAX_FAILED_LOGINS_PER_WINDOW,
+  accountStatusMessage,
+  loginThrottle,
+} from "~/domain/auth/login-policy";
+import type { AppEnv } from "~/lib/env.server";
+import { hashIp } from "~/lib/hmac.server";
+import { hashPassword, verifyPassword } from "~/lib/password.server";
+import { auditStatement, recordAudit, type AuditRequestInfo } from "../audit.server";
+import { queueEmailStatement } from "../email-outbox.server";
+import { newSessionStatement } from "../sessions.server";
+import { recordDevice, type DeviceInput } from "./devices.server";
+
+export interface AuthDeps {
+  db: Database;
+  env: AppEnv;
+}
+
+export interface LoginAttempt extends DeviceInput {
+  email: string;
+  password: string;
+  requestId?: string | null;
+  now: Date;
+}
+
+export type PasswordCheck =
+  | { status: "ok"; user: User; deviceSessionId: string; newDevice: boolean }
+  | { status: "invalid" }
+  | { status: "throttled"; reason: "locked" | "backoff"; retryAt: Date }
+  | { status: "refused"; message: string };
+
+// Verified against when the email is unknown, so both paths take the same time.
+let dummyHash: Promise<string> | undefined;
+
+async function requestInfo(env: AppEnv, attempt: LoginAttempt): Promise<AuditRequestInfo> {
+  return {
+    ipHash: attempt.ip ? await hashIp(attempt.ip, env.hmacSecret) : null,
+    userAgent: attempt.userAgent ?? null,
+    requestId: attempt.requestId ?? null,
+  };
+}
+
+/**
+ * Count one failed log-in in a single statement (parallel attempts can't lose a count) and
+ * lock the account for a fixed time when the window's limit is reached.
+ */
+async function recordFailedLogin(db: Database, userId: string, now: Date) {
+  const cutoff = now.getTime() - FAILED_LOGIN_WINDOW_MS;
+  const windowExpired = sql`(${users.failedLoginWindowStart} is null or ${users.failedLoginWindowStart} <= ${cutoff})`;
+  const nextCount = sql`case when ${windowExpired} then 1 else ${users.failedLoginCount} + 1 end`;
+  const [row] = await db
+    .update(users)
+    .set({
+      failedLoginCount: nextCount,
+      failedLoginWindowStart: sql`case when ${windowExpired} then ${now.getTime()} else ${users.failedLoginWindowStart} end`,
+      lastFailedLoginAt: now,
+      lockedUntil: sql`case when ${nextCount} >= ${MAX_FAILED_LOGINS_PER_WINDOW} then ${now.getTime() + FAILED_LOGIN_LOCK_MS} else ${users.lockedUntil} end`,
+    })
+    .where(eq(users.id, userId))
+    .returning({ count: users.failedLoginCount, lockedUntil: users.lockedUntil });
+  return { count: row?.count ?? 0, lockedNow: row?.count === MAX_FAILED_LOGINS_PER_WINDOW };
+}
+
+/**
+ * The password step of a log-in: throttling, verification, account status, device. Writes
+ * the failure audit rows itself; success is audited when the session starts.
+ */
+export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Promise<PasswordCheck> {
+  const { db, env } = deps;
+  const { now } = attempt;
+  const [user] = await db.select().from(users).where(eq(users.email, attempt.email)).limit(1);
+  const request = await requestInfo(env, attempt);
+
+  if (!user) {
+    dummyHash ??= hashPassword("not-a-real-password-but-the-same-cost");
+    await verifyPassword(attempt.password, await dummyHash);
+    await recordAudit(db, {
+      actor: null,
+      action: "LOGIN_FAILED",
+      entityType: "user",
+      metadata: { email: attempt.email, reason: "unknown-email" },
+      request,
+      at: now,
+    });
+    return { status: "invalid" };
+  }
+
+  const throttle = loginThrottle(user, now);
+  if (!throttle.allowed) {
+    if (throttle.reason === "backoff") await recordFailedLogin(db, user.id, now);
+    await recordAudit(db, {
+      actor: null,
+      action: "LOGIN_FAILED",
+      entityType: "user",
+      entityId: user.id,
+      metadata: { reason: throttle.reason, retryAt: throttle.retryAt.toISOString() },
+      request,
+      at: now,
+    });
+    return { status: "throttled", reason: throttle.reason, retryAt: throttle.retryAt };
+  }
+
+  const verification = await verifyPassword(attempt.password, user.passwordHash);
+  if (!verification.valid) {
+    const failure = await recordFailedLogin(db, user.id, now);
+    const statements = [
+      auditStatement(db, {
+        actor: null,
+        action: "LOGIN_FAILED",
+        entityType: "user",
+        entityId: user.id,
+        metadata: { reason: "wrong-password", failuresInWindow: failure.count },
+        request,
+        at: now,
+      }),
+    ] as const;
+    if (failure.lockedNow) {
+      await db.batch([
+        ...statements,
+        auditStatement(db, {
+          actor: null,
+          action: "ACCOUNT_LOCKED",
+          entityType: "user",
+          entityId: user.id,
+          metadata: { reason: "too-many-failed-logins", until: new Date(now.getTime() + FAILED_LOGIN_LOCK_MS).toISOString() },
+          request,
+          at: now,
+        }),
+        queueEmailStatement(db, {
+          to: user.email,
+          template: "account-locked",
+          subject: "Your Studio Store account was locked for 15 minutes",
+          bodyText: `Someone tried to log in to your account with a wrong password ${MAX_FAILED_LOGINS_PER_WINDOW} times within an hour, so we locked it for 15 minutes. If this wasn't you, change your password after the lock ends.`,
+          dedupeKey: `account-locked:${user.id}:${now.getTime()}`,
+        }),
+      ]);
+      return { status: "throttled", reason: "locked", retryAt: new Date(now.getTime() + FAILED_LOGIN_LOCK_MS) };
+    }
+    await db.batch(statements);
+    return { status: "invalid" };
+  }
+
+  if (user.accountStatus !== "ACTIVE") {
+    await recordAudit(db, {
+      actor: null,
+      action: "LOGIN_FAILED",
+      entityType: "user",
+      entityId: user.id,
+      metadata: { reason: `account-${user.accountStatus.toLowerCase()}` },
+      request,
+      at: now,
+    });
+    return { status: "refused", message: accountStatusMessage(user.accountStatus, user.accountLockedReason) };
+  }
+
+  const device = await recordDevice(db, env, { ...attempt, userId: user.id });
+  if (device.isBlocked) {
+    await recordAudit(db, {
+      actor: null,
+      action: "LOGIN_FAILED",
+      entityType: "device_session",
+      entityId: device.id,
+      metadata: { reason: "device-blocked", userId: user.id },
+      request,
+      at: now,
+    });
+    return { status: "refused", message: "This device has been blocked from signing in. Contact support if this is a mistake." };
+  }
+
+  // Clear the failure window and upgrade the hash if its parameters are outdated.
+  await db
+    .update(users)
+    .set({
+      failedLoginCount: 0,
+      failedLoginWindowStart: null,
+      lastFailedLoginAt: null,
+      lockedUntil: null,
+      ...(verification.needsRehash ? { passwordHash: await hashPassword(attempt.password) } : {}),
+      updatedAt: now,
+    })
+    .where(eq(users.id, user.id));
+  return { status: "ok", user, deviceSessionId: device.id, newDevice: device.isNew };
+}
+
+/**
+ * Start a session after every factor passed: one batch writes the session, the audit row
+ * and, for a device never seen before, the "new sign-in" email.
+ */
+export async function startSession(
+  deps: AuthDeps,
+  input: {
+    user: Pick<User, "id" | "email" | "role">;
+    deviceSessionId: string;
+    newDevice: boolean;
+    twoFactorVerified: boolean;
+    method: "password" | "totp" | "recovery-code" | "signup";
+    request: AuditRequestInfo;
+    userAgent?: string | null;
+    now: Date;
+  },
+): Promise<{ token: string }> {
+  const { db } = deps;
+  const { token, statement } = await newSessionStatement(db, {
+    userId: input.user.id,
+    deviceSessionId: input.deviceSessionId,
+    twoFactorVerified: input.twoFactorVerified,
+    now: input.now,
+  });
+  const emails =
+    input.newDevice && input.method !== "signup"
+      ? [
+          queueEmailStatement(db, {
+            to: input.user.email,
+            template: "new-device-sign-in",
+            subject: "New sign-in to your Studio Store account",
+            bodyText: `Your account was just used to sign in from a new device (${input.userAgent ?? "unknown browser"}). If this wasn't you, open Account → Security, revoke the device and change your password.`,
+            dedupeKey: `new-device:${input.deviceSessionId}`,
+          }),
+        ]
+      : [];
+  await db.batch([
+    statement,
+    db.update(users).set({ lastLoginAt: input.now }).where(eq(users.id, input.user.id)),
+    auditStatement(db, {
+      actor: { id: input.user.id, role: input.user.role },
+      action: "USER_LOGIN",
+      entityType: "user",
+      entityId: input.user.id,
+      metadata: { method: input.method, deviceSessionId: input.deviceSessionId, newDevice: input.newDevice },
+      request: input.request,
+      at: input.now,
+    }),
+    ...emails,
+  ]);
+  return { token };
+}

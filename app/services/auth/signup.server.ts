@@ -1,0 +1,129 @@
+import { createId } from "@paralleldrive/cuid2";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "#db/client";
+import { users, type User } from "#db/schema";
+import { ageBracket } from "~/domain/auth/age";
+import type { SignupForm } from "~/domain/auth/forms";
+import type { AppEnv } from "~/lib/env.server";
+import { sha256Hex } from "~/lib/hmac.server";
+import { hashPassword } from "~/lib/password.server";
+import { signToken, verifyToken } from "~/lib/signed-token.server";
+import { auditStatement, type AuditRequestInfo } from "../audit.server";
+import { queueEmailStatement } from "../email-outbox.server";
+
+export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
+export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
+const ConsentPayloadSchema = z.object({ userId: z.string(), nonce: z.string() });
+
+export type SignupResult = { ok: true; user: User } | { ok: false; fieldErrors: Record<string, string> };
+
+/**
+ * Create an account. A minor's account gets a signed, expiring consent link mailed to the
+ * guardian, in the same batch as the user row and its audit row.
+ */
+export async function createAccount(
+  deps: { db: Database; env: AppEnv },
+  input: { form: SignupForm; origin: string; request: AuditRequestInfo; now: Date },
+): Promise<SignupResult> {
+  const { db, env } = deps;
+  const { form, now } = input;
+  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, form.email)).limit(1);
+  if (existing) {
+    return { ok: false, fieldErrors: { email: "An account with this email already exists. Log in instead?" } };
+  }
+
+  const id = createId();
+  const isMinor = ageBracket(form.birthDate, now) === "minor";
+  let consentToken: string | null = null;
+  if (isMinor) {
+    consentToken = await signToken(
+      env.sessionSecret,
+      GUARDIAN_CONSENT_PURPOSE,
+      { userId: id, nonce: createId() },
+      new Date(now.getTime() + GUARDIAN_CONSENT_TTL_MS),
+    );
+  }
+
+  const insert = db
+    .insert(users)
+    .values({
+      id,
+      email: form.email,
+      name: form.name,
+      passwordHash: await hashPassword(form.password),
+      role: "USER",
+      birthDate: form.birthDate,
+      isMinor,
+      guardianEmail: isMinor ? form.guardianEmail! : null,
+      guardianConsentTokenHash: consentToken ? await sha256Hex(consentToken) : null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  const audit = auditStatement(db, {
+    actor: { id, role: "USER" },
+    action: "USER_SIGNED_UP",
+    entityType: "user",
+    entityId: id,
+    metadata: { isMinor },
+    request: input.request,
+    at: now,
+  });
+
+  try {
+    if (consentToken) {
+      const link = `${input.origin}/consent/${consentToken}`;
+      const [[user]] = await db.batch([
+        insert,
+        audit,
+        queueEmailStatement(db, {
+          to: form.guardianEmail!,
+          template: "guardian-consent",
+          subject: `${form.name} would like your consent to use Studio Store`,
+          bodyText: `${form.name} (${form.email}) signed up to Studio Store and told us they are under 18. Until a parent or guardian agrees, they can browse but cannot buy or start a project.\n\nTo give your consent, open this link within 14 days:\n${link}\n\nIf you don't know who this is, ignore this email and nothing changes.`,
+          dedupeKey: `guardian-consent:${id}`,
+        }),
+      ]);
+      return { ok: true, user: user! };
+    }
+    const [[user]] = await db.batch([insert, audit]);
+    return { ok: true, user: user! };
+  } catch (error) {
+    // Two sign-ups with the same email in parallel: the unique index decides.
+    if (String((error as Error & { cause?: unknown }).cause ?? error).includes("UNIQUE constraint failed: users.email")) {
+      return { ok: false, fieldErrors: { email: "An account with this email already exists. Log in instead?" } };
+    }
+    throw error;
+  }
+}
+
+export type ConsentCheck =
+  | { ok: true; user: Pick<User, "id" | "name" | "email" | "guardianEmail" | "guardianConsentAt"> }
+  | { ok: false; reason: "invalid" | "expired" | "used" };
+
+/** Is this consent link genuine, unexpired and still the current one for its account? */
+export async function checkGuardianConsentToken(
+  deps: { db: Database; env: AppEnv },
+  token: string,
+  now: Date,
+): Promise<ConsentCheck> {
+  const verified = await verifyToken(deps.env.sessionSecret, GUARDIAN_CONSENT_PURPOSE, token, ConsentPayloadSchema, now);
+  if (!verified.ok) return { ok: false, reason: verified.reason === "expired" ? "expired" : "invalid" };
+  const [user] = await deps.db
+    .select({
+      id: users.id,
+      name: users.name,
+      email: users.email,
+      guardianEmail: users.guardianEmail,
+      guardianConsentAt: users.guardianConsentAt,
+      guardianConsentTokenHash: users.guardianConsentTokenHash,
+    })
+    .from(users)
+    .where(eq(users.id, verified.payload.userId))
+    .limit(1);
+  if (!user) return { ok: false, reason: "invalid" };
+  if (user.guardianConsentAt) return { ok: false, reason: "used" };
+  if (user.guardianConsentTokenHash !== (await sha256Hex(token))) return { ok: false, reason: "invalid" };
+  return { ok: true, user };
+}

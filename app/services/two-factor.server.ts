@@ -1,0 +1,520 @@
+import { and, count, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
+import type { Database } from "#db/client";
+import { auditLogs, emailOutbox, users, type User } from "#db/schema";
+import {
+  RECOVERY_CODE_COUNT,
+  generateRecoveryCodes,
+  normalizeRecoveryCode,
+} from "~/domain/auth/recovery-codes";
+import {
+  TOTP_REJECTION_LIMIT,
+  TOTP_REJECTION_WINDOW_MS,
+  generateTotpSecret,
+  looksLikeTotpCode,
+  matchTotpStep,
+  otpauthUri,
+} from "~/domain/auth/totp";
+import { DecryptionError, decryptField, encryptField, type EncryptionKeys } from "~/lib/encryption.server";
+import type { AppEnv } from "~/lib/env.server";
+import { blindIndex } from "~/lib/hmac.server";
+import {
+  auditStatement,
+  recordAudit,
+  type AuditActor,
+  type AuditRequestInfo,
+} from "~/services/audit.server";
+
+/**
+ * TOTP two-factor authentication: enrollment, the log-in step, and switching it off.
+ *
+ * Invariants, each held by the database rather than by luck:
+ * - the secret is stored only encrypted (context {@link TWO_FACTOR_SECRET_CONTEXT});
+ * - a TOTP step is accepted once: the stored last step is compared and moved in one
+ *   conditional UPDATE, so two parallel submissions of one code give one success;
+ * - a recovery code is removed from the JSON array by one conditional UPDATE, so it works once;
+ * - every change writes its audit row and email in the same batch, guarded by the same
+ *   condition as the UPDATE, so a request that loses a race writes nothing at all.
+ */
+
+export const TWO_FACTOR_SECRET_CONTEXT = "users.two_factor_secret";
+/** Blind-index context for recovery code hashes (HMAC with the app's HMAC secret). */
+const RECOVERY_CODE_CONTEXT = "users.two_factor_recovery_codes";
+
+export interface TwoFactorDeps {
+  db: Database;
+  env: AppEnv;
+}
+
+/** A code submitted by (or for) `userId`. `actor` defaults to the user; `request` feeds the audit row. */
+export interface TwoFactorCodeInput {
+  userId: string;
+  code: string;
+  now: Date;
+  actor?: AuditActor;
+  request?: AuditRequestInfo;
+}
+
+export type TwoFactorErrorReason = "user-not-found" | "already-enabled";
+
+/** Thrown when a route asks for something the account's state rules out. */
+export class TwoFactorError extends Error {
+  override name = "TwoFactorError";
+  constructor(readonly reason: TwoFactorErrorReason) {
+    super(
+      reason === "already-enabled"
+        ? "Two-factor authentication is already enabled for this account"
+        : "User not found",
+    );
+  }
+}
+
+export interface EnrollmentStart {
+  /** Base32, for typing into an authenticator app by hand. */
+  secret: string;
+  /** For the QR code (`qrCodeSvg` in ~/lib/qr-svg). */
+  otpauthUri: string;
+}
+
+export type TwoFactorState =
+  | { status: "disabled" }
+  | ({ status: "pending" } & EnrollmentStart)
+  | { status: "enabled"; recoveryCodesLeft: number };
+
+/** Why a code was refused, in the words a form can show. */
+export type CodeRejection = "invalid-code" | "code-already-used" | "too-many-attempts";
+
+export type ConfirmEnrollmentResult =
+  | { ok: true; recoveryCodes: string[] }
+  | { ok: false; reason: "invalid-code" | "not-pending" };
+
+export type VerifyLoginCodeResult =
+  | { ok: true; method: "totp" }
+  | { ok: true; method: "recovery"; recoveryCodesLeft: number }
+  | { ok: false; reason: CodeRejection | "not-enabled" };
+
+export type DisableTwoFactorResult =
+  | { ok: true; method: "totp" | "recovery" }
+  | { ok: false; reason: CodeRejection | "not-enabled" };
+
+type TwoFactorUser = Pick<
+  User,
+  | "id"
+  | "email"
+  | "name"
+  | "role"
+  | "twoFactorEnabled"
+  | "twoFactorSecret"
+  | "twoFactorLastUsedStep"
+  | "twoFactorRecoveryCodes"
+>;
+
+async function loadUser(db: Database, userId: string): Promise<TwoFactorUser | null> {
+  const [user] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      name: users.name,
+      role: users.role,
+      twoFactorEnabled: users.twoFactorEnabled,
+      twoFactorSecret: users.twoFactorSecret,
+      twoFactorLastUsedStep: users.twoFactorLastUsedStep,
+      twoFactorRecoveryCodes: users.twoFactorRecoveryCodes,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return user ?? null;
+}
+
+/**
+ * How a recovery code is stored: HMAC of the user id and the normalized code. Keyed, so a
+ * leaked table cannot be searched offline; per user, so equal codes never share a hash.
+ */
+export function hashRecoveryCode(hmacSecret: string, userId: string, normalizedCode: string) {
+  return blindIndex(`${userId}:${normalizedCode}`, hmacSecret, RECOVERY_CODE_CONTEXT);
+}
+
+/**
+ * Turn a single-row drizzle INSERT into `INSERT … SELECT … WHERE EXISTS (users row matching
+ * condition)`. Placed in a batch before the UPDATE that has the same condition, it is written
+ * exactly when that UPDATE changes the row: a batch runs as one serialized transaction, and the
+ * inserts do not touch `users`.
+ */
+function insertWhenUser(
+  db: Database,
+  insert: { toSQL(): { sql: string; params: unknown[] } },
+  condition: SQL,
+) {
+  const query = insert.toSQL();
+  const match = /^(insert into "[a-z_]+" \([^)]*\)) values \((.*)\)$/s.exec(query.sql);
+  const chunks = match?.[2]!.split("?");
+  if (!match || !chunks || chunks.length !== query.params.length + 1) {
+    throw new Error(`insertWhenUser: unexpected INSERT shape: ${query.sql}`);
+  }
+  const values = sql.join(
+    chunks.flatMap((chunk, i) =>
+      i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
+    ),
+  );
+  return db.run(
+    sql`${sql.raw(match[1]!)} select ${values} where exists (select 1 from ${users} where ${condition})`,
+  );
+}
+
+function outboxInsert(
+  db: Database,
+  user: TwoFactorUser,
+  now: Date,
+  template: "two-factor-enabled" | "two-factor-disabled",
+) {
+  const when = now.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const enabled = template === "two-factor-enabled";
+  const bodyText = enabled
+    ? [
+        `Hello ${user.name},`,
+        "",
+        `Two-factor authentication was turned on for your Studio Store account (${user.email}) on ${when}.`,
+        "From now on, signing in asks for a code from your authenticator app. Keep your recovery codes somewhere safe: each one works once if you lose your phone.",
+        "",
+        "If this was not you, reset your password and contact us right away.",
+      ]
+    : [
+        `Hello ${user.name},`,
+        "",
+        `Two-factor authentication was turned off for your Studio Store account (${user.email}) on ${when}.`,
+        "Signing in now needs only your password. You can turn two-factor authentication back on under Account → Security.",
+        "",
+        "If this was not you, reset your password, turn two-factor authentication back on and contact us right away.",
+      ];
+  return db.insert(emailOutbox).values({
+    toEmail: user.email,
+    template,
+    subject: enabled
+      ? "Two-factor authentication is on for your account"
+      : "Two-factor authentication is off for your account",
+    bodyText: bodyText.join("\n"),
+    sendAfter: now,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+const actorOf = (user: TwoFactorUser, input: { actor?: AuditActor }): AuditActor =>
+  input.actor ?? { id: user.id, role: user.role };
+
+/**
+ * Start (or restart) enrollment: a new secret, stored encrypted while 2FA stays off, so a
+ * half-finished enrollment never locks anyone out. Call it from an action (it writes), then show
+ * the secret and its QR code; {@link getEnrollmentState} shows them again after a redirect.
+ */
+export async function beginEnrollment(
+  db: Database,
+  keys: EncryptionKeys,
+  userId: string,
+  now: Date = new Date(),
+): Promise<EnrollmentStart> {
+  const secret = generateTotpSecret();
+  const ciphertext = await encryptField(secret, keys, TWO_FACTOR_SECRET_CONTEXT);
+  const [row] = await db
+    .update(users)
+    .set({ twoFactorSecret: ciphertext, twoFactorLastUsedStep: null, updatedAt: now })
+    .where(and(eq(users.id, userId), eq(users.twoFactorEnabled, false)))
+    .returning({ email: users.email });
+  if (!row) {
+    const user = await loadUser(db, userId);
+    throw new TwoFactorError(user ? "already-enabled" : "user-not-found");
+  }
+  return { secret, otpauthUri: otpauthUri({ secret, label: row.email }) };
+}
+
+/** What /account/security shows: off, waiting for the confirmation code, or on. Null: no such user. */
+export async function getEnrollmentState(
+  db: Database,
+  keys: EncryptionKeys,
+  userId: string,
+): Promise<TwoFactorState | null> {
+  const user = await loadUser(db, userId);
+  if (!user) return null;
+  if (user.twoFactorEnabled) {
+    return { status: "enabled", recoveryCodesLeft: user.twoFactorRecoveryCodes.length };
+  }
+  if (!user.twoFactorSecret) return { status: "disabled" };
+  try {
+    const secret = await decryptField(user.twoFactorSecret, keys, TWO_FACTOR_SECRET_CONTEXT);
+    return { status: "pending", secret, otpauthUri: otpauthUri({ secret, label: user.email }) };
+  } catch (error) {
+    // A pending secret under a retired key is simply an abandoned enrollment.
+    if (error instanceof DecryptionError) return { status: "disabled" };
+    throw error;
+  }
+}
+
+/**
+ * Finish enrollment with a code from the app: 2FA on, the code's step used up, recovery codes
+ * stored hashed, audit row and email, all in one batch. The plain recovery codes are returned
+ * once and never again.
+ */
+export async function confirmEnrollment(
+  deps: TwoFactorDeps,
+  input: TwoFactorCodeInput,
+): Promise<ConfirmEnrollmentResult> {
+  const { db, env } = deps;
+  const user = await loadUser(db, input.userId);
+  if (!user || user.twoFactorEnabled || !user.twoFactorSecret) {
+    return { ok: false, reason: "not-pending" };
+  }
+  const pendingCiphertext = user.twoFactorSecret;
+  const secret = await decryptField(pendingCiphertext, env.encryptionKeys, TWO_FACTOR_SECRET_CONTEXT);
+  const step = await matchTotpStep(
+    secret,
+    input.code,
+    input.now.getTime(),
+    user.twoFactorLastUsedStep,
+  );
+  if (step === null) return { ok: false, reason: "invalid-code" };
+
+  const recoveryCodes = generateRecoveryCodes(RECOVERY_CODE_COUNT);
+  const hashes = await Promise.all(
+    recoveryCodes.map((code) =>
+      hashRecoveryCode(env.hmacSecret, user.id, normalizeRecoveryCode(code)!),
+    ),
+  );
+
+  // Still pending, and still the secret this code was checked against (a parallel restart of
+  // enrollment replaces it; enabling then would switch on a secret the user never confirmed).
+  const stillPending = and(
+    eq(users.id, user.id),
+    eq(users.twoFactorEnabled, false),
+    eq(users.twoFactorSecret, pendingCiphertext),
+  )!;
+  const [, , updated] = await db.batch([
+    insertWhenUser(
+      db,
+      auditStatement(db, {
+        actor: actorOf(user, input),
+        action: "TWO_FACTOR_ENABLED",
+        entityType: "user",
+        entityId: user.id,
+        metadata: { backupCodesIssued: hashes.length },
+        request: input.request,
+        at: input.now,
+      }),
+      stillPending,
+    ),
+    insertWhenUser(db, outboxInsert(db, user, input.now, "two-factor-enabled"), stillPending),
+    db
+      .update(users)
+      .set({
+        twoFactorEnabled: true,
+        twoFactorLastUsedStep: step,
+        twoFactorRecoveryCodes: hashes,
+        updatedAt: input.now,
+      })
+      .where(stillPending)
+      .returning({ id: users.id }),
+  ]);
+  if (updated.length === 0) return { ok: false, reason: "not-pending" };
+  return { ok: true, recoveryCodes };
+}
+
+/** A code that proved itself, and the condition under which it may be spent. */
+interface CodeProof {
+  method: "totp" | "recovery";
+  /** Holds while the code is still unspent; the UPDATE that spends it uses it as its WHERE. */
+  unspent: SQL;
+  /** Columns that spend the code. */
+  spend: SQLiteUpdateSetSource<typeof users>;
+}
+
+type Purpose = "login" | "disable";
+
+async function rejectionsInWindow(db: Database, userId: string, now: Date): Promise<number> {
+  const [row] = await db
+    .select({ value: count() })
+    .from(auditLogs)
+    .where(
+      and(
+        eq(auditLogs.entityType, "user"),
+        eq(auditLogs.entityId, userId),
+        eq(auditLogs.action, "TWO_FACTOR_CODE_REJECTED"),
+        gt(auditLogs.createdAt, new Date(now.getTime() - TOTP_REJECTION_WINDOW_MS)),
+      ),
+    );
+  return row?.value ?? 0;
+}
+
+async function recordRejection(
+  db: Database,
+  user: TwoFactorUser,
+  input: TwoFactorCodeInput,
+  purpose: Purpose,
+  reason: CodeRejection,
+): Promise<{ ok: false; reason: CodeRejection }> {
+  await recordAudit(db, {
+    actor: actorOf(user, input),
+    action: "TWO_FACTOR_CODE_REJECTED",
+    entityType: "user",
+    entityId: user.id,
+    metadata: { purpose, reason },
+    request: input.request,
+    at: input.now,
+  });
+  return { ok: false, reason };
+}
+
+/**
+ * Check a submitted TOTP or recovery code against an account with 2FA on, without spending it.
+ * Wrong codes are audited and counted; past {@link TOTP_REJECTION_LIMIT} in the window, every
+ * code is refused until the window moves on.
+ */
+async function proveCode(
+  deps: TwoFactorDeps,
+  user: TwoFactorUser,
+  input: TwoFactorCodeInput,
+  purpose: Purpose,
+): Promise<CodeProof | { ok: false; reason: CodeRejection }> {
+  const { db, env } = deps;
+  if ((await rejectionsInWindow(db, user.id, input.now)) >= TOTP_REJECTION_LIMIT) {
+    return { ok: false, reason: "too-many-attempts" };
+  }
+  const enabled = and(eq(users.id, user.id), eq(users.twoFactorEnabled, true))!;
+
+  if (looksLikeTotpCode(input.code)) {
+    const secret = await decryptField(
+      user.twoFactorSecret!,
+      env.encryptionKeys,
+      TWO_FACTOR_SECRET_CONTEXT,
+    );
+    const nowMs = input.now.getTime();
+    const step = await matchTotpStep(secret, input.code, nowMs, user.twoFactorLastUsedStep);
+    if (step === null) {
+      const replayed = (await matchTotpStep(secret, input.code, nowMs, null)) !== null;
+      return recordRejection(db, user, input, purpose, replayed ? "code-already-used" : "invalid-code");
+    }
+    return {
+      method: "totp",
+      unspent: and(
+        enabled,
+        or(isNull(users.twoFactorLastUsedStep), lt(users.twoFactorLastUsedStep, step)),
+      )!,
+      spend: { twoFactorLastUsedStep: step },
+    };
+  }
+
+  const normalized = normalizeRecoveryCode(input.code);
+  if (normalized === null) return recordRejection(db, user, input, purpose, "invalid-code");
+  const hash = await hashRecoveryCode(env.hmacSecret, user.id, normalized);
+  if (!user.twoFactorRecoveryCodes.includes(hash)) {
+    return recordRejection(db, user, input, purpose, "invalid-code");
+  }
+  return {
+    method: "recovery",
+    unspent: and(
+      enabled,
+      sql`exists (select 1 from json_each(${users.twoFactorRecoveryCodes}) where value = ${hash})`,
+    )!,
+    spend: {
+      twoFactorRecoveryCodes: sql`(select json_group_array(value) from json_each(${users.twoFactorRecoveryCodes}) where value <> ${hash})`,
+    },
+  };
+}
+
+/**
+ * The log-in step: a TOTP code (current or previous step, each step once) or a recovery code
+ * (once). Only the conditional UPDATE decides, so of two parallel submissions of the same code
+ * exactly one succeeds. The caller upgrades the session on `ok`.
+ */
+export async function verifyLoginCode(
+  deps: TwoFactorDeps,
+  input: TwoFactorCodeInput,
+): Promise<VerifyLoginCodeResult> {
+  const { db } = deps;
+  const user = await loadUser(db, input.userId);
+  if (!user?.twoFactorEnabled || !user.twoFactorSecret) return { ok: false, reason: "not-enabled" };
+
+  const proof = await proveCode(deps, user, input, "login");
+  if (!("method" in proof)) return proof;
+
+  const spend = db
+    .update(users)
+    .set({ ...proof.spend, updatedAt: input.now })
+    .where(proof.unspent)
+    .returning({
+      id: users.id,
+      recoveryCodesLeft: sql<number>`json_array_length(${users.twoFactorRecoveryCodes})`,
+    });
+
+  if (proof.method === "totp") {
+    const [spent] = await spend;
+    if (!spent) return recordRejection(db, user, input, "login", "code-already-used");
+    return { ok: true, method: "totp" };
+  }
+
+  const [, spentRows] = await db.batch([
+    insertWhenUser(
+      db,
+      auditStatement(db, {
+        actor: actorOf(user, input),
+        action: "TWO_FACTOR_RECOVERY_CODE_USED",
+        entityType: "user",
+        entityId: user.id,
+        metadata: { remaining: user.twoFactorRecoveryCodes.length - 1 },
+        request: input.request,
+        at: input.now,
+      }),
+      proof.unspent,
+    ),
+    spend,
+  ]);
+  const [spent] = spentRows;
+  if (!spent) return recordRejection(db, user, input, "login", "code-already-used");
+  return { ok: true, method: "recovery", recoveryCodesLeft: spent.recoveryCodesLeft };
+}
+
+/**
+ * Switch 2FA off. Needs a code that is valid now (TOTP, same replay rule, or a recovery code
+ * for someone who lost the phone); secret, recovery codes and last step are wiped, with audit
+ * row and email in the same batch.
+ */
+export async function disableTwoFactor(
+  deps: TwoFactorDeps,
+  input: TwoFactorCodeInput,
+): Promise<DisableTwoFactorResult> {
+  const { db } = deps;
+  const user = await loadUser(db, input.userId);
+  if (!user?.twoFactorEnabled || !user.twoFactorSecret) return { ok: false, reason: "not-enabled" };
+
+  const proof = await proveCode(deps, user, input, "disable");
+  if (!("method" in proof)) return proof;
+
+  const [, , updated] = await db.batch([
+    insertWhenUser(
+      db,
+      auditStatement(db, {
+        actor: actorOf(user, input),
+        action: "TWO_FACTOR_DISABLED",
+        entityType: "user",
+        entityId: user.id,
+        metadata: { method: proof.method },
+        request: input.request,
+        at: input.now,
+      }),
+      proof.unspent,
+    ),
+    insertWhenUser(db, outboxInsert(db, user, input.now, "two-factor-disabled"), proof.unspent),
+    db
+      .update(users)
+      .set({
+        twoFactorEnabled: false,
+        twoFactorSecret: null,
+        twoFactorLastUsedStep: null,
+        twoFactorRecoveryCodes: [],
+        updatedAt: input.now,
+      })
+      .where(proof.unspent)
+      .returning({ id: users.id }),
+  ]);
+  if (updated.length === 0) return recordRejection(db, user, input, "disable", "code-already-used");
+  return { ok: true, method: proof.method };
+}
