@@ -1,10 +1,21 @@
-import type { LinksFunction, MetaFunction } from "@remix-run/cloudflare";
-import { Links, LiveReload, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  Links,
+  LiveReload,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteLoaderData,
+} from "@remix-run/react";
 import type { ReactNode } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
+import { Toast } from "./components/toast";
+import { getCurrentUser } from "./lib/auth.server";
+import { consumeToast, type Toast as ToastData } from "./lib/toast.server";
 import baseStyles from "./styles/base.css?url";
 import componentStyles from "./styles/components.css?url";
 import layoutStyles from "./styles/layout.css?url";
@@ -27,8 +38,25 @@ export const meta: MetaFunction = () => [
   },
 ];
 
+/** Who is logged in (for the header) and the one-time toast a redirect left. */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const [user, { toast, headers }] = await Promise.all([
+    getCurrentUser(request, context),
+    consumeToast(request, context),
+  ]);
+  const account = user ? { name: user.name, email: user.email, role: user.role } : null;
+  return Response.json({ account, toast }, { headers: headers ?? undefined });
+}
+
+export type RootLoaderData = {
+  account: { name: string; email: string; role: string } | null;
+  toast: ToastData | null;
+};
+
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
+  // Absent when the root loader itself failed (the error boundary still renders this layout).
+  const data = useRouteLoaderData<RootLoaderData>("root");
   return (
     <html lang="en">
       <head>
@@ -41,7 +69,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader />
+        <SiteHeader account={data?.account ?? null} />
+        <Toast toast={data?.toast ?? null} />
         <main id="main" className="site-main">
           {children}
         </main>

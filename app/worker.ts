@@ -13,6 +13,7 @@ import * as build from "@remix-run/dev/server-build";
 import { createDb } from "#db/client";
 import { JOB_REGISTRY } from "./jobs/registry";
 import { runScheduledJobs } from "./jobs/run-scheduled";
+import { privatizeForSessions } from "./lib/cache-control.server";
 import { checkSameOrigin, csrfRefusal } from "./lib/csrf.server";
 import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
 import "./lib/load-context";
@@ -64,7 +65,7 @@ export default {
     const response = await handleRemixRequest(request, context);
     const headers = securityHeaders({ nonce: cspNonce, environment: env.environment });
     headers.set("X-Request-Id", requestId);
-    return withDefaultHeaders(response, headers);
+    return privatizeForSessions(request, withDefaultHeaders(response, headers));
   },
 
   async scheduled(controller, bindings) {

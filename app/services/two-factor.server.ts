@@ -139,17 +139,20 @@ export function hashRecoveryCode(hmacSecret: string, userId: string, normalizedC
  * Turn a single-row drizzle INSERT into `INSERT … SELECT … WHERE EXISTS (users row matching
  * condition)`. Placed in a batch before the UPDATE that has the same condition, it is written
  * exactly when that UPDATE changes the row: a batch runs as one serialized transaction, and the
- * inserts do not touch `users`.
+ * inserts do not touch `users`. (Built with `insert().select()` rather than `db.run`: drizzle's
+ * D1 batch cannot bind parameters of raw statements.)
  */
-function insertWhenUser(
+function insertWhenUser<TTable extends typeof auditLogs | typeof emailOutbox>(
   db: Database,
+  table: TTable,
   insert: { toSQL(): { sql: string; params: unknown[] } },
   condition: SQL,
 ) {
+  // drizzle lists every insertable column, in table order, for VALUES and SELECT alike.
   const query = insert.toSQL();
-  const match = /^(insert into "[a-z_]+" \([^)]*\)) values \((.*)\)$/s.exec(query.sql);
-  const chunks = match?.[2]!.split("?");
-  if (!match || !chunks || chunks.length !== query.params.length + 1) {
+  const match = /^insert into "[a-z_]+" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
+  const chunks = match?.[1]!.split("?");
+  if (!chunks || chunks.length !== query.params.length + 1) {
     throw new Error(`insertWhenUser: unexpected INSERT shape: ${query.sql}`);
   }
   const values = sql.join(
@@ -157,9 +160,9 @@ function insertWhenUser(
       i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
     ),
   );
-  return db.run(
-    sql`${sql.raw(match[1]!)} select ${values} where exists (select 1 from ${users} where ${condition})`,
-  );
+  return db
+    .insert(table)
+    .select(sql`select ${values} where exists (select 1 from ${users} where ${condition})`);
 }
 
 function outboxInsert(
@@ -291,6 +294,7 @@ export async function confirmEnrollment(
   const [, , updated] = await db.batch([
     insertWhenUser(
       db,
+      auditLogs,
       auditStatement(db, {
         actor: actorOf(user, input),
         action: "TWO_FACTOR_ENABLED",
@@ -302,7 +306,7 @@ export async function confirmEnrollment(
       }),
       stillPending,
     ),
-    insertWhenUser(db, outboxInsert(db, user, input.now, "two-factor-enabled"), stillPending),
+    insertWhenUser(db, emailOutbox, outboxInsert(db, user, input.now, "two-factor-enabled"), stillPending),
     db
       .update(users)
       .set({
@@ -454,6 +458,7 @@ export async function verifyLoginCode(
   const [, spentRows] = await db.batch([
     insertWhenUser(
       db,
+      auditLogs,
       auditStatement(db, {
         actor: actorOf(user, input),
         action: "TWO_FACTOR_RECOVERY_CODE_USED",
@@ -491,6 +496,7 @@ export async function disableTwoFactor(
   const [, , updated] = await db.batch([
     insertWhenUser(
       db,
+      auditLogs,
       auditStatement(db, {
         actor: actorOf(user, input),
         action: "TWO_FACTOR_DISABLED",
@@ -502,7 +508,7 @@ export async function disableTwoFactor(
       }),
       proof.unspent,
     ),
-    insertWhenUser(db, outboxInsert(db, user, input.now, "two-factor-disabled"), proof.unspent),
+    insertWhenUser(db, emailOutbox, outboxInsert(db, user, input.now, "two-factor-disabled"), proof.unspent),
     db
       .update(users)
       .set({

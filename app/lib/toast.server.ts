@@ -1,0 +1,43 @@
+import { createCookie, redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import { z } from "zod";
+
+/**
+ * One-time messages after a redirect (house style: `redirectWithToast`). The message rides
+ * in a signed flash cookie and is shown once by the root layout.
+ */
+const ToastSchema = z.object({
+  kind: z.enum(["success", "error", "info"]).default("success"),
+  message: z.string().max(300),
+});
+export type Toast = z.infer<typeof ToastSchema>;
+
+function toastCookie(context: AppLoadContext) {
+  const secure = context.env.environment === "production" || context.env.environment === "staging";
+  return createCookie(secure ? "__Host-toast" : "toast", {
+    httpOnly: true,
+    secure,
+    sameSite: "lax",
+    path: "/",
+    maxAge: 60,
+    secrets: [context.env.sessionSecret],
+  });
+}
+
+export async function redirectWithToast(
+  context: AppLoadContext,
+  to: string,
+  toast: z.input<typeof ToastSchema>,
+  init: { headers?: HeadersInit } = {},
+): Promise<Response> {
+  const headers = new Headers(init.headers);
+  headers.append("Set-Cookie", await toastCookie(context).serialize(ToastSchema.parse(toast)));
+  return redirect(to, { headers });
+}
+
+/** Read and clear the toast: returns it with the Set-Cookie header that removes it. */
+export async function consumeToast(request: Request, context: AppLoadContext) {
+  const cookie = toastCookie(context);
+  const parsed = ToastSchema.safeParse(await cookie.parse(request.headers.get("Cookie")));
+  if (!parsed.success) return { toast: null, headers: null };
+  return { toast: parsed.data, headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) } };
+}
