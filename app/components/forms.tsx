@@ -14,7 +14,9 @@ export function Field({ label, name, error, description, id, ...input }: FieldPr
   const inputId = id ?? `${name}-${fallbackId}`;
   const errorId = `${inputId}-error`;
   const descriptionId = `${inputId}-description`;
-  const describedBy = [description ? descriptionId : null, error ? errorId : null].filter(Boolean).join(" ");
+  const describedBy = [description ? descriptionId : null, error ? errorId : null]
+    .filter(Boolean)
+    .join(" ");
   return (
     <div className="field">
       <label htmlFor={inputId}>{label}</label>
@@ -65,9 +67,17 @@ export function SubmitButton({
 }) {
   const navigation = useNavigation();
   const pending =
-    navigation.state === "submitting" && (name === undefined || navigation.formData?.get(name) === value);
+    navigation.state === "submitting" &&
+    (name === undefined || navigation.formData?.get(name) === value);
   return (
-    <button type="submit" className={className} name={name} value={value} disabled={pending} aria-busy={pending}>
+    <button
+      type="submit"
+      className={className}
+      name={name}
+      value={value}
+      disabled={pending}
+      aria-busy={pending}
+    >
       {pending ? pendingText : children}
     </button>
   );

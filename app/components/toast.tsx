@@ -4,7 +4,10 @@ import type { Toast as ToastData } from "~/lib/toast.server";
 export function Toast({ toast }: { toast: ToastData | null }) {
   if (!toast) return null;
   return (
-    <div className={`toast toast--${toast.kind}`} role={toast.kind === "error" ? "alert" : "status"}>
+    <div
+      className={`toast toast--${toast.kind}`}
+      role={toast.kind === "error" ? "alert" : "status"}
+    >
       <div className="container">{toast.message}</div>
     </div>
   );

@@ -37,7 +37,10 @@ export function sessionCookie(context: AppLoadContext): Cookie {
 const currentUsers = new WeakMap<AppLoadContext, Promise<CurrentUser | null>>();
 
 /** The logged-in user, or null. Read once per request, from D1, never from the cookie alone. */
-export function getCurrentUser(request: Request, context: AppLoadContext): Promise<CurrentUser | null> {
+export function getCurrentUser(
+  request: Request,
+  context: AppLoadContext,
+): Promise<CurrentUser | null> {
   let pending = currentUsers.get(context);
   if (!pending) {
     pending = (async () => {
@@ -90,7 +93,9 @@ export async function requirePermission(
     if (!user.twoFactorEnabled) throw redirect("/account/security?required=2fa");
     if (!user.twoFactorVerified) {
       const url = new URL(request.url);
-      throw redirect(`/login/2fa?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`);
+      throw redirect(
+        `/login/2fa?${new URLSearchParams({ redirectTo: `${url.pathname}${url.search}` })}`,
+      );
     }
   }
   return user;
@@ -106,14 +111,20 @@ export function requireGuardianConsent(user: CurrentUser): void {
   }
 }
 
-export const auditActor = (user: Pick<CurrentUser, "id" | "role">): AuditActor => ({ id: user.id, role: user.role });
+export const auditActor = (user: Pick<CurrentUser, "id" | "role">): AuditActor => ({
+  id: user.id,
+  role: user.role,
+});
 
 export function clientIp(request: Request): string | null {
   return request.headers.get("CF-Connecting-IP") ?? request.headers.get("X-Real-IP") ?? null;
 }
 
 /** Who and from where, for audit rows: the IP only as an HMAC. */
-export async function auditRequestInfo(request: Request, context: AppLoadContext): Promise<AuditRequestInfo> {
+export async function auditRequestInfo(
+  request: Request,
+  context: AppLoadContext,
+): Promise<AuditRequestInfo> {
   const ip = clientIp(request);
   return {
     ipHash: ip ? await hashIp(ip, context.env.hmacSecret) : null,
@@ -123,7 +134,11 @@ export async function auditRequestInfo(request: Request, context: AppLoadContext
 }
 
 /** Set the new session's cookie and go on. A new token every time (no fixation). */
-export async function redirectWithSession(context: AppLoadContext, token: string, to: string): Promise<Response> {
+export async function redirectWithSession(
+  context: AppLoadContext,
+  token: string,
+  to: string,
+): Promise<Response> {
   return redirect(to, { headers: { "Set-Cookie": await sessionCookie(context).serialize(token) } });
 }
 
@@ -154,15 +169,30 @@ function challengeCookie(context: AppLoadContext): Cookie {
   });
 }
 
-export async function challengeSetCookie(context: AppLoadContext, challenge: LoginChallenge, now: Date) {
-  const token = await signToken(context.env.sessionSecret, CHALLENGE_PURPOSE, challenge, new Date(now.getTime() + CHALLENGE_TTL_MS));
+export async function challengeSetCookie(
+  context: AppLoadContext,
+  challenge: LoginChallenge,
+  now: Date,
+) {
+  const token = await signToken(
+    context.env.sessionSecret,
+    CHALLENGE_PURPOSE,
+    challenge,
+    new Date(now.getTime() + CHALLENGE_TTL_MS),
+  );
   return challengeCookie(context).serialize(token);
 }
 
 export async function readLoginChallenge(request: Request, context: AppLoadContext, now: Date) {
   const token: unknown = await challengeCookie(context).parse(request.headers.get("Cookie"));
   if (typeof token !== "string") return null;
-  const verified = await verifyToken(context.env.sessionSecret, CHALLENGE_PURPOSE, token, ChallengeSchema, now);
+  const verified = await verifyToken(
+    context.env.sessionSecret,
+    CHALLENGE_PURPOSE,
+    token,
+    ChallengeSchema,
+    now,
+  );
   return verified.ok ? verified.payload : null;
 }
 

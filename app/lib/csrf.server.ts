@@ -16,16 +16,24 @@ export function checkSameOrigin(request: Request): CsrfDecision {
 
   const origin = request.headers.get("Origin");
   if (origin && origin !== "null") {
-    return origin === url.origin ? { ok: true } : { ok: false, reason: `cross-origin request from ${origin}` };
+    return origin === url.origin
+      ? { ok: true }
+      : { ok: false, reason: `cross-origin request from ${origin}` };
   }
   const site = request.headers.get("Sec-Fetch-Site");
   if (site === "same-origin") return { ok: true };
-  return { ok: false, reason: site ? `Sec-Fetch-Site is ${site}` : "no Origin or Sec-Fetch-Site header" };
+  return {
+    ok: false,
+    reason: site ? `Sec-Fetch-Site is ${site}` : "no Origin or Sec-Fetch-Site header",
+  };
 }
 
 export function csrfRefusal(requestId: string): Response {
   return new Response(
     "This form was sent from another site, so we refused it. Go back to the page, reload it and try again.",
-    { status: 403, headers: { "Content-Type": "text/plain; charset=utf-8", "X-Request-Id": requestId } },
+    {
+      status: 403,
+      headers: { "Content-Type": "text/plain; charset=utf-8", "X-Request-Id": requestId },
+    },
   );
 }

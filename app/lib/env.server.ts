@@ -12,6 +12,10 @@ export interface WorkerBindings {
   DOWNLOAD_SIGNING_SECRET?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
+  /** Cloudflare `send_email` binding; without it, emails are only logged (development, test). */
+  EMAIL?: SendEmail;
+  /** Sender address for outgoing email, on a domain the `send_email` binding may send from. */
+  EMAIL_FROM?: string;
 }
 
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;

@@ -13,8 +13,15 @@ export type TokenVerification<T> =
 
 const EnvelopeSchema = z.object({ p: z.string(), exp: z.number().int(), d: z.unknown() });
 
-export async function signToken(secret: string, purpose: string, data: unknown, expiresAt: Date): Promise<string> {
-  const body = bytesToBase64Url(utf8Encode(JSON.stringify({ p: purpose, exp: expiresAt.getTime(), d: data })));
+export async function signToken(
+  secret: string,
+  purpose: string,
+  data: unknown,
+  expiresAt: Date,
+): Promise<string> {
+  const body = bytesToBase64Url(
+    utf8Encode(JSON.stringify({ p: purpose, exp: expiresAt.getTime(), d: data })),
+  );
   const signature = bytesToBase64Url(await hmacSha256(secret, `${purpose}.${body}`));
   return `${body}.${signature}`;
 }

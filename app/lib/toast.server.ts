@@ -39,5 +39,8 @@ export async function consumeToast(request: Request, context: AppLoadContext) {
   const cookie = toastCookie(context);
   const parsed = ToastSchema.safeParse(await cookie.parse(request.headers.get("Cookie")));
   if (!parsed.success) return { toast: null, headers: null };
-  return { toast: parsed.data, headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) } };
+  return {
+    toast: parsed.data,
+    headers: { "Set-Cookie": await cookie.serialize("", { maxAge: 0 }) },
+  };
 }

@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, getTableName, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users, type User } from "#db/schema";
@@ -15,7 +15,12 @@ import {
   matchTotpStep,
   otpauthUri,
 } from "~/domain/auth/totp";
-import { DecryptionError, decryptField, encryptField, type EncryptionKeys } from "~/lib/encryption.server";
+import {
+  DecryptionError,
+  decryptField,
+  encryptField,
+  type EncryptionKeys,
+} from "~/lib/encryption.server";
 import type { AppEnv } from "~/lib/env.server";
 import { blindIndex } from "~/lib/hmac.server";
 import {
@@ -85,8 +90,7 @@ export type TwoFactorState =
 export type CodeRejection = "invalid-code" | "code-already-used" | "too-many-attempts";
 
 export type ConfirmEnrollmentResult =
-  | { ok: true; recoveryCodes: string[] }
-  | { ok: false; reason: "invalid-code" | "not-pending" };
+  { ok: true; recoveryCodes: string[] } | { ok: false; reason: "invalid-code" | "not-pending" };
 
 export type VerifyLoginCodeResult =
   | { ok: true; method: "totp" }
@@ -94,8 +98,7 @@ export type VerifyLoginCodeResult =
   | { ok: false; reason: CodeRejection | "not-enabled" };
 
 export type DisableTwoFactorResult =
-  | { ok: true; method: "totp" | "recovery" }
-  | { ok: false; reason: CodeRejection | "not-enabled" };
+  { ok: true; method: "totp" | "recovery" } | { ok: false; reason: CodeRejection | "not-enabled" };
 
 type TwoFactorUser = Pick<
   User,
@@ -150,9 +153,9 @@ function insertWhenUser<TTable extends typeof auditLogs | typeof emailOutbox>(
 ) {
   // drizzle lists every insertable column, in table order, for VALUES and SELECT alike.
   const query = insert.toSQL();
-  const match = /^insert into "[a-z_]+" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
-  const chunks = match?.[1]!.split("?");
-  if (!chunks || chunks.length !== query.params.length + 1) {
+  const match = /^insert into "([a-z_]+)" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
+  const chunks = match?.[2]!.split("?");
+  if (!chunks || match![1] !== getTableName(table) || chunks.length !== query.params.length + 1) {
     throw new Error(`insertWhenUser: unexpected INSERT shape: ${query.sql}`);
   }
   const values = sql.join(
@@ -268,7 +271,14 @@ export async function confirmEnrollment(
     return { ok: false, reason: "not-pending" };
   }
   const pendingCiphertext = user.twoFactorSecret;
-  const secret = await decryptField(pendingCiphertext, env.encryptionKeys, TWO_FACTOR_SECRET_CONTEXT);
+  let secret: string;
+  try {
+    secret = await decryptField(pendingCiphertext, env.encryptionKeys, TWO_FACTOR_SECRET_CONTEXT);
+  } catch (error) {
+    // As in getEnrollmentState: a secret under a retired key is an abandoned enrollment.
+    if (error instanceof DecryptionError) return { ok: false, reason: "not-pending" };
+    throw error;
+  }
   const step = await matchTotpStep(
     secret,
     input.code,
@@ -306,7 +316,12 @@ export async function confirmEnrollment(
       }),
       stillPending,
     ),
-    insertWhenUser(db, emailOutbox, outboxInsert(db, user, input.now, "two-factor-enabled"), stillPending),
+    insertWhenUser(
+      db,
+      emailOutbox,
+      outboxInsert(db, user, input.now, "two-factor-enabled"),
+      stillPending,
+    ),
     db
       .update(users)
       .set({
@@ -394,7 +409,13 @@ async function proveCode(
     const step = await matchTotpStep(secret, input.code, nowMs, user.twoFactorLastUsedStep);
     if (step === null) {
       const replayed = (await matchTotpStep(secret, input.code, nowMs, null)) !== null;
-      return recordRejection(db, user, input, purpose, replayed ? "code-already-used" : "invalid-code");
+      return recordRejection(
+        db,
+        user,
+        input,
+        purpose,
+        replayed ? "code-already-used" : "invalid-code",
+      );
     }
     return {
       method: "totp",
@@ -508,7 +529,12 @@ export async function disableTwoFactor(
       }),
       proof.unspent,
     ),
-    insertWhenUser(db, emailOutbox, outboxInsert(db, user, input.now, "two-factor-disabled"), proof.unspent),
+    insertWhenUser(
+      db,
+      emailOutbox,
+      outboxInsert(db, user, input.now, "two-factor-disabled"),
+      proof.unspent,
+    ),
     db
       .update(users)
       .set({

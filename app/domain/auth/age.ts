@@ -30,6 +30,9 @@ export function isPlausibleBirthDate(value: string, now: Date): boolean {
 }
 
 /** Minors may browse; buying and starting projects waits for the guardian's consent. */
-export function needsGuardianConsent(user: { isMinor: boolean; guardianConsentAt: Date | string | null }): boolean {
+export function needsGuardianConsent(user: {
+  isMinor: boolean;
+  guardianConsentAt: Date | string | null;
+}): boolean {
   return user.isMinor && !user.guardianConsentAt;
 }

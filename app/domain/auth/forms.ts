@@ -16,12 +16,17 @@ export const SafeRedirectSchema = z
   .string()
   .optional()
   .transform((value) =>
-    value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : "/account",
+    value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")
+      ? value
+      : "/account",
   );
 
 export const LoginFormSchema = z.object({
   email,
-  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(PASSWORD_MAX_LENGTH),
+  password: z
+    .string({ error: "Enter your password." })
+    .min(1, "Enter your password.")
+    .max(PASSWORD_MAX_LENGTH),
   redirectTo: SafeRedirectSchema,
   fingerprint: z.string().max(200).optional(),
 });
@@ -44,7 +49,10 @@ export function signupFormSchema(now: Date) {
       birthDate: z
         .string({ error: "Enter your date of birth." })
         .trim()
-        .refine((value) => isPlausibleBirthDate(value, now), "Enter a real date of birth (YYYY-MM-DD)."),
+        .refine(
+          (value) => isPlausibleBirthDate(value, now),
+          "Enter a real date of birth (YYYY-MM-DD).",
+        ),
       guardianEmail: z
         .string()
         .trim()
@@ -69,7 +77,8 @@ export function signupFormSchema(now: Date) {
           ctx.addIssue({
             code: "custom",
             path: ["guardianEmail"],
-            message: "Under 18s need a parent or guardian's email address; we'll ask them to agree.",
+            message:
+              "Under 18s need a parent or guardian's email address; we'll ask them to agree.",
           });
         } else if (parsed.data === form.email) {
           ctx.addIssue({

@@ -23,8 +23,7 @@ export interface LoginThrottleState {
 }
 
 export type ThrottleDecision =
-  | { allowed: true }
-  | { allowed: false; reason: "locked" | "backoff"; retryAt: Date };
+  { allowed: true } | { allowed: false; reason: "locked" | "backoff"; retryAt: Date };
 
 /** May this account try a password now? Time is passed in. */
 export function loginThrottle(state: LoginThrottleState, now: Date): ThrottleDecision {
@@ -35,8 +34,12 @@ export function loginThrottle(state: LoginThrottleState, now: Date): ThrottleDec
     state.failedLoginWindowStart &&
     now.getTime() - state.failedLoginWindowStart.getTime() < FAILED_LOGIN_WINDOW_MS;
   if (!windowOpen || !state.lastFailedLoginAt) return { allowed: true };
-  const retryAt = new Date(state.lastFailedLoginAt.getTime() + backoffDelayMs(state.failedLoginCount));
-  return retryAt.getTime() > now.getTime() ? { allowed: false, reason: "backoff", retryAt } : { allowed: true };
+  const retryAt = new Date(
+    state.lastFailedLoginAt.getTime() + backoffDelayMs(state.failedLoginCount),
+  );
+  return retryAt.getTime() > now.getTime()
+    ? { allowed: false, reason: "backoff", retryAt }
+    : { allowed: true };
 }
 
 export function formatWait(retryAt: Date, now: Date): string {
@@ -46,7 +49,10 @@ export function formatWait(retryAt: Date, now: Date): string {
 }
 
 /** The sentence a person sees when their account status stops the log-in. */
-export function accountStatusMessage(status: "LOCKED" | "BANNED" | "SUSPENDED", reason: string | null): string {
+export function accountStatusMessage(
+  status: "LOCKED" | "BANNED" | "SUSPENDED",
+  reason: string | null,
+): string {
   const why = reason ? ` Reason: ${reason}` : "";
   switch (status) {
     case "LOCKED":

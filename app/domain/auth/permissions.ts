@@ -57,7 +57,14 @@ export function can(role: UserRole | null | undefined, capability: Capability): 
 
 export const isStaffRole = (role: UserRole) => STAFF.includes(role);
 
-const RANK: Record<UserRole, number> = { USER: 0, VIEWER: 1, EDITOR: 2, MODERATOR: 3, ADMIN: 4, OWNER: 5 };
+const RANK: Record<UserRole, number> = {
+  USER: 0,
+  VIEWER: 1,
+  EDITOR: 2,
+  MODERATOR: 3,
+  ADMIN: 4,
+  OWNER: 5,
+};
 
 export type StatusChange = Exclude<AccountStatus, "ACTIVE"> | "ACTIVE";
 

@@ -1,4 +1,4 @@
-import { generateSecret } from "@otplib/core";
+import { createGuardrails, generateSecret } from "@otplib/core";
 import { ScureBase32Plugin } from "@otplib/plugin-base32-scure";
 import { WebCryptoPlugin } from "@otplib/plugin-crypto-web";
 import { TOTP, generate, verify } from "@otplib/totp";
@@ -37,6 +37,14 @@ export type TotpSecret = string | Uint8Array;
  */
 export const TOTP_REJECTION_LIMIT = 5;
 export const TOTP_REJECTION_WINDOW_MS = 15 * 60 * 1000;
+
+/**
+ * Secrets we generate are 20 bytes. Verification also accepts the 10-byte secrets many
+ * authenticator set-ups (and the demo accounts' published `JBSWY3DPEHPK3PXP`) use; otplib's
+ * default refuses anything under 16 bytes.
+ */
+export const MIN_ACCEPTED_SECRET_BYTES = 10;
+const guardrails = createGuardrails({ MIN_SECRET_BYTES: MIN_ACCEPTED_SECRET_BYTES });
 
 const otpCrypto = new WebCryptoPlugin();
 const otpBase32 = new ScureBase32Plugin();
@@ -85,6 +93,7 @@ export function totpCode(
     digits,
     crypto: otpCrypto,
     base32: otpBase32,
+    guardrails,
   });
 }
 
@@ -121,6 +130,7 @@ export async function matchTotpStep(
     digits,
     // [past, future] in seconds: exactly one step back, none ahead.
     epochTolerance: [periodSeconds, 0],
+    guardrails,
     afterTimeStep: lastUsedStep !== null && lastUsedStep >= 0 ? lastUsedStep : undefined,
     crypto: otpCrypto,
     base32: otpBase32,
@@ -134,7 +144,13 @@ export async function matchTotpStep(
  */
 export function otpauthUri(input: { secret: string; label: string; issuer?: string }): string {
   const { algorithm, digits, periodSeconds } = TOTP_PARAMETERS;
-  return new TOTP({ algorithm, digits, period: periodSeconds, crypto: otpCrypto, base32: otpBase32 }).toURI({
+  return new TOTP({
+    algorithm,
+    digits,
+    period: periodSeconds,
+    crypto: otpCrypto,
+    base32: otpBase32,
+  }).toURI({
     secret: input.secret,
     label: input.label,
     issuer: input.issuer ?? TOTP_ISSUER,

@@ -13,7 +13,7 @@ import { hashIp } from "~/lib/hmac.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
 import { auditStatement, recordAudit, type AuditRequestInfo } from "../audit.server";
 import { queueEmailStatement } from "../email-outbox.server";
-import { newSessionStatement } from "../sessions.server";
+import { deleteSessionStatement, newSessionStatement } from "../sessions.server";
 import { recordDevice, type DeviceInput } from "./devices.server";
 
 export interface AuthDeps {
@@ -67,6 +67,54 @@ async function recordFailedLogin(db: Database, userId: string, now: Date) {
 }
 
 /**
+ * A failed attempt: counted atomically and audited. The one attempt that reaches the limit
+ * also writes ACCOUNT_LOCKED and the "account locked" email, in the same batch.
+ */
+async function registerFailedLogin(
+  db: Database,
+  user: Pick<User, "id" | "email">,
+  request: AuditRequestInfo,
+  now: Date,
+  reason: "wrong-password" | "backoff",
+): Promise<{ lockedUntil: Date | null }> {
+  const failure = await recordFailedLogin(db, user.id, now);
+  const failed = auditStatement(db, {
+    actor: null,
+    action: "LOGIN_FAILED",
+    entityType: "user",
+    entityId: user.id,
+    metadata: { reason, failuresInWindow: failure.count },
+    request,
+    at: now,
+  });
+  if (!failure.lockedNow) {
+    await failed;
+    return { lockedUntil: null };
+  }
+  const lockedUntil = new Date(now.getTime() + FAILED_LOGIN_LOCK_MS);
+  await db.batch([
+    failed,
+    auditStatement(db, {
+      actor: null,
+      action: "ACCOUNT_LOCKED",
+      entityType: "user",
+      entityId: user.id,
+      metadata: { reason: "too-many-failed-logins", until: lockedUntil.toISOString() },
+      request,
+      at: now,
+    }),
+    queueEmailStatement(db, {
+      to: user.email,
+      template: "account-locked",
+      subject: "Your Studio Store account was locked for 15 minutes",
+      bodyText: `Someone tried to log in to your account with a wrong password ${MAX_FAILED_LOGINS_PER_WINDOW} times within an hour, so we locked it for 15 minutes. If this wasn't you, change your password after the lock ends.`,
+      dedupeKey: `account-locked:${user.id}:${now.getTime()}`,
+    }),
+  ]);
+  return { lockedUntil };
+}
+
+/**
  * The password step of a log-in: throttling, verification, account status, device. Writes
  * the failure audit rows itself; success is audited when the session starts.
  */
@@ -92,56 +140,31 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
 
   const throttle = loginThrottle(user, now);
   if (!throttle.allowed) {
-    if (throttle.reason === "backoff") await recordFailedLogin(db, user.id, now);
-    await recordAudit(db, {
-      actor: null,
-      action: "LOGIN_FAILED",
-      entityType: "user",
-      entityId: user.id,
-      metadata: { reason: throttle.reason, retryAt: throttle.retryAt.toISOString() },
-      request,
-      at: now,
-    });
+    // An attempt during the backoff counts as a failure too (without spending a hash on it);
+    // during a lock nothing is counted, so the lock ends on time.
+    if (throttle.reason === "backoff") {
+      const failure = await registerFailedLogin(db, user, request, now, "backoff");
+      if (failure.lockedUntil)
+        return { status: "throttled", reason: "locked", retryAt: failure.lockedUntil };
+    } else {
+      await recordAudit(db, {
+        actor: null,
+        action: "LOGIN_FAILED",
+        entityType: "user",
+        entityId: user.id,
+        metadata: { reason: "locked", retryAt: throttle.retryAt.toISOString() },
+        request,
+        at: now,
+      });
+    }
     return { status: "throttled", reason: throttle.reason, retryAt: throttle.retryAt };
   }
 
   const verification = await verifyPassword(attempt.password, user.passwordHash);
   if (!verification.valid) {
-    const failure = await recordFailedLogin(db, user.id, now);
-    const statements = [
-      auditStatement(db, {
-        actor: null,
-        action: "LOGIN_FAILED",
-        entityType: "user",
-        entityId: user.id,
-        metadata: { reason: "wrong-password", failuresInWindow: failure.count },
-        request,
-        at: now,
-      }),
-    ] as const;
-    if (failure.lockedNow) {
-      await db.batch([
-        ...statements,
-        auditStatement(db, {
-          actor: null,
-          action: "ACCOUNT_LOCKED",
-          entityType: "user",
-          entityId: user.id,
-          metadata: { reason: "too-many-failed-logins", until: new Date(now.getTime() + FAILED_LOGIN_LOCK_MS).toISOString() },
-          request,
-          at: now,
-        }),
-        queueEmailStatement(db, {
-          to: user.email,
-          template: "account-locked",
-          subject: "Your Studio Store account was locked for 15 minutes",
-          bodyText: `Someone tried to log in to your account with a wrong password ${MAX_FAILED_LOGINS_PER_WINDOW} times within an hour, so we locked it for 15 minutes. If this wasn't you, change your password after the lock ends.`,
-          dedupeKey: `account-locked:${user.id}:${now.getTime()}`,
-        }),
-      ]);
-      return { status: "throttled", reason: "locked", retryAt: new Date(now.getTime() + FAILED_LOGIN_LOCK_MS) };
-    }
-    await db.batch(statements);
+    const failure = await registerFailedLogin(db, user, request, now, "wrong-password");
+    if (failure.lockedUntil)
+      return { status: "throttled", reason: "locked", retryAt: failure.lockedUntil };
     return { status: "invalid" };
   }
 
@@ -155,7 +178,10 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
       request,
       at: now,
     });
-    return { status: "refused", message: accountStatusMessage(user.accountStatus, user.accountLockedReason) };
+    return {
+      status: "refused",
+      message: accountStatusMessage(user.accountStatus, user.accountLockedReason),
+    };
   }
 
   const device = await recordDevice(db, env, { ...attempt, userId: user.id });
@@ -169,7 +195,11 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
       request,
       at: now,
     });
-    return { status: "refused", message: "This device has been blocked from signing in. Contact support if this is a mistake." };
+    return {
+      status: "refused",
+      message:
+        "This device has been blocked from signing in. Contact support if this is a mistake.",
+    };
   }
 
   // Clear the failure window and upgrade the hash if its parameters are outdated.
@@ -201,6 +231,8 @@ export async function startSession(
     method: "password" | "totp" | "recovery-code" | "signup";
     request: AuditRequestInfo;
     userAgent?: string | null;
+    /** A step-up replaces the current session: the old token stops working in the same batch. */
+    replaceSessionId?: string;
     now: Date;
   },
 ): Promise<{ token: string }> {
@@ -223,19 +255,44 @@ export async function startSession(
           }),
         ]
       : [];
+  const replaced = input.replaceSessionId
+    ? [deleteSessionStatement(db, input.replaceSessionId)]
+    : [];
   await db.batch([
     statement,
+    ...replaced,
     db.update(users).set({ lastLoginAt: input.now }).where(eq(users.id, input.user.id)),
     auditStatement(db, {
       actor: { id: input.user.id, role: input.user.role },
       action: "USER_LOGIN",
       entityType: "user",
       entityId: input.user.id,
-      metadata: { method: input.method, deviceSessionId: input.deviceSessionId, newDevice: input.newDevice },
+      metadata: {
+        method: input.method,
+        deviceSessionId: input.deviceSessionId,
+        newDevice: input.newDevice,
+      },
       request: input.request,
       at: input.now,
     }),
     ...emails,
   ]);
   return { token };
+}
+
+/** The account a pending 2FA challenge belongs to, if it may still log in. */
+export async function findLoginUser(db: Database, userId: string) {
+  const [user] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      role: users.role,
+      accountStatus: users.accountStatus,
+      accountLockedReason: users.accountLockedReason,
+      twoFactorEnabled: users.twoFactorEnabled,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return user ?? null;
 }

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { ACCOUNT_STATUSES, USER_ROLES } from "#db/schema/enums";
+import { REASON_MAX_LENGTH } from "./moderation";
+
+/**
+ * The forms of /admin/users. In their own module (imported only by loaders, actions and
+ * services) so the browser bundle never pulls in zod.
+ */
+
+/** Locking, suspending, banning and blocking always say why; the reason is shown and audited. */
+export const ReasonSchema = z
+  .string({ error: "Give a reason." })
+  .trim()
+  .min(1, "Give a reason.")
+  .max(REASON_MAX_LENGTH, `Use at most ${REASON_MAX_LENGTH} characters.`);
+
+/** Lifting a restriction may carry a note, but doesn't have to. */
+export const OptionalNoteSchema = z
+  .string()
+  .trim()
+  .max(REASON_MAX_LENGTH, `Use at most ${REASON_MAX_LENGTH} characters.`)
+  .optional()
+  .transform((value) => value || null);
+
+const deviceId = z
+  .string({ error: "Choose a device." })
+  .trim()
+  .regex(/^[a-z0-9]{1,64}$/, "Choose a device.");
+
+export const UserAdminFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.enum(["lock", "suspend", "ban"]), reason: ReasonSchema }),
+  z.object({ intent: z.literal("unlock"), reason: OptionalNoteSchema }),
+  z.object({
+    intent: z.literal("change-role"),
+    role: z.enum(USER_ROLES, { error: "Choose a role." }),
+  }),
+  z.object({ intent: z.literal("block-device"), deviceId, reason: ReasonSchema }),
+  z.object({ intent: z.literal("unblock-device"), deviceId, reason: OptionalNoteSchema }),
+]);
+export type UserAdminForm = z.infer<typeof UserAdminFormSchema>;
+
+/** `{ field: message }` from a failed parse, first message per field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? "form");
+    errors[field] ??= issue.message;
+  }
+  return errors;
+}
+
+/** The search form of /admin/users, parsed leniently: a bad value is simply ignored. */
+export const UserSearchSchema = z.object({
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .catch(undefined)
+    .transform((value) => value || undefined),
+  role: z.enum(USER_ROLES).optional().catch(undefined),
+  status: z.enum(ACCOUNT_STATUSES).optional().catch(undefined),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+export type UserSearch = z.infer<typeof UserSearchSchema>;
+
+export function parseUserSearch(params: URLSearchParams): UserSearch {
+  return UserSearchSchema.parse({
+    q: params.get("q") ?? undefined,
+    role: params.get("role") ?? undefined,
+    status: params.get("status") ?? undefined,
+    cursor: params.get("cursor") ?? undefined,
+  });
+}

@@ -1,0 +1,64 @@
+import type { Capability } from "./permissions";
+
+/**
+ * What every route under /admin needs, keyed by its Remix route id (the file name under
+ * app/routes without extension). The routes read their capabilities from here, and the
+ * request test walks the built route manifest and fails for any admin route (or action)
+ * without an entry, so this table and the app cannot drift apart.
+ */
+export interface RoutePolicy {
+  /** Needed by the route's loader (every admin page has one; the parent layout checks too). */
+  loader: Capability;
+  /**
+   * Needed by the route's action: one capability for every submission, or one per value of
+   * the form's `intent` field. An intent not listed is refused (deny by default).
+   */
+  action?: Capability | Readonly<Record<string, Capability>>;
+}
+
+export const ADMIN_ROUTE_POLICY = {
+  "routes/admin": { loader: "admin:open" },
+  "routes/admin._index": { loader: "admin:open" },
+  "routes/admin.outbox": { loader: "admin:open" },
+  "routes/admin.outbox.$emailId": { loader: "admin:open" },
+  "routes/admin.users._index": { loader: "admin:open" },
+  "routes/admin.users.$userId": {
+    loader: "admin:open",
+    action: {
+      lock: "users:moderate",
+      suspend: "users:moderate",
+      unlock: "users:moderate",
+      ban: "users:ban",
+      "change-role": "users:change-role",
+      "block-device": "devices:block",
+      "unblock-device": "devices:block",
+    },
+  },
+} as const satisfies Record<string, RoutePolicy>;
+
+export type AdminRouteId = keyof typeof ADMIN_ROUTE_POLICY;
+
+const policies: Readonly<Record<string, RoutePolicy>> = ADMIN_ROUTE_POLICY;
+
+export function routePolicy(routeId: string): RoutePolicy | null {
+  return Object.hasOwn(policies, routeId) ? policies[routeId]! : null;
+}
+
+/** The intents a route's action accepts, or null when it takes a single capability for all. */
+export function actionIntents(routeId: string): string[] | null {
+  const action = routePolicy(routeId)?.action;
+  if (!action || typeof action === "string") return null;
+  return Object.keys(action);
+}
+
+/**
+ * The capability a submission to `routeId` needs, or null when the route has no action or
+ * the intent is unknown: the caller refuses those.
+ */
+export function actionCapability(routeId: string, intent: string | null): Capability | null {
+  const action = routePolicy(routeId)?.action;
+  if (!action) return null;
+  if (typeof action === "string") return action;
+  if (intent === null || !Object.hasOwn(action, intent)) return null;
+  return action[intent] ?? null;
+}
