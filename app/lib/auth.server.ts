@@ -34,6 +34,19 @@ export function sessionCookie(context: AppLoadContext): Cookie {
   });
 }
 
+/**
+ * A cookie's value, or null when it is missing, unsigned, wrongly signed or not even
+ * decodable (Remix throws on bad base64): a garbage cookie means "anonymous", never a 500.
+ */
+export async function readSignedCookie(cookie: Cookie, header: string | null): Promise<unknown> {
+  try {
+    const value: unknown = await cookie.parse(header);
+    return value === false ? null : value;
+  } catch {
+    return null;
+  }
+}
+
 const currentUsers = new WeakMap<AppLoadContext, Promise<CurrentUser | null>>();
 
 /** The logged-in user, or null. Read once per request, from D1, never from the cookie alone. */
@@ -44,7 +57,7 @@ export function getCurrentUser(
   let pending = currentUsers.get(context);
   if (!pending) {
     pending = (async () => {
-      const token: unknown = await sessionCookie(context).parse(request.headers.get("Cookie"));
+      const token = await readSignedCookie(sessionCookie(context), request.headers.get("Cookie"));
       if (typeof token !== "string" || token.length < 16 || token.length > 64) return null;
       const session = await findSession(context.db, token, new Date());
       if (!session) return null;
@@ -184,7 +197,7 @@ export async function challengeSetCookie(
 }
 
 export async function readLoginChallenge(request: Request, context: AppLoadContext, now: Date) {
-  const token: unknown = await challengeCookie(context).parse(request.headers.get("Cookie"));
+  const token = await readSignedCookie(challengeCookie(context), request.headers.get("Cookie"));
   if (typeof token !== "string") return null;
   const verified = await verifyToken(
     context.env.sessionSecret,

@@ -37,7 +37,13 @@ export async function redirectWithToast(
 /** Read and clear the toast: returns it with the Set-Cookie header that removes it. */
 export async function consumeToast(request: Request, context: AppLoadContext) {
   const cookie = toastCookie(context);
-  const parsed = ToastSchema.safeParse(await cookie.parse(request.headers.get("Cookie")));
+  let value: unknown = null;
+  try {
+    value = await cookie.parse(request.headers.get("Cookie"));
+  } catch {
+    // An undecodable cookie is no toast, not an error page.
+  }
+  const parsed = ToastSchema.safeParse(value);
   if (!parsed.success) return { toast: null, headers: null };
   return {
     toast: parsed.data,

@@ -92,6 +92,12 @@ describe("log-in through the Worker", () => {
     expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
   });
 
+  it("treats a garbage session cookie as anonymous instead of failing", async () => {
+    const response = await SELF.fetch(`${ORIGIN}/`, { headers: { Cookie: "session=%%%garbage; toast=###" } });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('href="/login"');
+  });
+
   it("logs out by deleting the session row", async () => {
     const user = await createUser(db, { email: freshEmail() });
     const cookie = await sessionCookieFor(user.id);
