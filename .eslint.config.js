@@ -41,8 +41,11 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      // House rules (DESIGN.md §2): routes never talk SQL, domain stays pure.
-      "no-restricted-imports": "off",
+      // zod only through ~/lib/zod (jitless: no eval probe, no CSP violation).
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "zod", message: 'Import { z } from "~/lib/zod" (jitless mode for Workers and the CSP).' }] },
+      ],
     },
   },
   {
@@ -104,6 +107,10 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ["app/lib/zod.ts", "test/**/*.ts", "db/**/*.ts"],
+    rules: { "no-restricted-imports": "off" },
   },
   {
     files: ["**/*.js"],

@@ -50,7 +50,9 @@ export default {
 
     const csrf = checkSameOrigin(request);
     if (!csrf.ok) {
-      console.warn(JSON.stringify({ level: "warn", event: "csrf.refused", requestId, reason: csrf.reason }));
+      console.warn(
+        JSON.stringify({ level: "warn", event: "csrf.refused", requestId, reason: csrf.reason }),
+      );
       return csrfRefusal(requestId);
     }
 

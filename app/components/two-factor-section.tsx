@@ -1,8 +1,6 @@
-/**
- * PLACEHOLDER — the two-factor slot of /account/security. It only shows whether 2FA is on;
- * enrollment (QR code, confirmation code, recovery codes) and switching it off are wired in
- * with app/services/two-factor.server.ts, which replaces this component.
- */
+import { Link } from "@remix-run/react";
+
+/** The two-factor part of /account/security: its state and the way to change it. */
 export function TwoFactorSection({ enabled }: { enabled: boolean }) {
   return (
     <section
@@ -19,8 +17,11 @@ export function TwoFactorSection({ enabled }: { enabled: boolean }) {
         )}{" "}
         {enabled
           ? "Signing in asks for a code from your authenticator app."
-          : "Signing in needs only your password."}
+          : "Signing in needs only your password. Add a code from your phone to protect your purchases."}
       </p>
+      <Link to="/account/two-factor" className={enabled ? "button button--ghost" : "button"}>
+        {enabled ? "Manage two-factor authentication" : "Set up two-factor authentication"}
+      </Link>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
+import { deliverEmailsJob } from "./deliver-emails";
 import { pruneSentEmailsJob } from "./prune-sent-emails";
 import type { Job } from "./types";
 
@@ -8,6 +9,7 @@ export const DAILY = "30 3 * * *";
 
 /** Which jobs each Cron Trigger runs, in order. */
 export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
-  [HOURLY]: [deleteExpiredSessionsJob],
+  // Email goes out hourly; production can add a faster cron for it (README "Email").
+  [HOURLY]: [deleteExpiredSessionsJob, deliverEmailsJob],
   [DAILY]: [pruneSentEmailsJob],
 };

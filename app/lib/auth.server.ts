@@ -1,5 +1,5 @@
 import { createCookie, redirect, type AppLoadContext, type Cookie } from "@remix-run/cloudflare";
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { can, isStaffRole, type Capability } from "~/domain/auth/permissions";
 import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "~/lib/zod";
 
 /** What Cloudflare hands the Worker: bindings from wrangler.toml plus secrets. */
 export interface WorkerBindings {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import { timingSafeEqual } from "./constant-time";
 import { base64UrlToBytes, bytesToBase64Url, utf8Decode, utf8Encode } from "./encoding";
 import { hmacSha256 } from "./hmac.server";

@@ -1,5 +1,5 @@
 import { createCookie, redirect, type AppLoadContext } from "@remix-run/cloudflare";
-import { z } from "zod";
+import { z } from "~/lib/zod";
 
 /**
  * One-time messages after a redirect (house style: `redirectWithToast`). The message rides

@@ -47,7 +47,11 @@ export async function newSessionStatement(
  * The session and its user for a cookie token. Role and status come from D1 on every
  * request; a user who is not ACTIVE has no session, whatever the cookie says.
  */
-export async function findSession(db: Database, token: string, now: Date): Promise<CurrentSession | null> {
+export async function findSession(
+  db: Database,
+  token: string,
+  now: Date,
+): Promise<CurrentSession | null> {
   const tokenHash = await sha256TokenHash(token);
   const [row] = await db
     .select({
@@ -91,7 +95,11 @@ export const deleteUserSessionsStatement = (db: Database, userId: string) =>
   db.delete(sessions).where(eq(sessions.userId, userId));
 
 /** "Log out other devices": every session of the user but this one. */
-export async function deleteOtherSessions(db: Database, userId: string, keepSessionId: string): Promise<number> {
+export async function deleteOtherSessions(
+  db: Database,
+  userId: string,
+  keepSessionId: string,
+): Promise<number> {
   const deleted = await db
     .delete(sessions)
     .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId)))
@@ -101,6 +109,9 @@ export async function deleteOtherSessions(db: Database, userId: string, keepSess
 
 /** Remove every session whose expiry has passed. Idempotent: a second run finds nothing. */
 export async function deleteExpiredSessions(db: Database, now: Date): Promise<number> {
-  const deleted = await db.delete(sessions).where(lte(sessions.expiresAt, now)).returning({ id: sessions.id });
+  const deleted = await db
+    .delete(sessions)
+    .where(lte(sessions.expiresAt, now))
+    .returning({ id: sessions.id });
   return deleted.length;
 }

@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
+import { accountTests } from "./accounts.spec";
 import { browseTests } from "./browse.spec";
 import { knownIssueSummary } from "./browser";
 import {
@@ -88,12 +89,17 @@ async function main(): Promise<number> {
       handleSIGTERM: false,
       handleSIGHUP: false,
     });
-    console.log(`• Running ${browseTests.length} browser tests (Chromium ${browser.version()})`);
-    const summary = await runTests(browseTests, {
-      baseURL: server.url,
-      browser,
-      artifactsDir: ARTIFACTS_DIR,
-    });
+    const tests = [...browseTests, ...accountTests];
+    console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
+    const summary = await runTests(
+      tests,
+      {
+        baseURL: server.url,
+        browser,
+        artifactsDir: ARTIFACTS_DIR,
+      },
+      { timeoutMs: 120_000 },
+    );
 
     const known = knownIssueSummary();
     if (known.length > 0) {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import { ACCOUNT_STATUSES, USER_ROLES } from "#db/schema/enums";
 import { REASON_MAX_LENGTH } from "./moderation";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import { ageBracket, isPlausibleBirthDate } from "./age";
 
 export const PASSWORD_MIN_LENGTH = 10;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import { PRODUCT_CATEGORIES } from "#db/schema/enums";
 
 /** The catalog's query string (`?q=&category=&tag=&cursor=`), parsed leniently: bad values are dropped. */

@@ -11,7 +11,10 @@ export interface DeviceInput {
 }
 
 export async function deviceFingerprintHash(env: AppEnv, input: DeviceInput): Promise<string> {
-  return hmacSha256Hex(env.hmacSecret, `device:${input.fingerprint || "none"}|${input.userAgent ?? ""}`);
+  return hmacSha256Hex(
+    env.hmacSecret,
+    `device:${input.fingerprint || "none"}|${input.userAgent ?? ""}`,
+  );
 }
 
 /** "Firefox on macOS" from a user agent, for the device list. */
@@ -79,6 +82,9 @@ export async function recordDevice(
       isBlocked: deviceSessions.isBlocked,
       createdAt: deviceSessions.createdAt,
     });
-  return { id: row!.id, isBlocked: row!.isBlocked, isNew: row!.createdAt.getTime() === input.now.getTime() };
+  return {
+    id: row!.id,
+    isBlocked: row!.isBlocked,
+    isNew: row!.createdAt.getTime() === input.now.getTime(),
+  };
 }
-

@@ -1,6 +1,6 @@
 import { createId } from "@paralleldrive/cuid2";
 import { eq } from "drizzle-orm";
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import type { Database } from "#db/client";
 import { users, type User } from "#db/schema";
 import { ageBracket } from "~/domain/auth/age";
@@ -16,7 +16,8 @@ export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
 export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const ConsentPayloadSchema = z.object({ userId: z.string(), nonce: z.string() });
 
-export type SignupResult = { ok: true; user: User } | { ok: false; fieldErrors: Record<string, string> };
+export type SignupResult =
+  { ok: true; user: User } | { ok: false; fieldErrors: Record<string, string> };
 
 /**
  * Create an account. A minor's account gets a signed, expiring consent link mailed to the
@@ -28,9 +29,16 @@ export async function createAccount(
 ): Promise<SignupResult> {
   const { db, env } = deps;
   const { form, now } = input;
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, form.email)).limit(1);
+  const [existing] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, form.email))
+    .limit(1);
   if (existing) {
-    return { ok: false, fieldErrors: { email: "An account with this email already exists. Log in instead?" } };
+    return {
+      ok: false,
+      fieldErrors: { email: "An account with this email already exists. Log in instead?" },
+    };
   }
 
   const id = createId();
@@ -91,8 +99,15 @@ export async function createAccount(
     return { ok: true, user: user! };
   } catch (error) {
     // Two sign-ups with the same email in parallel: the unique index decides.
-    if (String((error as Error & { cause?: unknown }).cause ?? error).includes("UNIQUE constraint failed: users.email")) {
-      return { ok: false, fieldErrors: { email: "An account with this email already exists. Log in instead?" } };
+    if (
+      String((error as Error & { cause?: unknown }).cause ?? error).includes(
+        "UNIQUE constraint failed: users.email",
+      )
+    ) {
+      return {
+        ok: false,
+        fieldErrors: { email: "An account with this email already exists. Log in instead?" },
+      };
     }
     throw error;
   }
@@ -108,8 +123,15 @@ export async function checkGuardianConsentToken(
   token: string,
   now: Date,
 ): Promise<ConsentCheck> {
-  const verified = await verifyToken(deps.env.sessionSecret, GUARDIAN_CONSENT_PURPOSE, token, ConsentPayloadSchema, now);
-  if (!verified.ok) return { ok: false, reason: verified.reason === "expired" ? "expired" : "invalid" };
+  const verified = await verifyToken(
+    deps.env.sessionSecret,
+    GUARDIAN_CONSENT_PURPOSE,
+    token,
+    ConsentPayloadSchema,
+    now,
+  );
+  if (!verified.ok)
+    return { ok: false, reason: verified.reason === "expired" ? "expired" : "invalid" };
   const [user] = await deps.db
     .select({
       id: users.id,
@@ -124,6 +146,7 @@ export async function checkGuardianConsentToken(
     .limit(1);
   if (!user) return { ok: false, reason: "invalid" };
   if (user.guardianConsentAt) return { ok: false, reason: "used" };
-  if (user.guardianConsentTokenHash !== (await sha256Hex(token))) return { ok: false, reason: "invalid" };
+  if (user.guardianConsentTokenHash !== (await sha256Hex(token)))
+    return { ok: false, reason: "invalid" };
   return { ok: true, user };
 }

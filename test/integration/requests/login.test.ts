@@ -93,7 +93,9 @@ describe("log-in through the Worker", () => {
   });
 
   it("treats a garbage session cookie as anonymous instead of failing", async () => {
-    const response = await SELF.fetch(`${ORIGIN}/`, { headers: { Cookie: "session=%%%garbage; toast=###" } });
+    const response = await SELF.fetch(`${ORIGIN}/`, {
+      headers: { Cookie: "session=%%%garbage; toast=###" },
+    });
     expect(response.status).toBe(200);
     expect(await response.text()).toContain('href="/login"');
   });

@@ -126,7 +126,12 @@ const BAN_MATRIX: Record<UserRole, readonly number[]> = {
 };
 
 describe("canChangeStatus", () => {
-  for (const status of ["LOCKED", "SUSPENDED", "ACTIVE", "BANNED"] as const satisfies StatusChange[]) {
+  for (const status of [
+    "LOCKED",
+    "SUSPENDED",
+    "ACTIVE",
+    "BANNED",
+  ] as const satisfies StatusChange[]) {
     const matrix = status === "BANNED" ? BAN_MATRIX : MODERATE_MATRIX;
     it(`follows the matrix for ${status}`, () => {
       for (const actor of ROLES) {
@@ -153,7 +158,10 @@ describe("canChangeStatus", () => {
 
   it("says why a moderator can't act on staff", () => {
     const decision = canChangeStatus(party("MODERATOR"), other("VIEWER"), "LOCKED");
-    expect(decision).toEqual({ allowed: false, reason: expect.stringContaining("customer accounts") });
+    expect(decision).toEqual({
+      allowed: false,
+      reason: expect.stringContaining("customer accounts"),
+    });
   });
 });
 
@@ -170,7 +178,9 @@ describe("canSetStatus and canManageDevices (object-level rules on top)", () => 
 
   it("blocking a device follows the ban matrix, and never one's own", () => {
     for (const actor of ROLES) {
-      const actual = ROLES.map((target) => (canManageDevices(party(actor), other(target)).allowed ? 1 : 0));
+      const actual = ROLES.map((target) =>
+        canManageDevices(party(actor), other(target)).allowed ? 1 : 0,
+      );
       expect({ actor, actual }).toEqual({ actor, actual: [...BAN_MATRIX[actor]] });
       expect(canManageDevices(party(actor), party(actor)).allowed).toBe(false);
     }
@@ -187,14 +197,28 @@ describe("canSetStatus and canManageDevices (object-level rules on top)", () => 
       roles: ["VIEWER", "EDITOR", "MODERATOR"],
       devices: true,
     });
-    expect(moderationOptions(party("ADMIN"), banned("EDITOR")).statusIntents).toEqual(["lock", "suspend", "unlock"]);
-    expect(moderationOptions(party("ADMIN"), active("ADMIN"))).toEqual({ statusIntents: [], roles: [], devices: false });
-    expect(moderationOptions(party("OWNER"), { ...party("OWNER"), accountStatus: "ACTIVE" })).toEqual({
+    expect(moderationOptions(party("ADMIN"), banned("EDITOR")).statusIntents).toEqual([
+      "lock",
+      "suspend",
+      "unlock",
+    ]);
+    expect(moderationOptions(party("ADMIN"), active("ADMIN"))).toEqual({
       statusIntents: [],
       roles: [],
       devices: false,
     });
-    expect(moderationOptions(party("VIEWER"), active("USER"))).toEqual({ statusIntents: [], roles: [], devices: false });
+    expect(
+      moderationOptions(party("OWNER"), { ...party("OWNER"), accountStatus: "ACTIVE" }),
+    ).toEqual({
+      statusIntents: [],
+      roles: [],
+      devices: false,
+    });
+    expect(moderationOptions(party("VIEWER"), active("USER"))).toEqual({
+      statusIntents: [],
+      roles: [],
+      devices: false,
+    });
   });
 });
 
@@ -202,7 +226,14 @@ describe("canSetStatus and canManageDevices (object-level rules on top)", () => 
 
 describe("canChangeRole and assignableRoles", () => {
   it("ADMIN assigns up to MODERATOR, OWNER any role, everyone else none", () => {
-    expect(assignableRoles("OWNER")).toEqual(["USER", "VIEWER", "EDITOR", "MODERATOR", "ADMIN", "OWNER"]);
+    expect(assignableRoles("OWNER")).toEqual([
+      "USER",
+      "VIEWER",
+      "EDITOR",
+      "MODERATOR",
+      "ADMIN",
+      "OWNER",
+    ]);
     expect(assignableRoles("ADMIN")).toEqual(["USER", "VIEWER", "EDITOR", "MODERATOR"]);
     for (const role of ["USER", "VIEWER", "EDITOR", "MODERATOR"] as const) {
       expect(assignableRoles(role)).toEqual([]);
@@ -216,7 +247,11 @@ describe("canChangeRole and assignableRoles", () => {
         const expected =
           ["USER", "VIEWER", "EDITOR", "MODERATOR"].includes(target) &&
           ["USER", "VIEWER", "EDITOR", "MODERATOR"].includes(newRole);
-        expect({ target, newRole, allowed: canChangeRole(admin, other(target), newRole).allowed }).toEqual({
+        expect({
+          target,
+          newRole,
+          allowed: canChangeRole(admin, other(target), newRole).allowed,
+        }).toEqual({
           target,
           newRole,
           allowed: expected,
@@ -264,7 +299,12 @@ describe("ADMIN_ROUTE_POLICY", () => {
       expect(CAPABILITIES).toContain(policy.loader);
       // Anyone allowed to load an admin page may open the admin area.
       for (const role of ROLES) {
-        if (can(role, policy.loader)) expect({ routeId, role, admin: can(role, "admin:open") }).toEqual({ routeId, role, admin: true });
+        if (can(role, policy.loader))
+          expect({ routeId, role, admin: can(role, "admin:open") }).toEqual({
+            routeId,
+            role,
+            admin: true,
+          });
       }
       const intents = actionIntents(routeId);
       for (const intent of intents ?? [null]) {

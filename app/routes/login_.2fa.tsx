@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
+import { z } from "~/lib/zod";
 import { Field, FormError, SubmitButton } from "~/components/forms";
 import { SafeRedirectSchema } from "~/domain/auth/forms";
 import { accountStatusMessage } from "~/domain/auth/login-policy";

@@ -1,0 +1,275 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "~/lib/zod";
+import { EmptyState } from "~/components/empty-state";
+import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { SubmitButton } from "~/components/forms";
+import { CursorPagination } from "~/components/pagination";
+import { TwoFactorSection } from "~/components/two-factor-section";
+import { needsGuardianConsent } from "~/domain/auth/age";
+import { auditRequestInfo, clearSessionCookie, requireUser } from "~/lib/auth.server";
+import { invariantResponse } from "~/lib/http";
+import { redirectWithToast } from "~/lib/toast.server";
+import {
+  listUserDevices,
+  logOutOtherSessions,
+  revokeDevice,
+} from "~/services/account-security.server";
+
+export const meta: MetaFunction = () => [{ title: "Security — Studio Store" }];
+
+const PageQuerySchema = z.object({
+  cursor: z.string().max(200).nullable().catch(null),
+  required: z.enum(["2fa"]).nullable().catch(null),
+});
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await requireUser(request, context);
+  const search = new URL(request.url).searchParams;
+  const query = PageQuerySchema.parse({
+    cursor: search.get("cursor"),
+    required: search.get("required"),
+  });
+  const devices = await listUserDevices(context.db, {
+    userId: user.id,
+    now: new Date(),
+    cursor: query.cursor,
+  });
+  return Response.json({
+    twoFactorEnabled: user.twoFactorEnabled,
+    twoFactorRequired: query.required === "2fa" && !user.twoFactorEnabled,
+    consentPending: needsGuardianConsent(user),
+    currentDeviceId: user.deviceSessionId,
+    devices: devices.items,
+    nextCursor: devices.nextCursor,
+  });
+}
+
+const SecurityActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("revoke-device"), deviceId: z.string().min(1).max(64) }),
+  z.object({ intent: z.literal("log-out-others") }),
+]);
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const user = await requireUser(request, context);
+  const parsed = SecurityActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  invariantResponse(parsed.success, "This form wasn't understood. Reload the page and try again.");
+  const now = new Date();
+  const requestInfo = await auditRequestInfo(request, context);
+
+  if (parsed.data.intent === "log-out-others") {
+    const { endedSessions } = await logOutOtherSessions(context.db, {
+      user,
+      request: requestInfo,
+      now,
+    });
+    return redirectWithToast(context, "/account/security", {
+      message:
+        endedSessions === 0
+          ? "No other device was logged in."
+          : `Logged out ${endedSessions} other session${endedSessions === 1 ? "" : "s"}.`,
+    });
+  }
+
+  const result = await revokeDevice(context.db, {
+    user,
+    deviceId: parsed.data.deviceId,
+    request: requestInfo,
+    now,
+  });
+  invariantResponse(result.ok, "That device isn't in your list.", { status: 404 });
+  if (result.wasCurrentDevice) {
+    return redirectWithToast(
+      context,
+      "/login",
+      { kind: "info", message: "You revoked this device, so it has been logged out." },
+      { headers: { "Set-Cookie": await clearSessionCookie(context) } },
+    );
+  }
+  return redirectWithToast(context, "/account/security", {
+    message: "Device revoked and logged out.",
+  });
+}
+
+type DeviceRow = {
+  id: string;
+  label: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  isBlocked: boolean;
+  activeSessions: number;
+};
+
+type LoaderData = {
+  twoFactorEnabled: boolean;
+  twoFactorRequired: boolean;
+  consentPending: boolean;
+  currentDeviceId: string | null;
+  devices: DeviceRow[];
+  nextCursor: string | null;
+};
+
+// One fixed time zone, so the server's HTML and the browser's render agree.
+const dateFormat = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+const formatDate = (iso: string) => `${dateFormat.format(new Date(iso))} UTC`;
+
+export default function AccountSecurity() {
+  const data = useLoaderData<LoaderData>();
+  return (
+    <>
+      <header className="page-header">
+        <h1>Security</h1>
+        <p>Two-factor authentication and the devices signed in to your account.</p>
+      </header>
+
+      {data.twoFactorRequired && (
+        <div className="notice" role="alert" data-testid="two-factor-required">
+          Staff accounts need two-factor authentication before opening the admin area.
+        </div>
+      )}
+
+      {/* The 2FA slot: enrollment and switching it off replace this placeholder. */}
+      <TwoFactorSection enabled={data.twoFactorEnabled} />
+
+      {data.consentPending && (
+        <section className="section notice" aria-labelledby="consent-title">
+          <h2 id="consent-title">Waiting for your guardian</h2>
+          <p>
+            Until your parent or guardian agrees through the link we emailed them, you can browse
+            but can&apos;t buy or start a project.
+          </p>
+          <Form method="post" action="/account/consent">
+            <input type="hidden" name="redirectTo" value="/account/security" />
+            <SubmitButton className="button button--ghost" pendingText="Sending…">
+              Send the email again
+            </SubmitButton>
+          </Form>
+        </section>
+      )}
+
+      <section className="section" aria-labelledby="devices-title">
+        <h2 id="devices-title">Your devices</h2>
+        <p>
+          Each browser you log in from is listed here. Revoke one you don&apos;t recognise: it is
+          logged out at once. Logging in from it again brings it back.
+        </p>
+        {data.devices.length === 0 ? (
+          <EmptyState title="No devices yet">
+            <p>Devices appear here after you log in.</p>
+          </EmptyState>
+        ) : (
+          <div className="table-scroll">
+            <table className="data-table" data-testid="device-list">
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col">First seen</th>
+                  <th scope="col">Last seen</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" aria-label="Actions" />
+                </tr>
+              </thead>
+              <tbody>
+                {data.devices.map((device) => (
+                  <DeviceTableRow
+                    key={device.id}
+                    device={device}
+                    isCurrent={device.id === data.currentDeviceId}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <CursorPagination nextCursor={data.nextCursor} />
+      </section>
+
+      <section className="section" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">Other sessions</h2>
+        <p>Log out everywhere except this browser, for example after using a shared computer.</p>
+        <Form method="post">
+          <SubmitButton
+            className="button button--ghost"
+            name="intent"
+            value="log-out-others"
+            pendingText="Logging out…"
+          >
+            Log out other devices
+          </SubmitButton>
+        </Form>
+      </section>
+    </>
+  );
+}
+
+function DeviceTableRow({ device, isCurrent }: { device: DeviceRow; isCurrent: boolean }) {
+  return (
+    <tr data-device-id={device.id}>
+      <td>
+        {device.label} {isCurrent && <span className="badge badge--success">This device</span>}{" "}
+        {device.isBlocked && <span className="badge badge--danger">Blocked</span>}
+      </td>
+      <td>
+        <time dateTime={device.firstSeenAt}>{formatDate(device.firstSeenAt)}</time>
+      </td>
+      <td>
+        <time dateTime={device.lastSeenAt}>{formatDate(device.lastSeenAt)}</time>
+      </td>
+      <td>{device.activeSessions > 0 ? "Logged in" : "Logged out"}</td>
+      <td>
+        <Form method="post" className="inline-form">
+          <input type="hidden" name="intent" value="revoke-device" />
+          <RevokeButton deviceId={device.id} label={device.label} isCurrent={isCurrent} />
+        </Form>
+      </td>
+    </tr>
+  );
+}
+
+/** Names its device for screen readers; only the clicked row shows it is busy. */
+function RevokeButton({
+  deviceId,
+  label,
+  isCurrent,
+}: {
+  deviceId: string;
+  label: string;
+  isCurrent: boolean;
+}) {
+  const navigation = useNavigation();
+  const pending =
+    navigation.state === "submitting" && navigation.formData?.get("deviceId") === deviceId;
+  return (
+    <button
+      type="submit"
+      className="button button--ghost"
+      name="deviceId"
+      value={deviceId}
+      disabled={pending}
+      aria-busy={pending}
+      aria-label={isCurrent ? `Revoke ${label} (this device) and log out` : `Revoke ${label}`}
+    >
+      {pending ? "Revoking…" : isCurrent ? "Revoke and log out" : "Revoke"}
+    </button>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <GeneralErrorBoundary
+      statusHandlers={{
+        404: () => (
+          <ErrorPanel
+            status={404}
+            title="That device isn't in your list"
+            message="It may have been revoked already. Open Account → Security again to see your devices."
+          />
+        ),
+      }}
+    />
+  );
+}

@@ -1,0 +1,286 @@
+import { createId } from "@paralleldrive/cuid2";
+import { and, desc, eq, isNotNull, isNull, like, or, sql, type SQL } from "drizzle-orm";
+import type { Database } from "#db/client";
+import { auditLogs, emailOutbox, users } from "#db/schema";
+import type { AppEnv } from "~/lib/env.server";
+import { sha256Hex } from "~/lib/hmac.server";
+import { signToken } from "~/lib/signed-token.server";
+import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
+import {
+  GUARDIAN_CONSENT_PURPOSE,
+  GUARDIAN_CONSENT_TTL_MS,
+  checkGuardianConsentToken,
+  type ConsentCheck,
+} from "./signup.server";
+
+/**
+ * A guardian's consent for a minor's account (DESIGN.md §5), given through the signed link
+ * mailed at sign-up, and the minor's "send it again".
+ *
+ * Each change is one batch whose audit row and email are guarded by the same condition as the
+ * UPDATE, so a request that loses a race (a double click on "I agree", a link replaced while it
+ * is being used) writes nothing at all.
+ */
+
+export interface GuardianConsentDeps {
+  db: Database;
+  env: AppEnv;
+}
+
+/** A minor may ask for a new consent email at most this often. */
+export const CONSENT_RESEND_INTERVAL_MS = 10 * 60 * 1000;
+
+export type GrantResult =
+  | { ok: true; minorName: string }
+  | { ok: false; reason: Extract<ConsentCheck, { ok: false }>["reason"] };
+
+/**
+ * The guardian clicked "I agree": consent is recorded once, the link is spent, the minor is
+ * told. A reused, expired, tampered or replaced link is refused with its reason.
+ */
+export async function grantGuardianConsent(
+  deps: GuardianConsentDeps,
+  input: { token: string; now: Date; request: AuditRequestInfo },
+): Promise<GrantResult> {
+  const { db } = deps;
+  const { token, now } = input;
+  const check = await checkGuardianConsentToken(deps, token, now);
+  if (!check.ok) return check;
+  const { user } = check;
+
+  const stillPending = and(
+    eq(users.id, user.id),
+    isNull(users.guardianConsentAt),
+    eq(users.guardianConsentTokenHash, await sha256Hex(token)),
+  )!;
+  const whenPending = sql`exists (select 1 from ${users} where ${stillPending})`;
+
+  const [, , granted] = await db.batch([
+    insertWhen(
+      db,
+      auditLogs,
+      auditStatement(db, {
+        actor: null,
+        action: "GUARDIAN_CONSENT_GRANTED",
+        entityType: "user",
+        entityId: user.id,
+        metadata: { via: "guardian-email-link" },
+        request: input.request,
+        at: now,
+      }),
+      whenPending,
+    ),
+    insertWhen(
+      db,
+      emailOutbox,
+      db.insert(emailOutbox).values({
+        toEmail: user.email,
+        template: "guardian-consent-granted",
+        subject: "Your parent or guardian agreed: your account is ready",
+        bodyText: [
+          `Hello ${user.name},`,
+          "",
+          "Your parent or guardian has agreed to your Studio Store account. You can now buy products and start projects.",
+          "",
+          "If you have questions, just reply to this email.",
+        ].join("\n"),
+        dedupeKey: `guardian-consent-granted:${user.id}`,
+        sendAfter: now,
+        createdAt: now,
+        updatedAt: now,
+      }),
+      whenPending,
+    ),
+    db
+      .update(users)
+      .set({ guardianConsentAt: now, guardianConsentTokenHash: null, updatedAt: now })
+      .where(stillPending)
+      .returning({ id: users.id }),
+  ]);
+  if (granted.length > 0) return { ok: true, minorName: user.name };
+
+  // Lost a race: consent was given in parallel, or the minor asked for a new link meanwhile.
+  const recheck = await checkGuardianConsentToken(deps, token, now);
+  return { ok: false, reason: recheck.ok ? "used" : recheck.reason };
+}
+
+export type ResendResult =
+  | { ok: true }
+  | { ok: false; reason: "not-needed" }
+  | { ok: false; reason: "rate-limited"; retryAt: Date };
+
+/** Every consent email of one account: the sign-up one and each one sent again. */
+const consentEmailsOf = (userId: string) =>
+  and(
+    eq(emailOutbox.template, "guardian-consent"),
+    or(
+      eq(emailOutbox.dedupeKey, `guardian-consent:${userId}`),
+      like(emailOutbox.dedupeKey, `guardian-consent:${userId}:%`),
+    ),
+  )!;
+
+const needsConsent = (userId: string) =>
+  and(
+    eq(users.id, userId),
+    eq(users.isMinor, true),
+    isNull(users.guardianConsentAt),
+    isNotNull(users.guardianEmail),
+  )!;
+
+/** Why a new consent email can't go out now, or null when it can. */
+async function resendBlocker(
+  db: Database,
+  userId: string,
+  now: Date,
+): Promise<Exclude<ResendResult, { ok: true }> | null> {
+  const [user] = await db.select({ id: users.id }).from(users).where(needsConsent(userId)).limit(1);
+  if (!user) return { ok: false, reason: "not-needed" };
+  const [latest] = await db
+    .select({ createdAt: emailOutbox.createdAt })
+    .from(emailOutbox)
+    .where(consentEmailsOf(userId))
+    .orderBy(desc(emailOutbox.createdAt))
+    .limit(1);
+  if (latest && now.getTime() - latest.createdAt.getTime() < CONSENT_RESEND_INTERVAL_MS) {
+    return {
+      ok: false,
+      reason: "rate-limited",
+      retryAt: new Date(latest.createdAt.getTime() + CONSENT_RESEND_INTERVAL_MS),
+    };
+  }
+  return null;
+}
+
+/**
+ * A minor asks for the consent email again: a new link (the old one stops working) goes to the
+ * guardian, at most once per {@link CONSENT_RESEND_INTERVAL_MS}. The limit holds under parallel
+ * clicks: the email is only queued when no consent email is younger than the interval, its
+ * dedupe key names the interval, and the new token is only stored when that email was queued.
+ */
+export async function resendGuardianConsent(
+  deps: GuardianConsentDeps,
+  input: {
+    userId: string;
+    actor: AuditActor;
+    origin: string;
+    now: Date;
+    request: AuditRequestInfo;
+  },
+): Promise<ResendResult> {
+  const { db, env } = deps;
+  const { userId, now } = input;
+  const blocked = await resendBlocker(db, userId, now);
+  if (blocked) return blocked;
+
+  const [user] = await db
+    .select({ name: users.name, email: users.email, guardianEmail: users.guardianEmail })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!user?.guardianEmail) return { ok: false, reason: "not-needed" };
+
+  const token = await signToken(
+    env.sessionSecret,
+    GUARDIAN_CONSENT_PURPOSE,
+    { userId, nonce: createId() },
+    new Date(now.getTime() + GUARDIAN_CONSENT_TTL_MS),
+  );
+  const outboxId = createId();
+  const mayQueue = sql`exists (select 1 from ${users} where ${needsConsent(userId)}) and not exists (select 1 from ${emailOutbox} where ${consentEmailsOf(userId)} and ${emailOutbox.createdAt} > ${now.getTime() - CONSENT_RESEND_INTERVAL_MS})`;
+
+  let stored: { id: string }[];
+  try {
+    [, , stored] = await db.batch([
+      insertWhen(
+        db,
+        auditLogs,
+        auditStatement(db, {
+          actor: input.actor,
+          action: "GUARDIAN_CONSENT_REQUESTED",
+          entityType: "user",
+          entityId: userId,
+          metadata: { resent: true },
+          request: input.request,
+          at: now,
+        }),
+        mayQueue,
+      ),
+      insertWhen(
+        db,
+        emailOutbox,
+        db.insert(emailOutbox).values({
+          id: outboxId,
+          toEmail: user.guardianEmail,
+          template: "guardian-consent",
+          subject: `Reminder: ${user.name} would like your consent to use Studio Store`,
+          bodyText: [
+            `${user.name} (${user.email}) has a Studio Store account and told us they are under 18. They asked us to send you this link again. Until a parent or guardian agrees, they can browse but cannot buy or start a project.`,
+            "",
+            "To give your consent, open this link within 14 days (earlier links no longer work):",
+            `${input.origin}/consent/${token}`,
+            "",
+            "If you don't know who this is, ignore this email and nothing changes.",
+          ].join("\n"),
+          dedupeKey: `guardian-consent:${userId}:${Math.floor(now.getTime() / CONSENT_RESEND_INTERVAL_MS)}`,
+          sendAfter: now,
+          createdAt: now,
+          updatedAt: now,
+        }),
+        mayQueue,
+      ),
+      db
+        .update(users)
+        .set({ guardianConsentTokenHash: await sha256Hex(token), updatedAt: now })
+        .where(
+          and(
+            needsConsent(userId),
+            sql`exists (select 1 from ${emailOutbox} where ${emailOutbox.id} = ${outboxId})`,
+          ),
+        )
+        .returning({ id: users.id }),
+    ]);
+  } catch (error) {
+    // The interval's dedupe key is taken: a parallel request queued the email first.
+    if (!isDedupeConflict(error)) throw error;
+    stored = [];
+  }
+  if (stored.length > 0) return { ok: true };
+  return (
+    (await resendBlocker(db, userId, now)) ?? {
+      ok: false,
+      reason: "rate-limited",
+      retryAt: new Date(now.getTime() + CONSENT_RESEND_INTERVAL_MS),
+    }
+  );
+}
+
+const isDedupeConflict = (error: unknown) =>
+  String((error as Error & { cause?: unknown }).cause ?? error).includes(
+    "UNIQUE constraint failed: email_outbox.dedupe_key",
+  );
+
+/**
+ * Turn a single-row drizzle INSERT into `INSERT … SELECT … WHERE <condition>`, so it is written
+ * exactly when `condition` holds at that point of the batch (a batch is one serialized
+ * transaction). Same technique as the two-factor service's `insertWhenUser`.
+ */
+function insertWhen<TTable extends typeof auditLogs | typeof emailOutbox>(
+  db: Database,
+  table: TTable,
+  insert: { toSQL(): { sql: string; params: unknown[] } },
+  condition: SQL,
+) {
+  // drizzle lists every insertable column, in table order, for VALUES and SELECT alike.
+  const query = insert.toSQL();
+  const match = /^insert into "[a-z_]+" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
+  const chunks = match?.[1]!.split("?");
+  if (!chunks || chunks.length !== query.params.length + 1) {
+    throw new Error(`insertWhen: unexpected INSERT shape: ${query.sql}`);
+  }
+  const values = sql.join(
+    chunks.flatMap((chunk, i) =>
+      i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
+    ),
+  );
+  return db.insert(table).select(sql`select ${values} where ${condition}`);
+}

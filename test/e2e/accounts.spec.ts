@@ -1,0 +1,142 @@
+/**
+ * Account journeys (issue 3): sign up → log out → log in → switch on 2FA by reading the
+ * secret the page shows → log out → log in with a code; and a minor's sign-up, which waits
+ * for a guardian's consent.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { totpCode, totpStep } from "~/domain/auth/totp";
+import {
+  assertNoBrowserIssues,
+  openTrackedPage,
+  screenshot,
+  visit,
+  type E2EContext,
+} from "./browser";
+import { createSuite } from "./runner";
+
+const suite = createSuite<E2EContext>();
+export const accountTests = suite.tests;
+const test = suite.test;
+
+const PASSWORD = "a sentence only I would write";
+const uniqueEmail = (prefix: string) => `${prefix}-${Date.now().toString(36)}@example.test`;
+
+async function logOut(page: Page): Promise<void> {
+  await page.locator(".account-menu summary").click();
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === "/"),
+    page.getByRole("button", { name: "Log out" }).click(),
+  ]);
+  await page.getByRole("link", { name: "Log in" }).waitFor();
+}
+
+async function logIn(page: Page, email: string): Promise<void> {
+  await visit(page, "/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** A code for a step later than `usedStep`: the app accepts each step only once. */
+async function freshCode(secret: string, usedStep: number): Promise<string> {
+  while (totpStep(Date.now()) <= usedStep) await new Promise((resolve) => setTimeout(resolve, 500));
+  return totpCode(secret, Date.now());
+}
+
+test("a visitor signs up, turns on 2FA and logs in again with a code", async (context) => {
+  const tracked = await openTrackedPage(context);
+  const { page } = tracked;
+  try {
+    const email = uniqueEmail("e2e-adult");
+    await visit(page, "/signup");
+    await page.getByLabel("Name").fill("Ada Example");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Date of birth").fill("1990-05-05");
+    assert.equal(
+      await page.getByLabel("Parent or guardian's email").count(),
+      0,
+      "adults are not asked for a guardian",
+    );
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/account");
+    await page.getByRole("heading", { name: /Hello, Ada Example/ }).waitFor();
+    await page.getByText("Welcome to Studio Store").waitFor();
+
+    await logOut(page);
+    await logIn(page, email);
+    await page.waitForURL("**/account");
+
+    // Switch on 2FA, reading the secret the way a person would type it into an app.
+    await visit(page, "/account/security");
+    await page.getByRole("link", { name: "Set up two-factor authentication" }).click();
+    await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+    await page.locator(".qr-code svg[role='img']").waitFor();
+    const secret = (await page.getByTestId("totp-secret").textContent())?.trim() ?? "";
+    assert.match(secret, /^[A-Z2-7]{32}$/);
+    const enrollStep = totpStep(Date.now());
+    await page.getByLabel("Code from your app").fill(await totpCode(secret, Date.now()));
+    await page.getByRole("button", { name: "Turn on two-factor authentication" }).click();
+    await page.getByTestId("recovery-codes").waitFor();
+    assert.equal(await page.getByTestId("recovery-codes").locator("li").count(), 10);
+    await screenshot(context, page, "two-factor-recovery-codes");
+
+    await logOut(page);
+    await logIn(page, email);
+    await page.waitForURL("**/login/2fa**");
+    await page.getByRole("textbox", { name: "Code" }).fill(await freshCode(secret, enrollStep));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL("**/account");
+    await page.getByRole("heading", { name: /Hello, Ada Example/ }).waitFor();
+    await screenshot(context, page, "account-after-2fa-login");
+    assertNoBrowserIssues(tracked);
+  } finally {
+    await tracked.close();
+  }
+});
+
+test("a 15-year-old signs up and sees that a guardian must agree first", async (context) => {
+  const tracked = await openTrackedPage(context);
+  const { page } = tracked;
+  try {
+    const today = new Date();
+    const birthDate = `${today.getUTCFullYear() - 15}-01-15`;
+    await visit(page, "/signup");
+    await page.getByLabel("Name").fill("Sam Young");
+    await page.getByLabel("Email").fill(uniqueEmail("e2e-minor"));
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Date of birth").fill(birthDate);
+    // The guardian field appears as soon as the date says "under 18".
+    await page.getByLabel("Parent or guardian's email").fill(uniqueEmail("e2e-guardian"));
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/account");
+    await page.getByTestId("consent-pending").waitFor();
+    await page.getByRole("heading", { name: "Waiting for your guardian" }).waitFor();
+    await screenshot(context, page, "minor-consent-pending");
+    assertNoBrowserIssues(tracked);
+  } finally {
+    await tracked.close();
+  }
+});
+
+test("a 12-year-old is told they are too young, and nothing is created", async (context) => {
+  const tracked = await openTrackedPage(context);
+  const { page } = tracked;
+  try {
+    const today = new Date();
+    await visit(page, "/signup");
+    await page.getByLabel("Name").fill("Too Young");
+    await page.getByLabel("Email").fill(uniqueEmail("e2e-child"));
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("Date of birth").fill(`${today.getUTCFullYear() - 12}-01-01`);
+    await page.getByLabel("Parent or guardian's email").fill(uniqueEmail("e2e-parent"));
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByText("You need to be at least 13 years old").waitFor();
+    assert.equal(new URL(page.url()).pathname, "/signup");
+    // The form answered 400 on purpose.
+    assertNoBrowserIssues(tracked, [/HTTP 400: POST .*\/signup/, /status of 400/]);
+  } finally {
+    await tracked.close();
+  }
+});
