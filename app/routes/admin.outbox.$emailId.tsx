@@ -4,6 +4,7 @@ import { z } from "~/lib/zod";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import type { EmailStatus } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
+import { redactEmailLinks } from "~/domain/email/redact";
 import { requirePermission } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { getOutboxEmail } from "~/services/email-sender.server";
@@ -27,7 +28,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
       toEmail: email.toEmail,
       template: email.template,
       subject: email.subject,
-      bodyText: email.bodyText,
+      bodyText: redactEmailLinks(email.bodyText, context.env.environment),
       status: email.status,
       attempts: email.attempts,
       lastError: email.lastError,

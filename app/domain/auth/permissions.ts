@@ -52,7 +52,8 @@ export const POLICY: Readonly<Record<Capability, readonly UserRole[]>> = {
 /** Deny by default: an unknown role or capability is simply not in the table. */
 export function can(role: UserRole | null | undefined, capability: Capability): boolean {
   if (!role) return false;
-  return POLICY[capability]?.includes(role) ?? false;
+  // Own properties only: "constructor" or "__proto__" are not capabilities.
+  return Object.hasOwn(POLICY, capability) && POLICY[capability].includes(role);
 }
 
 export const isStaffRole = (role: UserRole) => STAFF.includes(role);

@@ -1,0 +1,18 @@
+import { describe, expect, it } from "vitest";
+import { redactEmailLinks } from "~/domain/email/redact";
+
+describe("outbox link redaction", () => {
+  const body = "Open https://store.example/consent/eyJhYmMiOjF9.c2ln-_x within 14 days.";
+
+  it("hides consent tokens from staff outside development", () => {
+    for (const environment of ["production", "staging", "test"]) {
+      const redacted = redactEmailLinks(body, environment);
+      expect(redacted).not.toContain("eyJhYmMiOjF9");
+      expect(redacted).toContain("/consent/[hidden");
+    }
+  });
+
+  it("keeps them in development, where the outbox is the only way to follow them", () => {
+    expect(redactEmailLinks(body, "development")).toBe(body);
+  });
+});
