@@ -2,6 +2,7 @@ import { and, desc, eq, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, deviceSessions, sessions, type UserRole } from "#db/schema";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
+import { insertWhen } from "./conditional-insert.server";
 import { auditStatement, type AuditRequestInfo } from "./audit.server";
 
 /**
@@ -100,6 +101,7 @@ export async function revokeDevice(
   const [, ended, revoked] = await db.batch([
     insertWhen(
       db,
+      auditLogs,
       auditStatement(db, {
         actor: { id: user.id, role: user.role },
         action: "DEVICE_REVOKED",
@@ -157,29 +159,4 @@ export async function logOutOtherSessions(
     }),
   ]);
   return { endedSessions: ended.length };
-}
-
-/**
- * A single-row audit INSERT as `INSERT … SELECT … WHERE <condition>`: written exactly when the
- * condition holds at that point of the batch. Same technique as the two-factor service's
- * `insertWhenUser`.
- */
-function insertWhen(
-  db: Database,
-  insert: { toSQL(): { sql: string; params: unknown[] } },
-  condition: SQL,
-) {
-  // drizzle lists every insertable column, in table order, for VALUES and SELECT alike.
-  const query = insert.toSQL();
-  const match = /^insert into "[a-z_]+" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
-  const chunks = match?.[1]!.split("?");
-  if (!chunks || chunks.length !== query.params.length + 1) {
-    throw new Error(`insertWhen: unexpected INSERT shape: ${query.sql}`);
-  }
-  const values = sql.join(
-    chunks.flatMap((chunk, i) =>
-      i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
-    ),
-  );
-  return db.insert(auditLogs).select(sql`select ${values} where ${condition}`);
 }

@@ -1,4 +1,4 @@
-import { and, count, eq, getTableName, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users, type User } from "#db/schema";
@@ -23,6 +23,7 @@ import {
 } from "~/lib/encryption.server";
 import type { AppEnv } from "~/lib/env.server";
 import { blindIndex } from "~/lib/hmac.server";
+import { insertWhen } from "./conditional-insert.server";
 import {
   auditStatement,
   recordAudit,
@@ -138,34 +139,14 @@ export function hashRecoveryCode(hmacSecret: string, userId: string, normalizedC
   return blindIndex(`${userId}:${normalizedCode}`, hmacSecret, RECOVERY_CODE_CONTEXT);
 }
 
-/**
- * Turn a single-row drizzle INSERT into `INSERT … SELECT … WHERE EXISTS (users row matching
- * condition)`. Placed in a batch before the UPDATE that has the same condition, it is written
- * exactly when that UPDATE changes the row: a batch runs as one serialized transaction, and the
- * inserts do not touch `users`. (Built with `insert().select()` rather than `db.run`: drizzle's
- * D1 batch cannot bind parameters of raw statements.)
- */
+/** Insert only while the user row still matches `condition` (see {@link insertWhen}). */
 function insertWhenUser<TTable extends typeof auditLogs | typeof emailOutbox>(
   db: Database,
   table: TTable,
   insert: { toSQL(): { sql: string; params: unknown[] } },
   condition: SQL,
 ) {
-  // drizzle lists every insertable column, in table order, for VALUES and SELECT alike.
-  const query = insert.toSQL();
-  const match = /^insert into "([a-z_]+)" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
-  const chunks = match?.[2]!.split("?");
-  if (!chunks || match![1] !== getTableName(table) || chunks.length !== query.params.length + 1) {
-    throw new Error(`insertWhenUser: unexpected INSERT shape: ${query.sql}`);
-  }
-  const values = sql.join(
-    chunks.flatMap((chunk, i) =>
-      i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
-    ),
-  );
-  return db
-    .insert(table)
-    .select(sql`select ${values} where exists (select 1 from ${users} where ${condition})`);
+  return insertWhen(db, table, insert, sql`exists (select 1 from ${users} where ${condition})`);
 }
 
 function outboxInsert(

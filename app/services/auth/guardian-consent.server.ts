@@ -1,10 +1,11 @@
 import { createId } from "@paralleldrive/cuid2";
-import { and, desc, eq, isNotNull, isNull, like, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, like, or, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users } from "#db/schema";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { signToken } from "~/lib/signed-token.server";
+import { insertWhen } from "../conditional-insert.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
 import {
   GUARDIAN_CONSENT_PURPOSE,
@@ -258,29 +259,3 @@ const isDedupeConflict = (error: unknown) =>
   String((error as Error & { cause?: unknown }).cause ?? error).includes(
     "UNIQUE constraint failed: email_outbox.dedupe_key",
   );
-
-/**
- * Turn a single-row drizzle INSERT into `INSERT … SELECT … WHERE <condition>`, so it is written
- * exactly when `condition` holds at that point of the batch (a batch is one serialized
- * transaction). Same technique as the two-factor service's `insertWhenUser`.
- */
-function insertWhen<TTable extends typeof auditLogs | typeof emailOutbox>(
-  db: Database,
-  table: TTable,
-  insert: { toSQL(): { sql: string; params: unknown[] } },
-  condition: SQL,
-) {
-  // drizzle lists every insertable column, in table order, for VALUES and SELECT alike.
-  const query = insert.toSQL();
-  const match = /^insert into "[a-z_]+" \([^)]*\) values \((.*)\)$/s.exec(query.sql);
-  const chunks = match?.[1]!.split("?");
-  if (!chunks || chunks.length !== query.params.length + 1) {
-    throw new Error(`insertWhen: unexpected INSERT shape: ${query.sql}`);
-  }
-  const values = sql.join(
-    chunks.flatMap((chunk, i) =>
-      i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
-    ),
-  );
-  return db.insert(table).select(sql`select ${values} where ${condition}`);
-}
