@@ -44,7 +44,14 @@ export default tseslint.config(
       // zod only through ~/lib/zod (jitless: no eval probe, no CSP violation).
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "zod", message: 'Import { z } from "~/lib/zod" (jitless mode for Workers and the CSP).' }] },
+        {
+          paths: [
+            {
+              name: "zod",
+              message: 'Import { z } from "~/lib/zod" (jitless mode for Workers and the CSP).',
+            },
+          ],
+        },
       ],
     },
   },
