@@ -66,6 +66,9 @@ export const digitalProducts = sqliteTable(
       .$type<string[]>()
       .notNull()
       .default(sql`'[]'`),
+    /** Counters that move in the same batch as the purchase or download that changes them. */
+    purchaseCount: integer("purchase_count").notNull().default(0),
+    downloadCount: integer("download_count").notNull().default(0),
     createdById: text("created_by_id").references(() => users.id, { onDelete: "set null" }),
     publishedAt: timestamp("published_at"),
     createdAt: createdAt(),
@@ -118,6 +121,9 @@ export const digitalProductPurchases = sqliteTable(
     /** Stripe Checkout Session id (or the test provider's id). */
     providerSessionId: text("provider_session_id"),
     providerPaymentIntentId: text("provider_payment_intent_id"),
+    /** Set while a dispute is open (Stripe `dp_…`). */
+    providerDisputeId: text("provider_dispute_id"),
+    failureReason: text("failure_reason"),
     completedAt: timestamp("completed_at"),
     refundedAt: timestamp("refunded_at"),
     createdAt: createdAt(),
@@ -216,8 +222,43 @@ export const paymentEvents = sqliteTable(
   ],
 );
 
+/**
+ * One row per running copy of the buyer's software using a license (`instance` is chosen by
+ * the software). A TEAM license's seats are its rows; `licenses.current_users` moves with them.
+ */
+export const licenseActivations = sqliteTable(
+  "license_activations",
+  {
+    id: id(),
+    licenseId: text("license_id")
+      .notNull()
+      .references(() => licenses.id, { onDelete: "cascade" }),
+    instance: text("instance").notNull(),
+    ipHash: text("ip_hash"),
+    lastValidatedAt: timestamp("last_validated_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("license_activations_license_instance_unique").on(t.licenseId, t.instance),
+    check("license_activations_instance_check", sql`length(${t.instance}) BETWEEN 1 AND 200`),
+  ],
+);
+
+/** Fixed-window counters for rate limits (license API per key and per IP hash). */
+export const rateLimits = sqliteTable(
+  "rate_limits",
+  {
+    /** `<scope>:<subject>:<window start>`, e.g. `license-api-ip:<hash>:1795600000000`. */
+    key: text("key").primaryKey(),
+    count: integer("count").notNull().default(0),
+    expiresAt: timestamp("expires_at").notNull(),
+  },
+  (t) => [index("rate_limits_expires_at_idx").on(t.expiresAt)],
+);
+
 export type DigitalProduct = typeof digitalProducts.$inferSelect;
 export type NewDigitalProduct = typeof digitalProducts.$inferInsert;
 export type Purchase = typeof digitalProductPurchases.$inferSelect;
 export type License = typeof licenses.$inferSelect;
+export type LicenseActivation = typeof licenseActivations.$inferSelect;
 export type PaymentEvent = typeof paymentEvents.$inferSelect;

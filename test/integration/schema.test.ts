@@ -22,7 +22,14 @@ const BRIEF_TABLES = [
   "feature_flags",
   "system_backups",
 ];
-const ADDED_TABLES = ["sessions", "payment_events", "email_outbox", "audit_log_archives"];
+const ADDED_TABLES = [
+  "sessions",
+  "payment_events",
+  "email_outbox",
+  "audit_log_archives",
+  "license_activations",
+  "rate_limits",
+];
 const TRIGGERS = [
   "credit_transactions_no_update",
   "credit_transactions_no_delete",
