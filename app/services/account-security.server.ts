@@ -58,7 +58,9 @@ export async function listUserDevices(
       firstSeenAt: deviceSessions.createdAt,
       lastSeenAt: deviceSessions.lastSeenAt,
       isBlocked: deviceSessions.isBlocked,
-      activeSessions: sql<number>`(select count(*) from ${sessions} where ${sessions.deviceSessionId} = ${deviceSessions.id} and ${sessions.expiresAt} > ${input.now.getTime()})`,
+      // Written out with explicit table names: drizzle prints columns of a single-table select
+      // unqualified, which inside this subquery would bind to sessions.id instead.
+      activeSessions: sql<number>`(select count(*) from "sessions" as "s" where "s"."device_session_id" = "device_sessions"."id" and "s"."expires_at" > ${input.now.getTime()})`,
     })
     .from(deviceSessions)
     .where(and(...conditions))

@@ -115,6 +115,8 @@ describe("/account/security", () => {
 
     const macRow = new RegExp(`data-device-id="${mac.deviceId}".*?</tr>`, "s").exec(html)![0];
     expect(macRow).toContain("This device");
+    // The device this request comes from has a live session.
+    expect(macRow).toContain("Logged in");
     const phoneRow = new RegExp(`data-device-id="${phone.deviceId}".*?</tr>`, "s").exec(html)![0];
     expect(phoneRow).toContain("Blocked");
     expect(phoneRow).not.toContain("This device");
