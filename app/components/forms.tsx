@@ -1,4 +1,4 @@
-import { useNavigation } from "@remix-run/react";
+import { useLocation, useNavigation } from "@remix-run/react";
 import { useId, type InputHTMLAttributes, type ReactNode } from "react";
 
 type FieldProps = {
@@ -80,5 +80,16 @@ export function SubmitButton({
     >
       {pending ? pendingText : children}
     </button>
+  );
+}
+
+/** True while a GET form on this page (search, filters) is loading its results. */
+export function useIsFiltering(): boolean {
+  const navigation = useNavigation();
+  const location = useLocation();
+  return (
+    navigation.state === "loading" &&
+    navigation.formMethod?.toUpperCase() === "GET" &&
+    navigation.location.pathname === location.pathname
   );
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { useIsFiltering } from "~/components/forms";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "~/lib/zod";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -64,7 +65,7 @@ function EmailStatusBadge({ status }: { status: EmailStatus }) {
 
 export default function AdminOutbox() {
   const { status, items, nextCursor } = useLoaderData<LoaderData>();
-  const navigation = useNavigation();
+  const filtering = useIsFiltering();
 
   return (
     <>
@@ -88,8 +89,8 @@ export default function AdminOutbox() {
             ))}
           </select>
         </div>
-        <button type="submit" className="button" disabled={navigation.state === "loading"}>
-          {navigation.state === "loading" ? "Filtering…" : "Filter"}
+        <button type="submit" className="button" disabled={filtering}>
+          {filtering ? "Filtering…" : "Filter"}
         </button>
         {status && (
           <Link to="/admin/outbox" className="button button--ghost">

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import { useIsFiltering } from "~/components/forms";
+import { Form, Link, useLoaderData } from "@remix-run/react";
 import { AccountStatusBadge } from "~/components/account-status-badge";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -35,7 +36,7 @@ const date = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC
 
 export default function AdminUsers() {
   const { search, items, nextCursor } = useLoaderData<LoaderData>();
-  const navigation = useNavigation();
+  const searching = useIsFiltering();
   const filtering = Boolean(search.q || search.role || search.status);
 
   return (
@@ -80,8 +81,8 @@ export default function AdminUsers() {
             ))}
           </select>
         </div>
-        <button type="submit" className="button" disabled={navigation.state === "loading"}>
-          {navigation.state === "loading" ? "Searching…" : "Search"}
+        <button type="submit" className="button" disabled={searching}>
+          {searching ? "Searching…" : "Search"}
         </button>
         {filtering && (
           <Link to="/admin/users" className="button button--ghost">
