@@ -16,6 +16,7 @@ import { runScheduledJobs } from "./jobs/run-scheduled";
 import { privatizeForSessions } from "./lib/cache-control.server";
 import { checkSameOrigin, csrfRefusal } from "./lib/csrf.server";
 import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
+import { withEtag } from "./lib/etag.server";
 import "./lib/load-context";
 import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
 
@@ -67,7 +68,8 @@ export default {
     const response = await handleRemixRequest(request, context);
     const headers = securityHeaders({ nonce: cspNonce, environment: env.environment });
     headers.set("X-Request-Id", requestId);
-    return privatizeForSessions(request, withDefaultHeaders(response, headers));
+    const sent = privatizeForSessions(request, withDefaultHeaders(response, headers));
+    return withEtag(request, sent, { volatile: [cspNonce] });
   },
 
   async scheduled(controller, bindings) {

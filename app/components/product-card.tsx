@@ -1,5 +1,6 @@
 import { Link } from "@remix-run/react";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
+import { mediaUrl } from "~/domain/catalog/media";
 import { formatMoney } from "~/domain/money";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
@@ -7,12 +8,34 @@ type Props = {
   product: Omit<ProductCardData, "publishedAt"> & { publishedAt: string | Date | null };
 };
 
+/** The product's thumbnail when it has one, otherwise its initial on the category's gradient. */
+export function ProductArt({
+  product,
+  className = "",
+}: {
+  product: Pick<ProductCardData, "name" | "category" | "thumbnailKey">;
+  className?: string;
+}) {
+  const src = mediaUrl(product.thumbnailKey);
+  return (
+    <div
+      className={`product-card__art ${className}`.trim()}
+      aria-hidden="true"
+      data-category={product.category}
+    >
+      {src ? (
+        <img className="product-art__image" src={src} alt="" loading="lazy" decoding="async" />
+      ) : (
+        <span>{product.name.slice(0, 1)}</span>
+      )}
+    </div>
+  );
+}
+
 export function ProductCard({ product }: Props) {
   return (
     <article className="product-card">
-      <div className="product-card__art" aria-hidden="true" data-category={product.category}>
-        <span>{product.name.slice(0, 1)}</span>
-      </div>
+      <ProductArt product={product} />
       <div className="product-card__body">
         <p className="product-card__category">{CATEGORY_LABELS[product.category]}</p>
         <h3 className="product-card__title">

@@ -1,5 +1,6 @@
 import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
 import { deliverEmailsJob } from "./deliver-emails";
+import { pruneRateLimitsJob } from "./prune-rate-limits";
 import { pruneSentEmailsJob } from "./prune-sent-emails";
 import type { Job } from "./types";
 
@@ -11,5 +12,5 @@ export const DAILY = "30 3 * * *";
 export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
   // Email goes out hourly; production can add a faster cron for it (README "Email").
   [HOURLY]: [deleteExpiredSessionsJob, deliverEmailsJob],
-  [DAILY]: [pruneSentEmailsJob],
+  [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob],
 };

@@ -1,9 +1,12 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { ProductGrid } from "~/components/product-card";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
 import { listFeaturedProducts } from "~/services/catalog.server";
+import catalogStyles from "~/styles/catalog.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const featured = await listFeaturedProducts(context.db);

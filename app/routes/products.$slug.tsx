@@ -1,12 +1,23 @@
-import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import type {
+  HeadersFunction,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
-import { TextBlocks } from "~/components/text-blocks";
+import { Markdown } from "~/components/markdown";
+import { ProductArt } from "~/components/product-card";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
-import { licenseOptions } from "~/domain/catalog/license-options";
+import { licenseOptions, type LicenseOption } from "~/domain/catalog/license-options";
+import { mediaUrl } from "~/domain/catalog/media";
 import { formatMoney } from "~/domain/money";
 import { invariantResponse, PUBLIC_PAGE_CACHE } from "~/lib/http";
+import type { RootLoaderData } from "~/root";
 import { getPublishedProduct, type ProductDetail } from "~/services/catalog.server";
+import catalogStyles from "~/styles/catalog.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const slug = params.slug ?? "";
@@ -47,9 +58,71 @@ function formatBytes(bytes: number | null): string | null {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/**
+ * The license choice. Signed-in visitors post it to checkout; anonymous visitors see the same
+ * prices and are sent to log in first (and back here afterwards).
+ */
+function BuyForm({
+  slug,
+  currency,
+  licenses,
+  signedIn,
+}: {
+  slug: string;
+  currency: string;
+  licenses: LicenseOption[];
+  signedIn: boolean;
+}) {
+  return (
+    <Form method="post" action={`/checkout/${slug}`} className="buy-form">
+      <fieldset>
+        <legend>Choose a license</legend>
+        <ul className="license-options" role="list">
+          {licenses.map((option, index) => (
+            <li key={option.type} className="license-option">
+              <label>
+                <input
+                  type="radio"
+                  name="licenseType"
+                  value={option.type}
+                  defaultChecked={index === 0}
+                  required
+                />
+                <div>
+                  <strong>{option.label}</strong>
+                  <p>{option.summary}</p>
+                </div>
+                <span className="license-option__price">
+                  {formatMoney(option.priceCents, currency)}
+                </span>
+              </label>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+      {signedIn ? (
+        <button type="submit" className="button button--large buy-form__submit">
+          Buy
+        </button>
+      ) : (
+        <Link
+          to={`/login?redirectTo=${encodeURIComponent(`/products/${slug}`)}`}
+          className="button button--large buy-form__submit"
+        >
+          Log in to buy
+        </Link>
+      )}
+    </Form>
+  );
+}
+
 export default function ProductPage() {
   const { product, licenses } = useLoaderData<LoaderData>();
+  const root = useRouteLoaderData<RootLoaderData>("root");
   const size = formatBytes(product.fileSizeBytes);
+  const previews = product.previewKeys
+    .map((key) => mediaUrl(key))
+    .filter((url): url is string => url !== null);
 
   return (
     <article className="container section product-page">
@@ -74,46 +147,49 @@ export default function ProductPage() {
 
       <div className="product-page__layout">
         <div className="product-page__content">
-          <div
-            className="product-card__art product-page__art"
-            aria-hidden="true"
-            data-category={product.category}
-          >
-            <span>{product.name.slice(0, 1)}</span>
-          </div>
+          <ProductArt product={product} className="product-page__art" />
+          {previews.length > 0 && (
+            <ul className="product-previews" role="list" aria-label="Previews">
+              {previews.map((src, index) => (
+                <li key={src}>
+                  <a href={src}>
+                    <img
+                      src={src}
+                      alt={`${product.name}, preview ${index + 1} of ${previews.length}`}
+                      loading="lazy"
+                      decoding="async"
+                    />
+                  </a>
+                </li>
+              ))}
+            </ul>
+          )}
           <section aria-labelledby="about-title">
             <h2 id="about-title">About</h2>
-            <TextBlocks text={product.description} />
+            <Markdown text={product.description} />
           </section>
           {product.documentation && (
             <section aria-labelledby="docs-title">
               <h2 id="docs-title">Documentation</h2>
-              <TextBlocks text={product.documentation} />
+              <Markdown text={product.documentation} />
             </section>
           )}
           {product.changelog && (
             <section aria-labelledby="changelog-title">
               <h2 id="changelog-title">Changelog</h2>
-              <TextBlocks text={product.changelog} />
+              <Markdown text={product.changelog} />
             </section>
           )}
         </div>
 
         <aside className="license-panel" aria-labelledby="licenses-title">
           <h2 id="licenses-title">Licenses</h2>
-          <ul className="license-options" role="list">
-            {licenses.map((option) => (
-              <li key={option.type} className="license-option">
-                <div>
-                  <strong>{option.label}</strong>
-                  <p>{option.summary}</p>
-                </div>
-                <span className="license-option__price">
-                  {formatMoney(option.priceCents, product.currency)}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <BuyForm
+            slug={product.slug}
+            currency={product.currency}
+            licenses={licenses}
+            signedIn={Boolean(root?.account)}
+          />
           <dl className="facts">
             <div>
               <dt>Version</dt>

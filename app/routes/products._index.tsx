@@ -1,13 +1,21 @@
-import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import type {
+  HeadersFunction,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { CursorPagination } from "~/components/pagination";
 import { ProductGrid } from "~/components/product-card";
-import { parseCatalogQuery } from "~/domain/catalog/filters";
+import { MAX_PRICE_FILTER, parseCatalogQuery } from "~/domain/catalog/filters";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { PRODUCT_CATEGORIES } from "#db/schema/enums";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
 import { listPublishedProducts } from "~/services/catalog.server";
+import catalogStyles from "~/styles/catalog.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Products — Studio Store" }];
 
@@ -30,7 +38,7 @@ type LoaderData = {
 export default function Catalog() {
   const { query, items, nextCursor } = useLoaderData<LoaderData>();
   const navigation = useNavigation();
-  const filtering = query.q || query.category || query.tag;
+  const filtering = query.q || query.category || query.tag || query.maxPrice !== undefined;
 
   return (
     <div className="container section">
@@ -64,6 +72,24 @@ export default function Catalog() {
             ))}
           </select>
         </div>
+        <div className="field">
+          <label htmlFor="maxPrice">Max price</label>
+          <input
+            id="maxPrice"
+            name="maxPrice"
+            type="number"
+            inputMode="numeric"
+            min={0}
+            max={MAX_PRICE_FILTER}
+            step={1}
+            defaultValue={query.maxPrice ?? ""}
+            placeholder="Any"
+            aria-describedby="maxPrice-hint"
+          />
+          <small id="maxPrice-hint" className="filters__hint">
+            Personal license, whole units (50 = $50.00)
+          </small>
+        </div>
         {query.tag && <input type="hidden" name="tag" value={query.tag} />}
         <button type="submit" className="button" disabled={navigation.state === "loading"}>
           {navigation.state === "loading" ? "Searching…" : "Apply"}
@@ -82,7 +108,11 @@ export default function Catalog() {
         <EmptyState
           title={filtering ? "No products match these filters" : "The catalog is empty for now"}
         >
-          <p>{filtering ? "Try another search or category." : "New products are on their way."}</p>
+          <p>
+            {filtering
+              ? "Try another search, category or price."
+              : "New products are on their way."}
+          </p>
         </EmptyState>
       )}
       <CursorPagination nextCursor={nextCursor} />

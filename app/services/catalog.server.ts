@@ -1,8 +1,8 @@
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { digitalProducts, type DigitalProduct } from "#db/schema";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
-import { likePattern, type CatalogQuery } from "~/domain/catalog/filters";
+import { likePattern, maxPriceCents, type CatalogQuery } from "~/domain/catalog/filters";
 
 /** What the catalog and home page show of a product: no storage keys, no internals. */
 export const productCardColumns = {
@@ -49,6 +49,8 @@ export async function listPublishedProducts(
       sql`exists (select 1 from json_each(${digitalProducts.tags}) where value = ${query.tag})`,
     );
   }
+  const priceLimit = maxPriceCents(query);
+  if (priceLimit !== null) conditions.push(lte(digitalProducts.pricePersonalCents, priceLimit));
   if (query.q) {
     const pattern = likePattern(query.q);
     conditions.push(

@@ -26,11 +26,14 @@ import {
   describeLoadAverage,
   describeMachine,
   fileSize,
+  growingQueryCounts,
+  queryCountTable,
   routeTable,
   sizeTable,
   type BenchSettings,
   type RouteResult,
 } from "./report";
+import type { QueryCountRun } from "./query-count";
 
 const BASELINE = "baseline";
 const PRODUCT_SLUG = "ledger-ui-kit";
@@ -86,6 +89,24 @@ async function measure(target: Target): Promise<RouteResult> {
   };
 }
 
+/** D1 statements per page render, counted in a separate process against the state directory. */
+async function countQueries(stateDir: string): Promise<QueryCountRun> {
+  const output = await run("npx", [
+    "tsx",
+    "test/bench/query-count.ts",
+    "--persist-to",
+    stateDir,
+    "--slug",
+    PRODUCT_SLUG,
+  ]);
+  const line = output.trim().split("\n").at(-1) ?? "";
+  const counted = JSON.parse(line) as QueryCountRun;
+  console.log(
+    `  ${counted.products} products: ${counted.pages.map((page) => `${page.label} ${page.statements}`).join(", ")}`,
+  );
+  return counted;
+}
+
 async function gitCommit(): Promise<string> {
   try {
     const commit = (await run("git", ["rev-parse", "--short", "HEAD"])).trim();
@@ -115,6 +136,8 @@ async function main(): Promise<number> {
 
     console.log(`• Migrating and seeding ${stateDir}…`);
     await migrateAndSeed(stateDir);
+    console.log("• Counting D1 queries per page with the demo catalog…");
+    const queryRuns = [await countQueries(stateDir)];
     const extra = await run("npx", [
       "tsx",
       "test/bench/seed-catalog.ts",
@@ -124,6 +147,8 @@ async function main(): Promise<number> {
       String(settings.extraProducts),
     ]);
     console.log(`  ${extra.trim().split("\n").at(-1) ?? ""}`);
+    console.log("• Counting D1 queries per page again…");
+    queryRuns.push(await countQueries(stateDir));
 
     console.log("• Starting the app and the baseline Worker (wrangler dev)…");
     // Request logging off: printing every request would be part of what gets measured.
@@ -169,6 +194,7 @@ async function main(): Promise<number> {
     ];
     const routes = routeTable(results, BASELINE);
     const sizesTable = sizeTable(sizes, "build/index.js (Worker)");
+    const queriesTable = queryCountTable(queryRuns);
     const wranglerVersion = (await run("npx", ["wrangler", "--version"])).trim().split("\n").at(-1);
     const markdown = benchmarksMarkdown({
       environment: {
@@ -181,17 +207,22 @@ async function main(): Promise<number> {
       },
       settings,
       routes,
+      queries: queriesTable,
       sizes: sizesTable,
     });
     await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown);
 
-    console.log(`\n${routes}\n\n${sizesTable}\n`);
+    console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
     const troubled = results.filter((result) => result.non2xx > 0 || result.errors > 0);
     for (const result of troubled) {
       console.warn(`⚠ ${result.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
     }
+    const growing = growingQueryCounts(queryRuns);
+    for (const page of growing) {
+      console.warn(`⚠ ${page}: its D1 query count changes with the number of products (N+1?)`);
+    }
     console.log(`Wrote BENCHMARKS.md in ${Math.round((Date.now() - started) / 1000)} s.`);
-    return troubled.length === 0 ? 0 : 1;
+    return troubled.length === 0 && growing.length === 0 ? 0 : 1;
   } catch (error) {
     console.error(`Benchmark failed:\n${describeError(error)}`);
     return 1;

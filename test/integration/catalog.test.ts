@@ -3,6 +3,7 @@ import { createId } from "@paralleldrive/cuid2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
 import { decodeCursor } from "~/domain/catalog/cursor";
+import { parseCatalogQuery } from "~/domain/catalog/filters";
 import {
   getPublishedProduct,
   listFeaturedProducts,
@@ -36,6 +37,7 @@ beforeAll(async () => {
   await createProduct(deps, {
     name: "50% Off Bundle",
     tags: [TAG],
+    pricePersonalCents: 1500,
     publishedAt: new Date(base - 10 * HOUR),
   });
 });
@@ -75,6 +77,20 @@ describe("catalog service", () => {
     expect(percent.items.map((item) => item.name)).toEqual(["50% Off Bundle"]);
     const wildcard = await listPublishedProducts(db, { tag: TAG, q: "%" });
     expect(wildcard.items.map((item) => item.name)).toEqual(["50% Off Bundle"]);
+  });
+
+  it("filters on the personal price, in whole currency units, inclusive", async () => {
+    const query = (maxPrice: string) =>
+      parseCatalogQuery(new URLSearchParams({ tag: TAG, maxPrice }));
+    const cheap = await listPublishedProducts(db, query("15"));
+    expect(cheap.items.map((item) => item.name)).toEqual(["50% Off Bundle"]);
+    expect((await listPublishedProducts(db, query("14"))).items).toEqual([]);
+    expect((await listPublishedProducts(db, query("29"))).items).toHaveLength(6);
+    // A malformed limit is ignored rather than an error page.
+    expect(query("cheap").maxPrice).toBeUndefined();
+    expect(query("-5").maxPrice).toBeUndefined();
+    expect(query("12.5").maxPrice).toBeUndefined();
+    expect((await listPublishedProducts(db, query("cheap"))).items).toHaveLength(6);
   });
 
   it("shows only featured, published products on the home page", async () => {

@@ -2,7 +2,8 @@ import { env, SELF } from "cloudflare:test";
 import { createId } from "@paralleldrive/cuid2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
-import { createProduct } from "../../factories";
+import { createProduct, createUser } from "../../factories";
+import { sessionCookieFor } from "../../helpers/session";
 
 const ORIGIN = "https://store.example";
 const SLUG = `request-test-${createId().slice(0, 8)}`;
@@ -70,6 +71,35 @@ describe("pages through the built Worker", () => {
     expect(html).not.toContain("Commercial</strong>");
     expect(html).not.toContain("<script>alert(1)</script>");
     expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+  });
+
+  it("renders seller Markdown without live markup", async () => {
+    const html = await (await get(`/products/${SLUG}`)).text();
+    expect(html).toContain("<h3>Install</h3>");
+    expect(html).not.toMatch(/<script>alert/);
+  });
+
+  it("offers each license as a radio option; visitors are asked to log in to buy", async () => {
+    const html = await (await get(`/products/${SLUG}`)).text();
+    expect(html).toMatch(/<form method="post" action="\/checkout\/[a-z0-9-]+"/);
+    expect(html).toContain("<legend>Choose a license</legend>");
+    const radios = [...html.matchAll(/<input[^>]*type="radio"[^>]*>/g)].map(([tag]) => tag);
+    expect(radios.every((tag) => tag.includes('name="licenseType"'))).toBe(true);
+    expect(radios.map((tag) => /value="([A-Z]+)"/.exec(tag)?.[1])).toEqual(["PERSONAL", "TEAM"]);
+    expect(html).toContain(`href="/login?redirectTo=%2Fproducts%2F${SLUG}"`);
+    expect(html).toContain("Log in to buy");
+    expect(html).not.toMatch(/<button type="submit"[^>]*>Buy<\/button>/);
+  });
+
+  it("gives logged-in visitors a Buy button that posts to checkout", async () => {
+    const user = await createUser(createDb(env.DB));
+    const response = await get(`/products/${SLUG}`, {
+      headers: { Cookie: await sessionCookieFor(user.id) },
+    });
+    const html = await response.text();
+    expect(html).toContain(`action="/checkout/${SLUG}"`);
+    expect(html).toMatch(/<button type="submit"[^>]*>Buy<\/button>/);
+    expect(html).not.toContain("Log in to buy");
   });
 
   it("answers an unknown product and an unknown URL with a friendly 404", async () => {

@@ -1,0 +1,139 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { z } from "~/lib/zod";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { SubmitButton } from "~/components/forms";
+import { formatMoney } from "~/domain/money";
+import { requireUser } from "~/lib/auth.server";
+import { invariantResponse } from "~/lib/http";
+import { redirectWithToast } from "~/lib/toast.server";
+import { settleTestCheckout } from "~/services/checkout.server";
+import { getOwnPurchase } from "~/services/purchases.server";
+
+/**
+ * The test payment provider (DESIGN.md §7): stands in for Stripe when no key is configured,
+ * and goes through the same fulfilment code. It does not exist in production.
+ */
+
+const OutcomeFormSchema = z.object({ outcome: z.enum(["succeed", "fail"]) });
+const NOT_FOUND = "This checkout doesn't exist.";
+
+async function requireTestCheckout({ request, params, context }: LoaderFunctionArgs) {
+  invariantResponse(!context.env.isProduction && !context.env.stripe, NOT_FOUND, {
+    status: 404,
+  });
+  const purchaseId = params.purchaseId ?? "";
+  invariantResponse(/^[a-z0-9]{1,64}$/.test(purchaseId), NOT_FOUND, { status: 404 });
+  const user = await requireUser(request, context);
+  const purchase = await getOwnPurchase(context.db, user.id, purchaseId);
+  invariantResponse(purchase && purchase.provider === "TEST", NOT_FOUND, { status: 404 });
+  return purchase;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const purchase = await requireTestCheckout(args);
+  return Response.json(
+    {
+      purchase: {
+        id: purchase.id,
+        productName: purchase.productName,
+        productSlug: purchase.productSlug,
+        licenseType: purchase.licenseType,
+        amountCents: purchase.amountCents,
+        currency: purchase.currency,
+        status: purchase.status,
+      },
+    },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const purchase = await requireTestCheckout(args);
+  const parsed = OutcomeFormSchema.safeParse({
+    outcome: (await args.request.formData()).get("outcome") ?? undefined,
+  });
+  invariantResponse(parsed.success, "Choose whether the test payment succeeds or fails.");
+
+  const result = await settleTestCheckout(
+    { db: args.context.db, env: args.context.env },
+    { purchaseId: purchase.id, outcome: parsed.data.outcome, now: new Date() },
+  );
+  const toast =
+    result.status !== "processed"
+      ? { kind: "info" as const, message: "This order was already settled." }
+      : result.to === "COMPLETED"
+        ? {
+            kind: "success" as const,
+            message: `Payment received. Your ${purchase.productName} license is ready.`,
+          }
+        : { kind: "error" as const, message: "The test payment failed. You were not charged." };
+  return redirectWithToast(args.context, "/account/purchases", toast);
+}
+
+export const meta: MetaFunction = () => [{ title: "Test checkout — Studio Store" }];
+
+type LoaderData = {
+  purchase: {
+    id: string;
+    productName: string;
+    productSlug: string;
+    licenseType: string;
+    amountCents: number;
+    currency: string;
+    status: string;
+  };
+};
+
+export default function TestCheckoutPage() {
+  const { purchase } = useLoaderData<LoaderData>();
+  return (
+    <section className="container section" aria-labelledby="test-checkout-title">
+      <h1 id="test-checkout-title">Test checkout</h1>
+      <p>No payment provider is configured, so this page stands in for one. Nothing is charged.</p>
+      <dl className="facts">
+        <div>
+          <dt>Product</dt>
+          <dd>
+            <Link to={`/products/${purchase.productSlug}`}>{purchase.productName}</Link>
+          </dd>
+        </div>
+        <div>
+          <dt>License</dt>
+          <dd>{purchase.licenseType.toLowerCase()}</dd>
+        </div>
+        <div>
+          <dt>Price</dt>
+          <dd>{formatMoney(purchase.amountCents, purchase.currency)}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>{purchase.status.toLowerCase()}</dd>
+        </div>
+      </dl>
+      {purchase.status === "PENDING" ? (
+        <Form method="post" className="inline-form">
+          <SubmitButton name="outcome" value="succeed" pendingText="Paying…">
+            Pay (test)
+          </SubmitButton>
+          <SubmitButton
+            name="outcome"
+            value="fail"
+            pendingText="Failing…"
+            className="button button--ghost"
+          >
+            Fail payment
+          </SubmitButton>
+        </Form>
+      ) : (
+        <p>
+          This order is settled. <Link to="/account/purchases">See your purchases</Link>.
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

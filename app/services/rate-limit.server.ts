@@ -1,0 +1,90 @@
+import { lte, sql } from "drizzle-orm";
+import type { Database } from "#db/client";
+import { rateLimits } from "#db/schema";
+
+/**
+ * Fixed-window rate limits kept in D1 (`rate_limits`). Each window is one row keyed
+ * `<scope>:<subject>:<window start>`; a request bumps it with one atomic upsert, so parallel
+ * requests are all counted and none is lost.
+ */
+
+export interface RateLimitRule {
+  /** What is limited, e.g. `license-api-ip`; no ":" so keys stay unambiguous. */
+  scope: string;
+  /** Who is limited: a hash, never a raw IP or license key. */
+  subject: string;
+  /** Requests allowed per window. */
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Seconds until the current window ends (0 when allowed). */
+  retryAfterSeconds: number;
+  count: number;
+}
+
+function windowOf(rule: RateLimitRule, now: Date) {
+  if (rule.scope.includes(":")) throw new TypeError('A rate limit scope must not contain ":"');
+  if (!(rule.windowMs > 0) || !(rule.limit > 0)) throw new RangeError("Invalid rate limit rule");
+  const start = Math.floor(now.getTime() / rule.windowMs) * rule.windowMs;
+  return { key: `${rule.scope}:${rule.subject}:${start}`, end: start + rule.windowMs };
+}
+
+function upsertStatement(db: Database, rule: RateLimitRule, now: Date) {
+  const { key, end } = windowOf(rule, now);
+  return db
+    .insert(rateLimits)
+    .values({ key, count: 1, expiresAt: new Date(end) })
+    .onConflictDoUpdate({ target: rateLimits.key, set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count });
+}
+
+function decide(rule: RateLimitRule, now: Date, count: number): RateLimitDecision {
+  const { end } = windowOf(rule, now);
+  const allowed = count <= rule.limit;
+  return {
+    allowed,
+    retryAfterSeconds: allowed ? 0 : Math.max(1, Math.ceil((end - now.getTime()) / 1000)),
+    count,
+  };
+}
+
+/** Count one request against `rule` and say whether it may go on. */
+export async function consumeRateLimit(
+  db: Database,
+  input: RateLimitRule & { now: Date },
+): Promise<RateLimitDecision> {
+  const [row] = await upsertStatement(db, input, input.now);
+  return decide(input, input.now, row!.count);
+}
+
+/**
+ * Count one request against several rules in one round trip (one batch). The answer is the
+ * strictest: refused if any rule refuses, with the longest wait.
+ */
+export async function consumeRateLimits(
+  db: Database,
+  rules: readonly RateLimitRule[],
+  now: Date,
+): Promise<RateLimitDecision> {
+  if (rules.length === 0) return { allowed: true, retryAfterSeconds: 0, count: 0 };
+  const [first, ...rest] = rules.map((rule) => upsertStatement(db, rule, now));
+  const results = await db.batch([first!, ...rest]);
+  const decisions = results.map((rows, index) => decide(rules[index]!, now, rows[0]!.count));
+  const refused = decisions.filter((decision) => !decision.allowed);
+  if (refused.length === 0) return decisions[0]!;
+  return refused.reduce((worst, decision) =>
+    decision.retryAfterSeconds > worst.retryAfterSeconds ? decision : worst,
+  );
+}
+
+/** Drop windows that have ended; returns how many rows went. */
+export async function pruneExpiredRateLimits(db: Database, now: Date): Promise<number> {
+  const deleted = await db
+    .delete(rateLimits)
+    .where(lte(rateLimits.expiresAt, now))
+    .returning({ key: rateLimits.key });
+  return deleted.length;
+}

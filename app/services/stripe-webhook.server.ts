@@ -1,0 +1,165 @@
+import Stripe from "stripe";
+import type { PaymentEventKind } from "~/domain/payments/purchase-state";
+import type { AppEnv } from "~/lib/env.server";
+import { createStripeClient } from "./checkout.server";
+import {
+  applyPaymentEvent,
+  findPurchaseIdByPaymentIntent,
+  type FulfilmentDeps,
+  type PaymentEventInput,
+  type PaymentEventResult,
+} from "./fulfilment.server";
+
+/** Stripe's own default: a signed event older than this is refused (replay protection). */
+export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+const cryptoProvider = Stripe.createSubtleCryptoProvider();
+
+export type VerifiedStripeEvent = { ok: true; event: Stripe.Event } | { ok: false; reason: string };
+
+/**
+ * Check `Stripe-Signature` against the raw body (as received: re-serialized JSON would not
+ * match) and the endpoint secret; events older than five minutes are refused.
+ */
+export async function verifyStripeEvent(
+  rawBody: string,
+  signature: string | null,
+  secret: string,
+  now: Date = new Date(),
+): Promise<VerifiedStripeEvent> {
+  if (!signature) return { ok: false, reason: "Missing Stripe-Signature header" };
+  try {
+    const event = await Stripe.webhooks.constructEventAsync(
+      rawBody,
+      signature,
+      secret,
+      STRIPE_SIGNATURE_TOLERANCE_SECONDS,
+      cryptoProvider,
+      now.getTime(),
+    );
+    return { ok: true, event };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : "Invalid signature" };
+  }
+}
+
+/** A Stripe signature header for a payload, as the SDK's tests make them (no network). */
+export function signStripePayload(payload: string, secret: string, timestamp?: number) {
+  return Stripe.webhooks.generateTestHeaderStringAsync({
+    payload,
+    secret,
+    cryptoProvider,
+    ...(timestamp === undefined ? {} : { timestamp }),
+  });
+}
+
+const idOf = (value: string | { id: string } | null | undefined) =>
+  typeof value === "string" ? value : (value?.id ?? null);
+
+/**
+ * The parts of a Stripe event fulfilment needs. Types we don't handle map to `kind: null`
+ * and are recorded as IGNORED. The summary keeps ids, amounts and statuses only.
+ */
+export function stripeEventToPaymentEvent(
+  event: Stripe.Event,
+  now: Date,
+): Omit<PaymentEventInput, "provider"> {
+  const base = { eventId: event.id, type: event.type, now };
+  switch (event.type) {
+    case "checkout.session.completed":
+    case "checkout.session.async_payment_succeeded":
+    case "checkout.session.async_payment_failed":
+    case "checkout.session.expired": {
+      const session = event.data.object;
+      const paid =
+        session.payment_status === "paid" || session.payment_status === "no_payment_required";
+      const kind: PaymentEventKind | null =
+        event.type === "checkout.session.async_payment_failed" ||
+        event.type === "checkout.session.expired"
+          ? "PAYMENT_FAILED"
+          : paid
+            ? "PAYMENT_SUCCEEDED"
+            : null; // completed but an async payment method is still pending
+      return {
+        ...base,
+        kind,
+        purchaseId: session.client_reference_id ?? session.metadata?.purchaseId ?? null,
+        sessionId: session.id,
+        paymentIntentId: idOf(session.payment_intent),
+        summary: {
+          sessionId: session.id,
+          paymentStatus: session.payment_status,
+          amountTotal: session.amount_total,
+          currency: session.currency,
+        },
+      };
+    }
+    case "charge.refunded": {
+      const charge = event.data.object;
+      return {
+        ...base,
+        // A partial refund leaves the license alone; staff decide what it means.
+        kind: charge.refunded ? "REFUNDED" : null,
+        purchaseId: charge.metadata?.purchaseId ?? null,
+        paymentIntentId: idOf(charge.payment_intent),
+        summary: {
+          chargeId: charge.id,
+          amount: charge.amount,
+          amountRefunded: charge.amount_refunded,
+          currency: charge.currency,
+          fullyRefunded: charge.refunded,
+        },
+      };
+    }
+    case "charge.dispute.created":
+    case "charge.dispute.closed": {
+      const dispute = event.data.object;
+      const kind: PaymentEventKind | null =
+        event.type === "charge.dispute.created"
+          ? "DISPUTE_OPENED"
+          : dispute.status === "won" || dispute.status === "warning_closed"
+            ? "DISPUTE_WON"
+            : dispute.status === "lost"
+              ? "DISPUTE_LOST"
+              : null;
+      return {
+        ...base,
+        kind,
+        purchaseId: dispute.metadata?.purchaseId ?? null,
+        paymentIntentId: idOf(dispute.payment_intent),
+        disputeId: dispute.id,
+        summary: {
+          disputeId: dispute.id,
+          status: dispute.status,
+          reason: dispute.reason,
+          amount: dispute.amount,
+          currency: dispute.currency,
+        },
+      };
+    }
+    default:
+      return { ...base, kind: null, summary: { type: event.type } };
+  }
+}
+
+/**
+ * Apply a verified Stripe event. Refunds and disputes name only the payment intent; if it is
+ * not on a purchase yet (the checkout event has not arrived), the intent's metadata names it.
+ */
+export async function handleStripeEvent(
+  deps: FulfilmentDeps & { env: AppEnv },
+  event: Stripe.Event,
+  now: Date,
+): Promise<PaymentEventResult> {
+  const input = stripeEventToPaymentEvent(event, now);
+  if (input.kind && !input.purchaseId && !input.sessionId && input.paymentIntentId) {
+    input.purchaseId = await findPurchaseIdByPaymentIntent(deps.db, input.paymentIntentId);
+    if (!input.purchaseId && deps.env.stripe) {
+      const intent = await createStripeClient(deps.env.stripe.secretKey).paymentIntents.retrieve(
+        input.paymentIntentId,
+      );
+      input.purchaseId = intent.metadata?.purchaseId ?? null;
+    }
+  }
+  return applyPaymentEvent(deps, { ...input, provider: "STRIPE" });
+}
