@@ -12,6 +12,7 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { accountTests } from "./accounts.spec";
 import { browseTests } from "./browse.spec";
+import { storeTests } from "./store.spec";
 import { knownIssueSummary } from "./browser";
 import {
   buildSnapshot,
@@ -89,7 +90,7 @@ async function main(): Promise<number> {
       handleSIGTERM: false,
       handleSIGHUP: false,
     });
-    const tests = [...browseTests, ...accountTests];
+    const tests = [...browseTests, ...accountTests, ...storeTests];
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(
       tests,
