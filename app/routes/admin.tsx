@@ -38,6 +38,8 @@ type LoaderData = { staff: { name: string; role: string } };
 const SECTIONS = [
   { to: "/admin", label: "Dashboard", end: true },
   { to: "/admin/users", label: "Users", end: false },
+  { to: "/admin/purchases", label: "Purchases", end: false },
+  { to: "/admin/licenses", label: "Licenses", end: false },
   { to: "/admin/outbox", label: "Outbox", end: false },
 ];
 

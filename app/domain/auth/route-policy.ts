@@ -20,7 +20,21 @@ export const ADMIN_ROUTE_POLICY = {
   "routes/admin": { loader: "admin:open" },
   "routes/admin._index": { loader: "admin:open" },
   "routes/admin.outbox": { loader: "admin:open" },
+  "routes/admin.licenses._index": { loader: "admin:open" },
+  "routes/admin.licenses.$licenseId": {
+    loader: "admin:open",
+    action: {
+      suspend: "licenses:moderate",
+      revoke: "licenses:moderate",
+      reinstate: "licenses:moderate",
+    },
+  },
   "routes/admin.outbox.$emailId": { loader: "admin:open" },
+  "routes/admin.purchases._index": { loader: "admin:open" },
+  "routes/admin.purchases.$purchaseId": {
+    loader: "admin:open",
+    action: { refund: "payments:refund" },
+  },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

@@ -4,7 +4,16 @@ import { eq, inArray, or } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import buildVersion from "../../../build/version.txt?raw";
 import { createDb } from "#db/client";
-import { auditLogs, deviceSessions, emailOutbox, sessions, users, type UserRole } from "#db/schema";
+import {
+  auditLogs,
+  deviceSessions,
+  digitalProductPurchases,
+  emailOutbox,
+  licenses,
+  sessions,
+  users,
+  type UserRole,
+} from "#db/schema";
 import { can, isStaffRole, type Capability } from "~/domain/auth/permissions";
 import {
   actionCapability,
@@ -13,7 +22,8 @@ import {
   routePolicy,
 } from "~/domain/auth/route-policy";
 import { parseEnv } from "~/lib/env.server";
-import { createUser } from "../../factories";
+import { settleTestCheckout, startCheckout } from "~/services/checkout.server";
+import { createProduct, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
 /**
@@ -132,7 +142,13 @@ async function logIn(who: Principal): Promise<string> {
   return sessionCookieFor(user.id, { twoFactorVerified: who.verified ?? twoFactor });
 }
 
-let target: { id: string; deviceId: string; blockedDeviceId: string };
+let target: {
+  id: string;
+  deviceId: string;
+  blockedDeviceId: string;
+  purchaseId: string;
+  licenseId: string;
+};
 
 beforeAll(async () => {
   for (const who of PRINCIPALS) if (who.role) cookies.set(who.name, await logIn(who));
@@ -160,7 +176,33 @@ beforeAll(async () => {
     })
     .returning();
   await sessionCookieFor(user.id, { deviceSessionId: device!.id });
-  target = { id: user.id, deviceId: device!.id, blockedDeviceId: blocked!.id };
+
+  // A completed purchase with its license, through the test provider, for the store routes.
+  const product = await createProduct({ db, files: env.FILES }, {});
+  const { purchaseId } = await startCheckout(
+    { db, env: appEnv },
+    {
+      user: { id: user.id, role: user.role, email: user.email },
+      slug: product.slug,
+      licenseType: "PERSONAL",
+      origin: ORIGIN,
+      now: new Date(),
+    },
+  );
+  const settled = await settleTestCheckout(
+    { db, env: appEnv },
+    { purchaseId, outcome: "succeed", now: new Date() },
+  );
+  if (settled.status !== "processed" || !settled.licenseId) {
+    throw new Error("The matrix's purchase didn't complete");
+  }
+  target = {
+    id: user.id,
+    deviceId: device!.id,
+    blockedDeviceId: blocked!.id,
+    purchaseId,
+    licenseId: settled.licenseId,
+  };
 
   const [email] = await db
     .insert(emailOutbox)
@@ -174,6 +216,8 @@ beforeAll(async () => {
     .returning({ id: emailOutbox.id });
   sample.userId = target.id;
   sample.emailId = email!.id;
+  sample.purchaseId = target.purchaseId;
+  sample.licenseId = target.licenseId;
 });
 
 // ---- Requests and expectations -------------------------------------------------------------------
@@ -252,10 +296,25 @@ async function targetState() {
     .where(
       or(
         eq(auditLogs.entityId, target.id),
-        inArray(auditLogs.entityId, [target.deviceId, target.blockedDeviceId]),
+        inArray(auditLogs.entityId, [
+          target.deviceId,
+          target.blockedDeviceId,
+          target.purchaseId,
+          target.licenseId,
+        ]),
       ),
     );
+  const [purchase] = await db
+    .select({ status: digitalProductPurchases.status })
+    .from(digitalProductPurchases)
+    .where(eq(digitalProductPurchases.id, target.purchaseId));
+  const [license] = await db
+    .select({ status: licenses.status, reason: licenses.statusReason })
+    .from(licenses)
+    .where(eq(licenses.id, target.licenseId));
   return {
+    purchase: purchase!.status,
+    license,
     status: user!.accountStatus,
     role: user!.role,
     reason: user!.accountLockedReason,
@@ -265,10 +324,25 @@ async function targetState() {
   };
 }
 
+/** Routes whose actions validate their form: an allowed empty submission is a 400 or 409. */
+const FORM_ROUTES = new Set([
+  "routes/admin.users.$userId",
+  "routes/admin.purchases.$purchaseId",
+  "routes/admin.licenses.$licenseId",
+]);
+
 /** Bodies that would succeed if the visitor were allowed: refusals must change nothing. */
 function validBody(routeId: string, intent: string | null): Record<string, string> {
-  if (routeId !== "routes/admin.users.$userId" || intent === null) return intent ? { intent } : {};
   const reason = "Permission matrix";
+  if (intent === null) return {};
+  // Every intent of the store routes (refund; suspend, revoke, reinstate) takes a reason.
+  if (
+    routeId === "routes/admin.purchases.$purchaseId" ||
+    routeId === "routes/admin.licenses.$licenseId"
+  ) {
+    return { intent, reason };
+  }
+  if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
     suspend: { reason },
@@ -287,7 +361,15 @@ describe("the admin route manifest", () => {
   it("holds the admin area (sanity check of the manifest reader)", () => {
     const ids = ADMIN_ROUTES.map((route) => route.id);
     expect(ids).toEqual(
-      expect.arrayContaining(["routes/admin", "routes/admin._index", "routes/admin.users.$userId"]),
+      expect.arrayContaining([
+        "routes/admin",
+        "routes/admin._index",
+        "routes/admin.users.$userId",
+        "routes/admin.purchases._index",
+        "routes/admin.purchases.$purchaseId",
+        "routes/admin.licenses._index",
+        "routes/admin.licenses.$licenseId",
+      ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(
       true,
@@ -380,8 +462,7 @@ for (const route of ADMIN_ROUTES) {
           const response = await SELF.fetch(`${ORIGIN}${request.path}`, request.init);
           const got = outcomeOf(response);
           if (want !== "allowed") expect(got, url).toBe(want);
-          else if (route.id === "routes/admin.users.$userId")
-            expect(got, url).toMatch(/^status (400|409)$/);
+          else if (FORM_ROUTES.has(route.id)) expect(got, url).toMatch(/^status (400|409)$/);
           else expect(got, url).toMatch(/^(status [1-4]\d\d|redirect to .*)$/);
           expect(await targetState()).toEqual(before);
         });
