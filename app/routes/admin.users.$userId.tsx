@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { AuditHistory } from "~/components/audit-history";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { AccountStatusBadge } from "~/components/account-status-badge";
@@ -355,47 +356,12 @@ export default function AdminUserPage() {
       </section>
 
       {audit && (
-        <section aria-labelledby="audit-heading">
-          <h2 id="audit-heading">Recent activity</h2>
-          {audit.length === 0 ? (
-            <p className="muted">Nothing recorded for this account yet.</p>
-          ) : (
-            <div className="table-scroll">
-              <table className="data-table">
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">By</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {audit.map((row) => (
-                    <tr key={row.id}>
-                      <td>{when(row.createdAt)}</td>
-                      <td>{row.action}</td>
-                      <td>
-                        {row.actorId === null ? (
-                          <span className="muted">system</span>
-                        ) : row.actorId === user.id ? (
-                          "this user"
-                        ) : (
-                          <Link to={`/admin/users/${row.actorId}`}>
-                            {row.actorRole?.toLowerCase() ?? "staff"}
-                          </Link>
-                        )}
-                      </td>
-                      <td className="audit-details">
-                        {row.metadata ? JSON.stringify(row.metadata) : ""}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-        </section>
+        <AuditHistory
+          rows={audit}
+          title="Recent activity"
+          empty="Nothing recorded for this account yet."
+          selfId={user.id}
+        />
       )}
     </>
   );
