@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { AdminSearchForm } from "~/components/admin-search-form";
+import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { useIsFiltering } from "~/components/forms";
 import { CursorPagination } from "~/components/pagination";
 import { LICENSE_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
@@ -41,7 +41,6 @@ const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badg
 
 export default function AdminLicenses() {
   const { search, items, nextCursor } = useLoaderData<LoaderData>();
-  const searching = useIsFiltering();
   const filtering = Boolean(search.q || search.status);
 
   return (
@@ -54,37 +53,22 @@ export default function AdminLicenses() {
         </p>
       </header>
 
-      <Form method="get" className="filters" role="search" aria-label="Search licenses">
-        <div className="field">
-          <label htmlFor="licenses-q">Owner email or product</label>
-          <input
-            id="licenses-q"
-            name="q"
-            type="search"
-            defaultValue={search.q ?? ""}
-            maxLength={100}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="licenses-status">Status</label>
-          <select id="licenses-status" name="status" defaultValue={search.status ?? ""}>
-            <option value="">Any status</option>
-            {LICENSE_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button" disabled={searching}>
-          {searching ? "Searching…" : "Search"}
-        </button>
-        {filtering && (
-          <Link to="/admin/licenses" className="button button--ghost">
-            Clear
-          </Link>
-        )}
-      </Form>
+      <AdminSearchForm
+        name="licenses"
+        clearTo="/admin/licenses"
+        queryLabel="Owner email or product"
+        query={search.q}
+        filtering={filtering}
+        selects={[
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: LICENSE_STATUSES,
+            value: search.status,
+          },
+        ]}
+      />
 
       {items.length === 0 ? (
         <EmptyState title={filtering ? "No licenses match this search" : "No licenses yet"}>

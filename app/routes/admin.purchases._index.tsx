@@ -1,8 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { AdminSearchForm } from "~/components/admin-search-form";
+import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { useIsFiltering } from "~/components/forms";
 import { CursorPagination } from "~/components/pagination";
 import { PURCHASE_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
@@ -48,7 +48,6 @@ const statusTone = (status: string) =>
 
 export default function AdminPurchases() {
   const { search, items, nextCursor } = useLoaderData<LoaderData>();
-  const searching = useIsFiltering();
   const filtering = Boolean(search.q || search.status);
 
   return (
@@ -61,37 +60,22 @@ export default function AdminPurchases() {
         </p>
       </header>
 
-      <Form method="get" className="filters" role="search" aria-label="Search purchases">
-        <div className="field">
-          <label htmlFor="purchases-q">Buyer email or product</label>
-          <input
-            id="purchases-q"
-            name="q"
-            type="search"
-            defaultValue={search.q ?? ""}
-            maxLength={100}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="purchases-status">Status</label>
-          <select id="purchases-status" name="status" defaultValue={search.status ?? ""}>
-            <option value="">Any status</option>
-            {PURCHASE_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button" disabled={searching}>
-          {searching ? "Searching…" : "Search"}
-        </button>
-        {filtering && (
-          <Link to="/admin/purchases" className="button button--ghost">
-            Clear
-          </Link>
-        )}
-      </Form>
+      <AdminSearchForm
+        name="purchases"
+        clearTo="/admin/purchases"
+        queryLabel="Buyer email or product"
+        query={search.q}
+        filtering={filtering}
+        selects={[
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: PURCHASE_STATUSES,
+            value: search.status,
+          },
+        ]}
+      />
 
       {items.length === 0 ? (
         <EmptyState title={filtering ? "No purchases match this search" : "No purchases yet"}>

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { useIsFiltering } from "~/components/forms";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { AdminSearchForm } from "~/components/admin-search-form";
+import { Link, useLoaderData } from "@remix-run/react";
 import { AccountStatusBadge } from "~/components/account-status-badge";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
@@ -36,7 +36,6 @@ const date = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC
 
 export default function AdminUsers() {
   const { search, items, nextCursor } = useLoaderData<LoaderData>();
-  const searching = useIsFiltering();
   const filtering = Boolean(search.q || search.role || search.status);
 
   return (
@@ -48,48 +47,29 @@ export default function AdminUsers() {
         </p>
       </header>
 
-      <Form method="get" className="filters" role="search" aria-label="Search users">
-        <div className="field">
-          <label htmlFor="users-q">Email or name</label>
-          <input
-            id="users-q"
-            name="q"
-            type="search"
-            defaultValue={search.q ?? ""}
-            maxLength={100}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="users-role">Role</label>
-          <select id="users-role" name="role" defaultValue={search.role ?? ""}>
-            <option value="">Any role</option>
-            {USER_ROLES.map((role) => (
-              <option key={role} value={role}>
-                {role.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="users-status">Status</label>
-          <select id="users-status" name="status" defaultValue={search.status ?? ""}>
-            <option value="">Any status</option>
-            {ACCOUNT_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {status.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </div>
-        <button type="submit" className="button" disabled={searching}>
-          {searching ? "Searching…" : "Search"}
-        </button>
-        {filtering && (
-          <Link to="/admin/users" className="button button--ghost">
-            Clear
-          </Link>
-        )}
-      </Form>
+      <AdminSearchForm
+        name="users"
+        clearTo="/admin/users"
+        queryLabel="Email or name"
+        query={search.q}
+        filtering={filtering}
+        selects={[
+          {
+            name: "role",
+            label: "Role",
+            anyLabel: "Any role",
+            options: USER_ROLES,
+            value: search.role,
+          },
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: ACCOUNT_STATUSES,
+            value: search.status,
+          },
+        ]}
+      />
 
       {items.length === 0 ? (
         <EmptyState title={filtering ? "No accounts match this search" : "No accounts yet"}>
