@@ -75,6 +75,10 @@ function call(
 }
 
 /** Limits use fixed one-minute windows; a burst that straddles two windows would be split. */
+/**
+ * Wait out the last 10 s of a fixed rate-limit window so a burst can't straddle two windows.
+ * Tests that call it need a timeout above 10 s.
+ */
 async function awayFromWindowEdge() {
   const left = LICENSE_API_LIMITS.windowMs - (Date.now() % LICENSE_API_LIMITS.windowMs);
   if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
@@ -322,7 +326,7 @@ describe("the license API's HTTP contract", () => {
     expect(retryAfter).toBeLessThanOrEqual(60);
     expect(await answer(limited[0]!)).toMatchObject({ valid: false, code: "RATE_LIMITED" });
     expect(limited[0]!.headers.get("Access-Control-Allow-Origin")).toBe("*");
-  });
+  }, 30_000);
 
   it("rate-limits per IP address across keys", async () => {
     const ip = randomIp();
@@ -333,7 +337,7 @@ describe("the license API's HTTP contract", () => {
       ),
     );
     expect(responses.filter((response) => response.status === 429)).toHaveLength(1);
-  });
+  }, 30_000);
 });
 
 describe("staff status changes (setLicenseStatus)", () => {
