@@ -1,9 +1,9 @@
+import { recentAuditStatement } from "./audit.server";
 import { createId } from "@paralleldrive/cuid2";
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
 import {
-  auditLogs,
   digitalProductPurchases,
   digitalProducts,
   licenses,
@@ -124,19 +124,7 @@ export async function getPurchaseDetail(db: Database, purchaseId: string) {
       .leftJoin(licenses, eq(licenses.purchaseId, digitalProductPurchases.id))
       .where(eq(digitalProductPurchases.id, purchaseId))
       .limit(1),
-    db
-      .select({
-        id: auditLogs.id,
-        action: auditLogs.action,
-        actorId: auditLogs.actorId,
-        actorRole: auditLogs.actorRole,
-        metadata: auditLogs.metadata,
-        createdAt: auditLogs.createdAt,
-      })
-      .from(auditLogs)
-      .where(and(eq(auditLogs.entityType, "purchase"), eq(auditLogs.entityId, purchaseId)))
-      .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
-      .limit(RECENT_AUDIT_ROWS),
+    recentAuditStatement(db, "purchase", purchaseId, RECENT_AUDIT_ROWS),
   ]);
   if (!purchase) return null;
   const { licenseId, licenseStatus, licenseKeyLast5, ...rest } = purchase;
@@ -386,19 +374,7 @@ export async function getLicenseDetail(db: Database, licenseId: string, now = ne
       .innerJoin(digitalProductPurchases, eq(digitalProductPurchases.id, licenses.purchaseId))
       .where(eq(licenses.id, licenseId))
       .limit(1),
-    db
-      .select({
-        id: auditLogs.id,
-        action: auditLogs.action,
-        actorId: auditLogs.actorId,
-        actorRole: auditLogs.actorRole,
-        metadata: auditLogs.metadata,
-        createdAt: auditLogs.createdAt,
-      })
-      .from(auditLogs)
-      .where(and(eq(auditLogs.entityType, "license"), eq(auditLogs.entityId, licenseId)))
-      .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
-      .limit(RECENT_AUDIT_ROWS),
+    recentAuditStatement(db, "license", licenseId, RECENT_AUDIT_ROWS),
   ]);
   if (!row) return null;
   return { license: presentLicense(row, now), audit };

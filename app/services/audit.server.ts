@@ -1,3 +1,4 @@
+import { and, desc, eq } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, type UserRole } from "#db/schema";
 import { redactMetadata, type AuditAction, type AuditEntityType } from "~/domain/audit/actions";
@@ -46,4 +47,26 @@ export function auditStatement(db: Database, entry: AuditEntry) {
 /** For actions that change nothing else (a refused download, a failed log-in). */
 export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {
   await auditStatement(db, entry);
+}
+
+/** The newest audit rows about one entity, newest first (for admin "History" tables). */
+export function recentAuditStatement(
+  db: Database,
+  entityType: AuditEntityType,
+  entityId: string,
+  limit: number,
+) {
+  return db
+    .select({
+      id: auditLogs.id,
+      action: auditLogs.action,
+      actorId: auditLogs.actorId,
+      actorRole: auditLogs.actorRole,
+      metadata: auditLogs.metadata,
+      createdAt: auditLogs.createdAt,
+    })
+    .from(auditLogs)
+    .where(and(eq(auditLogs.entityType, entityType), eq(auditLogs.entityId, entityId)))
+    .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
+    .limit(limit);
 }

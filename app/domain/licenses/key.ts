@@ -1,5 +1,6 @@
 /**
- * License keys (DESIGN.md §7): `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX`, 25 symbols from A–Z and 0–9.
+ * License keys (DESIGN.md §7): five dash-separated groups of five symbols from A–Z and 0–9
+ * (e.g. `7QK2M-…-B8CG6`).
  * 36^25 ≈ 2^129, so a key carries more than the 128 bits of entropy the design asks for.
  */
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
