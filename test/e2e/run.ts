@@ -90,7 +90,11 @@ async function main(): Promise<number> {
       handleSIGTERM: false,
       handleSIGHUP: false,
     });
-    const tests = [...browseTests, ...accountTests, ...storeTests];
+    // E2E_FILTER=<text> runs only the tests whose name contains it (for local iteration).
+    const filter = process.env.E2E_FILTER;
+    const tests = [...browseTests, ...accountTests, ...storeTests].filter(
+      (t) => !filter || t.name.includes(filter),
+    );
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(
       tests,
