@@ -160,7 +160,8 @@ export type RefundResult =
  * A staff refund. TEST purchases are refunded at once through fulfilment (purchase REFUNDED,
  * license REVOKED, both audited by fulfilment); STRIPE purchases are refunded at Stripe, and
  * the `charge.refunded` webhook applies it, so the store's state only ever follows verified
- * events. Either way the staff member's request is audited with its reason.
+ * events. Either way the staff member's request is audited with its reason as
+ * PURCHASE_REFUND_REQUESTED; PURCHASE_REFUNDED is written once, by fulfilment, with the change.
  */
 export async function refundPurchase(
   deps: RefundDeps,
@@ -199,7 +200,7 @@ export async function refundPurchase(
   const audit = (metadata: Record<string, unknown>) =>
     auditStatement(db, {
       actor,
-      action: "PURCHASE_REFUNDED",
+      action: "PURCHASE_REFUND_REQUESTED",
       entityType: "purchase",
       entityId: purchaseId,
       metadata: { reason, provider: purchase.provider, ...metadata },
