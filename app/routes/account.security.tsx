@@ -1,12 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
-import { z } from "~/lib/zod";
 import { EmptyState } from "~/components/empty-state";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import { CursorPagination } from "~/components/pagination";
 import { TwoFactorSection } from "~/components/two-factor-section";
 import { needsGuardianConsent } from "~/domain/auth/age";
+import { SecurityActionSchema, SecurityPageQuerySchema } from "~/domain/auth/forms";
 import { auditRequestInfo, clearSessionCookie, requireUser } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
@@ -18,15 +18,10 @@ import {
 
 export const meta: MetaFunction = () => [{ title: "Security — Studio Store" }];
 
-const PageQuerySchema = z.object({
-  cursor: z.string().max(200).nullable().catch(null),
-  required: z.enum(["2fa"]).nullable().catch(null),
-});
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const search = new URL(request.url).searchParams;
-  const query = PageQuerySchema.parse({
+  const query = SecurityPageQuerySchema.parse({
     cursor: search.get("cursor"),
     required: search.get("required"),
   });
@@ -44,11 +39,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     nextCursor: devices.nextCursor,
   });
 }
-
-const SecurityActionSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("revoke-device"), deviceId: z.string().min(1).max(64) }),
-  z.object({ intent: z.literal("log-out-others") }),
-]);
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
 import { Field, FormError, SubmitButton } from "~/components/forms";
+import { TwoFactorIntentSchema } from "~/domain/auth/forms";
 import { auditActor, auditRequestInfo, requireUser, sessionCookie } from "~/lib/auth.server";
 import { qrCodeSvg } from "~/lib/qr-svg";
 import { redirectWithToast } from "~/lib/toast.server";
@@ -38,18 +38,6 @@ type LoaderData =
 
 type ActionData = { formError?: string; codeError?: string; recoveryCodes?: string[] };
 
-const IntentSchema = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("begin") }),
-  z.object({
-    intent: z.literal("confirm"),
-    code: z.string().trim().min(1, "Enter the 6-digit code from your app."),
-  }),
-  z.object({
-    intent: z.literal("disable"),
-    code: z.string().trim().min(1, "Enter a current code or a recovery code."),
-  }),
-]);
-
 const REJECTIONS: Record<CodeRejection | "not-enabled" | "not-pending", string> = {
   "invalid-code": "That code isn't right. Check the time on your phone and try the newest code.",
   "code-already-used": "That code was already used. Wait for the next one.",
@@ -60,7 +48,7 @@ const REJECTIONS: Record<CodeRejection | "not-enabled" | "not-pending", string> 
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = IntentSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = TwoFactorIntentSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
     return Response.json({ codeError: parsed.error.issues[0]!.message } satisfies ActionData, {
       status: 400,

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
+import { EmailIdSchema } from "~/domain/email/admin-forms";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import type { EmailStatus } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
@@ -10,8 +10,6 @@ import { invariantResponse } from "~/lib/http";
 import { getOutboxEmail } from "~/services/email-sender.server";
 
 export const meta: MetaFunction = () => [{ title: "Email — Outbox — Admin — Studio Store" }];
-
-const EmailIdSchema = z.string().regex(/^[a-z0-9]{1,64}$/);
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requirePermission(

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useIsFiltering } from "~/components/forms";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
+import { OutboxQuerySchema } from "~/domain/email/admin-forms";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
@@ -11,11 +11,6 @@ import { requirePermission } from "~/lib/auth.server";
 import { listOutboxEmails, type OutboxListItem } from "~/services/email-sender.server";
 
 export const meta: MetaFunction = () => [{ title: "Outbox — Admin — Studio Store" }];
-
-const OutboxQuerySchema = z.object({
-  status: z.enum(EMAIL_STATUSES).nullable().catch(null),
-  cursor: z.string().max(200).nullable().catch(null),
-});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, ADMIN_ROUTE_POLICY["routes/admin.outbox"].loader);

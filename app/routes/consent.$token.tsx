@@ -5,7 +5,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
+import { ConsentTokenSchema } from "~/domain/auth/forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import { auditRequestInfo } from "~/lib/auth.server";
@@ -28,8 +28,6 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 export const headers: HeadersFunction = () => NO_STORE;
 
-const TokenSchema = z.string().min(16).max(4096);
-
 type Refusal = "invalid" | "expired" | "used";
 type PageData = { state: "pending"; minor: { name: string; email: string } } | { state: Refusal };
 
@@ -39,7 +37,7 @@ const refusal = (state: Refusal) =>
   Response.json({ state } satisfies PageData, { status: STATUS[state], headers: NO_STORE });
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const token = TokenSchema.safeParse(params.token);
+  const token = ConsentTokenSchema.safeParse(params.token);
   if (!token.success) return refusal("invalid");
   const check = await checkGuardianConsentToken(
     { db: context.db, env: context.env },
@@ -57,7 +55,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const token = TokenSchema.safeParse(params.token);
+  const token = ConsentTokenSchema.safeParse(params.token);
   if (!token.success) return refusal("invalid");
   const result = await grantGuardianConsent(
     { db: context.db, env: context.env },

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
 import { Field, FormError, SubmitButton } from "~/components/forms";
-import { SafeRedirectSchema } from "~/domain/auth/forms";
+import { SafeRedirectSchema, TwoFactorCodeFormSchema } from "~/domain/auth/forms";
 import { accountStatusMessage } from "~/domain/auth/login-policy";
 import {
   auditRequestInfo,
@@ -40,15 +39,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return Response.json({ stepUp: pending.kind === "step-up", redirectTo });
 }
 
-const CodeFormSchema = z.object({
-  code: z
-    .string()
-    .trim()
-    .min(6, "Enter the 6-digit code from your app, or a recovery code.")
-    .max(40),
-  redirectTo: SafeRedirectSchema,
-});
-
 const REJECTION_MESSAGES: Record<CodeRejection | "not-enabled", string> = {
   "invalid-code": "That code isn't right. Check the time on your phone and try the newest code.",
   "code-already-used": "That code was already used. Wait for the next one.",
@@ -63,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const pending = await resolvePending(request, context, now);
   if (!pending) throw redirect("/login");
 
-  const parsed = CodeFormSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = TwoFactorCodeFormSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!parsed.success) {
     return Response.json(
       { fieldErrors: { code: parsed.error.issues[0]!.message } } satisfies ActionData,

@@ -1,8 +1,8 @@
 import { z } from "~/lib/zod";
 import { ageBracket, isPlausibleBirthDate } from "./age";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
 
-export const PASSWORD_MIN_LENGTH = 10;
-export const PASSWORD_MAX_LENGTH = 200;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
 const email = z
   .string({ error: "Enter your email address." })
@@ -103,3 +103,41 @@ export function fieldErrors(error: z.ZodError): FieldErrors {
   }
   return errors;
 }
+
+/** The `/login/2fa` form: a TOTP code or a recovery code. */
+export const TwoFactorCodeFormSchema = z.object({
+  code: z
+    .string()
+    .trim()
+    .min(6, "Enter the 6-digit code from your app, or a recovery code.")
+    .max(40),
+  redirectTo: SafeRedirectSchema,
+});
+
+/** The `/account/two-factor` actions. */
+export const TwoFactorIntentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("begin") }),
+  z.object({
+    intent: z.literal("confirm"),
+    code: z.string().trim().min(1, "Enter the 6-digit code from your app."),
+  }),
+  z.object({
+    intent: z.literal("disable"),
+    code: z.string().trim().min(1, "Enter a current code or a recovery code."),
+  }),
+]);
+
+/** `/account/security?cursor=&required=2fa`, parsed leniently. */
+export const SecurityPageQuerySchema = z.object({
+  cursor: z.string().max(200).nullable().catch(null),
+  required: z.enum(["2fa"]).nullable().catch(null),
+});
+
+/** The `/account/security` actions. */
+export const SecurityActionSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("revoke-device"), deviceId: z.string().min(1).max(64) }),
+  z.object({ intent: z.literal("log-out-others") }),
+]);
+
+/** A guardian consent token from the URL (its signature is checked by the service). */
+export const ConsentTokenSchema = z.string().min(16).max(4096);

@@ -1,8 +1,7 @@
 import { z } from "~/lib/zod";
 import { PRODUCT_CATEGORIES } from "#db/schema/enums";
 
-/** The highest `maxPrice` a visitor can ask for, in whole currency units. */
-export const MAX_PRICE_FILTER = 100_000;
+import { MAX_PRICE_FILTER } from "./price-filter";
 
 /**
  * The catalog's query string (`?q=&category=&tag=&maxPrice=&cursor=`), parsed leniently: bad
