@@ -69,6 +69,11 @@ export function safeUrl(raw: string, allowedSchemes: ReadonlySet<string>): strin
 }
 const ALLOWED_URL_SCHEME = /^[a-z][a-z0-9+.-]*$/;
 
+/** Absolute (`https://…`) and protocol-relative (`//host/…`) URLs point away from this site. */
+function isOtherOrigin(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(url) || /^[/\\]{2}/.test(url);
+}
+
 const markdown = new Marked({
   gfm: true,
   breaks: false,
@@ -93,6 +98,11 @@ const markdown = new Marked({
       const url = safeUrl(href, ALLOWED_IMAGE_SCHEMES);
       if (url === null) return escapeHtml(text);
       const titleAttribute = title ? ` title="${escapeHtml(title)}"` : "";
+      // The CSP allows images from this site only (no third-party requests from a product
+      // page), so an image hosted elsewhere becomes a link to it instead of a broken picture.
+      if (isOtherOrigin(url)) {
+        return `<a href="${escapeHtml(url)}"${titleAttribute} rel="nofollow noopener noreferrer">${escapeHtml(text || url)}</a>`;
+      }
       return `<img src="${escapeHtml(url)}" alt="${escapeHtml(text)}"${titleAttribute} loading="lazy">`;
     },
   },

@@ -99,12 +99,18 @@ describe("renderMarkdown: ordinary Markdown", () => {
     expect(html).toContain('href="http://a.example"');
   });
 
-  it("keeps https and relative images", () => {
+  it("keeps images from this site and turns images hosted elsewhere into links (CSP img-src 'self')", () => {
     const html = renderMarkdown(
-      "![shot](https://cdn.example/a.png) ![local](/media/previews/p/a.png)",
+      "![shot](https://cdn.example/a.png) ![local](/media/previews/p/a.png) ![rel](//cdn.example/b.png)",
     );
-    expect(html).toContain('<img src="https://cdn.example/a.png" alt="shot" loading="lazy">');
     expect(html).toContain('<img src="/media/previews/p/a.png" alt="local" loading="lazy">');
+    expect(html).toContain(
+      '<a href="https://cdn.example/a.png" rel="nofollow noopener noreferrer">shot</a>',
+    );
+    expect(html).toContain(
+      '<a href="//cdn.example/b.png" rel="nofollow noopener noreferrer">rel</a>',
+    );
+    expect(html.match(/<img/g)).toHaveLength(1);
   });
 
   it("escapes entities in link URLs so the browser reads what was checked", () => {
