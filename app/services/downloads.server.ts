@@ -10,6 +10,7 @@ import {
   licenses,
   users,
   type AccountStatus,
+  type LicenseStatus,
   type UserRole,
 } from "#db/schema";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
@@ -363,9 +364,12 @@ async function loadGrant(db: Database, grantId: string, deviceSessionId: string 
         status: downloads.status,
         grantExpiresAt: downloads.grantExpiresAt,
         redeemedAt: downloads.redeemedAt,
-        licenseOwnerId: licenses.userId,
-        licenseStatus: licenses.status,
-        licenseExpiresAt: licenses.expiresAt,
+        // Aliased: in a batch, joined columns with the same name would overwrite each other.
+        licenseOwnerId: sql<string>`${licenses.userId}`.as("license_owner_id"),
+        licenseStatus: sql<LicenseStatus>`${licenses.status}`.as("license_status"),
+        licenseExpiresAt: sql`${licenses.expiresAt}`
+          .mapWith(licenses.expiresAt)
+          .as("license_expires_at"),
         ownerStatus: users.accountStatus,
         fileKey: digitalProducts.fileKey,
         fileName: digitalProducts.fileName,

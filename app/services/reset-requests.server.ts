@@ -16,7 +16,6 @@ import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { maskLicenseKey } from "~/domain/licenses/key";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
-import { queueEmailStatement } from "./email-outbox.server";
 
 /**
  * Download reset requests (DESIGN.md §8): the owner asks with a reason, one pending request
@@ -252,8 +251,8 @@ export async function reviewResetRequest(
     insertWhen(
       db,
       emailOutbox,
-      queueEmailStatement(db, {
-        to: row.requesterEmail,
+      db.insert(emailOutbox).values({
+        toEmail: row.requesterEmail,
         template: `reset-request-${status.toLowerCase()}`,
         subject:
           decision === "approve"
@@ -261,6 +260,9 @@ export async function reviewResetRequest(
             : "Your download reset request was not approved",
         bodyText: `Hello ${row.requesterName},\n\nYour request to reset the downloads of your ${row.productName} license was ${verdict}${input.notes ? `\n\nNotes from our team: ${input.notes}` : ""}\n\nSee it at /account/licenses/${row.licenseId}.`,
         dedupeKey: `reset-request:${requestId}:${status}`,
+        sendAfter: now,
+        createdAt: now,
+        updatedAt: now,
       }),
       pending,
     ),
