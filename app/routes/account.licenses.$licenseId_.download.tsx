@@ -22,12 +22,11 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-s
 
 const NOT_FOUND = "We couldn't find that license in your account.";
 
-/** Nothing to show on a GET: the download starts from the license page. */
+/** A GET shows the page without a refusal: the download starts from the license page. */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireUser(request, context);
-  const parsed = LicenseIdParamSchema.safeParse(params);
-  invariantResponse(parsed.success, NOT_FOUND, { status: 404 });
-  return redirect(`/account/licenses/${parsed.data.licenseId}`);
+  invariantResponse(LicenseIdParamSchema.safeParse(params).success, NOT_FOUND, { status: 404 });
+  return null;
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {

@@ -4,7 +4,6 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/forms";
@@ -22,11 +21,11 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-s
 
 const NOT_FOUND = "We couldn't find that license in your account.";
 
+/** A GET shows the form on its own (the license page has the same form). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireUser(request, context);
-  const parsed = LicenseIdParamSchema.safeParse(params);
-  invariantResponse(parsed.success, NOT_FOUND, { status: 404 });
-  return redirect(`/account/licenses/${parsed.data.licenseId}`);
+  invariantResponse(LicenseIdParamSchema.safeParse(params).success, NOT_FOUND, { status: 404 });
+  return null;
 }
 
 type ActionData = { errors: Record<string, string>; formError?: string; reason?: string };

@@ -201,16 +201,16 @@ function ReviewForm({
       <h3 id={`${id}-title`}>{approve ? "Approve" : "Reject"}</h3>
       <p className="muted">
         {approve
-          ? "The license gets its 3 downloads back from now on. Notes are optional and shown to the customer."
+          ? "The license gets its 3 downloads back from now on. The customer sees your notes."
           : "The downloads stay used. Tell the customer why; they see your notes."}
       </p>
       <FormError>{actionData?.formError}</FormError>
       <div className="field">
-        <label htmlFor={`${id}-notes`}>{approve ? "Notes (optional)" : "Notes"}</label>
+        <label htmlFor={`${id}-notes`}>Notes for the customer</label>
         <textarea
           id={`${id}-notes`}
           name="notes"
-          required={!approve}
+          required
           maxLength={REASON_MAX_LENGTH}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-notes-error` : undefined}

@@ -26,26 +26,15 @@ export const ResetRequestFormSchema = z.object({
 
 export const RESET_REVIEW_INTENTS = ["approve", "reject"] as const;
 
-/** A moderator's decision; a rejection says why, an approval may carry a note. */
-export const ResetReviewFormSchema = z.discriminatedUnion("intent", [
-  z.object({
-    intent: z.literal("approve"),
-    notes: z
-      .string()
-      .trim()
-      .max(REASON_MAX_LENGTH, `Use at most ${REASON_MAX_LENGTH} characters.`)
-      .optional()
-      .transform((value) => value || null),
-  }),
-  z.object({
-    intent: z.literal("reject"),
-    notes: z
-      .string({ error: "Tell the customer why." })
-      .trim()
-      .min(1, "Tell the customer why.")
-      .max(REASON_MAX_LENGTH, `Use at most ${REASON_MAX_LENGTH} characters.`),
-  }),
-]);
+/** A moderator's decision, always with notes: the customer sees them either way. */
+export const ResetReviewFormSchema = z.object({
+  intent: z.enum(RESET_REVIEW_INTENTS),
+  notes: z
+    .string({ error: "Write a note for the customer." })
+    .trim()
+    .min(1, "Write a note for the customer.")
+    .max(REASON_MAX_LENGTH, `Use at most ${REASON_MAX_LENGTH} characters.`),
+});
 export type ResetReviewForm = z.infer<typeof ResetReviewFormSchema>;
 
 /** The list filter of /admin/reset-requests, parsed leniently. */
