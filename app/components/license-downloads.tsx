@@ -75,6 +75,10 @@ export function LicenseDownloads({
       ) : null}
       {pending ? (
         <p>Your reset request is waiting for a moderator. We&apos;ll email you the decision.</p>
+      ) : quota && quota.left > 0 ? (
+        <p className="downloads__hint">
+          When you have used your downloads, you can ask us here to give them back.
+        </p>
       ) : (
         <Form
           method="post"

@@ -190,7 +190,10 @@ async function timedDownload(url: string, size: number, cookie?: string): Promis
     throw new Error(`${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
   }
   let bytes = 0;
-  for await (const chunk of response.body) bytes += (chunk as Uint8Array).byteLength;
+  const reader = response.body.getReader();
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    bytes += read.value.byteLength;
+  }
   const seconds = (performance.now() - started) / 1000;
   if (bytes !== size) throw new Error(`${url} sent ${bytes} bytes, expected ${size}`);
   return size / MB / seconds;
