@@ -47,7 +47,9 @@ export function LicenseDownloads({
       {quota ? (
         <p data-testid="downloads-left">
           {`${quota.left} of ${DOWNLOADS_PER_WINDOW} downloads left in the last 14 days.`}
-          {quota.nextFreeAt ? ` The next download frees up on ${formatUtc(new Date(quota.nextFreeAt))}.` : null}
+          {quota.nextFreeAt
+            ? ` The next download frees up on ${formatUtc(new Date(quota.nextFreeAt))}.`
+            : null}
         </p>
       ) : null}
       {canDownload ? (
@@ -58,7 +60,9 @@ export function LicenseDownloads({
           </button>
         </Form>
       ) : (
-        <p className="downloads__hint">Downloads are not available while this license isn't active.</p>
+        <p className="downloads__hint">
+          Downloads are not available while this license isn&apos;t active.
+        </p>
       )}
 
       <h3>Reset requests</h3>

@@ -67,9 +67,7 @@ export default function DownloadRefused() {
         {refused?.message ?? "Start your download from the license page."}
       </p>
       {refused?.nextFreeAt ? (
-        <p>
-          Need the file sooner? You can ask us to reset your downloads on the license page.
-        </p>
+        <p>Need the file sooner? You can ask us to reset your downloads on the license page.</p>
       ) : null}
       <p>
         <Link to={`/account/licenses/${licenseId ?? ""}`}>← Back to the license</Link>

@@ -128,8 +128,7 @@ export default function AdminLicenses() {
                     <td data-testid="abuse-cell">
                       {license.abuseDetected ? (
                         <>
-                          <span className="badge badge--danger">flagged</span>{" "}
-                          {license.abuseReason}
+                          <span className="badge badge--danger">flagged</span> {license.abuseReason}
                         </>
                       ) : (
                         "—"

@@ -39,7 +39,11 @@ const date = new Intl.DateTimeFormat("en", {
   timeStyle: "short",
   timeZone: "UTC",
 });
-const BADGE = { PENDING: "badge", APPROVED: "badge badge--success", REJECTED: "badge badge--danger" };
+const BADGE = {
+  PENDING: "badge",
+  APPROVED: "badge badge--success",
+  REJECTED: "badge badge--danger",
+};
 
 export default function AdminResetRequests() {
   const { search, items, nextCursor } = useLoaderData<LoaderData>();

@@ -9,9 +9,7 @@ import type { auditLogs, downloads, emailOutbox } from "#db/schema";
  * UPDATE appear only if the UPDATE changed something: a request that loses a race writes
  * nothing at all.
  */
-export function insertWhen<
-  TTable extends typeof auditLogs | typeof emailOutbox | typeof downloads,
->(
+export function insertWhen<TTable extends typeof auditLogs | typeof emailOutbox | typeof downloads>(
   db: Database,
   table: TTable,
   insert: { toSQL(): { sql: string; params: unknown[] } },

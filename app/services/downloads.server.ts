@@ -186,8 +186,7 @@ export async function licenseQuota(
 // ---- Grant: POST /account/licenses/:licenseId/download -----------------------------------
 
 export type GrantResult =
-  | { ok: true; grantId: string; token: string; expiresAt: Date }
-  | DownloadRefusal;
+  { ok: true; grantId: string; token: string; expiresAt: Date } | DownloadRefusal;
 
 /** License, product file, owner and the requesting device, read together. */
 async function loadLicenseForDownload(
@@ -272,7 +271,14 @@ export async function requestDownloadGrant(
   }
   const refused = licenseRefusal(user, license, device, now);
   if (refused) {
-    await recordFailure(db, { user, license, reason: refused, origin, request: input.request, now });
+    await recordFailure(db, {
+      user,
+      license,
+      reason: refused,
+      origin,
+      request: input.request,
+      now,
+    });
     return refusal(refused);
   }
 
@@ -382,7 +388,10 @@ async function loadGrant(db: Database, grantId: string, deviceSessionId: string 
       .where(eq(downloads.id, grantId))
       .limit(1),
     db
-      .select({ isBlocked: deviceSessions.isBlocked, fingerprintHash: deviceSessions.fingerprintHash })
+      .select({
+        isBlocked: deviceSessions.isBlocked,
+        fingerprintHash: deviceSessions.fingerprintHash,
+      })
       .from(deviceSessions)
       .where(eq(deviceSessions.id, deviceSessionId ?? ""))
       .limit(1),

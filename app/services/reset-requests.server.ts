@@ -188,9 +188,7 @@ export async function searchResetRequests(
     id: item.id,
   }));
 }
-export type ResetRequestListItem = Awaited<
-  ReturnType<typeof searchResetRequests>
->["items"][number];
+export type ResetRequestListItem = Awaited<ReturnType<typeof searchResetRequests>>["items"][number];
 
 export async function getResetRequest(db: Database, requestId: string) {
   const [row] = await staffQuery(db).where(eq(downloadResetRequests.id, requestId)).limit(1);

@@ -103,7 +103,9 @@ test("a customer downloads 3 times, is refused the 4th, and a moderator's reset 
     await mod.locator("tr", { hasText: email }).getByRole("link").first().click();
     await mod.waitForURL("**/admin/reset-requests/**");
     await mod.getByText("My laptop was replaced.").waitFor();
-    const approve = mod.locator("form", { has: mod.getByRole("button", { name: "Approve reset" }) });
+    const approve = mod.locator("form", {
+      has: mod.getByRole("button", { name: "Approve reset" }),
+    });
     await approve.getByLabel("Notes for the customer").fill("Approved, enjoy the new laptop.");
     await approve.getByRole("button", { name: "Approve reset" }).click();
     await mod.getByTestId("reset-status").getByText("approved").waitFor();

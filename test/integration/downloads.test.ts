@@ -6,11 +6,7 @@ import { auditLogs, digitalProducts, downloads, emailOutbox, licenses } from "#d
 import { DOWNLOAD_WINDOW_MS, GRANT_TTL_MS } from "~/domain/downloads/quota";
 import { parseEnv } from "~/lib/env.server";
 import { hashIp } from "~/lib/hmac.server";
-import {
-  openDownload,
-  requestDownloadGrant,
-  type Downloader,
-} from "~/services/downloads.server";
+import { openDownload, requestDownloadGrant, type Downloader } from "~/services/downloads.server";
 import { setLicenseStatus } from "~/services/licenses.server";
 import { createResetRequest, reviewResetRequest } from "~/services/reset-requests.server";
 import { createUser } from "../factories";
@@ -95,7 +91,11 @@ describe("download grants", () => {
     expect(fourth.nextFreeAt?.getTime()).toBe(t0.getTime() + DOWNLOAD_WINDOW_MS);
     expect(fourth.message).toContain("frees up on 15 Mar 2031, 10:00 UTC");
 
-    const justBefore = await grant(user, licenseId, new Date(t0.getTime() + DOWNLOAD_WINDOW_MS - 1));
+    const justBefore = await grant(
+      user,
+      licenseId,
+      new Date(t0.getTime() + DOWNLOAD_WINDOW_MS - 1),
+    );
     expect(justBefore.ok).toBe(false);
     const after = await grant(user, licenseId, new Date(t0.getTime() + DOWNLOAD_WINDOW_MS + 1));
     expect(after.ok).toBe(true);
@@ -205,7 +205,9 @@ describe("abuse detection", () => {
     const t0 = new Date("2031-06-01T10:00:00Z");
     const ips = ["198.51.100.1", "198.51.100.2", "198.51.100.3"];
     for (const [i, ip] of ips.entries()) {
-      expect((await download(user, licenseId, new Date(t0.getTime() + i * 1000), ip)).ok).toBe(true);
+      expect((await download(user, licenseId, new Date(t0.getTime() + i * 1000), ip)).ok).toBe(
+        true,
+      );
     }
     // Three IPs: not yet abuse.
     let [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
@@ -243,7 +245,9 @@ describe("abuse detection", () => {
     const emails = await db
       .select()
       .from(emailOutbox)
-      .where(and(eq(emailOutbox.toEmail, moderator.email), eq(emailOutbox.template, "license-abuse")));
+      .where(
+        and(eq(emailOutbox.toEmail, moderator.email), eq(emailOutbox.template, "license-abuse")),
+      );
     expect(emails).toHaveLength(1);
     expect(emails[0]!.bodyText).toContain(licenseId);
     const [counted] = await db

@@ -126,11 +126,14 @@ export function downloadFailureMessage(reason: DownloadFailure, nextFreeAt?: Dat
 }
 
 /** Short words for the history tables. */
-export function downloadOutcomeLabel(row: {
-  status: "GRANTED" | "COMPLETED" | "FAILED";
-  failureReason: string | null;
-  grantExpiresAt: string | Date | null;
-}, now: Date): string {
+export function downloadOutcomeLabel(
+  row: {
+    status: "GRANTED" | "COMPLETED" | "FAILED";
+    failureReason: string | null;
+    grantExpiresAt: string | Date | null;
+  },
+  now: Date,
+): string {
   if (row.status === "COMPLETED") return "Downloaded";
   if (row.status === "GRANTED") {
     return row.grantExpiresAt && new Date(row.grantExpiresAt) > now

@@ -7,9 +7,7 @@
 export type ByteRange = { offset: number; length: number };
 
 export type RangeDecision =
-  | { kind: "full" }
-  | { kind: "partial"; range: ByteRange }
-  | { kind: "unsatisfiable" };
+  { kind: "full" } | { kind: "partial"; range: ByteRange } | { kind: "unsatisfiable" };
 
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
 

@@ -96,9 +96,13 @@ describe("POST /account/licenses/:licenseId/download", () => {
     const { licenseId } = await setup();
     const stranger = await createUser(db);
     const response = await send(
-      postForm(`/account/licenses/${licenseId}/download`, {}, {
-        cookie: await sessionCookieFor(stranger.id),
-      }),
+      postForm(
+        `/account/licenses/${licenseId}/download`,
+        {},
+        {
+          cookie: await sessionCookieFor(stranger.id),
+        },
+      ),
     );
     expect(response.status).toBe(404);
     const [row] = await failures(licenseId);
@@ -135,7 +139,9 @@ describe("POST /account/licenses/:licenseId/download", () => {
       .update(licenses)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(licenses.id, licenseId));
-    const response = await send(postForm(`/account/licenses/${licenseId}/download`, {}, { cookie }));
+    const response = await send(
+      postForm(`/account/licenses/${licenseId}/download`, {}, { cookie }),
+    );
     expect(response.status).toBe(403);
     expect((await failures(licenseId))[0]?.failureReason).toBe("LICENSE_EXPIRED");
   });
@@ -145,7 +151,9 @@ describe("POST /account/licenses/:licenseId/download", () => {
     const device = await deviceFor(user.id, { blocked: true });
     const { licenseId } = await licenseFor(user.id, { product: { file: FILE } });
     const cookie = await sessionCookieFor(user.id, { deviceSessionId: device.id });
-    const response = await send(postForm(`/account/licenses/${licenseId}/download`, {}, { cookie }));
+    const response = await send(
+      postForm(`/account/licenses/${licenseId}/download`, {}, { cookie }),
+    );
     expect(response.status).toBe(403);
     expect(await response.text()).toContain("This device has been blocked");
     const [row] = await failures(licenseId);
@@ -290,7 +298,11 @@ describe("GET /downloads/:token", () => {
     expect(new Uint8Array(await resumed.arrayBuffer())).toEqual(FILE_BYTES.slice(200));
 
     const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000);
-    const stale = await grantRow(ids, { status: "COMPLETED", createdAt: dayAgo, redeemedAt: dayAgo });
+    const stale = await grantRow(ids, {
+      status: "COMPLETED",
+      createdAt: dayAgo,
+      redeemedAt: dayAgo,
+    });
     expect((await get(stale, cookie, { Range: "bytes=200-" })).status).toBe(410);
   });
 
@@ -344,7 +356,9 @@ describe("the owner's pages", () => {
     const html = await (await get("/account/downloads", cookie)).text();
     expect(html).toContain(product.name);
     expect(html).toContain("Downloaded");
-    const empty = await (await get("/account/downloads", await sessionCookieFor((await createUser(db)).id))).text();
+    const empty = await (
+      await get("/account/downloads", await sessionCookieFor((await createUser(db)).id))
+    ).text();
     expect(empty).toContain("No downloads yet");
   });
 });
@@ -353,7 +367,11 @@ describe("reset requests", () => {
   it("takes one pending request per license, lets a moderator approve it with notes, and emails the owner", async () => {
     const { user, licenseId, cookie } = await setup();
     const asked = await send(
-      postForm(`/account/licenses/${licenseId}/reset-request`, { reason: "New laptop" }, { cookie }),
+      postForm(
+        `/account/licenses/${licenseId}/reset-request`,
+        { reason: "New laptop" },
+        { cookie },
+      ),
     );
     expect(asked.status).toBe(302);
     const again = await send(
@@ -394,7 +412,11 @@ describe("reset requests", () => {
       .select()
       .from(downloadResetRequests)
       .where(eq(downloadResetRequests.id, request!.id));
-    expect(decided).toMatchObject({ status: "APPROVED", reviewNotes: "Fresh start", reviewedById: moderator.id });
+    expect(decided).toMatchObject({
+      status: "APPROVED",
+      reviewNotes: "Fresh start",
+      reviewedById: moderator.id,
+    });
     const [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
     expect(license!.downloadWindowResetAt).not.toBeNull();
     const emails = await db.select().from(emailOutbox).where(eq(emailOutbox.toEmail, user.email));
