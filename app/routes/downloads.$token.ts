@@ -24,6 +24,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       user,
       token: parsed.success ? parsed.data.token : "",
       headers: {
+        headOnly: request.method === "HEAD",
         range: request.headers.get("Range"),
         ifNoneMatch: request.headers.get("If-None-Match"),
         ifRange: request.headers.get("If-Range"),

@@ -344,6 +344,8 @@ export async function requestDownloadGrant(
 // ---- Delivery: GET /downloads/:token ------------------------------------------------------
 
 export interface DownloadRequestHeaders {
+  /** HEAD: headers only; nothing is sent, so nothing is redeemed. */
+  headOnly?: boolean;
   range: string | null;
   ifNoneMatch: string | null;
   ifRange: string | null;
@@ -612,6 +614,22 @@ export async function openDownload(
     };
   }
   const range = decision.kind === "partial" ? decision.range : null;
+  const fileHeaders = (length: number) => ({
+    ...common,
+    "Content-Type":
+      grant.fileContentType ?? head.httpMetadata?.contentType ?? "application/octet-stream",
+    "Content-Disposition": attachmentDisposition(grant.fileName ?? "download"),
+    "Content-Length": String(length),
+    ...(range ? { "Content-Range": contentRange(range, head.size) } : {}),
+  });
+  if (input.headers.headOnly) {
+    return {
+      ok: true,
+      status: range ? 206 : 200,
+      headers: fileHeaders(range ? range.length : head.size),
+      body: null,
+    };
+  }
   const object = await files.get(grant.fileKey!, range ? { range } : undefined);
   if (!object) return fail("FILE_MISSING");
   const length = range ? range.length : object.size;
@@ -651,19 +669,7 @@ export async function openDownload(
     throw error;
   }
 
-  return {
-    ok: true,
-    status: range ? 206 : 200,
-    headers: {
-      ...common,
-      "Content-Type":
-        grant.fileContentType ?? object.httpMetadata?.contentType ?? "application/octet-stream",
-      "Content-Disposition": attachmentDisposition(grant.fileName ?? "download"),
-      "Content-Length": String(length),
-      ...(range ? { "Content-Range": contentRange(range, head.size) } : {}),
-    },
-    body: object.body,
-  };
+  return { ok: true, status: range ? 206 : 200, headers: fileHeaders(length), body: object.body };
 }
 
 // ---- History: /account/downloads and the license page -----------------------------------

@@ -244,6 +244,19 @@ describe("GET /downloads/:token", () => {
     expect((await current.arrayBuffer()).byteLength).toBe(10);
   });
 
+  it("answers HEAD with the headers and does not redeem the grant", async () => {
+    const { licenseId, cookie } = await setup();
+    const link = await startDownload(licenseId, cookie);
+    const head = await SELF.fetch(`${ORIGIN}${link}`, {
+      method: "HEAD",
+      headers: { Cookie: cookie },
+      redirect: "manual",
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("Content-Length")).toBe("300");
+    expect((await rowsOf(licenseId))[0]!.status).toBe("GRANTED");
+  });
+
   it("answers If-None-Match with 304 and no body", async () => {
     const { licenseId, cookie } = await setup();
     const link = await startDownload(licenseId, cookie);
@@ -360,6 +373,32 @@ describe("the owner's pages", () => {
       await get("/account/downloads", await sessionCookieFor((await createUser(db)).id))
     ).text();
     expect(empty).toContain("No downloads yet");
+  });
+});
+
+describe("abuse review", () => {
+  it("lists flagged licenses with their reason under /admin/licenses?abuse=FLAGGED", async () => {
+    const flagged = await setup();
+    const clean = await setup();
+    await db
+      .update(licenses)
+      .set({
+        abuseDetected: true,
+        abuseReason: "More than 3 different IP addresses",
+        abuseDetectedAt: new Date(),
+        status: "SUSPENDED",
+      })
+      .where(eq(licenses.id, flagged.licenseId));
+    const staff = await createUser(
+      db,
+      { role: "MODERATOR", twoFactorSecret: "JBSWY3DPEHPK3PXP" },
+      { encryptionKeys: appEnv.encryptionKeys },
+    );
+    const staffCookie = await sessionCookieFor(staff.id, { twoFactorVerified: true });
+    const html = await (await get("/admin/licenses?abuse=FLAGGED", staffCookie)).text();
+    expect(html).toContain(flagged.user.email);
+    expect(html).toContain("More than 3 different IP addresses");
+    expect(html).not.toContain(clean.user.email);
   });
 });
 
