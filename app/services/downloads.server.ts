@@ -737,3 +737,22 @@ export async function userLicenseQuota(
   if (!license) return null;
   return licenseQuota(db, { licenseId: input.licenseId, resetAt: license.resetAt, now: input.now });
 }
+
+/** A license's latest download attempts for staff reviewing it (abuse, support). */
+export async function listLicenseDownloadsForStaff(db: Database, licenseId: string, limit = 20) {
+  return db
+    .select({
+      id: downloads.id,
+      status: downloads.status,
+      failureReason: downloads.failureReason,
+      ipHash: downloads.ipHash,
+      deviceFingerprint: downloads.deviceFingerprint,
+      userAgent: downloads.userAgent,
+      createdAt: downloads.createdAt,
+      redeemedAt: downloads.redeemedAt,
+    })
+    .from(downloads)
+    .where(eq(downloads.licenseId, licenseId))
+    .orderBy(desc(downloads.createdAt), desc(downloads.id))
+    .limit(limit);
+}

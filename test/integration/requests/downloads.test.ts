@@ -399,6 +399,18 @@ describe("abuse review", () => {
     expect(html).toContain(flagged.user.email);
     expect(html).toContain("More than 3 different IP addresses");
     expect(html).not.toContain(clean.user.email);
+
+    // The license page shows staff the attempts, with shortened hashes only.
+    await get(await startDownload(clean.licenseId, clean.cookie), clean.cookie, {
+      "CF-Connecting-IP": "198.51.100.77",
+    });
+    const detail = await (await get(`/admin/licenses/${clean.licenseId}`, staffCookie)).text();
+    expect(detail).toContain("downloaded");
+    const [row] = await rowsOf(clean.licenseId);
+    expect(row!.ipHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(detail).toContain(row!.ipHash!.slice(0, 8));
+    expect(detail).not.toContain(row!.ipHash!);
+    expect(detail).not.toContain("198.51.100.77");
   });
 });
 
