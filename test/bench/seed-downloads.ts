@@ -12,14 +12,13 @@ import { createId } from "@paralleldrive/cuid2";
 import { createCookie } from "@remix-run/cloudflare";
 import { parseArgs } from "node:util";
 import { createDb } from "#db/client";
-import { digitalProductPurchases, downloads, users } from "#db/schema";
+import { digitalProductPurchases, digitalProducts, downloads, users } from "#db/schema";
 import { openLocalPlatform } from "#db/seed";
 import { signDownloadToken } from "~/lib/download-token.server";
 import { parseEnv } from "~/lib/env.server";
 import { issueLicenseStatement } from "~/services/licenses.server";
 import { newSessionStatement } from "~/services/sessions.server";
 import { buildProduct, buildUser } from "../factories";
-import { digitalProducts } from "#db/schema";
 
 export interface DownloadBenchSeed {
   cookie: string;
