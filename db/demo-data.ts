@@ -11,7 +11,7 @@ export const DEMO_TWO_FACTOR_SECRET = "JBSWY3DPEHPK3PXP";
 export const demoEmail = (role: UserRole) => `${role.toLowerCase()}@demo.test`;
 export const demoPassword = (role: UserRole) => `demo-password-${role.toLowerCase()}`;
 
-const DEMO_PRODUCTS: Array<{
+export const DEMO_PRODUCTS: Array<{
   name: string;
   category: ProductCategory;
   tagline: string;

@@ -1,6 +1,7 @@
 import type {
   ActionFunctionArgs,
   HeadersFunction,
+  LinksFunction,
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
@@ -11,7 +12,14 @@ import { SubmitButton } from "~/components/forms";
 import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
 import { auditActor, auditRequestInfo, requireUser } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";
+import { listUserDownloads, userLicenseQuota } from "~/services/downloads.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
+import { listLicenseResetRequests } from "~/services/reset-requests.server";
+import { LicenseDownloads, type LicenseDownloadsData } from "~/components/license-downloads";
+import { downloadOutcomeLabel } from "~/domain/downloads/quota";
+import downloadStyles from "~/styles/downloads.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: downloadStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   {
@@ -35,7 +43,24 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     now: new Date(),
   });
   invariantResponse(license, NOT_FOUND, { status: 404 });
-  return Response.json({ license }, { headers: { "Cache-Control": "private, no-store" } });
+  const scope = { userId: user.id, licenseId: license.id };
+  const now = new Date();
+  const [quota, history, resetRequests] = await Promise.all([
+    userLicenseQuota(context.db, { ...scope, now }),
+    listUserDownloads(context.db, scope, 10),
+    listLicenseResetRequests(context.db, scope),
+  ]);
+  return Response.json(
+    {
+      license,
+      downloads: {
+        quota,
+        history: history.items.map((row) => ({ ...row, outcome: downloadOutcomeLabel(row, now) })),
+        resetRequests,
+      },
+    },
+    { headers: { "Cache-Control": "private, no-store" } },
+  );
 }
 
 const LicenseActionSchema = z.object({ intent: z.literal("reveal-key") });
@@ -74,6 +99,7 @@ type LoaderData = {
     seats: { used: number; max: number };
     activations: { instance: string; activatedAt: string; lastValidatedAt: string | null }[];
   };
+  downloads: LicenseDownloadsData;
 };
 
 // One fixed time zone, so the server's HTML and the browser's render agree.
@@ -86,7 +112,7 @@ const formatDate = (iso: string) => `${dateFormat.format(new Date(iso))} UTC`;
 const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
 
 export default function AccountLicense() {
-  const { license } = useLoaderData<LoaderData>();
+  const { license, downloads } = useLoaderData<LoaderData>();
   const revealed = useActionData<{ key: string }>();
   const badge = licenseStatusBadge(license.effective.code);
   return (
@@ -141,6 +167,12 @@ export default function AccountLicense() {
           </SubmitButton>
         </Form>
       )}
+
+      <LicenseDownloads
+        licenseId={license.id}
+        canDownload={license.effective.valid}
+        data={downloads}
+      />
 
       <section className="section" aria-labelledby="activations-title">
         <h2 id="activations-title">Active instances</h2>

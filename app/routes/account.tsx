@@ -12,6 +12,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const SECTIONS = [
   { to: "/account", label: "Overview", end: true },
   { to: "/account/licenses", label: "Licenses", end: false },
+  { to: "/account/downloads", label: "Downloads", end: false },
   { to: "/account/purchases", label: "Purchases", end: false },
   { to: "/account/security", label: "Security", end: false },
 ];

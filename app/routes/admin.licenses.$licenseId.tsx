@@ -19,6 +19,7 @@ import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.serv
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { getLicenseDetail, type LicenseAdminDetail } from "~/services/admin-store.server";
+import { listLicenseDownloadsForStaff } from "~/services/downloads.server";
 import { setLicenseStatus, type SetLicenseStatusResult } from "~/services/licenses.server";
 
 const ROUTE_ID = "routes/admin.licenses.$licenseId";
@@ -37,10 +38,19 @@ function requireLicenseIdParam(params: LoaderFunctionArgs["params"]): string {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
   const licenseId = requireLicenseIdParam(params);
-  const detail = await getLicenseDetail(context.db, licenseId, new Date());
+  const [detail, downloads] = await Promise.all([
+    getLicenseDetail(context.db, licenseId, new Date()),
+    listLicenseDownloadsForStaff(context.db, licenseId),
+  ]);
   invariantResponse(detail, "There is no such license.", { status: 404 });
   return Response.json({
     ...detail,
+    // Hashes are shortened: enough to tell addresses and devices apart, nothing more.
+    downloads: downloads.map(({ ipHash, deviceFingerprint, ...row }) => ({
+      ...row,
+      ip: ipHash?.slice(0, 8) ?? null,
+      device: deviceFingerprint?.slice(0, 8) ?? null,
+    })),
     intents: can(actor.role, "licenses:moderate")
       ? licenseStatusIntents(detail.license.status)
       : [],
@@ -111,7 +121,19 @@ type Serialized<T> = T extends Date
     : T extends object
       ? { [K in keyof T]: Serialized<T[K]> }
       : T;
-type LoaderData = Serialized<LicenseAdminDetail> & { intents: LicenseStatusIntent[] };
+type LoaderData = Serialized<LicenseAdminDetail> & {
+  intents: LicenseStatusIntent[];
+  downloads: Array<{
+    id: string;
+    status: string;
+    failureReason: string | null;
+    ip: string | null;
+    device: string | null;
+    userAgent: string | null;
+    createdAt: string;
+    redeemedAt: string | null;
+  }>;
+};
 
 // UTC on server and browser alike, so hydration sees the same text.
 const dateTime = new Intl.DateTimeFormat("en", {
@@ -123,7 +145,7 @@ const when = (value: string | null) => (value ? `${dateTime.format(new Date(valu
 const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
 
 export default function AdminLicensePage() {
-  const { license, audit, intents } = useLoaderData<LoaderData>();
+  const { license, audit, intents, downloads } = useLoaderData<LoaderData>();
   const actionData = useActionData<ActionData>();
   const badge = licenseStatusBadge(license.effective.code);
 
@@ -224,6 +246,48 @@ export default function AdminLicensePage() {
           </div>
         </section>
       )}
+
+      <section aria-labelledby="downloads-heading">
+        <h2 id="downloads-heading">Downloads</h2>
+        {downloads.length === 0 ? (
+          <p className="muted">No download attempts yet.</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="data-table" data-testid="license-downloads">
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Outcome</th>
+                  <th scope="col">IP (hash)</th>
+                  <th scope="col">Device (hash)</th>
+                  <th scope="col">Browser</th>
+                </tr>
+              </thead>
+              <tbody>
+                {downloads.map((row) => (
+                  <tr key={row.id}>
+                    <td>{when(row.createdAt)}</td>
+                    <td>
+                      {row.status === "FAILED"
+                        ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
+                        : row.status === "COMPLETED"
+                          ? "downloaded"
+                          : "link issued"}
+                    </td>
+                    <td>
+                      <code>{row.ip ?? "—"}</code>
+                    </td>
+                    <td>
+                      <code>{row.device ?? "—"}</code>
+                    </td>
+                    <td>{row.userAgent?.slice(0, 60) ?? "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
 
       <AuditHistory rows={audit} title="History" empty="Nothing recorded for this license yet." />
     </>

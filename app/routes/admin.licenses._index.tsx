@@ -6,7 +6,11 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
 import { LICENSE_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { parseLicenseSearch, type LicenseSearch } from "~/domain/licenses/admin-forms";
+import {
+  LICENSE_ABUSE_FILTERS,
+  parseLicenseSearch,
+  type LicenseSearch,
+} from "~/domain/licenses/admin-forms";
 import { licenseStatusBadge } from "~/domain/licenses/status";
 import { requirePermission } from "~/lib/auth.server";
 import { searchLicenses, type LicenseAdminListItem } from "~/services/admin-store.server";
@@ -41,7 +45,7 @@ const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badg
 
 export default function AdminLicenses() {
   const { search, items, nextCursor } = useLoaderData<LoaderData>();
-  const filtering = Boolean(search.q || search.status);
+  const filtering = Boolean(search.q || search.status || search.abuse);
 
   return (
     <>
@@ -67,6 +71,13 @@ export default function AdminLicenses() {
             options: LICENSE_STATUSES,
             value: search.status,
           },
+          {
+            name: "abuse",
+            label: "Abuse review",
+            anyLabel: "All licenses",
+            options: LICENSE_ABUSE_FILTERS,
+            value: search.abuse,
+          },
         ]}
       />
 
@@ -89,6 +100,7 @@ export default function AdminLicenses() {
                 <th scope="col">Type</th>
                 <th scope="col">Status</th>
                 <th scope="col">Seats</th>
+                <th scope="col">Abuse</th>
                 <th scope="col">Issued</th>
               </tr>
             </thead>
@@ -112,6 +124,15 @@ export default function AdminLicenses() {
                     </td>
                     <td>
                       {license.currentUsers} / {license.maxUsers}
+                    </td>
+                    <td data-testid="abuse-cell">
+                      {license.abuseDetected ? (
+                        <>
+                          <span className="badge badge--danger">flagged</span> {license.abuseReason}
+                        </>
+                      ) : (
+                        "—"
+                      )}
                     </td>
                     <td>{date.format(new Date(license.createdAt))}</td>
                   </tr>

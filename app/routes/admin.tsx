@@ -40,6 +40,7 @@ const SECTIONS = [
   { to: "/admin/users", label: "Users", end: false },
   { to: "/admin/purchases", label: "Purchases", end: false },
   { to: "/admin/licenses", label: "Licenses", end: false },
+  { to: "/admin/reset-requests", label: "Reset requests", end: false },
   { to: "/admin/outbox", label: "Outbox", end: false },
 ];
 

@@ -287,6 +287,7 @@ export async function refundPurchase(
 export interface LicenseSearchInput {
   q?: string;
   status?: LicenseStatus;
+  abuse?: "FLAGGED";
   cursor?: string;
   pageSize?: number;
 }
@@ -300,6 +301,8 @@ const licenseListColumns = {
   maxUsers: licenses.maxUsers,
   currentUsers: licenses.currentUsers,
   createdAt: licenses.createdAt,
+  abuseDetected: licenses.abuseDetected,
+  abuseReason: licenses.abuseReason,
   productName: digitalProducts.name,
   ownerId: users.id,
   ownerEmail: users.email,
@@ -331,6 +334,7 @@ export async function searchLicenses(db: Database, input: LicenseSearchInput, no
   const text = textFilter(input.q);
   if (text) conditions.push(text);
   if (input.status) conditions.push(eq(licenses.status, input.status));
+  if (input.abuse === "FLAGGED") conditions.push(eq(licenses.abuseDetected, true));
   const cursor = decodeCursor(input.cursor);
   if (cursor) {
     const at = new Date(cursor.sortKey);
@@ -365,8 +369,7 @@ export async function getLicenseDetail(db: Database, licenseId: string, now = ne
         purchaseStatus: digitalProductPurchases.status,
         statusReason: licenses.statusReason,
         revokedAt: licenses.revokedAt,
-        abuseDetected: licenses.abuseDetected,
-        abuseReason: licenses.abuseReason,
+        abuseDetectedAt: licenses.abuseDetectedAt,
         updatedAt: licenses.updatedAt,
       })
       .from(licenses)

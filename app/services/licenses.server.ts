@@ -320,6 +320,9 @@ export async function setLicenseStatus(
         statusReason: reason,
         updatedAt: now,
         revokedAt: status === "REVOKED" ? now : status === "ACTIVE" ? null : undefined,
+        // Reinstating is the moderator's verdict on an abuse flag: the flag clears, its time
+        // stays, and the abuse check counts only downloads after it.
+        abuseDetected: status === "ACTIVE" ? false : undefined,
       })
       .where(and(eq(licenses.id, licenseId), eq(licenses.status, current.status))),
   ]);

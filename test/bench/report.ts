@@ -5,6 +5,7 @@ import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import type { DownloadBenchResult } from "./downloads";
 import type { QueryCountRun } from "./query-count";
 
 export interface RouteResult {
@@ -177,12 +178,68 @@ export function queryCountTable(runs: QueryCountRun[]): string {
   );
 }
 
+/** The download benchmark: large-file throughput and memory, then concurrent small downloads. */
+export function downloadTables(result: DownloadBenchResult): string {
+  const large = markdownTable(
+    [
+      "object",
+      "signed route MB/s",
+      "baseline MB/s",
+      "ratio",
+      "app workerd RSS before → peak",
+      "baseline workerd RSS before → peak",
+    ],
+    result.large.map((row) => [
+      row.label,
+      row.appMBps.toFixed(0),
+      row.baselineMBps.toFixed(0),
+      `${((row.appMBps / row.baselineMBps) * 100).toFixed(1)} %`,
+      `${formatBytes(row.appRss.before)} → ${formatBytes(row.appRss.peak)}`,
+      `${formatBytes(row.baselineRss.before)} → ${formatBytes(row.baselineRss.peak)}`,
+    ]),
+    [false, true, true, true, true, true],
+  );
+  const concurrent = markdownTable(
+    ["1 MB object", "path", "req/s", "p50 ms", "p99 ms", "non-2xx", "errors"],
+    result.concurrent.map((row) => [
+      row.label,
+      `\`${row.path}\``,
+      row.requestsPerSecond.toFixed(0),
+      row.p50Ms.toFixed(1),
+      row.p99Ms.toFixed(1),
+      String(row.non2xx),
+      String(row.errors),
+    ]),
+    [false, false, true, true, true, true, true],
+  );
+  return `${large}\n\n${concurrent}`;
+}
+
+export function downloadsSection(result: DownloadBenchResult): string {
+  return `## Downloads
+
+Random-byte objects generated at bench time into local R2 (never committed). Each large object
+is downloaded ${result.runsPerSize} times through the signed route (\`/downloads/:token\`: session,
+token check, D1 grant, R2 head and get, redemption batch; a fresh grant per run) and
+${result.runsPerSize} times by the baseline Worker reading it straight from R2 (\`/r2/<key>\`);
+MB/s is the median (1 MB = 10^6 bytes), read to the end by a Node client on the same machine.
+RSS is the resident memory of each \`wrangler dev\`'s workerd process, sampled every 20 ms
+from /proc while that Worker served the downloads: streaming keeps it flat as the file grows.
+The 1 MB rows are ${result.durationSeconds} s of autocannon with ${result.connections} connections; the signed
+route serves a redeemed grant (a resume), which never counts again but is audited.
+
+${downloadTables(result)}
+`;
+}
+
 export function benchmarksMarkdown(input: {
   environment: BenchEnvironment;
   settings: BenchSettings;
   routes: string;
   queries: string;
   sizes: string;
+  /** The download benchmark's section (test/bench/downloads.ts), when it ran. */
+  downloads?: string;
 }): string {
   const { environment, settings } = input;
   return `# Benchmarks
@@ -220,7 +277,7 @@ measured after compression. \`build/index.js\` is the Worker; the client JavaScr
 as static assets and does not count against that limit (shown for page weight).
 
 ${input.sizes}
-
+${input.downloads ? `\n${input.downloads}` : ""}
 ## Caveats
 
 - These are \`wrangler dev\` numbers: one local workerd process, D1 as a local SQLite file

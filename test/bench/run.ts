@@ -20,11 +20,14 @@ import {
   startWranglerDev,
   type WranglerDev,
 } from "../e2e/local-stack";
+import { prepareDownloadBench, runDownloadBench } from "./downloads";
 import {
   benchmarksMarkdown,
   clientJsSize,
   describeLoadAverage,
   describeMachine,
+  downloadsSection,
+  downloadTables,
   fileSize,
   growingQueryCounts,
   queryCountTable,
@@ -36,6 +39,10 @@ import {
 import type { QueryCountRun } from "./query-count";
 
 const BASELINE = "baseline";
+/** `BENCH_ONLY=downloads npm run bench`: only the download benchmark, printed, no BENCHMARKS.md. */
+const ONLY = process.env.BENCH_ONLY || null;
+if (ONLY !== null && ONLY !== "downloads") throw new Error("BENCH_ONLY must be 'downloads'");
+const DOWNLOADS_ONLY = ONLY === "downloads";
 const PRODUCT_SLUG = "ledger-ui-kit";
 
 function positiveIntFromEnv(name: string, fallback: number): number {
@@ -136,19 +143,25 @@ async function main(): Promise<number> {
 
     console.log(`• Migrating and seeding ${stateDir}…`);
     await migrateAndSeed(stateDir);
-    console.log("• Counting D1 queries per page with the demo catalog…");
-    const queryRuns = [await countQueries(stateDir)];
-    const extra = await run("npx", [
-      "tsx",
-      "test/bench/seed-catalog.ts",
-      "--persist-to",
-      stateDir,
-      "--count",
-      String(settings.extraProducts),
-    ]);
-    console.log(`  ${extra.trim().split("\n").at(-1) ?? ""}`);
-    console.log("• Counting D1 queries per page again…");
-    queryRuns.push(await countQueries(stateDir));
+    const queryRuns: QueryCountRun[] = [];
+    if (!DOWNLOADS_ONLY) {
+      console.log("• Counting D1 queries per page with the demo catalog…");
+      queryRuns.push(await countQueries(stateDir));
+      const extra = await run("npx", [
+        "tsx",
+        "test/bench/seed-catalog.ts",
+        "--persist-to",
+        stateDir,
+        "--count",
+        String(settings.extraProducts),
+      ]);
+      console.log(`  ${extra.trim().split("\n").at(-1) ?? ""}`);
+      console.log("• Counting D1 queries per page again…");
+      queryRuns.push(await countQueries(stateDir));
+    }
+    console.log("• Generating the download objects (1, 20, 200 MB) into local R2…");
+    const baselineStateDir = path.join(stateDir, "baseline");
+    const downloadSeed = await prepareDownloadBench({ stateDir, baselineStateDir });
 
     console.log("• Starting the app and the baseline Worker (wrangler dev)…");
     // Request logging off: printing every request would be part of what gets measured.
@@ -161,7 +174,7 @@ async function main(): Promise<number> {
     servers.push(app);
     const baseline = await startWranglerDev({
       args: ["-c", "test/bench/baseline.wrangler.toml"],
-      persistTo: path.join(stateDir, "baseline"),
+      persistTo: baselineStateDir,
       readyPath: "/",
       logLevel: "warn",
     });
@@ -178,11 +191,29 @@ async function main(): Promise<number> {
     for (const target of targets) await assertAnswers(target);
 
     const results: RouteResult[] = [];
-    for (const target of targets) {
+    for (const target of DOWNLOADS_ONLY ? [] : targets) {
       console.log(
         `• ${target.label} ${target.path}: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s load…`,
       );
       results.push(await measure(target));
+    }
+
+    const downloadResult = await runDownloadBench({
+      app,
+      baseline,
+      seed: downloadSeed,
+      settings,
+    });
+    const downloadTroubles = downloadResult.concurrent.filter(
+      (result) => result.non2xx > 0 || result.errors > 0,
+    );
+    for (const result of downloadTroubles) {
+      console.warn(`⚠ ${result.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+    }
+    if (DOWNLOADS_ONLY) {
+      console.log(`\n${downloadTables(downloadResult)}\n`);
+      console.log("BENCH_ONLY=downloads: BENCHMARKS.md left as it is.");
+      return downloadTroubles.length === 0 ? 0 : 1;
     }
 
     const sizes = [
@@ -209,6 +240,7 @@ async function main(): Promise<number> {
       routes,
       queries: queriesTable,
       sizes: sizesTable,
+      downloads: downloadsSection(downloadResult),
     });
     await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown);
 
@@ -222,7 +254,7 @@ async function main(): Promise<number> {
       console.warn(`⚠ ${page}: its D1 query count changes with the number of products (N+1?)`);
     }
     console.log(`Wrote BENCHMARKS.md in ${Math.round((Date.now() - started) / 1000)} s.`);
-    return troubled.length === 0 && growing.length === 0 ? 0 : 1;
+    return troubled.length === 0 && growing.length === 0 && downloadTroubles.length === 0 ? 0 : 1;
   } catch (error) {
     console.error(`Benchmark failed:\n${describeError(error)}`);
     return 1;

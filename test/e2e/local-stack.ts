@@ -189,6 +189,8 @@ async function missingClientFiles(snapshot: BuildSnapshot): Promise<string[]> {
 
 export interface WranglerDev {
   url: string;
+  /** The process group (npx → wrangler → workerd), e.g. to sample workerd's memory. */
+  pid: number | undefined;
   /** Everything wrangler printed so far (capped). */
   log(): string;
   stop(): Promise<void>;
@@ -256,7 +258,12 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   if (child.pid !== undefined) startReaper({ group: child.pid });
 
   const url = `http://127.0.0.1:${port}`;
-  const server: WranglerDev = { url, log: () => log, stop: () => stopProcessGroup(child) };
+  const server: WranglerDev = {
+    url,
+    pid: child.pid,
+    log: () => log,
+    stop: () => stopProcessGroup(child),
+  };
   try {
     await waitForOk(`${url}${options.readyPath}`, child, options.readyTimeoutMs ?? 60_000);
   } catch (error) {

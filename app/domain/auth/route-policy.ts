@@ -35,6 +35,11 @@ export const ADMIN_ROUTE_POLICY = {
     loader: "admin:open",
     action: { refund: "payments:refund" },
   },
+  "routes/admin.reset-requests._index": { loader: "admin:open" },
+  "routes/admin.reset-requests.$requestId": {
+    loader: "admin:open",
+    action: { approve: "reset-requests:review", reject: "reset-requests:review" },
+  },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

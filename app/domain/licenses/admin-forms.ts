@@ -7,6 +7,8 @@ import { ReasonSchema } from "~/domain/auth/admin-forms";
  * services) so the browser bundle never pulls in zod.
  */
 
+export const LICENSE_ABUSE_FILTERS = ["FLAGGED"] as const;
+
 /** The search form of /admin/licenses, parsed leniently: a bad value is simply ignored. */
 export const LicenseSearchSchema = z.object({
   q: z
@@ -17,6 +19,8 @@ export const LicenseSearchSchema = z.object({
     .catch(undefined)
     .transform((value) => value || undefined),
   status: z.enum(LICENSE_STATUSES).optional().catch(undefined),
+  /** `FLAGGED`: only licenses the abuse check flagged, for moderator review. */
+  abuse: z.enum(LICENSE_ABUSE_FILTERS).optional().catch(undefined),
   cursor: z.string().max(200).optional().catch(undefined),
 });
 export type LicenseSearch = z.infer<typeof LicenseSearchSchema>;
@@ -25,6 +29,7 @@ export function parseLicenseSearch(params: URLSearchParams): LicenseSearch {
   return LicenseSearchSchema.parse({
     q: params.get("q") ?? undefined,
     status: params.get("status") ?? undefined,
+    abuse: params.get("abuse") ?? undefined,
     cursor: params.get("cursor") ?? undefined,
   });
 }

@@ -8,6 +8,7 @@ import {
   auditLogs,
   deviceSessions,
   digitalProductPurchases,
+  downloadResetRequests,
   emailOutbox,
   licenses,
   sessions,
@@ -148,6 +149,7 @@ let target: {
   blockedDeviceId: string;
   purchaseId: string;
   licenseId: string;
+  resetRequestId: string;
 };
 
 beforeAll(async () => {
@@ -196,12 +198,17 @@ beforeAll(async () => {
   if (settled.status !== "processed" || !settled.licenseId) {
     throw new Error("The matrix's purchase didn't complete");
   }
+  const [resetRequest] = await db
+    .insert(downloadResetRequests)
+    .values({ licenseId: settled.licenseId, userId: user.id, reason: "Permission matrix" })
+    .returning({ id: downloadResetRequests.id });
   target = {
     id: user.id,
     deviceId: device!.id,
     blockedDeviceId: blocked!.id,
     purchaseId,
     licenseId: settled.licenseId,
+    resetRequestId: resetRequest!.id,
   };
 
   const [email] = await db
@@ -218,6 +225,7 @@ beforeAll(async () => {
   sample.emailId = email!.id;
   sample.purchaseId = target.purchaseId;
   sample.licenseId = target.licenseId;
+  sample.requestId = target.resetRequestId;
 });
 
 // ---- Requests and expectations -------------------------------------------------------------------
@@ -301,6 +309,7 @@ async function targetState() {
           target.blockedDeviceId,
           target.purchaseId,
           target.licenseId,
+          target.resetRequestId,
         ]),
       ),
     );
@@ -309,12 +318,21 @@ async function targetState() {
     .from(digitalProductPurchases)
     .where(eq(digitalProductPurchases.id, target.purchaseId));
   const [license] = await db
-    .select({ status: licenses.status, reason: licenses.statusReason })
+    .select({
+      status: licenses.status,
+      reason: licenses.statusReason,
+      resetAt: licenses.downloadWindowResetAt,
+    })
     .from(licenses)
     .where(eq(licenses.id, target.licenseId));
+  const [resetRequest] = await db
+    .select({ status: downloadResetRequests.status, notes: downloadResetRequests.reviewNotes })
+    .from(downloadResetRequests)
+    .where(eq(downloadResetRequests.id, target.resetRequestId));
   return {
     purchase: purchase!.status,
     license,
+    resetRequest,
     status: user!.accountStatus,
     role: user!.role,
     reason: user!.accountLockedReason,
@@ -329,6 +347,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.users.$userId",
   "routes/admin.purchases.$purchaseId",
   "routes/admin.licenses.$licenseId",
+  "routes/admin.reset-requests.$requestId",
 ]);
 
 /** Bodies that would succeed if the visitor were allowed: refusals must change nothing. */
@@ -342,6 +361,7 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
   ) {
     return { intent, reason };
   }
+  if (routeId === "routes/admin.reset-requests.$requestId") return { intent, notes: reason };
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
@@ -369,6 +389,8 @@ describe("the admin route manifest", () => {
         "routes/admin.purchases.$purchaseId",
         "routes/admin.licenses._index",
         "routes/admin.licenses.$licenseId",
+        "routes/admin.reset-requests._index",
+        "routes/admin.reset-requests.$requestId",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(

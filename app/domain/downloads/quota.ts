@@ -1,0 +1,157 @@
+/**
+ * The download rule (DESIGN.md §8): 3 downloads per license in any rolling 14 days. A grant
+ * counts from the moment it is issued; an unredeemed grant stops counting when it expires; an
+ * approved reset request makes everything issued before it stop counting.
+ *
+ * The database enforces the rule (one conditional INSERT in downloads.server.ts); these pure
+ * functions explain it to people: how many are left and when the next one frees up.
+ */
+export const DOWNLOADS_PER_WINDOW = 3;
+export const DOWNLOAD_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
+/** An unredeemed grant (and its link) lives this long. */
+export const GRANT_TTL_MS = 5 * 60 * 1000;
+/** A redeemed grant keeps serving Range requests (resumes) this long. */
+export const RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** More distinct IP hashes or devices than this inside the window flags the license. */
+export const ABUSE_DISTINCT_LIMIT = 3;
+
+export interface QuotaRow {
+  status: "GRANTED" | "COMPLETED" | "FAILED";
+  createdAt: Date;
+  grantExpiresAt: Date | null;
+}
+
+/** Rows before this time never count: the window's start, or the latest approved reset. */
+export function windowStart(now: Date, resetAt: Date | null): number {
+  return Math.max(now.getTime() - DOWNLOAD_WINDOW_MS, resetAt?.getTime() ?? 0);
+}
+
+/**
+ * When a counting row stops counting: 14 days after it was issued, or, for a grant that was
+ * never redeemed, when it expires (whichever comes first). Null when it does not count now.
+ */
+export function countsUntil(row: QuotaRow, now: Date, resetAt: Date | null): number | null {
+  if (row.createdAt.getTime() <= windowStart(now, resetAt)) return null;
+  const windowEnd = row.createdAt.getTime() + DOWNLOAD_WINDOW_MS;
+  if (row.status === "COMPLETED") return windowEnd;
+  if (row.status === "GRANTED" && row.grantExpiresAt && row.grantExpiresAt > now) {
+    return Math.min(windowEnd, row.grantExpiresAt.getTime());
+  }
+  return null;
+}
+
+export interface QuotaState {
+  used: number;
+  left: number;
+  /** When one more download becomes possible; null when one is possible now. */
+  nextFreeAt: Date | null;
+}
+
+export function quotaState(rows: QuotaRow[], now: Date, resetAt: Date | null): QuotaState {
+  const ends = rows
+    .map((row) => countsUntil(row, now, resetAt))
+    .filter((end): end is number => end !== null)
+    .sort((a, b) => a - b);
+  const used = ends.length;
+  const left = Math.max(0, DOWNLOADS_PER_WINDOW - used);
+  // With `used` counting rows, one frees up when the (used - limit + 1)-th earliest ends.
+  const nextFreeAt = left > 0 ? null : new Date(ends[used - DOWNLOADS_PER_WINDOW]!);
+  return { used, left, nextFreeAt };
+}
+
+/** Why a download was refused: stored in `downloads.failure_reason` and shown in words. */
+export const DOWNLOAD_FAILURES = [
+  "QUOTA_EXCEEDED",
+  "LICENSE_SUSPENDED",
+  "LICENSE_REVOKED",
+  "LICENSE_EXPIRED",
+  "OWNER_BANNED",
+  "ACCOUNT_INACTIVE",
+  "DEVICE_BLOCKED",
+  "LINK_EXPIRED",
+  "LINK_TAMPERED",
+  "NOT_OWNER",
+  "FILE_MISSING",
+] as const;
+export type DownloadFailure = (typeof DOWNLOAD_FAILURES)[number];
+
+export const DOWNLOAD_FAILURE_STATUS: Record<DownloadFailure, number> = {
+  QUOTA_EXCEEDED: 429,
+  LICENSE_SUSPENDED: 403,
+  LICENSE_REVOKED: 403,
+  LICENSE_EXPIRED: 403,
+  OWNER_BANNED: 403,
+  ACCOUNT_INACTIVE: 403,
+  DEVICE_BLOCKED: 403,
+  LINK_EXPIRED: 410,
+  LINK_TAMPERED: 403,
+  NOT_OWNER: 404,
+  FILE_MISSING: 404,
+};
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+export const formatUtc = (date: Date) => `${dateFormat.format(date)} UTC`;
+
+/** The sentence a user reads for a refusal. */
+export function downloadFailureMessage(reason: DownloadFailure, nextFreeAt?: Date | null): string {
+  switch (reason) {
+    case "QUOTA_EXCEEDED":
+      return nextFreeAt
+        ? `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days. The next download frees up on ${formatUtc(nextFreeAt)}.`
+        : `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days.`;
+    case "LICENSE_SUSPENDED":
+      return "This license is suspended while we review it, so it can't be downloaded. Contact support to restore it.";
+    case "LICENSE_REVOKED":
+      return "This license has been revoked (for example after a refund), so the file can no longer be downloaded.";
+    case "LICENSE_EXPIRED":
+      return "This license has expired, so the file can no longer be downloaded.";
+    case "OWNER_BANNED":
+    case "ACCOUNT_INACTIVE":
+      return "Your account can't download files right now.";
+    case "DEVICE_BLOCKED":
+      return "This device has been blocked, so it can't download files. Contact support if you think this is a mistake.";
+    case "LINK_EXPIRED":
+      return "This download link has expired. Links work for 5 minutes: go back to your license and start the download again.";
+    case "LINK_TAMPERED":
+      return "This download link is not valid: it has been changed or damaged. Start the download again from your license.";
+    case "NOT_OWNER":
+      return "We couldn't find that download in your account.";
+    case "FILE_MISSING":
+      return "The file for this product is not available right now. Please contact support.";
+  }
+}
+
+/** Short words for the history tables. */
+export function downloadOutcomeLabel(
+  row: {
+    status: "GRANTED" | "COMPLETED" | "FAILED";
+    failureReason: string | null;
+    grantExpiresAt: string | Date | null;
+  },
+  now: Date,
+): string {
+  if (row.status === "COMPLETED") return "Downloaded";
+  if (row.status === "GRANTED") {
+    return row.grantExpiresAt && new Date(row.grantExpiresAt) > now
+      ? "Link issued"
+      : "Link expired unused";
+  }
+  const labels: Record<string, string> = {
+    QUOTA_EXCEEDED: "Refused: no downloads left",
+    LICENSE_SUSPENDED: "Refused: license suspended",
+    LICENSE_REVOKED: "Refused: license revoked",
+    LICENSE_EXPIRED: "Refused: license expired",
+    OWNER_BANNED: "Refused: account blocked",
+    ACCOUNT_INACTIVE: "Refused: account blocked",
+    DEVICE_BLOCKED: "Refused: device blocked",
+    LINK_EXPIRED: "Refused: link expired",
+    LINK_TAMPERED: "Refused: link not valid",
+    NOT_OWNER: "Refused: not your license",
+    FILE_MISSING: "Refused: file unavailable",
+  };
+  return labels[row.failureReason ?? ""] ?? "Refused";
+}

@@ -1,0 +1,64 @@
+/**
+ * HTTP Range for file downloads (RFC 9110 §14). One byte range is served as 206; a range that
+ * cannot be satisfied is 416. A multi-range request (`bytes=0-9,20-29`) is answered with the
+ * whole file (200): the RFC allows ignoring Range, and multipart/byteranges would need the body
+ * assembled from several R2 reads for no real client benefit (download managers ask for one).
+ */
+export type ByteRange = { offset: number; length: number };
+
+export type RangeDecision =
+  { kind: "full" } | { kind: "partial"; range: ByteRange } | { kind: "unsatisfiable" };
+
+const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
+
+export function parseRange(header: string | null, size: number): RangeDecision {
+  if (header === null) return { kind: "full" };
+  const value = header.trim().replace(/\s+/g, "");
+  if (!value.startsWith("bytes=") || value.includes(",")) return { kind: "full" };
+  const match = SINGLE_RANGE.exec(value);
+  if (!match) return { kind: "full" };
+  const [, first, last] = match as unknown as [string, string, string];
+  if (first === "" && last === "") return { kind: "full" };
+
+  if (first === "") {
+    // Suffix range: the last N bytes.
+    const suffix = Number(last);
+    if (!Number.isSafeInteger(suffix) || suffix === 0 || size === 0) {
+      return { kind: "unsatisfiable" };
+    }
+    const length = Math.min(suffix, size);
+    return { kind: "partial", range: { offset: size - length, length } };
+  }
+
+  const start = Number(first);
+  if (!Number.isSafeInteger(start) || start >= size) return { kind: "unsatisfiable" };
+  let end = last === "" ? size - 1 : Number(last);
+  if (!Number.isSafeInteger(end) || end < start) return { kind: "full" };
+  end = Math.min(end, size - 1);
+  return { kind: "partial", range: { offset: start, length: end - start + 1 } };
+}
+
+export const contentRange = (range: ByteRange, size: number) =>
+  `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`;
+
+/** `If-None-Match`: any listed tag equal to ours (weak comparison), or `*`. */
+export function noneMatch(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
+  return header.split(",").some((tag) => opaque(tag) === opaque(etag));
+}
+
+/**
+ * `If-Range`: the Range applies only while the client's copy is current. A strong ETag must
+ * match exactly; a date must not be older than the object's last change. Anything else (a weak
+ * tag, garbage) means "send the whole file".
+ */
+export function ifRangeHolds(header: string | null, etag: string, uploaded: Date): boolean {
+  if (header === null) return true;
+  const value = header.trim();
+  if (value.startsWith('"')) return value === etag;
+  if (value.startsWith("W/")) return false;
+  const date = Date.parse(value);
+  return Number.isFinite(date) && Math.floor(uploaded.getTime() / 1000) * 1000 <= date;
+}

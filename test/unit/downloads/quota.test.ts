@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import {
+  DOWNLOAD_WINDOW_MS,
+  downloadFailureMessage,
+  GRANT_TTL_MS,
+  quotaState,
+  type QuotaRow,
+} from "~/domain/downloads/quota";
+
+const t0 = new Date("2031-03-01T10:00:00Z");
+const at = (ms: number) => new Date(t0.getTime() + ms);
+const completed = (ms: number): QuotaRow => ({
+  status: "COMPLETED",
+  createdAt: at(ms),
+  grantExpiresAt: at(ms + GRANT_TTL_MS),
+});
+const granted = (ms: number): QuotaRow => ({ ...completed(ms), status: "GRANTED" });
+
+describe("quotaState", () => {
+  it("counts redeemed downloads for 14 days and names the oldest's end as the free-up time", () => {
+    const rows = [completed(0), completed(1000), completed(2000)];
+    expect(quotaState(rows, at(5000), null)).toEqual({
+      used: 3,
+      left: 0,
+      nextFreeAt: at(DOWNLOAD_WINDOW_MS),
+    });
+    expect(quotaState(rows, at(DOWNLOAD_WINDOW_MS + 1), null)).toMatchObject({ used: 2, left: 1 });
+  });
+
+  it("counts an unredeemed grant only until it expires", () => {
+    const rows = [completed(0), completed(1000), granted(2000)];
+    expect(quotaState(rows, at(3000), null).nextFreeAt).toEqual(at(2000 + GRANT_TTL_MS));
+    expect(quotaState(rows, at(2000 + GRANT_TTL_MS), null)).toMatchObject({ used: 2, left: 1 });
+  });
+
+  it("ignores failed attempts and everything before an approved reset", () => {
+    const rows: QuotaRow[] = [
+      completed(0),
+      completed(1000),
+      completed(2000),
+      { status: "FAILED", createdAt: at(3000), grantExpiresAt: null },
+    ];
+    expect(quotaState(rows, at(4000), at(2500))).toEqual({ used: 0, left: 3, nextFreeAt: null });
+  });
+});
+
+describe("downloadFailureMessage", () => {
+  it("says when the next download frees up", () => {
+    expect(downloadFailureMessage("QUOTA_EXCEEDED", at(DOWNLOAD_WINDOW_MS))).toBe(
+      "You have used all 3 downloads of the last 14 days. The next download frees up on 15 Mar 2031, 10:00 UTC.",
+    );
+  });
+});
