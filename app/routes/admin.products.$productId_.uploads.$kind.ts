@@ -77,7 +77,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       request: await auditRequestInfo(request, context),
     },
   );
-  if (!result.ok) return jsonError(result.status, result.error);
+  if (!result.ok) {
+    // Refused before reading it all: stop the client's transfer instead of draining it.
+    await request.body?.cancel().catch(() => undefined);
+    return jsonError(result.status, result.error);
+  }
   const { ok, key: _key, replacedKey, ...stored } = result;
   return Response.json(
     { ok, ...stored, replaced: replacedKey !== null },

@@ -162,7 +162,10 @@ export function parseProductForm(formData: FormData): ProductFormResult {
   const parsed = ProductFormSchema.safeParse(raw);
   const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error);
 
-  const currency = parsed.success ? parsed.data.currency : null;
+  // Prices are checked even when another field failed, so every error shows at once.
+  const currency = (PRODUCT_CURRENCIES as readonly string[]).includes(raw.currency ?? "")
+    ? raw.currency!
+    : null;
   const prices: Record<"pricePersonal" | "priceCommercial" | "priceTeam", number | null> = {
     pricePersonal: null,
     priceCommercial: null,
