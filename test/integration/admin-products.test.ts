@@ -374,7 +374,9 @@ describe("the products list", () => {
     const drafts = await SELF.fetch(`${ORIGIN}/admin/products?q=${marker}&status=DRAFT`, {
       headers: { Cookie: editor.cookie },
     });
-    expect((await drafts.text()).match(new RegExp(`>${marker} Product \\d</a>`, "g"))).toHaveLength(2);
+    expect((await drafts.text()).match(new RegExp(`>${marker} Product \\d</a>`, "g"))).toHaveLength(
+      2,
+    );
 
     const first = await searchAdminProducts(db, { q: marker, pageSize: 2 });
     expect(first.items).toHaveLength(2);
