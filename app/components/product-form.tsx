@@ -80,6 +80,7 @@ function Select({
   options,
   error,
   description,
+  optionLabel = (option) => option.toLowerCase().replaceAll("_", " "),
 }: {
   label: string;
   name: string;
@@ -87,6 +88,7 @@ function Select({
   options: readonly string[];
   error?: string;
   description?: ReactNode;
+  optionLabel?: (option: string) => string;
 }) {
   const { id, describedBy } = useFieldIds(name, error, Boolean(description));
   return (
@@ -101,7 +103,7 @@ function Select({
       >
         {options.map((option) => (
           <option key={option} value={option}>
-            {option.toLowerCase().replaceAll("_", " ")}
+            {optionLabel(option)}
           </option>
         ))}
       </select>
@@ -196,6 +198,7 @@ export function ProductForm({
             name="currency"
             value={text("currency") || "USD"}
             options={CURRENCIES}
+            optionLabel={(option) => option}
             error={errors.currency}
           />
           <Field

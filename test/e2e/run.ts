@@ -11,6 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { accountTests } from "./accounts.spec";
+import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { storeTests } from "./store.spec";
 import { knownIssueSummary } from "./browser";
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
     });
     // E2E_FILTER=<text> runs only the tests whose name contains it (for local iteration).
     const filter = process.env.E2E_FILTER;
-    const tests = [...browseTests, ...accountTests, ...storeTests].filter(
+    const tests = [...browseTests, ...accountTests, ...storeTests, ...adminProductTests].filter(
       (t) => !filter || t.name.includes(filter),
     );
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
