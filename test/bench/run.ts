@@ -34,6 +34,7 @@ import {
   type RouteResult,
 } from "./report";
 import type { QueryCountRun } from "./query-count";
+import { benchUploads, runUploadBenchAlone, uploadsMarkdown } from "./uploads";
 
 const BASELINE = "baseline";
 const PRODUCT_SLUG = "ledger-ui-kit";
@@ -118,6 +119,7 @@ async function gitCommit(): Promise<string> {
 }
 
 async function main(): Promise<number> {
+  if (process.env.BENCH_ONLY === "uploads") return runUploadBenchAlone();
   let stateDir: string | undefined;
   const servers: WranglerDev[] = [];
   const cleanup = async () => {
@@ -185,6 +187,9 @@ async function main(): Promise<number> {
       results.push(await measure(target));
     }
 
+    console.log("• Product uploads, streamed to local R2…");
+    const uploads = await benchUploads(app);
+
     const sizes = [
       await fileSize("build/index.js (Worker)", snapshot.script),
       await clientJsSize(
@@ -210,7 +215,7 @@ async function main(): Promise<number> {
       queries: queriesTable,
       sizes: sizesTable,
     });
-    await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown);
+    await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown + uploadsMarkdown(uploads));
 
     console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
     const troubled = results.filter((result) => result.non2xx > 0 || result.errors > 0);
