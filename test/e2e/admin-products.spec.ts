@@ -53,6 +53,7 @@ test("an editor creates and publishes a product with an uploaded file", async (c
     await page.getByLabel("Personal license price").fill("not a price");
     await page.getByRole("button", { name: "Create product" }).click();
     await page.getByText("Enter an amount like 19.99").waitFor();
+    await screenshot(context, page, "admin-product-new-invalid");
 
     await page.getByLabel("Personal license price").fill("39.00");
     await page.getByLabel("Commercial license price").fill("99.50");
@@ -92,6 +93,12 @@ test("an editor creates and publishes a product with an uploaded file", async (c
     await page.getByRole("button", { name: "Save changes" }).click();
     await page.getByText("Published: the product is in the catalog.").waitFor();
     await page.getByRole("link", { name: "View in the catalog" }).waitFor();
+
+    await visit(page, `/admin/products?q=${suffix}`);
+    const listed = page.locator("tr", { hasText: name });
+    await listed.getByText("published").waitFor();
+    await listed.getByText("aurora-dashboard.zip").waitFor();
+    await screenshot(context, page, "admin-products-list");
 
     await visit(page, "/products");
     await page.getByRole("link", { name }).first().click();
