@@ -6,3 +6,35 @@ export function formatMoney(cents: number, currency: string, locale = "en-US"): 
   const fractionDigits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
   return formatter.format(cents / 10 ** fractionDigits);
 }
+
+/** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0). */
+export function minorUnitDigits(currency: string): number {
+  return (
+    new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions()
+      .maximumFractionDigits ?? 2
+  );
+}
+
+/**
+ * A decimal amount typed into a form ("19", "19.5", "1,299.00") as integer minor units, or
+ * null when it is not a plain non-negative amount with at most the currency's decimals.
+ * Parsed from the text, never through floating point, so "0.29" is exactly 29 cents.
+ */
+export function parseMoney(text: string, currency: string): number | null {
+  const digits = minorUnitDigits(currency);
+  const match = /^(\d{1,9})(?:\.(\d*))?$/.exec(text.trim().replaceAll(",", ""));
+  if (!match) return null;
+  const fraction = match[2] ?? "";
+  if (fraction.length > digits) return null;
+  const cents = Number(match[1]) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
+  return Number.isSafeInteger(cents) ? cents : null;
+}
+
+/** Minor units back into the plain decimal text a form field shows ("19.50"). */
+export function moneyInputValue(cents: number, currency: string): string {
+  const digits = minorUnitDigits(currency);
+  if (digits === 0) return String(cents);
+  const whole = Math.trunc(cents / 10 ** digits);
+  const fraction = String(cents % 10 ** digits).padStart(digits, "0");
+  return `${whole}.${fraction}`;
+}

@@ -6,6 +6,7 @@ import type {
 } from "@remix-run/cloudflare";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { can, type Capability } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { requirePermission } from "~/lib/auth.server";
 import adminStyles from "~/styles/admin.css?url";
@@ -29,14 +30,18 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     context,
     ADMIN_ROUTE_POLICY["routes/admin"].loader,
   );
-  return Response.json({ staff: { name: staff.name, role: staff.role } });
+  const hidden = SECTIONS.filter(
+    (section) => section.capability && !can(staff.role, section.capability),
+  ).map((section) => section.to);
+  return Response.json({ staff: { name: staff.name, role: staff.role }, hidden });
 }
 
-type LoaderData = { staff: { name: string; role: string } };
+type LoaderData = { staff: { name: string; role: string }; hidden: string[] };
 
 /** The sections of the admin area; more join as their features land. */
-const SECTIONS = [
+const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Capability }> = [
   { to: "/admin", label: "Dashboard", end: true },
+  { to: "/admin/products", label: "Products", end: false, capability: "products:manage" },
   { to: "/admin/users", label: "Users", end: false },
   { to: "/admin/purchases", label: "Purchases", end: false },
   { to: "/admin/licenses", label: "Licenses", end: false },
@@ -45,14 +50,14 @@ const SECTIONS = [
 ];
 
 export default function AdminLayout() {
-  const { staff } = useLoaderData<LoaderData>();
+  const { staff, hidden } = useLoaderData<LoaderData>();
   return (
     <div className="container admin">
       <aside className="admin__sidebar">
         <p className="admin__title">Admin</p>
         <nav aria-label="Admin" className="admin-nav">
           <ul role="list">
-            {SECTIONS.map((section) => (
+            {SECTIONS.filter((section) => !hidden.includes(section.to)).map((section) => (
               <li key={section.to}>
                 <NavLink to={section.to} end={section.end} prefetch="intent">
                   {section.label}

@@ -37,11 +37,17 @@ import {
   type RouteResult,
 } from "./report";
 import type { QueryCountRun } from "./query-count";
+import { benchUploads, runUploadBenchAlone, uploadsMarkdown } from "./uploads";
 
 const BASELINE = "baseline";
-/** `BENCH_ONLY=downloads npm run bench`: only the download benchmark, printed, no BENCHMARKS.md. */
+/**
+ * `BENCH_ONLY=downloads|uploads npm run bench`: only that benchmark, printed, BENCHMARKS.md
+ * left as it is.
+ */
 const ONLY = process.env.BENCH_ONLY || null;
-if (ONLY !== null && ONLY !== "downloads") throw new Error("BENCH_ONLY must be 'downloads'");
+if (ONLY !== null && ONLY !== "downloads" && ONLY !== "uploads") {
+  throw new Error("BENCH_ONLY must be 'downloads' or 'uploads'");
+}
 const DOWNLOADS_ONLY = ONLY === "downloads";
 const PRODUCT_SLUG = "ledger-ui-kit";
 
@@ -125,6 +131,7 @@ async function gitCommit(): Promise<string> {
 }
 
 async function main(): Promise<number> {
+  if (ONLY === "uploads") return runUploadBenchAlone();
   let stateDir: string | undefined;
   const servers: WranglerDev[] = [];
   const cleanup = async () => {
@@ -215,6 +222,8 @@ async function main(): Promise<number> {
       console.log("BENCH_ONLY=downloads: BENCHMARKS.md left as it is.");
       return downloadTroubles.length === 0 ? 0 : 1;
     }
+    console.log("• Product uploads, streamed to local R2…");
+    const uploads = await benchUploads(app);
 
     const sizes = [
       await fileSize("build/index.js (Worker)", snapshot.script),
@@ -242,7 +251,7 @@ async function main(): Promise<number> {
       sizes: sizesTable,
       downloads: downloadsSection(downloadResult),
     });
-    await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown);
+    await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown + uploadsMarkdown(uploads));
 
     console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
     const troubled = results.filter((result) => result.non2xx > 0 || result.errors > 0);

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { accountTests } from "./accounts.spec";
+import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
 import { storeTests } from "./store.spec";
@@ -93,9 +94,13 @@ async function main(): Promise<number> {
     });
     // E2E_FILTER=<text> runs only the tests whose name contains it (for local iteration).
     const filter = process.env.E2E_FILTER;
-    const tests = [...browseTests, ...accountTests, ...storeTests, ...downloadTests].filter(
-      (t) => !filter || t.name.includes(filter),
-    );
+    const tests = [
+      ...browseTests,
+      ...accountTests,
+      ...storeTests,
+      ...adminProductTests,
+      ...downloadTests,
+    ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(
       tests,

@@ -30,6 +30,20 @@ export const ADMIN_ROUTE_POLICY = {
     },
   },
   "routes/admin.outbox.$emailId": { loader: "admin:open" },
+  "routes/admin.products._index": { loader: "products:manage" },
+  "routes/admin.products.new": { loader: "products:manage", action: "products:manage" },
+  "routes/admin.products.$productId": {
+    loader: "products:manage",
+    action: {
+      save: "products:manage",
+      "remove-preview": "products:manage",
+      "remove-thumbnail": "products:manage",
+    },
+  },
+  "routes/admin.products.$productId_.uploads.$kind": {
+    loader: "products:manage",
+    action: "products:manage",
+  },
   "routes/admin.purchases._index": { loader: "admin:open" },
   "routes/admin.purchases.$purchaseId": {
     loader: "admin:open",

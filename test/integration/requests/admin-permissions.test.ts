@@ -1,6 +1,6 @@
 import { env, SELF } from "cloudflare:test";
 import { createId } from "@paralleldrive/cuid2";
-import { eq, inArray, or } from "drizzle-orm";
+import { eq, inArray, like, or } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import buildVersion from "../../../build/version.txt?raw";
 import { createDb } from "#db/client";
@@ -9,6 +9,7 @@ import {
   deviceSessions,
   digitalProductPurchases,
   downloadResetRequests,
+  digitalProducts,
   emailOutbox,
   licenses,
   sessions,
@@ -150,7 +151,13 @@ let target: {
   purchaseId: string;
   licenseId: string;
   resetRequestId: string;
+  productId: string;
+  previewKey: string;
+  thumbnailKey: string;
 };
+
+/** Products the matrix's create requests would make, if one got through. */
+const MATRIX_SLUG_PREFIX = `matrix-new-${createId().slice(0, 8)}`;
 
 beforeAll(async () => {
   for (const who of PRINCIPALS) if (who.role) cookies.set(who.name, await logIn(who));
@@ -202,6 +209,23 @@ beforeAll(async () => {
     .insert(downloadResetRequests)
     .values({ licenseId: settled.licenseId, userId: user.id, reason: "Permission matrix" })
     .returning({ id: downloadResetRequests.id });
+  // A product with a thumbnail and a preview, for the product management routes.
+  const managed = await createProduct(
+    { db, files: env.FILES },
+    { status: "DRAFT", publishedAt: null },
+  );
+  const previewKey = `previews/${managed.id}/matrix-preview.png`;
+  const thumbnailKey = `thumbnails/${managed.id}/matrix-thumb.png`;
+  for (const key of [previewKey, thumbnailKey]) {
+    await env.FILES.put(key, new Uint8Array([0x89, 0x50, 0x4e, 0x47]), {
+      httpMetadata: { contentType: "image/png" },
+    });
+  }
+  await db
+    .update(digitalProducts)
+    .set({ previewKeys: [previewKey], thumbnailKey })
+    .where(eq(digitalProducts.id, managed.id));
+
   target = {
     id: user.id,
     deviceId: device!.id,
@@ -209,6 +233,9 @@ beforeAll(async () => {
     purchaseId,
     licenseId: settled.licenseId,
     resetRequestId: resetRequest!.id,
+    productId: managed.id,
+    previewKey,
+    thumbnailKey,
   };
 
   const [email] = await db
@@ -226,6 +253,8 @@ beforeAll(async () => {
   sample.purchaseId = target.purchaseId;
   sample.licenseId = target.licenseId;
   sample.requestId = target.resetRequestId;
+  sample.productId = target.productId;
+  sample.kind = "file";
 });
 
 // ---- Requests and expectations -------------------------------------------------------------------
@@ -310,6 +339,7 @@ async function targetState() {
           target.purchaseId,
           target.licenseId,
           target.resetRequestId,
+          target.productId,
         ]),
       ),
     );
@@ -329,7 +359,19 @@ async function targetState() {
     .select({ status: downloadResetRequests.status, notes: downloadResetRequests.reviewNotes })
     .from(downloadResetRequests)
     .where(eq(downloadResetRequests.id, target.resetRequestId));
+  const [product] = await db
+    .select()
+    .from(digitalProducts)
+    .where(eq(digitalProducts.id, target.productId));
+  const created = await db
+    .select({ id: digitalProducts.id })
+    .from(digitalProducts)
+    .where(like(digitalProducts.slug, `${MATRIX_SLUG_PREFIX}%`));
+  const productObjects = await env.FILES.list({ prefix: `previews/${target.productId}/` });
   return {
+    product,
+    created: created.length,
+    productObjects: productObjects.objects.map((object) => object.key),
     purchase: purchase!.status,
     license,
     resetRequest,
@@ -348,11 +390,33 @@ const FORM_ROUTES = new Set([
   "routes/admin.purchases.$purchaseId",
   "routes/admin.licenses.$licenseId",
   "routes/admin.reset-requests.$requestId",
+  "routes/admin.products.new",
+  "routes/admin.products.$productId",
 ]);
+
+/** The product form, filled in so that it would be accepted. */
+function productFields(): Record<string, string> {
+  return {
+    name: "Matrix product",
+    slug: `${MATRIX_SLUG_PREFIX}-${createId().slice(0, 6)}`,
+    category: "TEMPLATE",
+    pricePersonal: "19.00",
+    currency: "USD",
+    teamSeats: "5",
+    version: "2.0.0",
+    status: "DRAFT",
+  };
+}
 
 /** Bodies that would succeed if the visitor were allowed: refusals must change nothing. */
 function validBody(routeId: string, intent: string | null): Record<string, string> {
   const reason = "Permission matrix";
+  if (routeId === "routes/admin.products.new") return productFields();
+  if (routeId === "routes/admin.products.$productId") {
+    if (intent === "save") return { intent, ...productFields() };
+    if (intent === "remove-preview") return { intent, key: target.previewKey };
+    if (intent === "remove-thumbnail") return { intent, key: target.thumbnailKey };
+  }
   if (intent === null) return {};
   // Every intent of the store routes (refund; suspend, revoke, reinstate) takes a reason.
   if (
@@ -391,6 +455,9 @@ describe("the admin route manifest", () => {
         "routes/admin.licenses.$licenseId",
         "routes/admin.reset-requests._index",
         "routes/admin.reset-requests.$requestId",
+        "routes/admin.products._index",
+        "routes/admin.products.$productId",
+        "routes/admin.products.$productId_.uploads.$kind",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(
