@@ -6,7 +6,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
+import { AccountLicenseParamsSchema, RevealKeyFormSchema } from "~/domain/licenses/admin-forms";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
@@ -30,12 +30,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 /** A user's licenses (and a revealed key) must never sit in a shared cache. */
 export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
-const LicenseParamsSchema = z.object({ licenseId: z.string().min(1).max(64) });
 const NOT_FOUND = "We couldn't find that license in your account.";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = LicenseParamsSchema.safeParse(params);
+  const parsed = AccountLicenseParamsSchema.safeParse(params);
   invariantResponse(parsed.success, NOT_FOUND, { status: 404 });
   const license = await getUserLicense(context.db, {
     userId: user.id,
@@ -63,14 +62,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
 }
 
-const LicenseActionSchema = z.object({ intent: z.literal("reveal-key") });
-
 /** "Reveal key": the full key once, in this answer only (never cached), and audited. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsedParams = LicenseParamsSchema.safeParse(params);
+  const parsedParams = AccountLicenseParamsSchema.safeParse(params);
   invariantResponse(parsedParams.success, NOT_FOUND, { status: 404 });
-  const parsed = LicenseActionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = RevealKeyFormSchema.safeParse(Object.fromEntries(await request.formData()));
   invariantResponse(parsed.success, "This form wasn't understood. Reload the page and try again.");
   const key = await revealLicenseKey(
     { db: context.db, env: context.env },

@@ -1,6 +1,6 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
+import { CursorQuerySchema } from "~/domain/licenses/admin-forms";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
@@ -13,13 +13,9 @@ export const meta: MetaFunction = () => [{ title: "Your licenses — Studio Stor
 /** A user's licenses (and a revealed key) must never sit in a shared cache. */
 export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
-const PageQuerySchema = z.object({
-  cursor: z.string().max(200).nullable().catch(null),
-});
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const query = PageQuerySchema.parse({
+  const query = CursorQuerySchema.parse({
     cursor: new URL(request.url).searchParams.get("cursor"),
   });
   const page = await listUserLicenses(context.db, {

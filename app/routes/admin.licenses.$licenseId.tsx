@@ -8,12 +8,12 @@ import { fieldErrors } from "~/domain/auth/admin-forms";
 import { REASON_MAX_LENGTH } from "~/domain/auth/moderation";
 import { can } from "~/domain/auth/permissions";
 import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
+import { LicenseAdminFormSchema } from "~/domain/licenses/admin-forms";
 import {
   LICENSE_STATUS_FOR_INTENT,
-  LicenseAdminFormSchema,
   licenseStatusIntents,
   type LicenseStatusIntent,
-} from "~/domain/licenses/admin-forms";
+} from "~/domain/licenses/status-intents";
 import { licenseStatusBadge } from "~/domain/licenses/status";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";

@@ -6,11 +6,8 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
 import { LICENSE_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import {
-  LICENSE_ABUSE_FILTERS,
-  parseLicenseSearch,
-  type LicenseSearch,
-} from "~/domain/licenses/admin-forms";
+import { parseLicenseSearch, type LicenseSearch } from "~/domain/licenses/admin-forms";
+import { LICENSE_ABUSE_FILTERS } from "~/domain/licenses/status-intents";
 import { licenseStatusBadge } from "~/domain/licenses/status";
 import { requirePermission } from "~/lib/auth.server";
 import { searchLicenses, type LicenseAdminListItem } from "~/services/admin-store.server";

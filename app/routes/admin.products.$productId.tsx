@@ -47,7 +47,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const productId = requireProductIdParam(params);
   const detail = await getProductForEdit(context.db, productId);
   invariantResponse(detail, "There is no such product.", { status: 404 });
-  return Response.json(detail);
+  // The form's values are computed here: the forms module (zod) stays out of the browser.
+  return Response.json({ ...detail, formValues: productFormValues(detail.product) });
 }
 
 type ActionData = {
@@ -160,7 +161,7 @@ type Serialized<T> = T extends Date
     : T extends object
       ? { [K in keyof T]: Serialized<T[K]> }
       : T;
-type LoaderData = Serialized<ProductEditDetail>;
+type LoaderData = Serialized<ProductEditDetail> & { formValues: ProductFormValues };
 
 const dateTime = new Intl.DateTimeFormat("en", {
   dateStyle: "medium",
@@ -170,12 +171,12 @@ const dateTime = new Intl.DateTimeFormat("en", {
 const when = (value: string | null) => (value ? `${dateTime.format(new Date(value))} UTC` : "—");
 
 export default function AdminProductPage() {
-  const { product, audit } = useLoaderData<LoaderData>();
+  const { product, audit, formValues } = useLoaderData<LoaderData>();
   const actionData = useActionData<ActionData>();
   const saveData = actionData?.intent === "save" ? actionData : undefined;
   const imageError =
     actionData && actionData.intent !== "save" ? actionData.errors.form : undefined;
-  const values = saveData?.values ?? productFormValues(product);
+  const values = saveData?.values ?? formValues;
 
   return (
     <>

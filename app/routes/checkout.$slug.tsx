@@ -1,6 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { LICENSE_TYPES } from "#db/schema/enums";
-import { z } from "~/lib/zod";
+import { CheckoutFormSchema } from "~/domain/payments/checkout-forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import {
   auditActor,
@@ -13,7 +12,6 @@ import { CheckoutError, startCheckout } from "~/services/checkout.server";
 
 /** `POST /checkout/:slug` (`licenseType`): a PENDING purchase, then the payment page. */
 
-const CheckoutFormSchema = z.object({ licenseType: z.enum(LICENSE_TYPES) });
 const SLUG = /^[a-z0-9-]{1,120}$/;
 
 export async function action({ request, params, context }: ActionFunctionArgs) {

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { z } from "~/lib/zod";
+import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import { formatMoney } from "~/domain/money";
@@ -15,7 +15,6 @@ import { getOwnPurchase } from "~/services/purchases.server";
  * and goes through the same fulfilment code. It does not exist in production.
  */
 
-const OutcomeFormSchema = z.object({ outcome: z.enum(["succeed", "fail"]) });
 const NOT_FOUND = "This checkout doesn't exist.";
 
 async function requireTestCheckout({ request, params, context }: LoaderFunctionArgs) {
@@ -50,7 +49,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const purchase = await requireTestCheckout(args);
-  const parsed = OutcomeFormSchema.safeParse({
+  const parsed = TestOutcomeFormSchema.safeParse({
     outcome: (await args.request.formData()).get("outcome") ?? undefined,
   });
   invariantResponse(parsed.success, "Choose whether the test payment succeeds or fails.");

@@ -1,6 +1,7 @@
 import { z } from "~/lib/zod";
 import { RESET_REQUEST_STATUSES } from "#db/schema/enums";
 import { REASON_MAX_LENGTH } from "~/domain/auth/moderation";
+import { RESET_REASON_MAX_LENGTH, RESET_REVIEW_INTENTS } from "./reset-rules";
 
 /**
  * The forms of downloads and reset requests. In their own module (imported only by loaders,
@@ -13,8 +14,6 @@ export const LicenseIdParamSchema = z.object({
 
 export const DownloadTokenParamSchema = z.object({ token: z.string().min(1).max(1024) });
 
-export const RESET_REASON_MAX_LENGTH = 1000;
-
 /** POST /account/licenses/:licenseId/reset-request */
 export const ResetRequestFormSchema = z.object({
   reason: z
@@ -23,8 +22,6 @@ export const ResetRequestFormSchema = z.object({
     .min(1, "Tell us why you need your downloads back.")
     .max(RESET_REASON_MAX_LENGTH, `Use at most ${RESET_REASON_MAX_LENGTH} characters.`),
 });
-
-export const RESET_REVIEW_INTENTS = ["approve", "reject"] as const;
 
 /** A moderator's decision, always with notes: the customer sees them either way. */
 export const ResetReviewFormSchema = z.object({

@@ -1,13 +1,12 @@
 import { z } from "~/lib/zod";
 import { LICENSE_STATUSES } from "#db/schema/enums";
 import { ReasonSchema } from "~/domain/auth/admin-forms";
+import { LICENSE_ABUSE_FILTERS, LICENSE_STATUS_INTENTS } from "./status-intents";
 
 /**
  * The forms of /admin/licenses. In their own module (imported only by loaders, actions and
  * services) so the browser bundle never pulls in zod.
  */
-
-export const LICENSE_ABUSE_FILTERS = ["FLAGGED"] as const;
 
 /** The search form of /admin/licenses, parsed leniently: a bad value is simply ignored. */
 export const LicenseSearchSchema = z.object({
@@ -34,16 +33,6 @@ export function parseLicenseSearch(params: URLSearchParams): LicenseSearch {
   });
 }
 
-export const LICENSE_STATUS_INTENTS = ["suspend", "revoke", "reinstate"] as const;
-export type LicenseStatusIntent = (typeof LICENSE_STATUS_INTENTS)[number];
-
-/** The stored status each intent asks `setLicenseStatus` for. */
-export const LICENSE_STATUS_FOR_INTENT = {
-  suspend: "SUSPENDED",
-  revoke: "REVOKED",
-  reinstate: "ACTIVE",
-} as const satisfies Record<LicenseStatusIntent, "SUSPENDED" | "REVOKED" | "ACTIVE">;
-
 /** Every license change says why, reinstating included: the reason is shown and audited. */
 export const LicenseAdminFormSchema = z.object({
   intent: z.enum(LICENSE_STATUS_INTENTS),
@@ -51,18 +40,13 @@ export const LicenseAdminFormSchema = z.object({
 });
 export type LicenseAdminForm = z.infer<typeof LicenseAdminFormSchema>;
 
-/** Which changes a license in `status` can take (mirrors what `setLicenseStatus` allows). */
-export function licenseStatusIntents(status: string): LicenseStatusIntent[] {
-  switch (status) {
-    case "ACTIVE":
-      return ["suspend", "revoke"];
-    case "SUSPENDED":
-      return ["reinstate", "revoke"];
-    case "EXPIRED":
-      return ["revoke"];
-    case "REVOKED":
-      return ["reinstate"];
-    default:
-      return [];
-  }
-}
+/** `/account/licenses/:licenseId` */
+export const AccountLicenseParamsSchema = z.object({ licenseId: z.string().min(1).max(64) });
+
+/** The owner's "Reveal key" button. */
+export const RevealKeyFormSchema = z.object({ intent: z.literal("reveal-key") });
+
+/** `?cursor=` of a cursor-paginated account list, parsed leniently. */
+export const CursorQuerySchema = z.object({
+  cursor: z.string().max(200).nullable().catch(null),
+});
