@@ -12,7 +12,7 @@ export interface MembershipInput {
   periodDays?: number;
 }
 
-/** A membership with its opening ALLOCATION ledger row, written in one atomic batch. */
+/** A membership with its opening INITIAL_ALLOCATION ledger row, written in one atomic batch. */
 export async function createMembership(db: Database, input: MembershipInput): Promise<Membership> {
   const id = createId();
   const start = input.periodStart ?? new Date();
@@ -36,7 +36,7 @@ export async function createMembership(db: Database, input: MembershipInput): Pr
     db.insert(creditTransactions).values({
       membershipId: id,
       userId: input.userId,
-      type: "ALLOCATION",
+      type: "INITIAL_ALLOCATION",
       amount: credits,
       balance: credits,
       description: "Opening allocation",
