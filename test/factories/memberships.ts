@@ -10,6 +10,9 @@ export interface MembershipInput {
   credits?: number;
   periodStart?: Date;
   periodDays?: number;
+  autoRenew?: boolean;
+  /** Defaults to the end of the first period (paid up). */
+  paidThrough?: Date | null;
 }
 
 /** A membership with its opening INITIAL_ALLOCATION ledger row, written in one atomic batch. */
@@ -30,7 +33,10 @@ export async function createMembership(db: Database, input: MembershipInput): Pr
         usedCredits: 0,
         currentPeriodStart: start,
         currentPeriodEnd: end,
-        paidThrough: end,
+        autoRenew: input.autoRenew ?? true,
+        paidThrough: input.paidThrough === undefined ? end : input.paidThrough,
+        createdAt: start,
+        updatedAt: start,
       })
       .returning(),
     db.insert(creditTransactions).values({
@@ -42,6 +48,7 @@ export async function createMembership(db: Database, input: MembershipInput): Pr
       description: "Opening allocation",
       idempotencyKey: `membership:${id}:allocation:${start.getTime()}`,
       reference: `period:${start.getTime()}`,
+      createdAt: start,
     }),
   ]);
   return inserted[0]!;
