@@ -13,6 +13,7 @@ const SECTIONS = [
   { to: "/account", label: "Overview", end: true },
   { to: "/account/licenses", label: "Licenses", end: false },
   { to: "/account/purchases", label: "Purchases", end: false },
+  { to: "/account/membership", label: "Membership", end: false },
   { to: "/account/security", label: "Security", end: false },
 ];
 

@@ -40,6 +40,7 @@ const SECTIONS = [
   { to: "/admin/users", label: "Users", end: false },
   { to: "/admin/purchases", label: "Purchases", end: false },
   { to: "/admin/licenses", label: "Licenses", end: false },
+  { to: "/admin/memberships", label: "Memberships", end: false },
   { to: "/admin/outbox", label: "Outbox", end: false },
 ];
 

@@ -30,6 +30,8 @@ import { insertWhen } from "./conditional-insert.server";
  * the CHECK constraints on both tables would refuse it even if this code were wrong).
  */
 
+type BatchItem = Parameters<Database["batch"]>[0][number];
+
 export type LedgerRefusal = "insufficient-credits" | "membership-inactive" | "not-found";
 
 export type LedgerResult =
@@ -94,7 +96,11 @@ function perTier(alias: string, pick: (tier: (typeof MEMBERSHIP_TIERS)[number]) 
   return sql.raw(`(CASE ${alias}."tier" ${whens} ELSE 0 END)`);
 }
 
-async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> {
+/**
+ * The statements of one ledger entry, for a caller that puts them in its own batch (webhook
+ * fulfilment). `guard` is an extra condition on the row (e.g. "this event's row was written").
+ */
+function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
   if (!Number.isSafeInteger(spec.amount) || spec.amount === 0) {
     throw new RangeError("A ledger amount is a non-zero integer");
   }
@@ -102,6 +108,7 @@ async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> 
   const balance = sql`(${remainingOf("m")} + ${spec.amount})`;
   const guards: SQL[] = [sql`m."id" = ${spec.membershipId}`, sql`${balance} >= 0`];
   if (spec.requireLive) guards.push(sql`m."status" <> 'EXPIRED'`);
+  if (guard) guards.push(guard);
   const inserted = sql`exists (select 1 from "credit_transactions" ct where ct."id" = ${rowId})`;
 
   const insert = db
@@ -163,6 +170,11 @@ async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> 
       ]
     : [];
 
+  return { rowId, insert, update, audit };
+}
+
+async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> {
+  const { insert, update, audit } = entryStatements(db, spec);
   const [rows] = await db.batch([insert, update, ...audit]);
   const row = rows[0];
   if (row) return { status: "applied", transaction: row };
@@ -277,9 +289,27 @@ export function adjust(
   });
 }
 
+/** INITIAL_ALLOCATION / TOP_UP statements for a payment's batch, written only when `guard` holds. */
+export function paidCreditsStatements(
+  db: Database,
+  input: EntryBase & { amount: number; type: "INITIAL_ALLOCATION" | "TOP_UP"; guard: SQL },
+): BatchItem[] {
+  const { insert, update, audit } = entryStatements(
+    db,
+    {
+      ...input,
+      amount: positive(input.amount),
+      counter: "total",
+      requireLive: false,
+      ...(input.type === "TOP_UP" ? { audit: { action: "CREDITS_TOPPED_UP" as const } } : {}),
+    },
+    input.guard,
+  );
+  return [insert, update, ...audit];
+}
+
 // ---- Period turns: rollover (one membership) and renewal (all due, set-based) ---------------
 
-type BatchItem = Parameters<Database["batch"]>[0][number];
 type TurnKind = "expiry" | "rollover" | "renewal";
 
 function changes(result: unknown): number {

@@ -6,10 +6,12 @@ import buildVersion from "../../../build/version.txt?raw";
 import { createDb } from "#db/client";
 import {
   auditLogs,
+  creditTransactions,
   deviceSessions,
   digitalProductPurchases,
   emailOutbox,
   licenses,
+  memberships,
   sessions,
   users,
   type UserRole,
@@ -23,7 +25,7 @@ import {
 } from "~/domain/auth/route-policy";
 import { parseEnv } from "~/lib/env.server";
 import { settleTestCheckout, startCheckout } from "~/services/checkout.server";
-import { createProduct, createUser } from "../../factories";
+import { createMembership, createProduct, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
 /**
@@ -148,6 +150,7 @@ let target: {
   blockedDeviceId: string;
   purchaseId: string;
   licenseId: string;
+  membershipId: string;
 };
 
 beforeAll(async () => {
@@ -202,6 +205,7 @@ beforeAll(async () => {
     blockedDeviceId: blocked!.id,
     purchaseId,
     licenseId: settled.licenseId,
+    membershipId: (await createMembership(db, { userId: user.id, tier: "PRO", credits: 40 })).id,
   };
 
   const [email] = await db
@@ -218,6 +222,7 @@ beforeAll(async () => {
   sample.emailId = email!.id;
   sample.purchaseId = target.purchaseId;
   sample.licenseId = target.licenseId;
+  sample.membershipId = target.membershipId;
 });
 
 // ---- Requests and expectations -------------------------------------------------------------------
@@ -301,6 +306,7 @@ async function targetState() {
           target.blockedDeviceId,
           target.purchaseId,
           target.licenseId,
+          target.membershipId,
         ]),
       ),
     );
@@ -312,7 +318,21 @@ async function targetState() {
     .select({ status: licenses.status, reason: licenses.statusReason })
     .from(licenses)
     .where(eq(licenses.id, target.licenseId));
+  const [membership] = await db
+    .select({
+      tier: memberships.tier,
+      total: memberships.totalCredits,
+      used: memberships.usedCredits,
+    })
+    .from(memberships)
+    .where(eq(memberships.id, target.membershipId));
+  const ledger = await db
+    .select({ id: creditTransactions.id })
+    .from(creditTransactions)
+    .where(eq(creditTransactions.membershipId, target.membershipId));
   return {
+    membership,
+    ledger: ledger.length,
     purchase: purchase!.status,
     license,
     status: user!.accountStatus,
@@ -329,6 +349,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.users.$userId",
   "routes/admin.purchases.$purchaseId",
   "routes/admin.licenses.$licenseId",
+  "routes/admin.memberships.$membershipId",
 ]);
 
 /** Bodies that would succeed if the visitor were allowed: refusals must change nothing. */
@@ -341,6 +362,11 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
     routeId === "routes/admin.licenses.$licenseId"
   ) {
     return { intent, reason };
+  }
+  if (routeId === "routes/admin.memberships.$membershipId") {
+    return intent === "assign-tier"
+      ? { intent, tier: "MANAGED", reason }
+      : { intent, amount: "5", reason, token: "matrixtoken0001" };
   }
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
@@ -369,6 +395,8 @@ describe("the admin route manifest", () => {
         "routes/admin.purchases.$purchaseId",
         "routes/admin.licenses._index",
         "routes/admin.licenses.$licenseId",
+        "routes/admin.memberships._index",
+        "routes/admin.memberships.$membershipId",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(
