@@ -145,7 +145,7 @@ export default function AccountMembership() {
       <dl className="membership-summary">
         <div>
           <dt>Balance</dt>
-          <dd data-testid="credit-balance">{overview.remaining} credits</dd>
+          <dd data-testid="credit-balance">{`${overview.remaining} credits`}</dd>
         </div>
         <div>
           <dt>Used this period</dt>

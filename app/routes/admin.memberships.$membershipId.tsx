@@ -187,7 +187,9 @@ export default function AdminMembershipPage() {
             <dt>Ledger check</dt>
             <dd data-testid="ledger-check">
               {check.ok ? (
-                <span className="badge badge--success">consistent ({check.rows} rows)</span>
+                <span className="badge badge--success">
+                  {`consistent (${check.rows} ${check.rows === 1 ? "row" : "rows"})`}
+                </span>
               ) : (
                 <>
                   <span className="badge badge--danger">inconsistent</span>
