@@ -99,6 +99,7 @@ type LoaderData = {
     tier: TierConfig;
     remaining: number;
     renews: boolean;
+    paymentPending: boolean;
     rolloverPreview: number;
     nextAllocation: number;
     ledger: LedgerTableRow[];
@@ -165,6 +166,8 @@ export default function AccountMembership() {
           On {periodEnd}, up to {tier.rolloverCap} unused credits carry over (now{" "}
           {overview.rolloverPreview}) and {overview.nextAllocation} new credits arrive, for{" "}
           {overview.rolloverPreview + overview.nextAllocation} in total.
+          {overview.paymentPending &&
+            " The payment for this period hasn't reached us yet; the renewal waits for it, and the membership ends if it never arrives."}
         </p>
       ) : expired ? (
         <p>

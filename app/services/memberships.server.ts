@@ -113,15 +113,18 @@ export async function getMembershipOverview(
   ]);
   const tier = TIERS[membership.tier];
   const remaining = remainingCredits(membership);
-  const renews =
-    membership.status === "ACTIVE" &&
-    membership.autoRenew &&
-    membership.paidThrough !== null &&
-    membership.paidThrough.getTime() >= membership.currentPeriodEnd.getTime();
+  const renews = membership.status === "ACTIVE" && membership.autoRenew;
+  // The renewal job renews only a membership paid through its current period (the provider's
+  // invoice.paid moves paid_through); until then the member is told the payment is pending.
+  const paymentPending =
+    renews &&
+    (membership.paidThrough === null ||
+      membership.paidThrough.getTime() < membership.currentPeriodEnd.getTime());
   return {
     membership,
     remaining,
     renews,
+    paymentPending,
     rolloverPreview: renews ? rolloverCredits(remaining, tier.rolloverCap) : 0,
     nextAllocation: renews ? tier.creditsPerPeriod : 0,
     ledger,

@@ -12,6 +12,7 @@ import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { accountTests } from "./accounts.spec";
 import { browseTests } from "./browse.spec";
+import { membershipTests } from "./memberships.spec";
 import { storeTests } from "./store.spec";
 import { knownIssueSummary } from "./browser";
 import {
@@ -92,7 +93,7 @@ async function main(): Promise<number> {
     });
     // E2E_FILTER=<text> runs only the tests whose name contains it (for local iteration).
     const filter = process.env.E2E_FILTER;
-    const tests = [...browseTests, ...accountTests, ...storeTests].filter(
+    const tests = [...browseTests, ...accountTests, ...storeTests, ...membershipTests].filter(
       (t) => !filter || t.name.includes(filter),
     );
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
