@@ -564,9 +564,13 @@ export async function renewDueMemberships(
 
 // ---- Reading and checking -------------------------------------------------------------------
 
-/** The invariant check of one membership's ledger (pure rules in domain/credits/ledger.ts). */
+/**
+ * The invariant check of one membership's ledger (pure rules in domain/credits/ledger.ts).
+ * A rollover is held to the highest cap of any tier the membership has had: staff may have
+ * moved it to a tier with a lower cap after the rollover was written.
+ */
 export async function checkLedger(db: Database, membershipId: string): Promise<LedgerCheck | null> {
-  const [[membership], rows] = await db.batch([
+  const [[membership], rows, tierChanges] = await db.batch([
     db
       .select({
         tier: memberships.tier,
@@ -587,7 +591,25 @@ export async function checkLedger(db: Database, membershipId: string): Promise<L
       .where(eq(creditTransactions.membershipId, membershipId))
       // Insertion order: rows are never updated or deleted, so rowid is the ledger's sequence.
       .orderBy(asc(sql`rowid`)),
+    db
+      .select({ metadata: auditLogs.metadata })
+      .from(auditLogs)
+      .where(
+        and(
+          eq(auditLogs.entityType, "membership"),
+          eq(auditLogs.entityId, membershipId),
+          eq(auditLogs.action, "MEMBERSHIP_TIER_CHANGED"),
+        ),
+      ),
   ]);
   if (!membership) return null;
-  return checkLedgerRows(rows, membership, TIERS[membership.tier].rolloverCap);
+  const tiers = new Set<string>([membership.tier]);
+  for (const change of tierChanges) {
+    const from = change.metadata?.from;
+    if (typeof from === "string") tiers.add(from);
+  }
+  const cap = Math.max(
+    ...[...tiers].map((tier) => TIERS[tier as keyof typeof TIERS]?.rolloverCap ?? 0),
+  );
+  return checkLedgerRows(rows, membership, cap);
 }
