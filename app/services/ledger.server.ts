@@ -9,7 +9,7 @@ import {
   type CreditTransaction,
   type CreditTransactionType,
 } from "#db/schema";
-import { MEMBERSHIP_TIERS } from "#db/schema/enums";
+import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import type { AuditAction } from "~/domain/audit/actions";
 import { checkLedgerRows, type LedgerCheck } from "~/domain/credits/ledger";
 import { TIERS } from "~/domain/memberships/tiers";
@@ -460,9 +460,13 @@ export async function renewDueMemberships(
   const chunkSize = Math.max(1, Math.trunc(input.chunkSize ?? RENEWAL_CHUNK_SIZE));
   const maxBatches = input.maxBatches ?? 1_000;
   const now = input.now.getTime();
+  // Every status but EXPIRED, spelled out so memberships_status_period_end_idx serves it.
+  const live = MEMBERSHIP_STATUSES.filter((status) => status !== "EXPIRED")
+    .map((status) => `'${status}'`)
+    .join(", ");
   const due = (alias: string) =>
     sql.raw(
-      `${alias}."status" <> 'EXPIRED' and ${alias}."current_period_end" <= ${Math.trunc(now)}`,
+      `${alias}."status" in (${live}) and ${alias}."current_period_end" <= ${Math.trunc(now)}`,
     );
   const renewable = (alias: string) =>
     sql.raw(
