@@ -3,6 +3,8 @@ import type { Database } from "./client";
 import { users, type ProductCategory, type UserRole } from "./schema";
 import { USER_ROLES } from "./schema/enums";
 import type { EncryptionKeys } from "~/lib/encryption.server";
+import { TIERS } from "~/domain/memberships/tiers";
+import { spend, topUp } from "~/services/ledger.server";
 import { createMembership, createProduct, createProject, createUser } from "../test/factories";
 
 /** The demo TOTP secret every staff account shares (README: add it to any authenticator app). */
@@ -168,7 +170,7 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
   }
 
   const customerId = accounts.get("USER")!;
-  await createMembership(db, { userId: customerId, tier: "PRO", credits: 20 });
+  await seedDemoMembership(db, customerId, now);
   await createProject(db, {
     clientId: customerId,
     title: "Studio portfolio relaunch",
@@ -176,4 +178,30 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
   });
 
   return { seeded: true, users: accounts.size, products: DEMO_PRODUCTS.length };
+}
+
+/**
+ * The demo member's PRO membership, two-thirds through its period, with real ledger rows
+ * written by the ledger service: the opening allocation, two spends and a top-up.
+ */
+async function seedDemoMembership(db: Database, userId: string, now: number) {
+  const day = 86_400_000;
+  const start = now - 20 * day;
+  const membership = await createMembership(db, {
+    userId,
+    tier: "PRO",
+    credits: TIERS.PRO.creditsPerPeriod,
+    periodStart: new Date(start),
+    periodDays: TIERS.PRO.periodDays,
+  });
+  const entry = (key: string, offsetDays: number, description: string) => ({
+    membershipId: membership.id,
+    idempotencyKey: `demo:${membership.id}:${key}`,
+    description,
+    now: new Date(start + offsetDays * day),
+  });
+  await spend(db, { ...entry("usage-1", 3, "Content edit: pricing page copy"), amount: 6 });
+  await spend(db, { ...entry("usage-2", 9, "Support call: launch checklist"), amount: 4 });
+  await topUp(db, { ...entry("top-up-1", 12, "Credit pack 10 credits"), amount: 10 });
+  await spend(db, { ...entry("usage-3", 16, "Extra revision: home page"), amount: 8 });
 }

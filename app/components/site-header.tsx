@@ -1,7 +1,10 @@
 import { Form, Link, NavLink } from "@remix-run/react";
 
 /** Pages that exist; services and pricing join when their issues land. */
-const NAVIGATION = [{ to: "/products", label: "Products" }];
+const NAVIGATION = [
+  { to: "/products", label: "Products" },
+  { to: "/pricing", label: "Pricing" },
+];
 
 const STAFF_ROLES = new Set(["VIEWER", "EDITOR", "MODERATOR", "ADMIN", "OWNER"]);
 

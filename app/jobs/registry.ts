@@ -2,6 +2,7 @@ import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
 import { deliverEmailsJob } from "./deliver-emails";
 import { pruneRateLimitsJob } from "./prune-rate-limits";
 import { pruneSentEmailsJob } from "./prune-sent-emails";
+import { renewMembershipsJob } from "./renew-memberships";
 import type { Job } from "./types";
 
 /** Cron expressions exactly as in wrangler.toml `[triggers] crons`. */
@@ -11,6 +12,6 @@ export const DAILY = "30 3 * * *";
 /** Which jobs each Cron Trigger runs, in order. */
 export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
   // Email goes out hourly; production can add a faster cron for it (README "Email").
-  [HOURLY]: [deleteExpiredSessionsJob, deliverEmailsJob],
+  [HOURLY]: [deleteExpiredSessionsJob, renewMembershipsJob, deliverEmailsJob],
   [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob],
 };

@@ -14,6 +14,7 @@ const SECTIONS = [
   { to: "/account/licenses", label: "Licenses", end: false },
   { to: "/account/downloads", label: "Downloads", end: false },
   { to: "/account/purchases", label: "Purchases", end: false },
+  { to: "/account/membership", label: "Membership", end: false },
   { to: "/account/security", label: "Security", end: false },
 ];
 

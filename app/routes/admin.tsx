@@ -46,6 +46,7 @@ const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Ca
   { to: "/admin/purchases", label: "Purchases", end: false },
   { to: "/admin/licenses", label: "Licenses", end: false },
   { to: "/admin/reset-requests", label: "Reset requests", end: false },
+  { to: "/admin/memberships", label: "Memberships", end: false },
   { to: "/admin/outbox", label: "Outbox", end: false },
 ];
 

@@ -386,7 +386,7 @@ function receiptEmail(db: Database, purchase: PurchaseRow, now: Date) {
  * table order, for VALUES and SELECT alike). Like `insertWhen`, for tables and `ON CONFLICT`
  * inserts it does not take.
  */
-function selectValuesWhen(
+export function selectValuesWhen(
   insert: { toSQL(): { sql: string; params: unknown[] } },
   condition: SQL,
 ): SQL {

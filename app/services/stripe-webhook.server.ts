@@ -9,6 +9,11 @@ import {
   type PaymentEventInput,
   type PaymentEventResult,
 } from "./fulfilment.server";
+import {
+  applyMembershipEvent,
+  stripeEventToMembershipEvent,
+  type MembershipEventResult,
+} from "./membership-fulfilment.server";
 
 /** Stripe's own default: a signed event older than this is refused (replay protection). */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -150,7 +155,12 @@ export async function handleStripeEvent(
   deps: FulfilmentDeps & { env: AppEnv },
   event: Stripe.Event,
   now: Date,
-): Promise<PaymentEventResult> {
+): Promise<PaymentEventResult | MembershipEventResult> {
+  // Subscriptions and credit packs (issue 6) have their own fulfilment.
+  const membershipEvent = stripeEventToMembershipEvent(event, now);
+  if (membershipEvent) {
+    return applyMembershipEvent(deps.db, { ...membershipEvent, provider: "STRIPE" });
+  }
   const input = stripeEventToPaymentEvent(event, now);
   if (input.kind && !input.purchaseId && !input.sessionId && input.paymentIntentId) {
     input.purchaseId = await findPurchaseIdByPaymentIntent(deps.db, input.paymentIntentId);

@@ -86,18 +86,28 @@ export type MembershipTier = (typeof MEMBERSHIP_TIERS)[number];
 export const MEMBERSHIP_STATUSES = ["ACTIVE", "PAST_DUE", "CANCELLED", "EXPIRED"] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
-/** Ledger row kinds. `amount` is positive for the first five, negative for SPEND and EXPIRY. */
+/**
+ * Ledger row kinds (issue 6's words). `amount` is positive for the first five, negative for
+ * USAGE and EXPIRY, either for ADJUSTMENT.
+ */
 export const CREDIT_TRANSACTION_TYPES = [
-  "ALLOCATION",
+  "INITIAL_ALLOCATION",
   "RENEWAL",
   "ROLLOVER",
   "TOP_UP",
   "REFUND",
-  "SPEND",
+  "USAGE",
   "EXPIRY",
   "ADJUSTMENT",
 ] as const;
 export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
+
+/** What a membership checkout buys: a subscription to a tier, or a one-off pack of credits. */
+export const MEMBERSHIP_CHECKOUT_KINDS = ["SUBSCRIPTION", "CREDIT_PACK"] as const;
+export type MembershipCheckoutKind = (typeof MEMBERSHIP_CHECKOUT_KINDS)[number];
+
+export const MEMBERSHIP_CHECKOUT_STATUSES = ["PENDING", "COMPLETED", "FAILED"] as const;
+export type MembershipCheckoutStatus = (typeof MEMBERSHIP_CHECKOUT_STATUSES)[number];
 
 export const BACKUP_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];

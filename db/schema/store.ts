@@ -1,6 +1,13 @@
 import { sql } from "drizzle-orm";
-import { check, index, sqliteTable, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  check,
+  index,
+  sqliteTable,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
+import { membershipCheckouts } from "./memberships";
 import {
   bool,
   createdAt,
@@ -207,6 +214,11 @@ export const paymentEvents = sqliteTable(
     purchaseId: text("purchase_id").references(() => digitalProductPurchases.id, {
       onDelete: "set null",
     }),
+    /** For subscription and credit-pack events: the checkout they settled. */
+    membershipCheckoutId: text("membership_checkout_id").references(
+      (): AnySQLiteColumn => membershipCheckouts.id,
+      { onDelete: "set null" },
+    ),
     /** The fields of the event we acted on (not the whole payload: no card data is kept). */
     summary: text("summary", { mode: "json" }).$type<Record<string, unknown>>(),
     error: text("error"),
@@ -216,6 +228,7 @@ export const paymentEvents = sqliteTable(
   (t) => [
     uniqueIndex("payment_events_provider_event_unique").on(t.provider, t.eventId),
     index("payment_events_purchase_idx").on(t.purchaseId),
+    index("payment_events_membership_checkout_idx").on(t.membershipCheckoutId),
     enumCheck("payment_events_provider_check", t.provider, PAYMENT_PROVIDERS),
     enumCheck("payment_events_status_check", t.status, PAYMENT_EVENT_STATUSES),
     jsonObjectCheck("payment_events_summary_check", t.summary),

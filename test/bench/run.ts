@@ -38,15 +38,16 @@ import {
 } from "./report";
 import type { QueryCountRun } from "./query-count";
 import { benchUploads, runUploadBenchAlone, uploadsMarkdown } from "./uploads";
+import { runRenewalBench } from "./renewal";
 
 const BASELINE = "baseline";
 /**
- * `BENCH_ONLY=downloads|uploads npm run bench`: only that benchmark, printed, BENCHMARKS.md
- * left as it is.
+ * `BENCH_ONLY=downloads|uploads|renewal npm run bench`: only that benchmark, printed,
+ * BENCHMARKS.md left as it is.
  */
 const ONLY = process.env.BENCH_ONLY || null;
-if (ONLY !== null && ONLY !== "downloads" && ONLY !== "uploads") {
-  throw new Error("BENCH_ONLY must be 'downloads' or 'uploads'");
+if (ONLY !== null && !["downloads", "uploads", "renewal"].includes(ONLY)) {
+  throw new Error("BENCH_ONLY must be 'downloads', 'uploads' or 'renewal'");
 }
 const DOWNLOADS_ONLY = ONLY === "downloads";
 const PRODUCT_SLUG = "ledger-ui-kit";
@@ -130,8 +131,17 @@ async function gitCommit(): Promise<string> {
   }
 }
 
+/** `BENCH_ONLY=renewal`: only the membership renewal bench, printed (BENCHMARKS.md untouched). */
+async function renewalOnly(): Promise<number> {
+  console.log("• Renewal job over 1,000 and 10,000 due memberships…");
+  const renewal = await runRenewalBench();
+  console.log(`\n${renewal.markdown}\n`);
+  return renewal.ok ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (ONLY === "uploads") return runUploadBenchAlone();
+  if (ONLY === "renewal") return renewalOnly();
   let stateDir: string | undefined;
   const servers: WranglerDev[] = [];
   const cleanup = async () => {
@@ -235,6 +245,8 @@ async function main(): Promise<number> {
     const routes = routeTable(results, BASELINE);
     const sizesTable = sizeTable(sizes, "build/index.js (Worker)");
     const queriesTable = queryCountTable(queryRuns);
+    console.log("• Renewal job over 1,000 and 10,000 due memberships…");
+    const renewal = await runRenewalBench();
     const wranglerVersion = (await run("npx", ["wrangler", "--version"])).trim().split("\n").at(-1);
     const markdown = benchmarksMarkdown({
       environment: {
@@ -251,7 +263,10 @@ async function main(): Promise<number> {
       sizes: sizesTable,
       downloads: downloadsSection(downloadResult),
     });
-    await writeFile(path.join(REPO_ROOT, "BENCHMARKS.md"), markdown + uploadsMarkdown(uploads));
+    await writeFile(
+      path.join(REPO_ROOT, "BENCHMARKS.md"),
+      `${markdown.trimEnd()}\n\n${uploadsMarkdown(uploads).trim()}\n\n${renewal.markdown}\n`,
+    );
 
     console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
     const troubled = results.filter((result) => result.non2xx > 0 || result.errors > 0);
@@ -262,8 +277,10 @@ async function main(): Promise<number> {
     for (const page of growing) {
       console.warn(`⚠ ${page}: its D1 query count changes with the number of products (N+1?)`);
     }
+    if (!renewal.ok) console.warn("⚠ renewal: its D1 statement count grows with the memberships");
     console.log(`Wrote BENCHMARKS.md in ${Math.round((Date.now() - started) / 1000)} s.`);
-    return troubled.length === 0 && growing.length === 0 && downloadTroubles.length === 0 ? 0 : 1;
+    const healthy = troubled.length === 0 && growing.length === 0 && downloadTroubles.length === 0;
+    return healthy && renewal.ok ? 0 : 1;
   } catch (error) {
     console.error(`Benchmark failed:\n${describeError(error)}`);
     return 1;

@@ -14,6 +14,7 @@ import { accountTests } from "./accounts.spec";
 import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
+import { membershipTests } from "./memberships.spec";
 import { storeTests } from "./store.spec";
 import { knownIssueSummary } from "./browser";
 import {
@@ -100,6 +101,7 @@ async function main(): Promise<number> {
       ...storeTests,
       ...adminProductTests,
       ...downloadTests,
+      ...membershipTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(

@@ -10,9 +10,12 @@ export interface MembershipInput {
   credits?: number;
   periodStart?: Date;
   periodDays?: number;
+  autoRenew?: boolean;
+  /** Defaults to the end of the first period (paid up). */
+  paidThrough?: Date | null;
 }
 
-/** A membership with its opening ALLOCATION ledger row, written in one atomic batch. */
+/** A membership with its opening INITIAL_ALLOCATION ledger row, written in one atomic batch. */
 export async function createMembership(db: Database, input: MembershipInput): Promise<Membership> {
   const id = createId();
   const start = input.periodStart ?? new Date();
@@ -30,18 +33,22 @@ export async function createMembership(db: Database, input: MembershipInput): Pr
         usedCredits: 0,
         currentPeriodStart: start,
         currentPeriodEnd: end,
-        paidThrough: end,
+        autoRenew: input.autoRenew ?? true,
+        paidThrough: input.paidThrough === undefined ? end : input.paidThrough,
+        createdAt: start,
+        updatedAt: start,
       })
       .returning(),
     db.insert(creditTransactions).values({
       membershipId: id,
       userId: input.userId,
-      type: "ALLOCATION",
+      type: "INITIAL_ALLOCATION",
       amount: credits,
       balance: credits,
       description: "Opening allocation",
       idempotencyKey: `membership:${id}:allocation:${start.getTime()}`,
       reference: `period:${start.getTime()}`,
+      createdAt: start,
     }),
   ]);
   return inserted[0]!;

@@ -29,6 +29,7 @@ const ADDED_TABLES = [
   "audit_log_archives",
   "license_activations",
   "rate_limits",
+  "membership_checkouts",
 ];
 const TRIGGERS = [
   "credit_transactions_no_update",
@@ -243,10 +244,10 @@ describe("the database refuses bad data by itself", () => {
       )
         .bind(id, membership.id, user.id, type, amount, balance, key)
         .run();
-    await expect(insertRow("t1", "SPEND", -6, -1, "k1")).rejects.toThrow(/balance_check/);
-    await expect(insertRow("t2", "SPEND", 3, 8, "k2")).rejects.toThrow(/sign_check/);
-    await insertRow("t3", "SPEND", -2, 3, "k3");
-    await expect(insertRow("t4", "SPEND", -2, 1, "k3")).rejects.toThrow(/UNIQUE constraint failed/);
+    await expect(insertRow("t1", "USAGE", -6, -1, "k1")).rejects.toThrow(/balance_check/);
+    await expect(insertRow("t2", "USAGE", 3, 8, "k2")).rejects.toThrow(/sign_check/);
+    await insertRow("t3", "USAGE", -2, 3, "k3");
+    await expect(insertRow("t4", "USAGE", -2, 1, "k3")).rejects.toThrow(/UNIQUE constraint failed/);
     // A membership cannot spend more than it holds.
     await expect(
       env.DB.prepare("update memberships set used_credits = 6 where id = ?")

@@ -54,6 +54,11 @@ export const ADMIN_ROUTE_POLICY = {
     loader: "admin:open",
     action: { approve: "reset-requests:review", reject: "reset-requests:review" },
   },
+  "routes/admin.memberships._index": { loader: "admin:open" },
+  "routes/admin.memberships.$membershipId": {
+    loader: "admin:open",
+    action: { "assign-tier": "memberships:manage", adjust: "memberships:manage" },
+  },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

@@ -6,12 +6,14 @@ import buildVersion from "../../../build/version.txt?raw";
 import { createDb } from "#db/client";
 import {
   auditLogs,
+  creditTransactions,
   deviceSessions,
   digitalProductPurchases,
   downloadResetRequests,
   digitalProducts,
   emailOutbox,
   licenses,
+  memberships,
   sessions,
   users,
   type UserRole,
@@ -25,7 +27,7 @@ import {
 } from "~/domain/auth/route-policy";
 import { parseEnv } from "~/lib/env.server";
 import { settleTestCheckout, startCheckout } from "~/services/checkout.server";
-import { createProduct, createUser } from "../../factories";
+import { createMembership, createProduct, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
 /**
@@ -154,6 +156,7 @@ let target: {
   productId: string;
   previewKey: string;
   thumbnailKey: string;
+  membershipId: string;
 };
 
 /** Products the matrix's create requests would make, if one got through. */
@@ -236,6 +239,7 @@ beforeAll(async () => {
     productId: managed.id,
     previewKey,
     thumbnailKey,
+    membershipId: (await createMembership(db, { userId: user.id, tier: "PRO", credits: 40 })).id,
   };
 
   const [email] = await db
@@ -255,6 +259,7 @@ beforeAll(async () => {
   sample.requestId = target.resetRequestId;
   sample.productId = target.productId;
   sample.kind = "file";
+  sample.membershipId = target.membershipId;
 });
 
 // ---- Requests and expectations -------------------------------------------------------------------
@@ -340,6 +345,7 @@ async function targetState() {
           target.licenseId,
           target.resetRequestId,
           target.productId,
+          target.membershipId,
         ]),
       ),
     );
@@ -368,10 +374,24 @@ async function targetState() {
     .from(digitalProducts)
     .where(like(digitalProducts.slug, `${MATRIX_SLUG_PREFIX}%`));
   const productObjects = await env.FILES.list({ prefix: `previews/${target.productId}/` });
+  const [membership] = await db
+    .select({
+      tier: memberships.tier,
+      total: memberships.totalCredits,
+      used: memberships.usedCredits,
+    })
+    .from(memberships)
+    .where(eq(memberships.id, target.membershipId));
+  const ledger = await db
+    .select({ id: creditTransactions.id })
+    .from(creditTransactions)
+    .where(eq(creditTransactions.membershipId, target.membershipId));
   return {
     product,
     created: created.length,
     productObjects: productObjects.objects.map((object) => object.key),
+    membership,
+    ledger: ledger.length,
     purchase: purchase!.status,
     license,
     resetRequest,
@@ -392,6 +412,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.reset-requests.$requestId",
   "routes/admin.products.new",
   "routes/admin.products.$productId",
+  "routes/admin.memberships.$membershipId",
 ]);
 
 /** The product form, filled in so that it would be accepted. */
@@ -426,6 +447,11 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
     return { intent, reason };
   }
   if (routeId === "routes/admin.reset-requests.$requestId") return { intent, notes: reason };
+  if (routeId === "routes/admin.memberships.$membershipId") {
+    return intent === "assign-tier"
+      ? { intent, tier: "MANAGED", reason }
+      : { intent, amount: "5", reason, token: "matrixtoken0001" };
+  }
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
@@ -458,6 +484,8 @@ describe("the admin route manifest", () => {
         "routes/admin.products._index",
         "routes/admin.products.$productId",
         "routes/admin.products.$productId_.uploads.$kind",
+        "routes/admin.memberships._index",
+        "routes/admin.memberships.$membershipId",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(

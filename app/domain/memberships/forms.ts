@@ -1,0 +1,77 @@
+import { z } from "~/lib/zod";
+import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
+import { ReasonSchema } from "~/domain/auth/admin-forms";
+import { CREDIT_PACK_IDS } from "./tiers";
+
+/**
+ * The forms of /pricing, /checkout/membership, /checkout/credits, /account/membership and
+ * /admin/memberships. In their own module so the browser bundle never pulls in zod.
+ */
+
+export const MembershipCheckoutFormSchema = z.object({
+  tier: z.enum(MEMBERSHIP_TIERS, { error: "Choose a membership tier." }),
+});
+
+export const CreditPackFormSchema = z.object({
+  pack: z.enum(CREDIT_PACK_IDS, { error: "Choose a credit pack." }),
+});
+
+export const AutoRenewFormSchema = z.object({
+  intent: z.literal("auto-renew"),
+  autoRenew: z.enum(["on", "off"]).transform((value) => value === "on"),
+});
+
+export const TestOutcomeFormSchema = z.object({ outcome: z.enum(["succeed", "fail"]) });
+
+export const LedgerPageQuerySchema = z.object({
+  cursor: z.string().max(200).nullable().catch(null),
+});
+
+/** The largest staff adjustment in one go: big enough for any real correction. */
+export const MAX_ADJUSTMENT = 10_000;
+
+export const MembershipAdminFormSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("assign-tier"),
+    tier: z.enum(MEMBERSHIP_TIERS, { error: "Choose a tier." }),
+    reason: ReasonSchema,
+  }),
+  z.object({
+    intent: z.literal("adjust"),
+    amount: z.coerce
+      .number({ error: "Enter a whole number of credits." })
+      .int("Enter a whole number of credits.")
+      .min(-MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} credits at a time.`)
+      .max(MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} credits at a time.`)
+      .refine((value) => value !== 0, "Enter a number other than zero."),
+    reason: ReasonSchema,
+    /** One per form render, so a double submit writes one adjustment. */
+    token: z.string().regex(/^[a-z0-9]{8,64}$/, "Reload the page and try again."),
+  }),
+]);
+export type MembershipAdminForm = z.infer<typeof MembershipAdminFormSchema>;
+
+const SearchText = z
+  .string()
+  .trim()
+  .max(100)
+  .optional()
+  .catch(undefined)
+  .transform((value) => value || undefined);
+
+export const MembershipSearchSchema = z.object({
+  q: SearchText,
+  tier: z.enum(MEMBERSHIP_TIERS).optional().catch(undefined),
+  status: z.enum(MEMBERSHIP_STATUSES).optional().catch(undefined),
+  cursor: z.string().max(200).optional().catch(undefined),
+});
+export type MembershipSearch = z.infer<typeof MembershipSearchSchema>;
+
+export function parseMembershipSearch(params: URLSearchParams): MembershipSearch {
+  return MembershipSearchSchema.parse({
+    q: params.get("q") ?? undefined,
+    tier: params.get("tier") ?? undefined,
+    status: params.get("status") ?? undefined,
+    cursor: params.get("cursor") ?? undefined,
+  });
+}

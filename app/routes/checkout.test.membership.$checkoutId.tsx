@@ -1,0 +1,148 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData } from "@remix-run/react";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { SubmitButton } from "~/components/forms";
+import { TestOutcomeFormSchema } from "~/domain/memberships/forms";
+import { formatMoney } from "~/domain/money";
+import { requireUser } from "~/lib/auth.server";
+import { invariantResponse } from "~/lib/http";
+import { redirectWithToast } from "~/lib/toast.server";
+import {
+  getOwnMembershipCheckout,
+  settleTestMembershipCheckout,
+} from "~/services/membership-checkout.server";
+
+/**
+ * The test payment provider for subscriptions and credit packs (like /checkout/test/:id for
+ * products): stands in for Stripe when no key is configured, goes through the same
+ * fulfilment code, and does not exist in production.
+ */
+
+const NOT_FOUND = "This checkout doesn't exist.";
+
+async function requireTestCheckout({ request, params, context }: LoaderFunctionArgs) {
+  invariantResponse(!context.env.isProduction && !context.env.stripe, NOT_FOUND, {
+    status: 404,
+  });
+  const checkoutId = params.checkoutId ?? "";
+  invariantResponse(/^[a-z0-9]{1,64}$/.test(checkoutId), NOT_FOUND, { status: 404 });
+  const user = await requireUser(request, context);
+  const checkout = await getOwnMembershipCheckout(context.db, user.id, checkoutId);
+  invariantResponse(checkout && checkout.provider === "TEST", NOT_FOUND, { status: 404 });
+  return checkout;
+}
+
+export async function loader(args: LoaderFunctionArgs) {
+  const checkout = await requireTestCheckout(args);
+  return Response.json(
+    {
+      checkout: {
+        id: checkout.id,
+        kind: checkout.kind,
+        tier: checkout.tier,
+        pack: checkout.pack,
+        credits: checkout.credits,
+        amountCents: checkout.amountCents,
+        currency: checkout.currency,
+        status: checkout.status,
+      },
+    },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const checkout = await requireTestCheckout(args);
+  const parsed = TestOutcomeFormSchema.safeParse({
+    outcome: (await args.request.formData()).get("outcome") ?? undefined,
+  });
+  invariantResponse(parsed.success, "Choose whether the test payment succeeds or fails.");
+  const result = await settleTestMembershipCheckout(args.context.db, {
+    checkoutId: checkout.id,
+    outcome: parsed.data.outcome,
+    now: new Date(),
+  });
+  const toast =
+    result.status === "processed" && parsed.data.outcome === "succeed"
+      ? {
+          kind: "success" as const,
+          message:
+            checkout.kind === "SUBSCRIPTION"
+              ? `Welcome! Your membership is active with ${checkout.credits} credits.`
+              : `${checkout.credits} credits were added to your membership.`,
+        }
+      : result.status === "processed"
+        ? { kind: "error" as const, message: "The test payment failed. You were not charged." }
+        : { kind: "info" as const, message: "This checkout was already settled." };
+  return redirectWithToast(args.context, "/account/membership", toast);
+}
+
+export const meta: MetaFunction = () => [{ title: "Test checkout — Studio Store" }];
+
+type LoaderData = {
+  checkout: {
+    id: string;
+    kind: "SUBSCRIPTION" | "CREDIT_PACK";
+    tier: string | null;
+    pack: string | null;
+    credits: number;
+    amountCents: number;
+    currency: string;
+    status: string;
+  };
+};
+
+export default function TestMembershipCheckoutPage() {
+  const { checkout } = useLoaderData<LoaderData>();
+  return (
+    <section className="container section" aria-labelledby="test-checkout-title">
+      <h1 id="test-checkout-title">Test checkout</h1>
+      <p>No payment provider is configured, so this page stands in for one. Nothing is charged.</p>
+      <dl className="facts">
+        <div>
+          <dt>Item</dt>
+          <dd>
+            {checkout.kind === "SUBSCRIPTION"
+              ? `${(checkout.tier ?? "").replace("_", " ").toLowerCase()} membership`
+              : `credit pack (${checkout.credits} credits)`}
+          </dd>
+        </div>
+        <div>
+          <dt>Credits</dt>
+          <dd>{checkout.credits}</dd>
+        </div>
+        <div>
+          <dt>Price</dt>
+          <dd>{formatMoney(checkout.amountCents, checkout.currency)}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd>{checkout.status.toLowerCase()}</dd>
+        </div>
+      </dl>
+      {checkout.status === "PENDING" ? (
+        <Form method="post" className="inline-form">
+          <SubmitButton name="outcome" value="succeed" pendingText="Paying…">
+            Pay (test)
+          </SubmitButton>
+          <SubmitButton
+            name="outcome"
+            value="fail"
+            pendingText="Failing…"
+            className="button button--ghost"
+          >
+            Fail payment
+          </SubmitButton>
+        </Form>
+      ) : (
+        <p>
+          This checkout is settled. <Link to="/account/membership">See your membership</Link>.
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

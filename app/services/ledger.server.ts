@@ -1,0 +1,619 @@
+import { createId } from "@paralleldrive/cuid2";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { getTableConfig } from "drizzle-orm/sqlite-core";
+import type { Database } from "#db/client";
+import {
+  auditLogs,
+  creditTransactions,
+  memberships,
+  type CreditTransaction,
+  type CreditTransactionType,
+} from "#db/schema";
+import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
+import type { AuditAction } from "~/domain/audit/actions";
+import { checkLedgerRows, type LedgerCheck } from "~/domain/credits/ledger";
+import { TIERS } from "~/domain/memberships/tiers";
+import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import { insertWhen } from "./conditional-insert.server";
+
+/**
+ * The credit ledger (DESIGN.md §9, issue 6): the ONLY code that writes credits.
+ *
+ * Every operation is one `db.batch` (one serialized transaction in D1):
+ * 1. `INSERT INTO credit_transactions … SELECT … FROM memberships WHERE <guard>`: the row's
+ *    balance is computed from the membership *inside* the statement, so no writer ever works
+ *    from a stale read; the guard (e.g. remaining ≥ amount for a spend) is part of the same
+ *    statement. A repeated idempotency key hits the unique index and inserts nothing.
+ * 2. `UPDATE memberships …` moves total/used credits only if step 1 inserted its row.
+ * 3. The audit row, again only if step 1 inserted its row.
+ * A spend that does not fit writes nothing at all; a balance can never go below zero (and
+ * the CHECK constraints on both tables would refuse it even if this code were wrong).
+ */
+
+type BatchItem = Parameters<Database["batch"]>[0][number];
+
+export type LedgerRefusal = "insufficient-credits" | "membership-inactive" | "not-found";
+
+export type LedgerResult =
+  | { status: "applied"; transaction: CreditTransaction }
+  | { status: "duplicate"; transaction: CreditTransaction }
+  | { status: "refused"; reason: LedgerRefusal };
+
+export class LedgerKeyConflictError extends Error {
+  override name = "LedgerKeyConflictError";
+}
+
+interface EntryBase {
+  membershipId: string;
+  /** Unique per operation: the same key twice writes one row and returns it both times. */
+  idempotencyKey: string;
+  description: string;
+  reference?: string | null;
+  now: Date;
+  /** Who did it (null for the system: webhooks, cron). */
+  actor?: AuditActor | null;
+  request?: AuditRequestInfo;
+}
+
+/** Which counter of the membership a row moves. */
+type Counter = "total" | "used";
+
+interface EntrySpec extends EntryBase {
+  type: CreditTransactionType;
+  /** Signed, as stored. */
+  amount: number;
+  counter: Counter;
+  /** The operation refuses an EXPIRED membership. */
+  requireLive: boolean;
+  reversesId?: string | null;
+  audit?: { action: AuditAction; metadata?: Record<string, unknown> };
+}
+
+const LEDGER_COLUMNS = getTableConfig(creditTransactions).columns.map((column) => column.name);
+const AUDIT_COLUMNS = getTableConfig(auditLogs).columns.map((column) => column.name);
+
+/**
+ * `SELECT <values in table order> <rest>` for `db.insert(table).select(…)`: drizzle lists every
+ * column of the table, in table order, in the INSERT; this keeps the SELECT in step with it.
+ */
+function selectInTableOrder(columns: string[], values: Record<string, SQL>, rest: SQL): SQL {
+  const missing = columns.filter((name) => !(name in values));
+  if (missing.length > 0) throw new Error(`ledger: no value for ${missing.join(", ")}`);
+  return sql`select ${sql.join(
+    columns.map((name) => values[name]!),
+    sql`, `,
+  )} ${rest}`;
+}
+
+const remainingOf = (alias: string) =>
+  sql.raw(`(${alias}."total_credits" - ${alias}."used_credits")`);
+
+/** `CASE m.tier WHEN … THEN <value> END` over the tier configuration (our own integers). */
+function perTier(alias: string, pick: (tier: (typeof MEMBERSHIP_TIERS)[number]) => number): SQL {
+  const whens = MEMBERSHIP_TIERS.map(
+    (tier) => `WHEN '${tier}' THEN ${Math.trunc(pick(tier))}`,
+  ).join(" ");
+  return sql.raw(`(CASE ${alias}."tier" ${whens} ELSE 0 END)`);
+}
+
+/**
+ * The statements of one ledger entry, for a caller that puts them in its own batch (webhook
+ * fulfilment). `guard` is an extra condition on the row (e.g. "this event's row was written").
+ */
+function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
+  if (!Number.isSafeInteger(spec.amount) || spec.amount === 0) {
+    throw new RangeError("A ledger amount is a non-zero integer");
+  }
+  const rowId = createId();
+  const balance = sql`(${remainingOf("m")} + ${spec.amount})`;
+  const guards: SQL[] = [sql`m."id" = ${spec.membershipId}`, sql`${balance} >= 0`];
+  if (spec.requireLive) guards.push(sql`m."status" <> 'EXPIRED'`);
+  if (guard) guards.push(guard);
+  const inserted = sql`exists (select 1 from "credit_transactions" ct where ct."id" = ${rowId})`;
+
+  const insert = db
+    .insert(creditTransactions)
+    .select(
+      selectInTableOrder(
+        LEDGER_COLUMNS,
+        {
+          id: sql`${rowId}`,
+          membership_id: sql`m."id"`,
+          user_id: sql`m."user_id"`,
+          type: sql`${spec.type}`,
+          amount: sql`${spec.amount}`,
+          balance,
+          description: sql`${spec.description.slice(0, 500)}`,
+          idempotency_key: sql`${spec.idempotencyKey}`,
+          reverses_id: sql`${spec.reversesId ?? null}`,
+          reference: sql`${spec.reference ?? null}`,
+          created_by_id: sql`${spec.actor?.id ?? null}`,
+          created_at: sql`${spec.now.getTime()}`,
+        },
+        sql`from "memberships" m where ${sql.join(guards, sql` and `)}`,
+      ),
+    )
+    .onConflictDoNothing({ target: creditTransactions.idempotencyKey })
+    .returning();
+
+  const move =
+    spec.counter === "used"
+      ? { usedCredits: sql`${memberships.usedCredits} + ${-spec.amount}` }
+      : { totalCredits: sql`${memberships.totalCredits} + ${spec.amount}` };
+  const update = db
+    .update(memberships)
+    .set({ ...move, updatedAt: spec.now })
+    .where(and(eq(memberships.id, spec.membershipId), inserted));
+
+  const audit = spec.audit
+    ? [
+        insertWhen(
+          db,
+          auditLogs,
+          auditStatement(db, {
+            actor: spec.actor ?? null,
+            action: spec.audit.action,
+            entityType: "membership",
+            entityId: spec.membershipId,
+            metadata: {
+              type: spec.type,
+              amount: spec.amount,
+              transactionId: rowId,
+              reference: spec.reference ?? null,
+              ...spec.audit.metadata,
+            },
+            request: spec.request,
+            at: spec.now,
+          }),
+          inserted,
+        ),
+      ]
+    : [];
+
+  return { rowId, insert, update, audit };
+}
+
+async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> {
+  const { insert, update, audit } = entryStatements(db, spec);
+  const [rows] = await db.batch([insert, update, ...audit]);
+  const row = rows[0];
+  if (row) return { status: "applied", transaction: row };
+  return explainNoRow(db, spec);
+}
+
+/** Nothing was inserted: a repeat of the same key, or a refusal. Reads only to explain. */
+async function explainNoRow(db: Database, spec: EntrySpec): Promise<LedgerResult> {
+  const [existing] = await db
+    .select()
+    .from(creditTransactions)
+    .where(eq(creditTransactions.idempotencyKey, spec.idempotencyKey))
+    .limit(1);
+  if (existing) {
+    if (existing.membershipId !== spec.membershipId || existing.type !== spec.type) {
+      throw new LedgerKeyConflictError(
+        `Idempotency key ${spec.idempotencyKey} was used for another ledger operation`,
+      );
+    }
+    return { status: "duplicate", transaction: existing };
+  }
+  const [membership] = await db
+    .select({ status: memberships.status })
+    .from(memberships)
+    .where(eq(memberships.id, spec.membershipId))
+    .limit(1);
+  if (!membership) return { status: "refused", reason: "not-found" };
+  if (spec.requireLive && membership.status === "EXPIRED") {
+    return { status: "refused", reason: "membership-inactive" };
+  }
+  return { status: "refused", reason: "insufficient-credits" };
+}
+
+const positive = (amount: number) => {
+  if (!Number.isSafeInteger(amount) || amount <= 0) {
+    throw new RangeError("Credit amounts are positive integers");
+  }
+  return amount;
+};
+
+// ---- The operations -------------------------------------------------------------------------
+
+/** A period's credits: INITIAL_ALLOCATION when a membership starts, RENEWAL after that. */
+export function allocate(
+  db: Database,
+  input: EntryBase & { amount: number; type?: "INITIAL_ALLOCATION" | "RENEWAL" },
+): Promise<LedgerResult> {
+  return writeEntry(db, {
+    ...input,
+    type: input.type ?? "INITIAL_ALLOCATION",
+    amount: positive(input.amount),
+    counter: "total",
+    requireLive: false,
+  });
+}
+
+/** Use credits: refused (nothing written) unless the balance covers the whole amount. */
+export function spend(db: Database, input: EntryBase & { amount: number }): Promise<LedgerResult> {
+  return writeEntry(db, {
+    ...input,
+    type: "USAGE",
+    amount: -positive(input.amount),
+    counter: "used",
+    requireLive: true,
+    audit: { action: "CREDIT_USED" },
+  });
+}
+
+/** Give back credits of an earlier spend; the row points at the USAGE row it reverses. */
+export function refund(
+  db: Database,
+  input: EntryBase & { amount: number; reversesId?: string | null },
+): Promise<LedgerResult> {
+  return writeEntry(db, {
+    ...input,
+    type: "REFUND",
+    amount: positive(input.amount),
+    counter: "total",
+    requireLive: false,
+    audit: { action: "CREDITS_REFUNDED" },
+  });
+}
+
+/** Credits bought as a pack. */
+export function topUp(db: Database, input: EntryBase & { amount: number }): Promise<LedgerResult> {
+  return writeEntry(db, {
+    ...input,
+    type: "TOP_UP",
+    amount: positive(input.amount),
+    counter: "total",
+    requireLive: true,
+    audit: { action: "CREDITS_TOPPED_UP" },
+  });
+}
+
+/** A staff correction, up or down, always with a reason; never below zero. */
+export function adjust(
+  db: Database,
+  input: EntryBase & { amount: number; reason: string; actor: AuditActor },
+): Promise<LedgerResult> {
+  if (!Number.isSafeInteger(input.amount) || input.amount === 0) {
+    throw new RangeError("An adjustment is a non-zero integer");
+  }
+  return writeEntry(db, {
+    ...input,
+    description: input.description || input.reason,
+    type: "ADJUSTMENT",
+    amount: input.amount,
+    counter: "total",
+    requireLive: false,
+    audit: { action: "CREDITS_ADJUSTED", metadata: { reason: input.reason } },
+  });
+}
+
+/** INITIAL_ALLOCATION / TOP_UP statements for a payment's batch, written only when `guard` holds. */
+export function paidCreditsStatements(
+  db: Database,
+  input: EntryBase & { amount: number; type: "INITIAL_ALLOCATION" | "TOP_UP"; guard: SQL },
+): BatchItem[] {
+  const { insert, update, audit } = entryStatements(
+    db,
+    {
+      ...input,
+      amount: positive(input.amount),
+      counter: "total",
+      requireLive: false,
+      ...(input.type === "TOP_UP" ? { audit: { action: "CREDITS_TOPPED_UP" as const } } : {}),
+    },
+    input.guard,
+  );
+  return [insert, update, ...audit];
+}
+
+// ---- Period turns: rollover (one membership) and renewal (all due, set-based) ---------------
+
+type TurnKind = "expiry" | "rollover" | "renewal";
+
+function changes(result: unknown): number {
+  return (result as { meta?: { changes?: number } } | undefined)?.meta?.changes ?? 0;
+}
+
+const M = `"memberships"`;
+const capOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].rolloverCap);
+const allocationOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].creditsPerPeriod);
+const periodMsOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].periodDays * 86_400_000);
+const carryOf = (alias: string) => sql`max(0, min(${remainingOf(alias)}, ${capOf(alias)}))`;
+
+interface TurnInput {
+  /** Selects the memberships (alias `m`) this turn applies to. */
+  scope: SQL;
+  key: (kind: TurnKind) => SQL;
+  id: (kind: TurnKind) => SQL;
+  now: Date;
+}
+
+/** One ledger row per membership in scope, written as INSERT … SELECT (set-based). */
+function turnRow(
+  db: Database,
+  input: TurnInput,
+  kind: TurnKind,
+  row: { type: CreditTransactionType; amount: SQL; balance: SQL; description: string; when: SQL },
+) {
+  return db
+    .insert(creditTransactions)
+    .select(
+      selectInTableOrder(
+        LEDGER_COLUMNS,
+        {
+          id: input.id(kind),
+          membership_id: sql`m."id"`,
+          user_id: sql`m."user_id"`,
+          type: sql`${row.type}`,
+          amount: row.amount,
+          balance: row.balance,
+          description: sql`${row.description}`,
+          idempotency_key: input.key(kind),
+          reverses_id: sql`null`,
+          reference: sql`'period:' || m."current_period_end"`,
+          created_by_id: sql`null`,
+          created_at: sql`${input.now.getTime()}`,
+        },
+        sql`from "memberships" m where ${input.scope} and ${row.when}`,
+      ),
+    )
+    .onConflictDoNothing({ target: creditTransactions.idempotencyKey });
+}
+
+/** EXPIRY of the remaining credits, then ROLLOVER of min(remaining, cap). */
+function expiryAndRolloverRows(db: Database, input: TurnInput): BatchItem[] {
+  const remaining = remainingOf("m");
+  return [
+    turnRow(db, input, "expiry", {
+      type: "EXPIRY",
+      amount: sql`-${remaining}`,
+      balance: sql`0`,
+      description: "Unused credits of the period expired",
+      when: sql`${remaining} > 0`,
+    }),
+    turnRow(db, input, "rollover", {
+      type: "ROLLOVER",
+      amount: carryOf("m"),
+      balance: carryOf("m"),
+      description: "Unused credits carried over (up to the tier's cap)",
+      when: sql`${remaining} > 0 and ${capOf("m")} > 0`,
+    }),
+  ];
+}
+
+export interface RolloverResult {
+  status: "applied" | "nothing-to-carry" | "duplicate";
+  expired: number;
+  carried: number;
+}
+
+/**
+ * The end of a period for one membership: the remaining credits expire (EXPIRY row) and
+ * min(remaining, cap) of them carry over (ROLLOVER row); the membership then holds only what
+ * was carried. One batch, keyed by `idempotencyKey` (rows `<key>:expiry`, `<key>:rollover`).
+ */
+export async function rollover(
+  db: Database,
+  input: { membershipId: string; idempotencyKey: string; now: Date },
+): Promise<RolloverResult> {
+  const ids = { expiry: createId(), rollover: createId(), renewal: createId() };
+  const turn: TurnInput = {
+    scope: sql`m."id" = ${input.membershipId}`,
+    key: (kind) => sql`${`${input.idempotencyKey}:${kind}`}`,
+    id: (kind) => sql`${ids[kind]}`,
+    now: input.now,
+  };
+  const expiredNow = sql`exists (select 1 from "credit_transactions" ct where ct."id" = ${ids.expiry})`;
+  const [expired] = await db.batch([
+    ...expiryAndRolloverRows(db, turn),
+    db
+      .update(memberships)
+      .set({ totalCredits: carryOf(M), usedCredits: 0, updatedAt: input.now })
+      .where(and(eq(memberships.id, input.membershipId), expiredNow)),
+  ] as unknown as [BatchItem, ...BatchItem[]]);
+  if (changes(expired) > 0) {
+    const [row] = await db
+      .select({ amount: creditTransactions.amount })
+      .from(creditTransactions)
+      .where(eq(creditTransactions.id, ids.rollover))
+      .limit(1);
+    return { status: "applied", expired: changes(expired), carried: row?.amount ?? 0 };
+  }
+  const [existing] = await db
+    .select({ id: creditTransactions.id })
+    .from(creditTransactions)
+    .where(eq(creditTransactions.idempotencyKey, `${input.idempotencyKey}:expiry`))
+    .limit(1);
+  return { status: existing ? "duplicate" : "nothing-to-carry", expired: 0, carried: 0 };
+}
+
+// ---- The renewal job (set-based) ------------------------------------------------------------
+
+/** Memberships per batch: one batch's statements each touch at most this many rows. */
+export const RENEWAL_CHUNK_SIZE = 5_000;
+
+export interface RenewalRun {
+  renewed: number;
+  expired: number;
+  batches: number;
+}
+
+/**
+ * Every membership whose period ended by `now` renews or expires (DESIGN.md §9):
+ * - renews when ACTIVE, auto-renewing and paid through the period that ended: EXPIRY of the
+ *   remaining credits, ROLLOVER of min(remaining, cap), RENEWAL of the tier's allocation,
+ *   audit MEMBERSHIP_RENEWED, and the next period;
+ * - otherwise expires: EXPIRY of what is left, status EXPIRED, audit MEMBERSHIP_EXPIRED.
+ *
+ * Set-based: each batch is the same handful of INSERT … SELECT / UPDATE statements over up to
+ * `chunkSize` memberships, whatever their number; batches repeat only while a chunk comes
+ * back full. Idempotent per period: rows are keyed `<kind>:<membershipId>:<periodStart>`, and
+ * a renewed or expired membership is no longer due, so a second run of the same tick finds
+ * nothing. A membership more than one period behind renews one period per pass.
+ */
+export async function renewDueMemberships(
+  db: Database,
+  input: { now: Date; chunkSize?: number; maxBatches?: number },
+): Promise<RenewalRun> {
+  const chunkSize = Math.max(1, Math.trunc(input.chunkSize ?? RENEWAL_CHUNK_SIZE));
+  const maxBatches = input.maxBatches ?? 1_000;
+  const now = input.now.getTime();
+  // Every status but EXPIRED, spelled out so memberships_status_period_end_idx serves it.
+  const live = MEMBERSHIP_STATUSES.filter((status) => status !== "EXPIRED")
+    .map((status) => `'${status}'`)
+    .join(", ");
+  const due = (alias: string) =>
+    sql.raw(
+      `${alias}."status" in (${live}) and ${alias}."current_period_end" <= ${Math.trunc(now)}`,
+    );
+  const renewable = (alias: string) =>
+    sql.raw(
+      `${alias}."status" = 'ACTIVE' and ${alias}."auto_renew" = 1 and ${alias}."paid_through" is not null and ${alias}."paid_through" >= ${alias}."current_period_end"`,
+    );
+  const chunk = (renew: boolean) =>
+    sql`m."id" in (select d."id" from "memberships" d where ${due("d")} and ${renew ? sql`` : sql`not `}(${renewable("d")}) order by d."current_period_end", d."id" limit ${chunkSize})`;
+  const key = (kind: TurnKind) => sql.raw(`'${kind}:' || m."id" || ':' || m."current_period_end"`);
+  const randomId = () => sql.raw(`lower(hex(randomblob(12)))`);
+
+  const renewTurn: TurnInput = { scope: chunk(true), key, id: randomId, now: input.now };
+  const expireTurn: TurnInput = { scope: chunk(false), key, id: randomId, now: input.now };
+  const audit = (turn: TurnInput, action: AuditAction, metadata: SQL) =>
+    db.insert(auditLogs).select(
+      selectInTableOrder(
+        AUDIT_COLUMNS,
+        {
+          id: randomId(),
+          actor_id: sql`null`,
+          actor_role: sql`null`,
+          action: sql`${action}`,
+          entity_type: sql`'membership'`,
+          entity_id: sql`m."id"`,
+          ip_hash: sql`null`,
+          user_agent: sql`null`,
+          request_id: sql`null`,
+          metadata,
+          created_at: sql`${now}`,
+        },
+        sql`from "memberships" m where ${turn.scope}`,
+      ),
+    );
+  const inChunk = (renew: boolean) =>
+    sql`"memberships"."id" in (select d."id" from "memberships" d where ${due("d")} and ${renew ? sql`` : sql`not `}(${renewable("d")}) order by d."current_period_end", d."id" limit ${chunkSize})`;
+
+  const statements: BatchItem[] = [
+    // Renewals: the audit row first, while the memberships still show the period that ended.
+    audit(
+      renewTurn,
+      "MEMBERSHIP_RENEWED",
+      sql`json_object('tier', m."tier", 'carried', ${carryOf("m")}, 'allocated', ${allocationOf("m")}, 'periodStart', m."current_period_end", 'periodEnd', m."current_period_end" + ${periodMsOf("m")})`,
+    ),
+    ...expiryAndRolloverRows(db, renewTurn),
+    turnRow(db, renewTurn, "renewal", {
+      type: "RENEWAL",
+      amount: allocationOf("m"),
+      balance: sql`${carryOf("m")} + ${allocationOf("m")}`,
+      description: "Credits for the new period",
+      when: sql`${allocationOf("m")} > 0`,
+    }),
+    db
+      .update(memberships)
+      .set({
+        totalCredits: sql`${carryOf(M)} + ${allocationOf(M)}`,
+        usedCredits: 0,
+        currentPeriodStart: sql`${memberships.currentPeriodEnd}`,
+        currentPeriodEnd: sql`${memberships.currentPeriodEnd} + ${periodMsOf(M)}`,
+        updatedAt: input.now,
+      })
+      .where(
+        and(
+          inChunk(true),
+          sql.raw(
+            `exists (select 1 from "credit_transactions" ct where ct."idempotency_key" = 'renewal:' || "memberships"."id" || ':' || "memberships"."current_period_end")`,
+          ),
+        ),
+      ),
+    // Expiries.
+    audit(
+      expireTurn,
+      "MEMBERSHIP_EXPIRED",
+      sql`json_object('tier', m."tier", 'expiredCredits', ${remainingOf("m")}, 'autoRenew', m."auto_renew", 'periodEnd', m."current_period_end")`,
+    ),
+    turnRow(db, expireTurn, "expiry", {
+      type: "EXPIRY",
+      amount: sql`-${remainingOf("m")}`,
+      balance: sql`0`,
+      description: "Membership ended: unused credits expired",
+      when: sql`${remainingOf("m")} > 0`,
+    }),
+    db
+      .update(memberships)
+      .set({ status: "EXPIRED", totalCredits: 0, usedCredits: 0, updatedAt: input.now })
+      .where(inChunk(false)),
+  ];
+
+  const run: RenewalRun = { renewed: 0, expired: 0, batches: 0 };
+  while (run.batches < maxBatches) {
+    const results = await db.batch(statements as [BatchItem, ...BatchItem[]]);
+    run.batches += 1;
+    const renewed = changes(results[4]);
+    const expired = changes(results[7]);
+    run.renewed += renewed;
+    run.expired += expired;
+    if (renewed < chunkSize && expired < chunkSize) break;
+  }
+  return run;
+}
+
+// ---- Reading and checking -------------------------------------------------------------------
+
+/**
+ * The invariant check of one membership's ledger (pure rules in domain/credits/ledger.ts).
+ * A rollover is held to the highest cap of any tier the membership has had: staff may have
+ * moved it to a tier with a lower cap after the rollover was written.
+ */
+export async function checkLedger(db: Database, membershipId: string): Promise<LedgerCheck | null> {
+  const [[membership], rows, tierChanges] = await db.batch([
+    db
+      .select({
+        tier: memberships.tier,
+        totalCredits: memberships.totalCredits,
+        usedCredits: memberships.usedCredits,
+      })
+      .from(memberships)
+      .where(eq(memberships.id, membershipId))
+      .limit(1),
+    db
+      .select({
+        id: creditTransactions.id,
+        type: creditTransactions.type,
+        amount: creditTransactions.amount,
+        balance: creditTransactions.balance,
+      })
+      .from(creditTransactions)
+      .where(eq(creditTransactions.membershipId, membershipId))
+      // Insertion order: rows are never updated or deleted, so rowid is the ledger's sequence.
+      .orderBy(asc(sql`rowid`)),
+    db
+      .select({ metadata: auditLogs.metadata })
+      .from(auditLogs)
+      .where(
+        and(
+          eq(auditLogs.entityType, "membership"),
+          eq(auditLogs.entityId, membershipId),
+          eq(auditLogs.action, "MEMBERSHIP_TIER_CHANGED"),
+        ),
+      ),
+  ]);
+  if (!membership) return null;
+  const tiers = new Set<string>([membership.tier]);
+  for (const change of tierChanges) {
+    const from = change.metadata?.from;
+    if (typeof from === "string") tiers.add(from);
+  }
+  const cap = Math.max(
+    ...[...tiers].map((tier) => TIERS[tier as keyof typeof TIERS]?.rolloverCap ?? 0),
+  );
+  return checkLedgerRows(rows, membership, cap);
+}
