@@ -12,12 +12,8 @@ import { REASON_MAX_LENGTH } from "~/domain/auth/moderation";
 import { can } from "~/domain/auth/permissions";
 import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import type { LedgerCheck } from "~/domain/credits/ledger";
-import {
-  LedgerPageQuerySchema,
-  MAX_ADJUSTMENT,
-  MembershipAdminFormSchema,
-} from "~/domain/memberships/forms";
-import { TIERS } from "~/domain/memberships/tiers";
+import { LedgerPageQuerySchema, MembershipAdminFormSchema } from "~/domain/memberships/forms";
+import { MAX_ADJUSTMENT, TIERS } from "~/domain/memberships/tiers";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";

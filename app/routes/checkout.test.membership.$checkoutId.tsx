@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
-import { TestOutcomeFormSchema } from "~/domain/memberships/forms";
+import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { formatMoney } from "~/domain/money";
 import { requireUser } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";

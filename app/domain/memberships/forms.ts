@@ -1,7 +1,7 @@
 import { z } from "~/lib/zod";
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import { ReasonSchema } from "~/domain/auth/admin-forms";
-import { CREDIT_PACK_IDS } from "./tiers";
+import { CREDIT_PACK_IDS, MAX_ADJUSTMENT } from "./tiers";
 
 /**
  * The forms of /pricing, /checkout/membership, /checkout/credits, /account/membership and
@@ -21,14 +21,9 @@ export const AutoRenewFormSchema = z.object({
   autoRenew: z.enum(["on", "off"]).transform((value) => value === "on"),
 });
 
-export const TestOutcomeFormSchema = z.object({ outcome: z.enum(["succeed", "fail"]) });
-
 export const LedgerPageQuerySchema = z.object({
   cursor: z.string().max(200).nullable().catch(null),
 });
-
-/** The largest staff adjustment in one go: big enough for any real correction. */
-export const MAX_ADJUSTMENT = 10_000;
 
 export const MembershipAdminFormSchema = z.discriminatedUnion("intent", [
   z.object({

@@ -91,3 +91,6 @@ export const periodLengthMs = (tier: MembershipTier) => TIERS[tier].periodDays *
 export function rolloverCredits(remaining: number, cap: number): number {
   return Math.max(0, Math.min(remaining, cap));
 }
+
+/** The largest staff adjustment in one go: big enough for any real correction. */
+export const MAX_ADJUSTMENT = 10_000;
