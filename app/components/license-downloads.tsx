@@ -1,4 +1,5 @@
 import { Form } from "@remix-run/react";
+import { deviceLabel } from "~/domain/auth/device-label";
 import { SubmitButton } from "~/components/forms";
 import { DOWNLOADS_PER_WINDOW, formatUtc } from "~/domain/downloads/quota";
 
@@ -118,7 +119,9 @@ export function LicenseDownloads({
                 <tr key={row.id}>
                   <td>{formatUtc(new Date(row.createdAt))}</td>
                   <td>{row.outcome}</td>
-                  <td>{row.userAgent ? row.userAgent.slice(0, 60) : "—"}</td>
+                  <td title={row.userAgent ?? undefined}>
+                    {row.userAgent ? deviceLabel(row.userAgent) : "—"}
+                  </td>
                 </tr>
               ))}
             </tbody>

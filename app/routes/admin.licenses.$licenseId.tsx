@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { deviceLabel } from "~/domain/auth/device-label";
 import { AuditHistory } from "~/components/audit-history";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
@@ -280,7 +281,9 @@ export default function AdminLicensePage() {
                     <td>
                       <code>{row.device ?? "—"}</code>
                     </td>
-                    <td>{row.userAgent?.slice(0, 60) ?? "—"}</td>
+                    <td title={row.userAgent ?? undefined}>
+                      {row.userAgent ? deviceLabel(row.userAgent) : "—"}
+                    </td>
                   </tr>
                 ))}
               </tbody>

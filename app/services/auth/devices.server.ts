@@ -2,6 +2,9 @@ import type { Database } from "#db/client";
 import { deviceSessions } from "#db/schema";
 import type { AppEnv } from "~/lib/env.server";
 import { hashIp, hmacSha256Hex } from "~/lib/hmac.server";
+import { deviceLabel } from "~/domain/auth/device-label";
+
+export { deviceLabel };
 
 export interface DeviceInput {
   /** Random id the browser keeps in localStorage; absent without JavaScript. */
@@ -15,32 +18,6 @@ export async function deviceFingerprintHash(env: AppEnv, input: DeviceInput): Pr
     env.hmacSecret,
     `device:${input.fingerprint || "none"}|${input.userAgent ?? ""}`,
   );
-}
-
-/** "Firefox on macOS" from a user agent, for the device list. */
-export function deviceLabel(userAgent: string | null | undefined): string {
-  const ua = userAgent ?? "";
-  const browser = /Edg\//.test(ua)
-    ? "Edge"
-    : /Firefox\//.test(ua)
-      ? "Firefox"
-      : /Chrome\//.test(ua)
-        ? "Chrome"
-        : /Safari\//.test(ua)
-          ? "Safari"
-          : "Browser";
-  const os = /Windows/.test(ua)
-    ? "Windows"
-    : /iPhone|iPad/.test(ua)
-      ? "iOS"
-      : /Mac OS X/.test(ua)
-        ? "macOS"
-        : /Android/.test(ua)
-          ? "Android"
-          : /Linux/.test(ua)
-            ? "Linux"
-            : "an unknown system";
-  return `${browser} on ${os}`;
 }
 
 export interface RecordedDevice {
