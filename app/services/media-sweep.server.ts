@@ -122,7 +122,8 @@ export async function sweepOrphanedMedia(
   }
 
   // After the deletes: R2 and D1 share no transaction, and the trail must not claim a
-  // deletion that didn't happen. A run that dies in between is simply redone tomorrow.
+  // deletion that didn't happen. A run that dies in between loses its audit row (the
+  // objects it deleted were orphans either way); the next run starts over from the listing.
   if (result.deleted > 0) {
     await recordAudit(deps.db, {
       actor: null,
