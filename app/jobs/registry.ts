@@ -3,6 +3,7 @@ import { deliverEmailsJob } from "./deliver-emails";
 import { pruneRateLimitsJob } from "./prune-rate-limits";
 import { pruneSentEmailsJob } from "./prune-sent-emails";
 import { renewMembershipsJob } from "./renew-memberships";
+import { sweepOrphanedMediaJob } from "./sweep-orphaned-media";
 import type { Job } from "./types";
 
 /** Cron expressions exactly as in wrangler.toml `[triggers] crons`. */
@@ -13,5 +14,5 @@ export const DAILY = "30 3 * * *";
 export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
   // Email goes out hourly; production can add a faster cron for it (README "Email").
   [HOURLY]: [deleteExpiredSessionsJob, renewMembershipsJob, deliverEmailsJob],
-  [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob],
+  [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob, sweepOrphanedMediaJob],
 };

@@ -214,3 +214,20 @@ export function uploadKey(
 ): string {
   return `${UPLOAD_RULES[kind].prefix}/${productId}/${random}-${fileName}`;
 }
+
+/** The prefixes `uploadKey` writes under, in R2 `list` form (with the trailing slash). */
+export const UPLOAD_PREFIXES = UPLOAD_KINDS.map((kind) => `${UPLOAD_RULES[kind].prefix}/`);
+
+// `<prefix>/<product id>/<cuid2>-<safe file name>`: exactly what `uploadKey` builds with
+// `createId()` and `safeFileName`, nothing looser (the factories' and the bench's keys, e.g.
+// `products/<id>/<slug>.txt`, don't match).
+const UPLOAD_KEY_PATTERN =
+  /^(products|thumbnails|previews)\/([A-Za-z0-9_-]{1,64})\/([a-z][a-z0-9]{23})-([A-Za-z0-9_][\w.-]{0,99})$/;
+
+/** The kind and product of a key `uploadKey` could have written; null for any other key. */
+export function parseUploadKey(key: string): { kind: UploadKind; productId: string } | null {
+  const match = UPLOAD_KEY_PATTERN.exec(key);
+  if (!match) return null;
+  const kind = UPLOAD_KINDS.find((candidate) => UPLOAD_RULES[candidate].prefix === match[1]);
+  return kind ? { kind, productId: match[2]! } : null;
+}
