@@ -133,6 +133,7 @@ type LoaderData = Serialized<LicenseAdminDetail> & {
     userAgent: string | null;
     createdAt: string;
     redeemedAt: string | null;
+    resumeOfId: string | null;
   }>;
 };
 
@@ -272,7 +273,9 @@ export default function AdminLicensePage() {
                       {row.status === "FAILED"
                         ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
                         : row.status === "COMPLETED"
-                          ? "downloaded"
+                          ? row.resumeOfId
+                            ? "resumed (not counted)"
+                            : "downloaded"
                           : "link issued"}
                     </td>
                     <td>

@@ -1,5 +1,5 @@
 import { createId } from "@paralleldrive/cuid2";
-import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import {
   auditLogs,
@@ -155,6 +155,7 @@ function countingRowsSql(licenseId: string, now: Date): SQL {
   return sql`select count(*) from "downloads" d
     where d."license_id" = ${licenseId}
       and d."created_at" > max(${nowMs - DOWNLOAD_WINDOW_MS}, coalesce((select l2."download_window_reset_at" from "licenses" l2 where l2."id" = ${licenseId}), 0))
+      and d."resume_of_id" is null
       and (d."status" = 'COMPLETED' or (d."status" = 'GRANTED' and d."grant_expires_at" > ${nowMs}))`;
 }
 
@@ -178,6 +179,8 @@ export async function licenseQuota(
         eq(downloads.licenseId, input.licenseId),
         sql`${downloads.createdAt} > ${since.getTime()}`,
         sql`${downloads.status} <> 'FAILED'`,
+        // Resumed downloads are on record but never count: their grant already did.
+        isNull(downloads.resumeOfId),
       ),
     );
   return quotaState(rows, input.now, input.resetAt);
@@ -430,7 +433,7 @@ function redemptionStatements(
   const redeemable = sql`exists (select 1 from "downloads" r where r."id" = ${grant.id} and r."status" = 'GRANTED' and r."grant_expires_at" > ${nowMs})`;
   const since = sql`max(${nowMs - DOWNLOAD_WINDOW_MS}, coalesce((select l3."abuse_detected_at" from "licenses" l3 where l3."id" = ${grant.licenseId}), 0))`;
   const distinct = (column: string) =>
-    sql`(select count(distinct d.${sql.identifier(column)}) from "downloads" d where d."license_id" = ${grant.licenseId} and d."status" = 'COMPLETED' and d."redeemed_at" > ${since} and d.${sql.identifier(column)} is not null)`;
+    sql`(select count(distinct d.${sql.identifier(column)}) from "downloads" d where d."license_id" = ${grant.licenseId} and d."status" = 'COMPLETED' and d."resume_of_id" is null and d."redeemed_at" > ${since} and d.${sql.identifier(column)} is not null)`;
   const abusive = sql`exists (select 1 from "licenses" l4 where l4."id" = ${grant.licenseId} and l4."abuse_detected" = 0 and l4."status" = 'ACTIVE') and (${distinct("ip_hash")} > ${ABUSE_DISTINCT_LIMIT} or ${distinct("device_fingerprint")} > ${ABUSE_DISTINCT_LIMIT})`;
   const abuseReason = `More than ${ABUSE_DISTINCT_LIMIT} different IP addresses or devices downloaded this license within 14 days.`;
   const staffEmail = {
@@ -649,20 +652,38 @@ export async function openDownload(
         }),
       );
     } else {
-      // A resume: recorded, never counted again.
-      await auditStatement(db, {
-        actor: actorOf(user),
-        action: "DOWNLOAD_ATTEMPTED",
-        entityType: "license",
-        entityId: grant.licenseId,
-        metadata: {
-          grantId: grant.id,
-          resume: true,
-          ...(range ? { range: contentRange(range, head.size) } : {}),
-        },
-        request: input.request,
-        at: now,
-      });
+      // A resume: its own `downloads` row (pointing at the grant it resumes, so it never
+      // counts against the quota or the abuse check) and its audit row, in one batch.
+      const resumeId = createId();
+      await db.batch([
+        db.insert(downloads).values({
+          id: resumeId,
+          licenseId: grant.licenseId,
+          userId: user.id,
+          productId: grant.productId,
+          status: "COMPLETED",
+          resumeOfId: grant.id,
+          grantExpiresAt: grant.grantExpiresAt!,
+          redeemedAt: now,
+          bytesServed: length,
+          ...origin,
+          createdAt: now,
+        }),
+        auditStatement(db, {
+          actor: actorOf(user),
+          action: "DOWNLOAD_ATTEMPTED",
+          entityType: "license",
+          entityId: grant.licenseId,
+          metadata: {
+            grantId: grant.id,
+            resume: true,
+            downloadId: resumeId,
+            ...(range ? { range: contentRange(range, head.size) } : {}),
+          },
+          request: input.request,
+          at: now,
+        }),
+      ]);
     }
   } catch (error) {
     await object.body.cancel();
@@ -684,6 +705,8 @@ export interface DownloadHistoryItem {
   createdAt: Date;
   redeemedAt: Date | null;
   grantExpiresAt: Date | null;
+  /** Set when this row records a resumed download of an earlier grant (it never counts). */
+  resumeOfId: string | null;
 }
 
 /** The user's download attempts, newest first; one license's when `licenseId` is given. */
@@ -716,6 +739,7 @@ export async function listUserDownloads(
       createdAt: downloads.createdAt,
       redeemedAt: downloads.redeemedAt,
       grantExpiresAt: downloads.grantExpiresAt,
+      resumeOfId: downloads.resumeOfId,
     })
     .from(downloads)
     .innerJoin(digitalProducts, eq(digitalProducts.id, downloads.productId))
@@ -750,6 +774,7 @@ export async function listLicenseDownloadsForStaff(db: Database, licenseId: stri
       userAgent: downloads.userAgent,
       createdAt: downloads.createdAt,
       redeemedAt: downloads.redeemedAt,
+      resumeOfId: downloads.resumeOfId,
     })
     .from(downloads)
     .where(eq(downloads.licenseId, licenseId))

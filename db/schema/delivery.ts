@@ -1,5 +1,11 @@
 import { sql } from "drizzle-orm";
-import { check, index, sqliteTable, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  check,
+  index,
+  sqliteTable,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from "drizzle-orm/sqlite-core";
 import { users } from "./accounts";
 import { createdAt, enumCheck, id, integer, text, timestamp, updatedAt } from "./columns";
 import { DOWNLOAD_STATUSES, RESET_REQUEST_STATUSES } from "./enums";
@@ -32,12 +38,20 @@ export const downloads = sqliteTable(
     grantExpiresAt: timestamp("grant_expires_at"),
     redeemedAt: timestamp("redeemed_at"),
     bytesServed: integer("bytes_served"),
+    /**
+     * Set on the record of a resumed download (a Range request on a grant redeemed earlier):
+     * the attempt is on record, but only the grant it resumes counts against the quota.
+     */
+    resumeOfId: text("resume_of_id").references((): AnySQLiteColumn => downloads.id, {
+      onDelete: "cascade",
+    }),
     createdAt: createdAt(),
   },
   (t) => [
     index("downloads_license_created_idx").on(t.licenseId, t.createdAt),
     index("downloads_user_created_idx").on(t.userId, t.createdAt, t.id),
     index("downloads_product_idx").on(t.productId),
+    index("downloads_resume_of_idx").on(t.resumeOfId),
     enumCheck("downloads_status_check", t.status, DOWNLOAD_STATUSES),
     check(
       "downloads_failure_reason_check",

@@ -131,10 +131,11 @@ export function downloadOutcomeLabel(
     status: "GRANTED" | "COMPLETED" | "FAILED";
     failureReason: string | null;
     grantExpiresAt: string | Date | null;
+    resumeOfId?: string | null;
   },
   now: Date,
 ): string {
-  if (row.status === "COMPLETED") return "Downloaded";
+  if (row.status === "COMPLETED") return row.resumeOfId ? "Resumed (not counted)" : "Downloaded";
   if (row.status === "GRANTED") {
     return row.grantExpiresAt && new Date(row.grantExpiresAt) > now
       ? "Link issued"

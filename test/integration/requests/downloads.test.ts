@@ -214,9 +214,14 @@ describe("GET /downloads/:token", () => {
         FILE_BYTES.slice(start, end + 1),
       );
     }
+    // Every request is on record: the grant (redeemed by the first) and one row per resume,
+    // each pointing at the grant, so only the grant counts.
     const rows = await rowsOf(licenseId);
-    expect(rows).toHaveLength(1);
-    expect(rows[0]!.status).toBe("COMPLETED");
+    expect(rows).toHaveLength(3);
+    expect(rows.every((row) => row.status === "COMPLETED")).toBe(true);
+    const grant = rows.find((row) => row.resumeOfId === null)!;
+    expect(rows.filter((row) => row.resumeOfId === grant.id)).toHaveLength(2);
+    expect(rows.map((row) => row.bytesServed).sort((a, b) => a! - b!)).toEqual([10, 100, 200]);
     const [counted] = await db
       .select({ count: digitalProducts.downloadCount })
       .from(digitalProducts)

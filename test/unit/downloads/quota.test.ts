@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DOWNLOAD_WINDOW_MS,
   downloadFailureMessage,
+  downloadOutcomeLabel,
   GRANT_TTL_MS,
   quotaState,
   type QuotaRow,
@@ -49,5 +50,24 @@ describe("downloadFailureMessage", () => {
     expect(downloadFailureMessage("QUOTA_EXCEEDED", at(DOWNLOAD_WINDOW_MS))).toBe(
       "You have used all 3 downloads of the last 14 days. The next download frees up on 15 Mar 2031, 10:00 UTC.",
     );
+  });
+});
+
+describe("downloadOutcomeLabel", () => {
+  const now = new Date("2026-11-26T12:00:00Z");
+  it("tells a counted download from a resume of one", () => {
+    const row = { status: "COMPLETED" as const, failureReason: null, grantExpiresAt: now };
+    expect(downloadOutcomeLabel(row, now)).toBe("Downloaded");
+    expect(downloadOutcomeLabel({ ...row, resumeOfId: "grant1" }, now)).toBe(
+      "Resumed (not counted)",
+    );
+  });
+
+  it("tells a live link from one that expired unused", () => {
+    const row = { status: "GRANTED" as const, failureReason: null };
+    expect(downloadOutcomeLabel({ ...row, grantExpiresAt: new Date(now.getTime() + 1) }, now)).toBe(
+      "Link issued",
+    );
+    expect(downloadOutcomeLabel({ ...row, grantExpiresAt: now }, now)).toBe("Link expired unused");
   });
 });
