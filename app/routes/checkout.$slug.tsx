@@ -8,7 +8,8 @@ import {
   requireUser,
 } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";
-import { CheckoutError, startCheckout } from "~/services/checkout.server";
+import { checkoutErrorResponse } from "~/lib/checkout-actions.server";
+import { startCheckout } from "~/services/checkout.server";
 
 /** `POST /checkout/:slug` (`licenseType`): a PENDING purchase, then the payment page. */
 
@@ -38,13 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
     return redirect(checkout.redirectTo);
   } catch (error) {
-    if (error instanceof CheckoutError) {
-      throw new Response(error.message, {
-        status: error.status,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
-      });
-    }
-    throw error;
+    throw checkoutErrorResponse(error);
   }
 }
 

@@ -1,45 +1,19 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { MembershipCheckoutFormSchema } from "~/domain/memberships/forms";
-import {
-  auditActor,
-  auditRequestInfo,
-  requireGuardianConsent,
-  requireUser,
-} from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
-import { CheckoutError } from "~/services/checkout.server";
-import { startMembershipCheckout } from "~/services/membership-checkout.server";
+import { membershipCheckoutAction } from "~/lib/checkout-actions.server";
 
 /** `POST /checkout/membership` (`tier`): a subscription checkout, then the payment page. */
-export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  requireGuardianConsent(user);
-  const parsed = MembershipCheckoutFormSchema.safeParse({
-    tier: (await request.formData()).get("tier") ?? undefined,
-  });
-  invariantResponse(parsed.success, "Choose a membership tier: basic access, pro or managed.");
-  try {
-    const checkout = await startMembershipCheckout(
-      { db: context.db, env: context.env },
-      {
-        user: { ...auditActor(user), email: user.email },
-        item: { kind: "SUBSCRIPTION", tier: parsed.data.tier },
-        origin: new URL(request.url).origin,
-        now: new Date(),
-        request: await auditRequestInfo(request, context),
-      },
-    );
-    return redirect(checkout.redirectTo);
-  } catch (error) {
-    if (error instanceof CheckoutError) {
-      throw new Response(error.message, {
-        status: error.status,
-        headers: { "Content-Type": "text/plain; charset=utf-8" },
+export function action(args: ActionFunctionArgs) {
+  return membershipCheckoutAction(args, {
+    parse(formData) {
+      const parsed = MembershipCheckoutFormSchema.safeParse({
+        tier: formData.get("tier") ?? undefined,
       });
-    }
-    throw error;
-  }
+      return parsed.success ? { kind: "SUBSCRIPTION", tier: parsed.data.tier } : null;
+    },
+    invalidMessage: "Choose a membership tier: basic access, pro or managed.",
+  });
 }
 
 /** Checkout starts from the pricing page's form; a GET goes back there. */

@@ -1,8 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { SubmitButton } from "~/components/forms";
+import { TestPaymentForm } from "~/components/test-payment-form";
 import { formatMoney } from "~/domain/money";
 import { requireUser } from "~/lib/auth.server";
 import { invariantResponse } from "~/lib/http";
@@ -110,25 +110,14 @@ export default function TestCheckoutPage() {
           <dd>{purchase.status.toLowerCase()}</dd>
         </div>
       </dl>
-      {purchase.status === "PENDING" ? (
-        <Form method="post" className="inline-form">
-          <SubmitButton name="outcome" value="succeed" pendingText="Paying…">
-            Pay (test)
-          </SubmitButton>
-          <SubmitButton
-            name="outcome"
-            value="fail"
-            pendingText="Failing…"
-            className="button button--ghost"
-          >
-            Fail payment
-          </SubmitButton>
-        </Form>
-      ) : (
-        <p>
-          This order is settled. <Link to="/account/purchases">See your purchases</Link>.
-        </p>
-      )}
+      <TestPaymentForm
+        pending={purchase.status === "PENDING"}
+        settled={
+          <>
+            This order is settled. <Link to="/account/purchases">See your purchases</Link>.
+          </>
+        }
+      />
     </section>
   );
 }

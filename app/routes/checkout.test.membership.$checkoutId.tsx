@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Link, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { SubmitButton } from "~/components/forms";
+import { TestPaymentForm } from "~/components/test-payment-form";
 import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { formatMoney } from "~/domain/money";
 import { requireUser } from "~/lib/auth.server";
@@ -120,25 +120,14 @@ export default function TestMembershipCheckoutPage() {
           <dd>{checkout.status.toLowerCase()}</dd>
         </div>
       </dl>
-      {checkout.status === "PENDING" ? (
-        <Form method="post" className="inline-form">
-          <SubmitButton name="outcome" value="succeed" pendingText="Paying…">
-            Pay (test)
-          </SubmitButton>
-          <SubmitButton
-            name="outcome"
-            value="fail"
-            pendingText="Failing…"
-            className="button button--ghost"
-          >
-            Fail payment
-          </SubmitButton>
-        </Form>
-      ) : (
-        <p>
-          This checkout is settled. <Link to="/account/membership">See your membership</Link>.
-        </p>
-      )}
+      <TestPaymentForm
+        pending={checkout.status === "PENDING"}
+        settled={
+          <>
+            This checkout is settled. <Link to="/account/membership">See your membership</Link>.
+          </>
+        }
+      />
     </section>
   );
 }

@@ -1,0 +1,26 @@
+import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { SubmitButton } from "./forms";
+
+/**
+ * The test payment provider's two buttons (`outcome` = succeed | fail) while a checkout is
+ * pending, or what to show once it is settled. Shared by product and membership checkouts.
+ */
+export function TestPaymentForm({ pending, settled }: { pending: boolean; settled: ReactNode }) {
+  if (!pending) return <p>{settled}</p>;
+  return (
+    <Form method="post" className="inline-form">
+      <SubmitButton name="outcome" value="succeed" pendingText="Paying…">
+        Pay (test)
+      </SubmitButton>
+      <SubmitButton
+        name="outcome"
+        value="fail"
+        pendingText="Failing…"
+        className="button button--ghost"
+      >
+        Fail payment
+      </SubmitButton>
+    </Form>
+  );
+}
