@@ -17,3 +17,17 @@ export function invariantResponse(
  * keeps prices fresh; the edge serves stale copies while it revalidates.
  */
 export const PUBLIC_PAGE_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600";
+
+/**
+ * A record id from the URL (`params[name]`), or a 404 with `notFound`. Ids are cuid2 strings,
+ * so anything else can't name a record and never reaches the database.
+ */
+export function requireIdParam(
+  params: Readonly<Record<string, string | undefined>>,
+  name: string,
+  notFound: string,
+): string {
+  const id = params[name] ?? "";
+  invariantResponse(/^[a-z0-9]{1,64}$/.test(id), notFound, { status: 404 });
+  return id;
+}

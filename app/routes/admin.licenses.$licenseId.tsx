@@ -17,7 +17,7 @@ import {
 } from "~/domain/licenses/status-intents";
 import { licenseStatusBadge } from "~/domain/licenses/status";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { getLicenseDetail, type LicenseAdminDetail } from "~/services/admin-store.server";
 import { listLicenseDownloadsForStaff } from "~/services/downloads.server";
@@ -27,18 +27,9 @@ const ROUTE_ID = "routes/admin.licenses.$licenseId";
 
 export const meta: MetaFunction = () => [{ title: "License — Admin — Studio Store" }];
 
-/** Ids are cuid2 strings; anything else can't be a license. */
-function requireLicenseIdParam(params: LoaderFunctionArgs["params"]): string {
-  const licenseId = params.licenseId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(licenseId), "There is no such license.", {
-    status: 404,
-  });
-  return licenseId;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const licenseId = requireLicenseIdParam(params);
+  const licenseId = requireIdParam(params, "licenseId", "There is no such license.");
   const [detail, downloads] = await Promise.all([
     getLicenseDetail(context.db, licenseId, new Date()),
     listLicenseDownloadsForStaff(context.db, licenseId),
@@ -78,7 +69,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
   }
   const actor = await requirePermission(request, context, capability);
-  const licenseId = requireLicenseIdParam(params);
+  const licenseId = requireIdParam(params, "licenseId", "There is no such license.");
 
   const parsed = LicenseAdminFormSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {

@@ -15,7 +15,7 @@ import type { LedgerCheck } from "~/domain/credits/ledger";
 import { LedgerPageQuerySchema, MembershipAdminFormSchema } from "~/domain/memberships/forms";
 import { MAX_ADJUSTMENT, TIERS } from "~/domain/memberships/tiers";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { adjustCredits, assignTier, getMembershipDetail } from "~/services/memberships.server";
 
@@ -23,17 +23,9 @@ const ROUTE_ID = "routes/admin.memberships.$membershipId";
 
 export const meta: MetaFunction = () => [{ title: "Membership — Admin — Studio Store" }];
 
-function requireMembershipIdParam(params: LoaderFunctionArgs["params"]): string {
-  const membershipId = params.membershipId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(membershipId), "There is no such membership.", {
-    status: 404,
-  });
-  return membershipId;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const membershipId = requireMembershipIdParam(params);
+  const membershipId = requireIdParam(params, "membershipId", "There is no such membership.");
   const query = LedgerPageQuerySchema.parse({
     cursor: new URL(request.url).searchParams.get("cursor"),
   });
@@ -64,7 +56,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
   }
   const actor = await requirePermission(request, context, capability);
-  const membershipId = requireMembershipIdParam(params);
+  const membershipId = requireIdParam(params, "membershipId", "There is no such membership.");
   const parsed = MembershipAdminFormSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
     return Response.json({ errors: fieldErrors(parsed.error) } satisfies ActionData, {

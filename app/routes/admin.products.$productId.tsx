@@ -13,7 +13,7 @@ import {
 } from "~/domain/catalog/product-forms";
 import { formatBytes, MAX_PREVIEWS } from "~/domain/catalog/upload-rules";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {
   getProductForEdit,
@@ -33,18 +33,9 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   },
 ];
 
-/** Ids are cuid2 strings; anything else can't be a product. */
-function requireProductIdParam(params: LoaderFunctionArgs["params"]): string {
-  const productId = params.productId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(productId), "There is no such product.", {
-    status: 404,
-  });
-  return productId;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const productId = requireProductIdParam(params);
+  const productId = requireIdParam(params, "productId", "There is no such product.");
   const detail = await getProductForEdit(context.db, productId);
   invariantResponse(detail, "There is no such product.", { status: 404 });
   // The form's values are computed here: the forms module (zod) stays out of the browser.
@@ -74,7 +65,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
   }
   const actor = await requirePermission(request, context, capability);
-  const productId = requireProductIdParam(params);
+  const productId = requireIdParam(params, "productId", "There is no such product.");
   const common = {
     actor: auditActor(actor),
     now: new Date(),

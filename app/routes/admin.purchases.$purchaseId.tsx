@@ -10,7 +10,7 @@ import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy
 import { formatMoney } from "~/domain/money";
 import { PurchaseAdminFormSchema } from "~/domain/payments/admin-forms";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {
   getPurchaseDetail,
@@ -23,18 +23,9 @@ const ROUTE_ID = "routes/admin.purchases.$purchaseId";
 
 export const meta: MetaFunction = () => [{ title: "Purchase — Admin — Studio Store" }];
 
-/** Ids are cuid2 strings; anything else can't be a purchase. */
-function requirePurchaseIdParam(params: LoaderFunctionArgs["params"]): string {
-  const purchaseId = params.purchaseId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(purchaseId), "There is no such purchase.", {
-    status: 404,
-  });
-  return purchaseId;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const purchaseId = requirePurchaseIdParam(params);
+  const purchaseId = requireIdParam(params, "purchaseId", "There is no such purchase.");
   const detail = await getPurchaseDetail(context.db, purchaseId);
   invariantResponse(detail, "There is no such purchase.", { status: 404 });
   return Response.json({
@@ -64,7 +55,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
   }
   const actor = await requirePermission(request, context, capability);
-  const purchaseId = requirePurchaseIdParam(params);
+  const purchaseId = requireIdParam(params, "purchaseId", "There is no such purchase.");
 
   const parsed = PurchaseAdminFormSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {

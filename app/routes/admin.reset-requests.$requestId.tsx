@@ -9,7 +9,7 @@ import { can } from "~/domain/auth/permissions";
 import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { ResetReviewFormSchema } from "~/domain/downloads/forms";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {
   getResetRequest,
@@ -22,17 +22,9 @@ const ROUTE_ID = "routes/admin.reset-requests.$requestId";
 
 export const meta: MetaFunction = () => [{ title: "Reset request — Admin — Studio Store" }];
 
-function requireRequestIdParam(params: LoaderFunctionArgs["params"]): string {
-  const requestId = params.requestId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(requestId), "There is no such reset request.", {
-    status: 404,
-  });
-  return requestId;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const requestId = requireRequestIdParam(params);
+  const requestId = requireIdParam(params, "requestId", "There is no such reset request.");
   const detail = await getResetRequest(context.db, requestId);
   invariantResponse(detail, "There is no such reset request.", { status: 404 });
   return Response.json({
@@ -59,7 +51,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
   }
   const actor = await requirePermission(request, context, capability);
-  const requestId = requireRequestIdParam(params);
+  const requestId = requireIdParam(params, "requestId", "There is no such reset request.");
   const parsed = ResetReviewFormSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {
     return Response.json(

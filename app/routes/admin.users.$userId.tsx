@@ -16,7 +16,7 @@ import {
 import { can } from "~/domain/auth/permissions";
 import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {
   blockDevice,
@@ -37,16 +37,9 @@ export const meta: MetaFunction = ({ data }) => {
   ];
 };
 
-/** Ids are cuid2 strings; anything else can't be an account. */
-function requireUserIdParam(params: LoaderFunctionArgs["params"]): string {
-  const userId = params.userId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(userId), "There is no such account.", { status: 404 });
-  return userId;
-}
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const userId = requireUserIdParam(params);
+  const userId = requireIdParam(params, "userId", "There is no such account.");
   const detail = await getUserDetail(context.db, userId, {
     includeAudit: can(actor.role, "audit:read"),
   });
@@ -93,7 +86,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
   }
   const actor = await requirePermission(request, context, capability);
-  const targetId = requireUserIdParam(params);
+  const targetId = requireIdParam(params, "userId", "There is no such account.");
 
   const parsed = UserAdminFormSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) {

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { TestPaymentForm } from "~/components/test-payment-form";
 import { formatMoney } from "~/domain/money";
 import { requireUser } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { settleTestCheckout } from "~/services/checkout.server";
 import { getOwnPurchase } from "~/services/purchases.server";
@@ -21,8 +21,7 @@ async function requireTestCheckout({ request, params, context }: LoaderFunctionA
   invariantResponse(!context.env.isProduction && !context.env.stripe, NOT_FOUND, {
     status: 404,
   });
-  const purchaseId = params.purchaseId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(purchaseId), NOT_FOUND, { status: 404 });
+  const purchaseId = requireIdParam(params, "purchaseId", NOT_FOUND);
   const user = await requireUser(request, context);
   const purchase = await getOwnPurchase(context.db, user.id, purchaseId);
   invariantResponse(purchase && purchase.provider === "TEST", NOT_FOUND, { status: 404 });

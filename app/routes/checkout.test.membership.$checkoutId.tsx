@@ -5,7 +5,7 @@ import { TestPaymentForm } from "~/components/test-payment-form";
 import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { formatMoney } from "~/domain/money";
 import { requireUser } from "~/lib/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {
   getOwnMembershipCheckout,
@@ -24,8 +24,7 @@ async function requireTestCheckout({ request, params, context }: LoaderFunctionA
   invariantResponse(!context.env.isProduction && !context.env.stripe, NOT_FOUND, {
     status: 404,
   });
-  const checkoutId = params.checkoutId ?? "";
-  invariantResponse(/^[a-z0-9]{1,64}$/.test(checkoutId), NOT_FOUND, { status: 404 });
+  const checkoutId = requireIdParam(params, "checkoutId", NOT_FOUND);
   const user = await requireUser(request, context);
   const checkout = await getOwnMembershipCheckout(context.db, user.id, checkoutId);
   invariantResponse(checkout && checkout.provider === "TEST", NOT_FOUND, { status: 404 });
