@@ -14,7 +14,7 @@ import { useNonce } from "./components/nonce";
 import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
 import { Toast } from "./components/toast";
-import { getCurrentUser } from "./lib/auth.server";
+import { getCurrentUser } from "./request/auth.server";
 import { consumeToast, type Toast as ToastData } from "./lib/toast.server";
 import baseStyles from "./styles/base.css?url";
 import componentStyles from "./styles/components.css?url";

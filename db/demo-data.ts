@@ -115,7 +115,7 @@ export interface DemoDataResult {
 }
 
 /**
- * The demo data of DESIGN.md §12, built with the same factories as the tests. Does
+ * The demo data of docs/architecture.md §12, built with the same factories as the tests. Does
  * nothing when the database already has users, so `npm start` can call it every time.
  */
 export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> {

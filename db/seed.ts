@@ -1,5 +1,5 @@
 /**
- * `npm run db:seed` — fill the local D1 and R2 with demo data (DESIGN.md §12).
+ * `npm run db:seed` — fill the local D1 and R2 with demo data (docs/architecture.md §12).
  *
  * Runs in Node against wrangler's local state through getPlatformProxy, so what it writes
  * is exactly what `wrangler dev` serves. Refused unless the Worker's ENVIRONMENT is

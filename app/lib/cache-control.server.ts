@@ -1,5 +1,5 @@
 /**
- * Public pages are edge-cacheable for anonymous visitors only (DESIGN.md §7). A logged-in
+ * Public pages are edge-cacheable for anonymous visitors only (docs/architecture.md §7). A logged-in
  * visitor's page carries their name in the header, so any response to a request with a
  * session cookie is made private, whatever the route asked for.
  */

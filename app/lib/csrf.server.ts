@@ -1,5 +1,5 @@
 /**
- * Cross-site request forgery defence (DESIGN.md §5): a state-changing request must come from
+ * Cross-site request forgery defence (docs/architecture.md §5): a state-changing request must come from
  * this site's own pages. Browsers send `Origin` (and `Sec-Fetch-Site`) on every POST; a
  * request that proves neither is refused. Endpoints that authenticate themselves (the Stripe
  * webhook's signature, the license API's key) are exempt.

@@ -4,7 +4,7 @@ import { base64UrlToBytes, bytesToBase64Url, utf8Decode, utf8Encode } from "./en
 import { hmacSha256 } from "./hmac.server";
 
 /**
- * Download links (DESIGN.md §8): `<base64url(JSON)>.<base64url(HMAC-SHA-256)>` signed with
+ * Download links (docs/architecture.md §8): `<base64url(JSON)>.<base64url(HMAC-SHA-256)>` signed with
  * `DOWNLOAD_SIGNING_SECRET`, carrying the grant, license, user and expiry.
  *
  * Unlike the generic signed tokens, an expired download token still names its grant: a grant

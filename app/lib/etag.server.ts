@@ -1,5 +1,5 @@
 /**
- * ETags for public pages (DESIGN.md §7: anonymous catalog pages send `Cache-Control` and
+ * ETags for public pages (docs/architecture.md §7: anonymous catalog pages send `Cache-Control` and
  * `ETag`, 304 on match).
  *
  * The tag is a hash of the response body as sent, so it covers everything on the page (root

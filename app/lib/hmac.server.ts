@@ -2,7 +2,7 @@ import { bytesToBase64Url, bytesToHex, utf8Encode } from "./encoding";
 
 /**
  * Keyed hashes for values we must recognise but never store in the clear: IP addresses
- * (DESIGN.md §3: a plain hash of an IPv4 address is reversed by trying all 2^32), blind indexes
+ * (docs/architecture.md §3: a plain hash of an IPv4 address is reversed by trying all 2^32), blind indexes
  * for encrypted columns, and hashed session tokens.
  */
 

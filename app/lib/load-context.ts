@@ -1,7 +1,7 @@
 import type { Database } from "#db/client";
 import type { AppEnv, WorkerBindings } from "./env.server";
 
-/** Everything a loader or action receives besides the request (DESIGN.md §2). */
+/** Everything a loader or action receives besides the request (docs/architecture.md §2). */
 export interface AppContext {
   cloudflare: { env: WorkerBindings; ctx: Pick<ExecutionContext, "waitUntil"> };
   env: AppEnv;

@@ -3,7 +3,7 @@ import { timingSafeEqual } from "./constant-time";
 import { base64ToBytes, bytesToBase64, utf8Encode } from "./encoding";
 
 /**
- * Password hashing with scrypt (DESIGN.md §5). Workers cap PBKDF2 at 100,000 iterations, so the
+ * Password hashing with scrypt (docs/architecture.md §5). Workers cap PBKDF2 at 100,000 iterations, so the
  * memory-hard scrypt from `node:crypto` (nodejs_compat) is used instead; the same code runs in
  * Node for the seed script.
  *

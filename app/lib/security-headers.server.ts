@@ -1,7 +1,7 @@
 import type { Environment } from "./env.server";
 
 /**
- * Headers every HTML response carries (DESIGN.md §5). Scripts run only with the
+ * Headers every HTML response carries (docs/architecture.md §5). Scripts run only with the
  * per-request nonce; the page can never be framed.
  */
 export function securityHeaders(options: { nonce: string; environment: Environment }): Headers {

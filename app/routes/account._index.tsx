@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { needsGuardianConsent } from "~/domain/auth/age";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "Your account — Studio Store" }];
 

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
 import { z } from "~/lib/zod";
 import { formatWait } from "~/domain/auth/login-policy";
-import { auditActor, auditRequestInfo, requireUser } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { resendGuardianConsent } from "~/services/auth/guardian-consent.server";
 

@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
 import { PageQuerySchema } from "~/domain/downloads/forms";
 import { downloadOutcomeLabel, formatUtc } from "~/domain/downloads/quota";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 import { listUserDownloads } from "~/services/downloads.server";
 
 export const meta: MetaFunction = () => [{ title: "Your downloads — Studio Store" }];

@@ -10,7 +10,7 @@ import { AccountLicenseParamsSchema, RevealKeyFormSchema } from "~/domain/licens
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
-import { auditActor, auditRequestInfo, requireUser } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { listUserDownloads, userLicenseQuota } from "~/services/downloads.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";

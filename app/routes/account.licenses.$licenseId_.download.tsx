@@ -8,12 +8,12 @@ import { redirect } from "@remix-run/cloudflare";
 import { Link, useActionData, useParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { LicenseIdParamSchema } from "~/domain/downloads/forms";
-import { auditRequestInfo, requireUser } from "~/lib/auth.server";
+import { auditRequestInfo, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { requestDownloadGrant } from "~/services/downloads.server";
 
 /**
- * POST /account/licenses/:licenseId/download (DESIGN.md §12): issue a grant and go to the
+ * POST /account/licenses/:licenseId/download (docs/architecture.md §12): issue a grant and go to the
  * signed link, or explain the refusal (429 with the free-up time, 403, 404).
  */
 export const meta: MetaFunction = () => [{ title: "Download — Studio Store" }];

@@ -9,7 +9,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton } from "~/components/forms";
 import { fieldErrors } from "~/domain/auth/admin-forms";
 import { LicenseIdParamSchema, ResetRequestFormSchema } from "~/domain/downloads/forms";
-import { auditActor, auditRequestInfo, requireUser } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { createResetRequest } from "~/services/reset-requests.server";

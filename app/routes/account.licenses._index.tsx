@@ -5,7 +5,7 @@ import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
 import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 import { listUserLicenses } from "~/services/licenses.server";
 
 export const meta: MetaFunction = () => [{ title: "Your licenses — Studio Store" }];

@@ -16,7 +16,7 @@ import { buildBalanceChart, type BalanceChart } from "~/domain/credits/chart";
 import { AutoRenewFormSchema, LedgerPageQuerySchema } from "~/domain/memberships/forms";
 import { CREDIT_PACKS, TIERS, type TierConfig } from "~/domain/memberships/tiers";
 import { formatMoney } from "~/domain/money";
-import { auditActor, auditRequestInfo, requireUser } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";

@@ -5,7 +5,7 @@ import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
 import { formatMoney } from "~/domain/money";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 import { listUserPurchases } from "~/services/purchases.server";
 
 export async function loader({ request, context }: LoaderFunctionArgs) {

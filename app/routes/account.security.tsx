@@ -7,7 +7,7 @@ import { CursorPagination } from "~/components/pagination";
 import { TwoFactorSection } from "~/components/two-factor-section";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { SecurityActionSchema, SecurityPageQuerySchema } from "~/domain/auth/forms";
-import { auditRequestInfo, clearSessionCookie, requireUser } from "~/lib/auth.server";
+import { auditRequestInfo, clearSessionCookie, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { NavLink, Outlet } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 
 /** Everything under /account needs a logged-in user. */
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -3,7 +3,7 @@ import { redirect } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Field, FormError, SubmitButton } from "~/components/forms";
 import { TwoFactorIntentSchema } from "~/domain/auth/forms";
-import { auditActor, auditRequestInfo, requireUser, sessionCookie } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requireUser, sessionCookie } from "~/request/auth.server";
 import { qrCodeSvg } from "~/lib/qr-svg";
 import { redirectWithToast } from "~/lib/toast.server";
 import { startSession } from "~/services/auth/login.server";

@@ -4,7 +4,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ACCOUNT_STATUSES, USER_ROLES } from "#db/schema/enums";
 import { can } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { getAdminDashboard, type AdminDashboard } from "~/services/admin-dashboard.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard — Admin — Studio Store" }];

@@ -16,7 +16,7 @@ import {
   type LicenseStatusIntent,
 } from "~/domain/licenses/status-intents";
 import { licenseStatusBadge } from "~/domain/licenses/status";
-import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { getLicenseDetail, type LicenseAdminDetail } from "~/services/admin-store.server";

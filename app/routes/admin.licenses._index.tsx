@@ -9,7 +9,7 @@ import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { parseLicenseSearch, type LicenseSearch } from "~/domain/licenses/admin-forms";
 import { LICENSE_ABUSE_FILTERS } from "~/domain/licenses/status-intents";
 import { licenseStatusBadge } from "~/domain/licenses/status";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { searchLicenses, type LicenseAdminListItem } from "~/services/admin-store.server";
 
 export const meta: MetaFunction = () => [{ title: "Licenses — Admin — Studio Store" }];

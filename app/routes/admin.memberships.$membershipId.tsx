@@ -14,7 +14,7 @@ import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy
 import type { LedgerCheck } from "~/domain/credits/ledger";
 import { LedgerPageQuerySchema, MembershipAdminFormSchema } from "~/domain/memberships/forms";
 import { MAX_ADJUSTMENT, TIERS } from "~/domain/memberships/tiers";
-import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { adjustCredits, assignTier, getMembershipDetail } from "~/services/memberships.server";

@@ -8,7 +8,7 @@ import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { parseMembershipSearch, type MembershipSearch } from "~/domain/memberships/forms";
 import { TIERS } from "~/domain/memberships/tiers";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { searchMemberships, type MembershipAdminListItem } from "~/services/memberships.server";
 
 export const meta: MetaFunction = () => [{ title: "Memberships — Admin — Studio Store" }];

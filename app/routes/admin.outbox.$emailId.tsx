@@ -5,7 +5,7 @@ import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import type { EmailStatus } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { redactEmailLinks } from "~/domain/email/redact";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { getOutboxEmail } from "~/services/email-sender.server";
 

@@ -7,7 +7,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CursorPagination } from "~/components/pagination";
 import { EMAIL_STATUSES, type EmailStatus } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { listOutboxEmails, type OutboxListItem } from "~/services/email-sender.server";
 
 export const meta: MetaFunction = () => [{ title: "Outbox — Admin — Studio Store" }];

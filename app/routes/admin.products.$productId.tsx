@@ -12,7 +12,7 @@ import {
   RemovePreviewSchema,
 } from "~/domain/catalog/product-forms";
 import { formatBytes, MAX_PREVIEWS } from "~/domain/catalog/upload-rules";
-import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {

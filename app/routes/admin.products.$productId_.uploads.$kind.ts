@@ -6,7 +6,7 @@ import {
   UPLOAD_RULES,
   acceptAttribute,
 } from "~/domain/catalog/upload-rules";
-import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { storeProductUpload } from "~/services/product-uploads.server";
 
 /**

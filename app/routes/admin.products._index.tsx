@@ -8,7 +8,7 @@ import { PRODUCT_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { parseProductSearch, type ProductSearch } from "~/domain/catalog/product-forms";
 import { formatMoney } from "~/domain/money";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { searchAdminProducts, type ProductAdminListItem } from "~/services/product-admin.server";
 
 export const meta: MetaFunction = () => [{ title: "Products — Admin — Studio Store" }];

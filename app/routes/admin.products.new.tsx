@@ -4,7 +4,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ProductForm, type ProductFormValues } from "~/components/product-form";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { parseProductForm } from "~/domain/catalog/product-forms";
-import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { createAdminProduct } from "~/services/product-admin.server";
 import productStyles from "~/styles/admin-products.css?url";

@@ -9,7 +9,7 @@ import { can } from "~/domain/auth/permissions";
 import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { formatMoney } from "~/domain/money";
 import { PurchaseAdminFormSchema } from "~/domain/payments/admin-forms";
-import { auditActor, auditRequestInfo, requirePermission } from "~/lib/auth.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {

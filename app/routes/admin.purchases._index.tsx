@@ -8,7 +8,7 @@ import { PURCHASE_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { formatMoney } from "~/domain/money";
 import { parsePurchaseSearch, type PurchaseSearch } from "~/domain/payments/admin-forms";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { searchPurchases, type PurchaseAdminListItem } from "~/services/admin-store.server";
 
 export const meta: MetaFunction = () => [{ title: "Purchases — Admin — Studio Store" }];

@@ -6,7 +6,7 @@ import { CursorPagination } from "~/components/pagination";
 import { RESET_REQUEST_STATUSES } from "#db/schema/enums";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { parseResetRequestSearch, type ResetRequestSearch } from "~/domain/downloads/forms";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { searchResetRequests, type ResetRequestListItem } from "~/services/reset-requests.server";
 
 export const meta: MetaFunction = () => [{ title: "Reset requests — Admin — Studio Store" }];

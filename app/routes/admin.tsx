@@ -8,7 +8,7 @@ import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { can, type Capability } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import adminStyles from "~/styles/admin.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: adminStyles }];

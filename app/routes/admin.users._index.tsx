@@ -8,7 +8,7 @@ import { CursorPagination } from "~/components/pagination";
 import { ACCOUNT_STATUSES, USER_ROLES } from "#db/schema/enums";
 import { parseUserSearch, type UserSearch } from "~/domain/auth/admin-forms";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { requirePermission } from "~/lib/auth.server";
+import { requirePermission } from "~/request/auth.server";
 import { searchUsers, type UserListItem } from "~/services/users-admin.server";
 
 export const meta: MetaFunction = () => [{ title: "Users — Admin — Studio Store" }];

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { z } from "~/lib/zod";
-import { clientIp } from "~/lib/auth.server";
+import { clientIp } from "~/request/auth.server";
 import { hashIp } from "~/lib/hmac.server";
 import {
   activateLicense,
@@ -10,7 +10,7 @@ import {
 } from "~/services/license-api.server";
 
 /**
- * `POST /api/licenses/validate|activate|deactivate` (DESIGN.md §7, §12): JSON in, JSON out,
+ * `POST /api/licenses/validate|activate|deactivate` (docs/architecture.md §7, §12): JSON in, JSON out,
  * callable from any origin (the key is the credential; no cookies are read).
  */
 

@@ -6,9 +6,9 @@ import {
   auditRequestInfo,
   requireGuardianConsent,
   requireUser,
-} from "~/lib/auth.server";
+} from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
-import { checkoutErrorResponse } from "~/lib/checkout-actions.server";
+import { checkoutErrorResponse } from "~/request/checkout-actions.server";
 import { startCheckout } from "~/services/checkout.server";
 
 /** `POST /checkout/:slug` (`licenseType`): a PENDING purchase, then the payment page. */

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CreditPackFormSchema } from "~/domain/memberships/forms";
-import { membershipCheckoutAction } from "~/lib/checkout-actions.server";
+import { membershipCheckoutAction } from "~/request/checkout-actions.server";
 
 /** `POST /checkout/credits` (`pack`): a credit-pack checkout for a member, then the payment page. */
 export function action(args: ActionFunctionArgs) {

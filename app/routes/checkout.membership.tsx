@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { MembershipCheckoutFormSchema } from "~/domain/memberships/forms";
-import { membershipCheckoutAction } from "~/lib/checkout-actions.server";
+import { membershipCheckoutAction } from "~/request/checkout-actions.server";
 
 /** `POST /checkout/membership` (`tier`): a subscription checkout, then the payment page. */
 export function action(args: ActionFunctionArgs) {

@@ -4,14 +4,14 @@ import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { TestPaymentForm } from "~/components/test-payment-form";
 import { formatMoney } from "~/domain/money";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { settleTestCheckout } from "~/services/checkout.server";
 import { getOwnPurchase } from "~/services/purchases.server";
 
 /**
- * The test payment provider (DESIGN.md §7): stands in for Stripe when no key is configured,
+ * The test payment provider (docs/architecture.md §7): stands in for Stripe when no key is configured,
  * and goes through the same fulfilment code. It does not exist in production.
  */
 

@@ -4,7 +4,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { TestPaymentForm } from "~/components/test-payment-form";
 import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { formatMoney } from "~/domain/money";
-import { requireUser } from "~/lib/auth.server";
+import { requireUser } from "~/request/auth.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {

@@ -8,7 +8,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ConsentTokenSchema } from "~/domain/auth/forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
-import { auditRequestInfo } from "~/lib/auth.server";
+import { auditRequestInfo } from "~/request/auth.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { grantGuardianConsent } from "~/services/auth/guardian-consent.server";
 import { checkGuardianConsentToken } from "~/services/auth/signup.server";

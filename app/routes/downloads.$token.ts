@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { DownloadTokenParamSchema } from "~/domain/downloads/forms";
-import { auditRequestInfo, requireUser } from "~/lib/auth.server";
+import { auditRequestInfo, requireUser } from "~/request/auth.server";
 import { refusalPage } from "~/lib/refusal-page.server";
 import { openDownload } from "~/services/downloads.server";
 

@@ -8,8 +8,8 @@ import {
   challengeSetCookie,
   redirectWithSession,
   requireAnonymous,
-} from "~/lib/auth.server";
-import { createAuthenticator } from "~/lib/authenticator.server";
+} from "~/request/auth.server";
+import { createAuthenticator } from "~/request/authenticator.server";
 import { startSession } from "~/services/auth/login.server";
 import { redirect } from "@remix-run/cloudflare";
 

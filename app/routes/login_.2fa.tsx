@@ -10,7 +10,7 @@ import {
   getCurrentUser,
   readLoginChallenge,
   sessionCookie,
-} from "~/lib/auth.server";
+} from "~/request/auth.server";
 import { findLoginUser, startSession } from "~/services/auth/login.server";
 import { verifyLoginCode, type CodeRejection } from "~/services/two-factor.server";
 

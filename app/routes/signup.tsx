@@ -5,7 +5,7 @@ import { DeviceFingerprintInput } from "~/components/device-fingerprint";
 import { Field, FormError, SubmitButton } from "~/components/forms";
 import { fieldErrors, signupFormSchema } from "~/domain/auth/forms";
 import { PASSWORD_MIN_LENGTH } from "~/domain/auth/password-rules";
-import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/lib/auth.server";
+import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/request/auth.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { recordDevice } from "~/services/auth/devices.server";
 import { startSession } from "~/services/auth/login.server";

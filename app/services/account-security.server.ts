@@ -6,7 +6,7 @@ import { insertWhen } from "./conditional-insert.server";
 import { auditStatement, type AuditRequestInfo } from "./audit.server";
 
 /**
- * What /account/security does besides 2FA (DESIGN.md §5): a user's devices, revoking one, and
+ * What /account/security does besides 2FA (docs/architecture.md §5): a user's devices, revoking one, and
  * "log out other devices". Every query is scoped to the user, so another user's device is
  * simply not found (the route answers 404).
  */

@@ -40,7 +40,7 @@ import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.
 import { insertWhen } from "./conditional-insert.server";
 
 /**
- * Secure delivery (DESIGN.md §8): grants counted by one conditional INSERT, signed links, the
+ * Secure delivery (docs/architecture.md §8): grants counted by one conditional INSERT, signed links, the
  * R2 object streamed as is, every attempt on record, abuse flagged in the redemption's batch.
  */
 

@@ -6,7 +6,7 @@ import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import type { Environment, WorkerBindings } from "~/lib/env.server";
 
 /**
- * Delivery of the email outbox (DESIGN.md §5): rows written in the same batch as the change
+ * Delivery of the email outbox (docs/architecture.md §5): rows written in the same batch as the change
  * that causes them are sent later by a cron job, through a {@link Mailer}.
  *
  * A row is claimed before it is sent: one conditional UPDATE adds an attempt and moves

@@ -26,7 +26,7 @@ import { insertWhen } from "./conditional-insert.server";
 import { issueLicenseStatement } from "./licenses.server";
 
 /**
- * Fulfilment (DESIGN.md §7): the only code that moves a purchase after checkout. Stripe's
+ * Fulfilment (docs/architecture.md §7): the only code that moves a purchase after checkout. Stripe's
  * webhook and the test provider both end here, so both follow the same rules.
  *
  * Idempotency and races, in one place:

@@ -17,7 +17,7 @@ import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.
 import { insertWhen } from "./conditional-insert.server";
 
 /**
- * The credit ledger (DESIGN.md §9, issue 6): the ONLY code that writes credits.
+ * The credit ledger (docs/architecture.md §9, issue 6): the ONLY code that writes credits.
  *
  * Every operation is one `db.batch` (one serialized transaction in D1):
  * 1. `INSERT INTO credit_transactions … SELECT … FROM memberships WHERE <guard>`: the row's
@@ -441,7 +441,7 @@ export interface RenewalRun {
 }
 
 /**
- * Every membership whose period ended by `now` renews or expires (DESIGN.md §9):
+ * Every membership whose period ended by `now` renews or expires (docs/architecture.md §9):
  * - renews when ACTIVE, auto-renewing and paid through the period that ended: EXPIRY of the
  *   remaining credits, ROLLOVER of min(remaining, cap), RENEWAL of the tier's allocation,
  *   audit MEMBERSHIP_RENEWED, and the next period;

@@ -16,7 +16,7 @@ import { licenseKeyBlindIndex } from "./licenses.server";
 import { consumeRateLimits, type RateLimitDecision } from "./rate-limit.server";
 
 /**
- * The license API for buyers' software (DESIGN.md §7, §12): validate a key, activate an
+ * The license API for buyers' software (docs/architecture.md §7, §12): validate a key, activate an
  * instance on one of its seats, deactivate it. A key is found only through its blind index;
  * nothing here ever decrypts a key.
  */

@@ -237,7 +237,7 @@ export async function revealLicenseKey(
   return key;
 }
 
-// ---- Staff: suspend, revoke, reinstate (DESIGN.md §6: licenses:moderate) ----
+// ---- Staff: suspend, revoke, reinstate (docs/architecture.md §6: licenses:moderate) ----
 
 export const STAFF_LICENSE_STATUSES = ["SUSPENDED", "REVOKED", "ACTIVE"] as const;
 export type StaffLicenseStatus = (typeof STAFF_LICENSE_STATUSES)[number];

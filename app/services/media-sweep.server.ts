@@ -4,7 +4,7 @@ import { parseUploadKey, UPLOAD_PREFIXES } from "~/domain/catalog/upload-rules";
 import { recordAudit } from "./audit.server";
 
 /**
- * Removes product objects no row points at (DESIGN.md §7). An upload puts its object under a
+ * Removes product objects no row points at (docs/architecture.md §7). An upload puts its object under a
  * fresh key, then moves the `digital_products` row to it, then deletes the object it replaced
  * (`product-uploads.server.ts`); a Worker that dies between those steps leaves an object
  * behind. The daily job walks the upload prefixes one R2 `list` page at a time and deletes an

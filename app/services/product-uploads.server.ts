@@ -20,7 +20,7 @@ import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.
 import { insertWhen } from "./conditional-insert.server";
 
 /**
- * Product uploads, streamed into R2 (issue 4, item 1; DESIGN.md §7). The request body goes
+ * Product uploads, streamed into R2 (issue 4, item 1; docs/architecture.md §7). The request body goes
  * through one TransformStream that counts the bytes (never more than declared), checks an
  * image's first bytes and feeds a SHA-256 DigestStream, then through a FixedLengthStream into
  * `R2Bucket.put`: the Worker never holds more than a chunk of the file.

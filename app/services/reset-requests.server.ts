@@ -18,7 +18,7 @@ import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.
 import { insertWhen } from "./conditional-insert.server";
 
 /**
- * Download reset requests (DESIGN.md §8): the owner asks with a reason, one pending request
+ * Download reset requests (docs/architecture.md §8): the owner asks with a reason, one pending request
  * per license (a partial unique index); MODERATOR+ approves or rejects with notes. Approval
  * sets `licenses.download_window_reset_at`, so downloads issued before it stop counting.
  */

@@ -19,7 +19,7 @@ import { queueEmailStatement } from "./email-outbox.server";
 import { deleteUserSessionsStatement } from "./sessions.server";
 
 /**
- * Staff work on accounts (DESIGN.md §5, §6; /admin/users): search, a user's page, and the
+ * Staff work on accounts (docs/architecture.md §5, §6; /admin/users): search, a user's page, and the
  * status, role and device changes. Every change is one atomic batch with its audit row, and
  * ending a user's sessions happens in that same batch.
  */

@@ -13,7 +13,7 @@ export const createdAt = () =>
     .notNull()
     .$defaultFn(() => new Date());
 
-/** Set by the service on every update (DESIGN.md §3: `@updatedAt`). */
+/** Set by the service on every update (docs/architecture.md §3: `@updatedAt`). */
 export const updatedAt = () =>
   timestamp("updated_at")
     .notNull()
@@ -21,7 +21,7 @@ export const updatedAt = () =>
 
 export const bool = (name: string) => integer(name, { mode: "boolean" });
 
-/** Money is always integer minor units plus an ISO 4217 code (DESIGN.md §3). */
+/** Money is always integer minor units plus an ISO 4217 code (docs/architecture.md §3). */
 export const currency = () => text("currency").notNull().default("USD");
 
 /** Quote a list of literals for a CHECK constraint; the values come from our own `as const` arrays. */

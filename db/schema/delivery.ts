@@ -30,7 +30,7 @@ export const downloads = sqliteTable(
       .references(() => digitalProducts.id, { onDelete: "restrict" }),
     status: text("status", { enum: DOWNLOAD_STATUSES }).notNull(),
     failureReason: text("failure_reason"),
-    /** HMAC-SHA-256 of the client IP (DESIGN.md §3): never the address itself. */
+    /** HMAC-SHA-256 of the client IP (docs/architecture.md §3): never the address itself. */
     ipHash: text("ip_hash"),
     deviceFingerprint: text("device_fingerprint"),
     userAgent: text("user_agent"),

@@ -1,6 +1,6 @@
 /**
  * Every enum of the data model, one `as const` array each. The same array types the
- * column, builds its CHECK constraint and feeds `z.enum` in forms (DESIGN.md §3).
+ * column, builds its CHECK constraint and feeds `z.enum` in forms (docs/architecture.md §3).
  */
 
 export const USER_ROLES = ["USER", "VIEWER", "EDITOR", "MODERATOR", "ADMIN", "OWNER"] as const;

@@ -18,7 +18,7 @@ import { createDb } from "#db/client";
 import { openLocalPlatform } from "#db/seed";
 import { parseCatalogQuery } from "~/domain/catalog/filters";
 import { licenseOptions } from "~/domain/catalog/license-options";
-import { getCurrentUser } from "~/lib/auth.server";
+import { getCurrentUser } from "~/request/auth.server";
 import { parseEnv, type WorkerBindings } from "~/lib/env.server";
 import "~/lib/load-context";
 import { consumeToast } from "~/lib/toast.server";

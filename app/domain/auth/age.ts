@@ -1,4 +1,4 @@
-/** Age rules for sign-up (DESIGN.md §5): under 13 refused, 13–17 need a guardian's consent. */
+/** Age rules for sign-up (docs/architecture.md §5): under 13 refused, 13–17 need a guardian's consent. */
 export const MINIMUM_AGE = 13;
 export const ADULT_AGE = 18;
 

@@ -1,5 +1,5 @@
 /**
- * Failed log-ins (DESIGN.md §5): counted per account in a one-hour window. From the 10th
+ * Failed log-ins (docs/architecture.md §5): counted per account in a one-hour window. From the 10th
  * failure each further attempt waits longer (backoff); the 100th locks the account for a
  * fixed time, never for ever, so nobody can lock a stranger out permanently.
  */

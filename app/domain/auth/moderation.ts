@@ -9,7 +9,7 @@ import {
 } from "./permissions";
 
 /**
- * Object-level rules for staff acting on an account or its devices (DESIGN.md §6), on top
+ * Object-level rules for staff acting on an account or its devices (docs/architecture.md §6), on top
  * of the policy table: who may act on whom, and which actions a page should offer.
  */
 

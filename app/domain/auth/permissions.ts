@@ -1,7 +1,7 @@
 import type { AccountStatus, UserRole } from "#db/schema/enums";
 
 /**
- * The one policy table (DESIGN.md §6). Every loader and action asks `can(role, capability)`;
+ * The one policy table (docs/architecture.md §6). Every loader and action asks `can(role, capability)`;
  * anything not listed here is denied.
  */
 export const CAPABILITIES = [

@@ -1,5 +1,5 @@
 /**
- * Keyset pagination cursors (DESIGN.md §2): a cursor names the last row of a page by its
+ * Keyset pagination cursors (docs/architecture.md §2): a cursor names the last row of a page by its
  * sort key and id, so pages stay stable while rows are added.
  */
 export interface Cursor {

@@ -1,5 +1,5 @@
 /**
- * Public product images (DESIGN.md §7): thumbnails and previews live in R2 under
+ * Public product images (docs/architecture.md §7): thumbnails and previews live in R2 under
  * `thumbnails/` and `previews/` and are served by `/media/<key>`. Product files
  * (`products/…`) never have a public URL, so only these two prefixes are public.
  */

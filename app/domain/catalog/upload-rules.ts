@@ -1,5 +1,5 @@
 /**
- * What staff may upload for a product (DESIGN.md §7), per kind: the deliverable (`file`,
+ * What staff may upload for a product (docs/architecture.md §7), per kind: the deliverable (`file`,
  * private), the thumbnail and the preview images (public, served by `/media/<key>`). Pure
  * rules; the streaming lives in `app/services/product-uploads.server.ts`, and the browser
  * widget reads the same limits to refuse an obviously wrong file before sending it.

@@ -1,5 +1,5 @@
 /**
- * Remaining credits are derived, never stored (DESIGN.md §3): the ledger and the two
+ * Remaining credits are derived, never stored (docs/architecture.md §3): the ledger and the two
  * counters on the membership are the only truth.
  */
 export function remainingCredits(membership: {

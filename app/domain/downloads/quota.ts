@@ -1,5 +1,5 @@
 /**
- * The download rule (DESIGN.md §8): 3 downloads per license in any rolling 14 days. A grant
+ * The download rule (docs/architecture.md §8): 3 downloads per license in any rolling 14 days. A grant
  * counts from the moment it is issued; an unredeemed grant stops counting when it expires; an
  * approved reset request makes everything issued before it stop counting.
  *

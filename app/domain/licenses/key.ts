@@ -1,5 +1,5 @@
 /**
- * License keys (DESIGN.md §7): five dash-separated groups of five symbols from A–Z and 0–9
+ * License keys (docs/architecture.md §7): five dash-separated groups of five symbols from A–Z and 0–9
  * (e.g. `7QK2M-…-B8CG6`).
  * 36^25 ≈ 2^129, so a key carries more than the 128 bits of entropy the design asks for.
  */

@@ -1,7 +1,7 @@
 import type { AccountStatus, LicenseStatus } from "#db/schema/enums";
 
 /**
- * What the license API answers about a key (DESIGN.md §7). Codes are part of the public
+ * What the license API answers about a key (docs/architecture.md §7). Codes are part of the public
  * contract: buyers' software switches on them, so they are never renamed.
  */
 export const LICENSE_API_CODES = [
@@ -39,7 +39,7 @@ export function isLicenseExpired(
 }
 
 /**
- * The one answer for a license, with the precedence of DESIGN.md §7: owner banned > suspended >
+ * The one answer for a license, with the precedence of docs/architecture.md §7: owner banned > suspended >
  * expired > revoked. A banned owner's licenses stop working at once; a suspension (dispute,
  * abuse review) is named before an expiry because it is the thing the buyer can act on.
  * Only a BANNED owner blocks a license; a locked or suspended account still owns working keys.

@@ -1,7 +1,7 @@
 import type { MembershipTier } from "#db/schema/enums";
 
 /**
- * The membership tiers and credit packs (DESIGN.md §9): the one place prices, credits per
+ * The membership tiers and credit packs (docs/architecture.md §9): the one place prices, credits per
  * period, period lengths and rollover caps are configured. The pricing page, checkout, the
  * ledger and the renewal job all read them from here.
  */

@@ -15,7 +15,7 @@ import {
 } from "./signup.server";
 
 /**
- * A guardian's consent for a minor's account (DESIGN.md §5), given through the signed link
+ * A guardian's consent for a minor's account (docs/architecture.md §5), given through the signed link
  * mailed at sign-up, and the minor's "send it again".
  *
  * Each change is one batch whose audit row and email are guarded by the same condition as the

@@ -22,7 +22,7 @@ import {
 const ROLES = ["USER", "VIEWER", "EDITOR", "MODERATOR", "ADMIN", "OWNER"] as const;
 
 /**
- * DESIGN.md §6, copied by hand: one row per capability, one column per role, in the order
+ * docs/architecture.md §6, copied by hand: one row per capability, one column per role, in the order
  * USER, VIEWER, EDITOR, MODERATOR, ADMIN, OWNER. If the policy table changes, this copy and
  * the design must change with it.
  */
@@ -57,7 +57,7 @@ function grants(role: unknown, capability: unknown): boolean {
   }
 }
 
-describe("the policy table (DESIGN.md §6)", () => {
+describe("the policy table (docs/architecture.md §6)", () => {
   it("lists exactly the capabilities of the design", () => {
     expect([...CAPABILITIES].sort()).toEqual(Object.keys(EXPECTED).sort());
     expect(Object.keys(POLICY).sort()).toEqual(Object.keys(EXPECTED).sort());

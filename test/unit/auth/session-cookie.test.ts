@@ -1,6 +1,6 @@
 import type { AppLoadContext } from "@remix-run/cloudflare";
 import { describe, expect, it } from "vitest";
-import { readSignedCookie, sessionCookie } from "~/lib/auth.server";
+import { readSignedCookie, sessionCookie } from "~/request/auth.server";
 
 const contextFor = (environment: string) =>
   ({ env: { environment, sessionSecret: "s".repeat(40) } }) as unknown as AppLoadContext;

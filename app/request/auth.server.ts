@@ -4,11 +4,11 @@ import { needsGuardianConsent } from "~/domain/auth/age";
 import { can, isStaffRole, type Capability } from "~/domain/auth/permissions";
 import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";
 import { findSession, SESSION_TTL_MS, type CurrentSession } from "~/services/sessions.server";
-import { hashIp } from "./hmac.server";
-import { signToken, verifyToken } from "./signed-token.server";
+import { hashIp } from "~/lib/hmac.server";
+import { signToken, verifyToken } from "~/lib/signed-token.server";
 
 /**
- * Request-level authentication (DESIGN.md §5): the session cookie, the current user read
+ * Request-level authentication (docs/architecture.md §5): the session cookie, the current user read
  * from D1 on every request, and the `get*` / `require*` guards every loader and action uses.
  */
 

@@ -4,7 +4,7 @@ import {
   auditRequestInfo,
   requireGuardianConsent,
   requireUser,
-} from "~/lib/auth.server";
+} from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
 import { CheckoutError } from "~/services/checkout.server";
 import {
