@@ -1,19 +1,14 @@
 import { Link } from "@remix-run/react";
+import { formatDateTime } from "~/lib/format";
 
 export interface AuditHistoryRow {
   id: string;
-  createdAt: string;
+  createdAt: Date | string;
   action: string;
   actorId: string | null;
   actorRole: string | null;
   metadata: Record<string, unknown> | null;
 }
-
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
 
 /**
  * The "History" table of an admin detail page: when, what, who (linking to the staff
@@ -49,7 +44,7 @@ export function AuditHistory({
             <tbody>
               {rows.map((row) => (
                 <tr key={row.id}>
-                  <td>{`${dateTime.format(new Date(row.createdAt))} UTC`}</td>
+                  <td>{formatDateTime(row.createdAt)}</td>
                   <td>{row.action}</td>
                   <td>
                     {row.actorId === null ? (

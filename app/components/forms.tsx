@@ -1,43 +1,188 @@
 import { useLocation, useNavigation } from "@remix-run/react";
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 
-type FieldProps = {
-  label: string;
+import type { FormReply } from "~/lib/form-reply";
+
+/** What one field of a form needs to show itself: ids, name, error and the kept value. */
+export interface FieldMeta {
+  id: string;
   name: string;
   error?: string;
-  description?: ReactNode;
-} & Omit<InputHTMLAttributes<HTMLInputElement>, "name">;
+  defaultValue?: string;
+}
 
-/** A labelled input with its inline error wired up for screen readers. */
-export function Field({ label, name, error, description, id, ...input }: FieldProps) {
+/**
+ * The page side of the form kit (ADR 0006): reads an action's `FormReply` and hands each field
+ * its id, name, error and the value the user typed, so every form wires `aria-invalid` and
+ * `aria-describedby` the same way. With `intent`, a reply to another form on the page is ignored.
+ */
+export function useFormReply(
+  reply: FormReply | null | undefined,
+  options: { intent?: string } = {},
+) {
+  const prefix = useId();
+  const own =
+    reply && (options.intent === undefined || reply.intent === options.intent) ? reply : undefined;
+  return {
+    formError: own?.formError,
+    /** `fallback` is the value shown before anything was submitted (the saved value). */
+    field(name: string, fallback?: string | number | null): FieldMeta {
+      const kept = own?.values[name];
+      const defaultValue = kept ?? (fallback == null ? undefined : String(fallback));
+      return {
+        id: `${prefix}-${name}`,
+        name,
+        ...(own?.fieldErrors[name] ? { error: own.fieldErrors[name] } : {}),
+        ...(defaultValue === undefined ? {} : { defaultValue }),
+      };
+    },
+  };
+}
+
+type ShellProps = {
+  label: ReactNode;
+  description?: ReactNode;
+  /** Either `meta` from `useFormReply`, or `name` (+ `error`) for a form without a reply. */
+  meta?: FieldMeta;
+  name?: string;
+  error?: string;
+  id?: string;
+  className?: string;
+};
+
+/** Ids and aria attributes shared by every kind of field. */
+function useFieldWiring({ meta, name, error, id }: ShellProps) {
   const fallbackId = useId();
-  const inputId = id ?? `${name}-${fallbackId}`;
-  const errorId = `${inputId}-error`;
-  const descriptionId = `${inputId}-description`;
-  const describedBy = [description ? descriptionId : null, error ? errorId : null]
-    .filter(Boolean)
-    .join(" ");
+  const fieldName = meta?.name ?? name ?? "";
+  const inputId = id ?? meta?.id ?? `${fieldName}-${fallbackId}`;
+  const fieldError = error ?? meta?.error;
+  return {
+    inputId,
+    fieldName,
+    fieldError,
+    errorId: `${inputId}-error`,
+    descriptionId: `${inputId}-description`,
+  };
+}
+
+function FieldShell({
+  label,
+  description,
+  className = "field",
+  wiring,
+  children,
+}: ShellProps & { wiring: ReturnType<typeof useFieldWiring>; children: ReactNode }) {
   return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      <input
-        id={inputId}
-        name={name}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
+    <div className={className}>
+      <label htmlFor={wiring.inputId}>{label}</label>
+      {children}
       {description && (
-        <p id={descriptionId} className="field__description">
+        <p id={wiring.descriptionId} className="field__description">
           {description}
         </p>
       )}
-      {error && (
-        <p id={errorId} className="field__error" role="alert">
-          {error}
+      {wiring.fieldError && (
+        <p id={wiring.errorId} className="field__error" role="alert">
+          {wiring.fieldError}
         </p>
       )}
     </div>
+  );
+}
+
+function controlProps(props: ShellProps, wiring: ReturnType<typeof useFieldWiring>) {
+  const describedBy = [
+    props.description ? wiring.descriptionId : null,
+    wiring.fieldError ? wiring.errorId : null,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return {
+    id: wiring.inputId,
+    name: wiring.fieldName,
+    "aria-invalid": wiring.fieldError ? true : undefined,
+    "aria-describedby": describedBy || undefined,
+  } as const;
+}
+
+type FieldProps = ShellProps & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id">;
+
+/** A labelled input with its inline error wired up for screen readers. */
+export function Field({
+  label,
+  description,
+  meta,
+  name,
+  error,
+  id,
+  className,
+  ...input
+}: FieldProps) {
+  const shell = { label, description, meta, name, error, id, className };
+  const wiring = useFieldWiring(shell);
+  return (
+    <FieldShell {...shell} wiring={wiring}>
+      <input defaultValue={meta?.defaultValue} {...input} {...controlProps(shell, wiring)} />
+    </FieldShell>
+  );
+}
+
+type TextAreaFieldProps = ShellProps &
+  Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "name" | "id">;
+
+export function TextAreaField({
+  label,
+  description,
+  meta,
+  name,
+  error,
+  id,
+  className,
+  ...textarea
+}: TextAreaFieldProps) {
+  const shell = { label, description, meta, name, error, id, className };
+  const wiring = useFieldWiring(shell);
+  return (
+    <FieldShell {...shell} wiring={wiring}>
+      <textarea defaultValue={meta?.defaultValue} {...textarea} {...controlProps(shell, wiring)} />
+    </FieldShell>
+  );
+}
+
+type SelectFieldProps = ShellProps &
+  Omit<SelectHTMLAttributes<HTMLSelectElement>, "name" | "id"> & {
+    options: ReadonlyArray<{ value: string; label: string }>;
+  };
+
+export function SelectField({
+  label,
+  description,
+  meta,
+  name,
+  error,
+  id,
+  className,
+  options,
+  ...select
+}: SelectFieldProps) {
+  const shell = { label, description, meta, name, error, id, className };
+  const wiring = useFieldWiring(shell);
+  return (
+    <FieldShell {...shell} wiring={wiring}>
+      <select defaultValue={meta?.defaultValue} {...select} {...controlProps(shell, wiring)}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
   );
 }
 

@@ -15,3 +15,11 @@ declare module "@remix-run/cloudflare" {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   interface AppLoadContext extends AppContext {}
 }
+
+// Single fetch is on (remix.config.js): loaders and actions return plain objects or `data()`,
+// and `useLoaderData<typeof loader>()` infers what arrives, Dates included (turbo-stream).
+declare module "@remix-run/server-runtime" {
+  interface Future {
+    v3_singleFetch: true;
+  }
+}

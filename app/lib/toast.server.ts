@@ -1,4 +1,9 @@
-import { createCookie, redirect, type AppLoadContext } from "@remix-run/cloudflare";
+import {
+  createCookie,
+  redirect,
+  type AppLoadContext,
+  type TypedResponse,
+} from "@remix-run/cloudflare";
 import { z } from "~/lib/zod";
 
 /**
@@ -28,7 +33,7 @@ export async function redirectWithToast(
   to: string,
   toast: z.input<typeof ToastSchema>,
   init: { headers?: HeadersInit } = {},
-): Promise<Response> {
+): Promise<TypedResponse<never>> {
   const headers = new Headers(init.headers);
   headers.append("Set-Cookie", await toastCookie(context).serialize(ToastSchema.parse(toast)));
   return redirect(to, { headers });

@@ -1,4 +1,10 @@
-import { createCookie, redirect, type AppLoadContext, type Cookie } from "@remix-run/cloudflare";
+import {
+  createCookie,
+  redirect,
+  type AppLoadContext,
+  type Cookie,
+  type TypedResponse,
+} from "@remix-run/cloudflare";
 import { z } from "~/lib/zod";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { can, isStaffRole, type Capability } from "~/domain/auth/permissions";
@@ -151,7 +157,7 @@ export async function redirectWithSession(
   context: AppLoadContext,
   token: string,
   to: string,
-): Promise<Response> {
+): Promise<TypedResponse<never>> {
   return redirect(to, { headers: { "Set-Cookie": await sessionCookie(context).serialize(token) } });
 }
 

@@ -1,14 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { deviceLabel } from "~/domain/auth/device-label";
-import { AuditHistory } from "~/components/audit-history";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
+import { AuditHistory } from "~/components/audit-history";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
-import { FormError, SubmitButton } from "~/components/forms";
-import { fieldErrors } from "~/domain/auth/admin-forms";
+import { FormError, SubmitButton, TextAreaField, useFormReply } from "~/components/forms";
+import { deviceLabel } from "~/domain/auth/device-label";
 import { REASON_MAX_LENGTH } from "~/domain/auth/moderation";
 import { can } from "~/domain/auth/permissions";
-import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
+import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { LicenseAdminFormSchema } from "~/domain/licenses/admin-forms";
 import {
   LICENSE_STATUS_FOR_INTENT,
@@ -16,26 +15,29 @@ import {
   type LicenseStatusIntent,
 } from "~/domain/licenses/status-intents";
 import { licenseStatusBadge } from "~/domain/licenses/status";
-import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
+import type { FormReply } from "~/lib/form-reply";
+import { formatDateTime } from "~/lib/format";
 import { invariantResponse, requireIdParam } from "~/lib/http";
-import { redirectWithToast } from "~/lib/toast.server";
-import { getLicenseDetail, type LicenseAdminDetail } from "~/services/admin-store.server";
+import { adminAction } from "~/request/admin-action.server";
+import { requirePermission } from "~/request/auth.server";
+import { getLicenseDetail } from "~/services/admin-store.server";
 import { listLicenseDownloadsForStaff } from "~/services/downloads.server";
-import { setLicenseStatus, type SetLicenseStatusResult } from "~/services/licenses.server";
+import { setLicenseStatus } from "~/services/licenses.server";
 
 const ROUTE_ID = "routes/admin.licenses.$licenseId";
+const NOT_FOUND = "There is no such license.";
 
 export const meta: MetaFunction = () => [{ title: "License — Admin — Studio Store" }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const licenseId = requireIdParam(params, "licenseId", "There is no such license.");
+  const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
   const [detail, downloads] = await Promise.all([
     getLicenseDetail(context.db, licenseId, new Date()),
     listLicenseDownloadsForStaff(context.db, licenseId),
   ]);
-  invariantResponse(detail, "There is no such license.", { status: 404 });
-  return Response.json({
+  invariantResponse(detail, NOT_FOUND, { status: 404 });
+  return {
     ...detail,
     // Hashes are shortened: enough to tell addresses and devices apart, nothing more.
     downloads: downloads.map(({ ipHash, deviceFingerprint, ...row }) => ({
@@ -46,100 +48,36 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     intents: can(actor.role, "licenses:moderate")
       ? licenseStatusIntents(detail.license.status)
       : [],
-  });
+  };
 }
 
-type ActionData = { intent: string; errors: Record<string, string>; formError?: string };
-
-const FAILURE_STATUS: Record<Extract<SetLicenseStatusResult, { ok: false }>["reason"], number> = {
-  "not-found": 404,
-  forbidden: 403,
-  unchanged: 409,
-  conflict: 409,
-};
-
-export async function action({ request, context, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const rawIntent = formData.get("intent");
-  const intent = typeof rawIntent === "string" ? rawIntent : null;
-  const capability = actionCapability(ROUTE_ID, intent);
-  if (!capability) {
-    // Still log in first: an anonymous visitor learns nothing about which intents exist.
-    await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-    throw new Response("This form asked for something we don't know how to do.", { status: 400 });
-  }
-  const actor = await requirePermission(request, context, capability);
-  const licenseId = requireIdParam(params, "licenseId", "There is no such license.");
-
-  const parsed = LicenseAdminFormSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) {
-    return Response.json(
-      { intent: intent ?? "", errors: fieldErrors(parsed.error) } satisfies ActionData,
-      { status: 400 },
-    );
-  }
-
-  const status = LICENSE_STATUS_FOR_INTENT[parsed.data.intent];
-  const result = await setLicenseStatus(
-    { db: context.db },
-    {
-      actor: auditActor(actor),
-      licenseId,
-      status,
-      reason: parsed.data.reason,
-      now: new Date(),
-      request: await auditRequestInfo(request, context),
+export async function action(args: ActionFunctionArgs) {
+  return adminAction(args, {
+    routeId: ROUTE_ID,
+    schema: LicenseAdminFormSchema,
+    async perform(form, staff) {
+      const licenseId = requireIdParam(args.params, "licenseId", NOT_FOUND);
+      const status = LICENSE_STATUS_FOR_INTENT[form.intent];
+      const result = await setLicenseStatus(
+        { db: staff.db },
+        { ...staff, licenseId, status, reason: form.reason },
+      );
+      if (!result.ok) return result;
+      return {
+        ok: true,
+        toast: `The license is ${status === "ACTIVE" ? "active again" : status.toLowerCase()}.`,
+      };
     },
-  );
-  if (!result.ok) {
-    invariantResponse(result.reason !== "not-found", result.message, { status: 404 });
-    return Response.json(
-      { intent: parsed.data.intent, errors: {}, formError: result.message } satisfies ActionData,
-      { status: FAILURE_STATUS[result.reason] },
-    );
-  }
-  return redirectWithToast(context, `/admin/licenses/${licenseId}`, {
-    kind: "success",
-    message: `The license is ${status === "ACTIVE" ? "active again" : status.toLowerCase()}.`,
   });
 }
 
 // ---- Page -----------------------------------------------------------------------------------
 
-type Serialized<T> = T extends Date
-  ? string
-  : T extends Array<infer U>
-    ? Array<Serialized<U>>
-    : T extends object
-      ? { [K in keyof T]: Serialized<T[K]> }
-      : T;
-type LoaderData = Serialized<LicenseAdminDetail> & {
-  intents: LicenseStatusIntent[];
-  downloads: Array<{
-    id: string;
-    status: string;
-    failureReason: string | null;
-    ip: string | null;
-    device: string | null;
-    userAgent: string | null;
-    createdAt: string;
-    redeemedAt: string | null;
-    resumeOfId: string | null;
-  }>;
-};
-
-// UTC on server and browser alike, so hydration sees the same text.
-const dateTime = new Intl.DateTimeFormat("en", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const when = (value: string | null) => (value ? `${dateTime.format(new Date(value))} UTC` : "—");
 const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
 
 export default function AdminLicensePage() {
-  const { license, audit, intents, downloads } = useLoaderData<LoaderData>();
-  const actionData = useActionData<ActionData>();
+  const { license, audit, intents, downloads } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
   const badge = licenseStatusBadge(license.effective.code);
 
   return (
@@ -196,7 +134,7 @@ export default function AdminLicensePage() {
           </div>
           <div>
             <dt>Expires</dt>
-            <dd>{license.expiresAt ? when(license.expiresAt) : "never"}</dd>
+            <dd>{license.expiresAt ? formatDateTime(license.expiresAt) : "never"}</dd>
           </div>
           <div>
             <dt>Purchase</dt>
@@ -214,12 +152,12 @@ export default function AdminLicensePage() {
           )}
           <div>
             <dt>Issued</dt>
-            <dd>{when(license.createdAt)}</dd>
+            <dd>{formatDateTime(license.createdAt)}</dd>
           </div>
           {license.revokedAt && (
             <div>
               <dt>Revoked</dt>
-              <dd>{when(license.revokedAt)}</dd>
+              <dd>{formatDateTime(license.revokedAt)}</dd>
             </div>
           )}
         </dl>
@@ -230,11 +168,7 @@ export default function AdminLicensePage() {
           <h2 id="actions-heading">Actions</h2>
           <div className="admin-actions">
             {intents.map((intent) => (
-              <StatusForm
-                key={intent}
-                intent={intent}
-                actionData={actionData?.intent === intent ? actionData : undefined}
-              />
+              <StatusForm key={intent} intent={intent} reply={actionData} />
             ))}
           </div>
         </section>
@@ -259,7 +193,7 @@ export default function AdminLicensePage() {
               <tbody>
                 {downloads.map((row) => (
                   <tr key={row.id}>
-                    <td>{when(row.createdAt)}</td>
+                    <td>{formatDateTime(row.createdAt)}</td>
                     <td>
                       {row.status === "FAILED"
                         ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
@@ -315,37 +249,21 @@ const STATUS_COPY: Record<
   },
 };
 
-function StatusForm({
-  intent,
-  actionData,
-}: {
-  intent: LicenseStatusIntent;
-  actionData: ActionData | undefined;
-}) {
-  const id = useId();
+function StatusForm({ intent, reply }: { intent: LicenseStatusIntent; reply?: FormReply }) {
+  const form = useFormReply(reply, { intent });
   const copy = STATUS_COPY[intent];
-  const reasonError = actionData?.errors.reason;
+  const titleId = useId();
   return (
-    <Form method="post" className="admin-panel form-stack" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>{copy.title}</h3>
+    <Form method="post" className="admin-panel form-stack" aria-labelledby={titleId}>
+      <h3 id={titleId}>{copy.title}</h3>
       <p className="muted">{copy.description}</p>
-      <FormError>{actionData?.formError}</FormError>
-      <div className="field">
-        <label htmlFor={`${id}-reason`}>Reason</label>
-        <textarea
-          id={`${id}-reason`}
-          name="reason"
-          required
-          maxLength={REASON_MAX_LENGTH}
-          aria-invalid={reasonError ? true : undefined}
-          aria-describedby={reasonError ? `${id}-reason-error` : undefined}
-        />
-        {reasonError && (
-          <p id={`${id}-reason-error`} className="field__error" role="alert">
-            {reasonError}
-          </p>
-        )}
-      </div>
+      <FormError>{form.formError}</FormError>
+      <TextAreaField
+        label="Reason"
+        meta={form.field("reason")}
+        required
+        maxLength={REASON_MAX_LENGTH}
+      />
       <SubmitButton
         name="intent"
         value={intent}

@@ -1,6 +1,7 @@
 import { createId } from "@paralleldrive/cuid2";
 import { and, desc, eq, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
+import { refuse, type Result } from "~/domain/refusal";
 import {
   auditLogs,
   digitalProducts,
@@ -255,9 +256,10 @@ const ALLOWED_FROM: Record<StaffLicenseStatus, readonly LicenseStatus[]> = {
   ACTIVE: ["SUSPENDED", "REVOKED"],
 };
 
-export type SetLicenseStatusResult =
-  | { ok: true; from: LicenseStatus; to: StaffLicenseStatus }
-  | { ok: false; reason: "forbidden" | "not-found" | "unchanged" | "conflict"; message: string };
+export type SetLicenseStatusResult = Result<
+  { from: LicenseStatus; to: StaffLicenseStatus },
+  "forbidden" | "not-found" | "unchanged" | "conflict"
+>;
 
 /**
  * A moderator's change of a license's status, with a reason. One batch: the audit row is
@@ -278,23 +280,23 @@ export async function setLicenseStatus(
   const { db } = deps;
   const { actor, licenseId, status, now } = input;
   if (!can(actor.role, "licenses:moderate")) {
-    return { ok: false, reason: "forbidden", message: "Your role can't change licenses." };
+    return refuse("forbidden", "forbidden", "Your role can't change licenses.");
   }
   const reason = input.reason.trim();
   const [current] = await db
     .select({ status: licenses.status })
     .from(licenses)
     .where(eq(licenses.id, licenseId));
-  if (!current) return { ok: false, reason: "not-found", message: "That license doesn't exist." };
+  if (!current) return refuse("not-found", "not-found", "That license doesn't exist.");
   if (current.status === status) {
-    return { ok: false, reason: "unchanged", message: `The license is already ${status}.` };
+    return refuse("conflict", "unchanged", `The license is already ${status}.`);
   }
   if (!ALLOWED_FROM[status].includes(current.status)) {
-    return {
-      ok: false,
-      reason: "conflict",
-      message: `A ${current.status} license can't be changed to ${status}.`,
-    };
+    return refuse(
+      "conflict",
+      "conflict",
+      `A ${current.status} license can't be changed to ${status}.`,
+    );
   }
 
   const unchanged = sql`exists (select 1 from ${licenses} where ${licenses.id} = ${licenseId} and ${licenses.status} = ${current.status})`;
@@ -327,11 +329,11 @@ export async function setLicenseStatus(
       .where(and(eq(licenses.id, licenseId), eq(licenses.status, current.status))),
   ]);
   if (audited.length === 0) {
-    return {
-      ok: false,
-      reason: "conflict",
-      message: "Someone else changed this license just now. Reload and try again.",
-    };
+    return refuse(
+      "conflict",
+      "conflict",
+      "Someone else changed this license just now. Reload and try again.",
+    );
   }
   return { ok: true, from: current.status, to: status };
 }
