@@ -1,4 +1,4 @@
--- Custom SQL migration: append-only tables (DESIGN.md §3).
+-- Custom SQL migration: append-only tables (docs/architecture.md §3).
 -- credit_transactions is the money ledger: a correction is a new row, never an edit.
 -- audit_logs is the trail of everything: rows leave only when a verified archive in
 -- audit_log_archives covers their timestamp (the archive job deletes after verifying).
