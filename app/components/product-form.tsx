@@ -1,156 +1,58 @@
 import { Form } from "@remix-run/react";
-import { useId, type ReactNode } from "react";
 import { PRODUCT_CATEGORIES, PRODUCT_STATUSES } from "#db/schema/enums";
-import { Field, FormError, SubmitButton } from "./forms";
+import {
+  NEW_PRODUCT_VALUES,
+  PRODUCT_CURRENCIES,
+  PRODUCT_LIMITS,
+  type ProductFormValues,
+} from "~/domain/catalog/product-limits";
+import type { FormReply } from "~/lib/form-reply";
+import { Field, FormError, SelectField, SubmitButton, TextAreaField, useFormReply } from "./forms";
 
-/** Kept here (not imported from the zod forms module) so the browser bundle stays zod-free. */
-const CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "JPY"] as const;
-
-export type ProductFormValues = Record<string, string | boolean | undefined>;
-
-function useFieldIds(name: string, error: string | undefined, described: boolean) {
-  const base = `${name}-${useId()}`;
-  const describedBy = [described ? `${base}-description` : null, error ? `${base}-error` : null]
-    .filter(Boolean)
-    .join(" ");
-  return { id: base, describedBy: describedBy || undefined };
-}
-
-function FieldMessages({
-  id,
-  error,
-  description,
-}: {
-  id: string;
-  error?: string;
-  description?: ReactNode;
-}) {
-  return (
-    <>
-      {description && (
-        <p id={`${id}-description`} className="field__description">
-          {description}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field__error" role="alert">
-          {error}
-        </p>
-      )}
-    </>
-  );
-}
-
-function TextArea({
-  label,
-  name,
-  value,
-  error,
-  description,
-  rows = 6,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  error?: string;
-  description?: ReactNode;
-  rows?: number;
-}) {
-  const { id, describedBy } = useFieldIds(name, error, Boolean(description));
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        name={name}
-        defaultValue={value}
-        rows={rows}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      />
-      <FieldMessages id={id} error={error} description={description} />
-    </div>
-  );
-}
-
-function Select({
-  label,
-  name,
-  value,
-  options,
-  error,
-  description,
-  optionLabel = (option) => option.toLowerCase().replaceAll("_", " "),
-}: {
-  label: string;
-  name: string;
-  value: string;
-  options: readonly string[];
-  error?: string;
-  description?: ReactNode;
-  optionLabel?: (option: string) => string;
-}) {
-  const { id, describedBy } = useFieldIds(name, error, Boolean(description));
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        name={name}
-        defaultValue={value}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy}
-      >
-        {options.map((option) => (
-          <option key={option} value={option}>
-            {optionLabel(option)}
-          </option>
-        ))}
-      </select>
-      <FieldMessages id={id} error={error} description={description} />
-    </div>
-  );
-}
+const enumOptions = (values: readonly string[]) =>
+  values.map((value) => ({ value, label: value.toLowerCase().replaceAll("_", " ") }));
+const CATEGORY_OPTIONS = enumOptions(PRODUCT_CATEGORIES);
+const STATUS_OPTIONS = enumOptions(PRODUCT_STATUSES);
+const CURRENCY_OPTIONS = PRODUCT_CURRENCIES.map((value) => ({ value, label: value }));
 
 /**
  * Every field of a product. Create and edit share it; a new product starts as a draft, so
- * the status select only shows when editing. Prices are decimal money ("19.90").
+ * the status select only shows when editing. Prices are decimal money ("19.90"). `saved` is
+ * the product as stored (edit); a reply from the action keeps what was typed instead.
  */
 export function ProductForm({
   mode,
-  values,
-  errors = {},
+  reply,
+  saved,
   hasFile = false,
 }: {
   mode: "create" | "edit";
-  values: ProductFormValues;
-  errors?: Record<string, string | undefined>;
+  reply?: FormReply | null;
+  saved?: ProductFormValues;
   hasFile?: boolean;
 }) {
-  const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : "");
-  const featuredId = useId();
+  // The edit page has other forms (removing images): only a reply to "save" is ours.
+  const intent = mode === "edit" ? "save" : undefined;
+  const form = useFormReply(reply, intent ? { intent } : {});
+  const values: Partial<ProductFormValues> = saved ?? NEW_PRODUCT_VALUES;
+  const field = (name: keyof Omit<ProductFormValues, "featured">) => form.field(name, values[name]);
+  // An unchecked box sends nothing, so after a reply "not in it" means unchecked, not "saved".
+  const sent = reply?.intent === intent ? reply : undefined;
+  const featured = sent ? sent.values.featured === "on" : (values.featured ?? false);
+
   return (
     <Form method="post" className="product-form form-stack" noValidate>
-      <FormError>{errors.form}</FormError>
-      {mode === "edit" && <input type="hidden" name="intent" value="save" />}
+      <FormError>{form.formError}</FormError>
+      {intent && <input type="hidden" name="intent" value={intent} />}
 
       <fieldset className="product-form__group">
         <legend>Basics</legend>
-        <Field
-          label="Name"
-          name="name"
-          defaultValue={text("name")}
-          error={errors.name}
-          required
-          maxLength={120}
-        />
+        <Field label="Name" meta={field("name")} required maxLength={PRODUCT_LIMITS.name} />
         <Field
           label="Slug"
-          name="slug"
-          defaultValue={text("slug")}
-          error={errors.slug}
+          meta={field("slug")}
           required
-          maxLength={80}
+          maxLength={PRODUCT_LIMITS.slug}
           pattern="[a-z0-9]([a-z0-9\-]*[a-z0-9])?"
           description={
             <>
@@ -159,32 +61,16 @@ export function ProductForm({
             </>
           }
         />
-        <Field
-          label="Tagline"
-          name="tagline"
-          defaultValue={text("tagline")}
-          error={errors.tagline}
-          maxLength={160}
-        />
-        <Select
-          label="Category"
-          name="category"
-          value={text("category") || "TEMPLATE"}
-          options={PRODUCT_CATEGORIES}
-          error={errors.category}
-        />
+        <Field label="Tagline" meta={field("tagline")} maxLength={PRODUCT_LIMITS.tagline} />
+        <SelectField label="Category" meta={field("category")} options={CATEGORY_OPTIONS} />
         <Field
           label="Tags"
-          name="tags"
-          defaultValue={text("tags")}
-          error={errors.tags}
-          description="Comma-separated, e.g. dashboard, dark-mode (at most 10)."
+          meta={field("tags")}
+          description={`Comma-separated, e.g. dashboard, dark-mode (at most ${PRODUCT_LIMITS.tags}).`}
         />
-        <TextArea
+        <TextAreaField
           label="Description"
-          name="description"
-          value={text("description")}
-          error={errors.description}
+          meta={field("description")}
           rows={8}
           description="Markdown. Shown on the product page."
         />
@@ -193,58 +79,41 @@ export function ProductForm({
       <fieldset className="product-form__group">
         <legend>Pricing and licenses</legend>
         <div className="product-form__row">
-          <Select
-            label="Currency"
-            name="currency"
-            value={text("currency") || "USD"}
-            options={CURRENCIES}
-            optionLabel={(option) => option}
-            error={errors.currency}
-          />
+          <SelectField label="Currency" meta={field("currency")} options={CURRENCY_OPTIONS} />
           <Field
             label="Personal license price"
-            name="pricePersonal"
+            meta={field("pricePersonal")}
             inputMode="decimal"
-            defaultValue={text("pricePersonal")}
-            error={errors.pricePersonal}
             required
             description="Required, e.g. 29.00"
           />
           <Field
             label="Commercial license price"
-            name="priceCommercial"
+            meta={field("priceCommercial")}
             inputMode="decimal"
-            defaultValue={text("priceCommercial")}
-            error={errors.priceCommercial}
             description="Empty = not offered"
           />
           <Field
             label="Team license price"
-            name="priceTeam"
+            meta={field("priceTeam")}
             inputMode="decimal"
-            defaultValue={text("priceTeam")}
-            error={errors.priceTeam}
             description="Empty = not offered"
           />
         </div>
         <div className="product-form__row">
           <Field
             label="Team seats"
-            name="teamSeats"
+            meta={field("teamSeats")}
             type="number"
-            min={2}
-            max={1000}
-            defaultValue={text("teamSeats") || "5"}
-            error={errors.teamSeats}
+            min={PRODUCT_LIMITS.teamSeats.min}
+            max={PRODUCT_LIMITS.teamSeats.max}
           />
           <Field
             label="License duration (months)"
-            name="licenseDurationMonths"
+            meta={field("licenseDurationMonths")}
             type="number"
-            min={1}
-            max={120}
-            defaultValue={text("licenseDurationMonths")}
-            error={errors.licenseDurationMonths}
+            min={PRODUCT_LIMITS.licenseDurationMonths.min}
+            max={PRODUCT_LIMITS.licenseDurationMonths.max}
             description="Empty = perpetual"
           />
         </div>
@@ -254,24 +123,19 @@ export function ProductForm({
         <legend>Release</legend>
         <Field
           label="Version"
-          name="version"
-          defaultValue={text("version") || "1.0.0"}
-          error={errors.version}
+          meta={field("version")}
           required
-          maxLength={40}
+          maxLength={PRODUCT_LIMITS.version}
         />
-        <TextArea
+        <TextAreaField
           label="Changelog"
-          name="changelog"
-          value={text("changelog")}
-          error={errors.changelog}
+          meta={field("changelog")}
+          rows={6}
           description="Markdown."
         />
-        <TextArea
+        <TextAreaField
           label="Documentation"
-          name="documentation"
-          value={text("documentation")}
-          error={errors.documentation}
+          meta={field("documentation")}
           rows={10}
           description="Markdown. Shown to visitors on the product page."
         />
@@ -280,12 +144,10 @@ export function ProductForm({
       <fieldset className="product-form__group">
         <legend>Visibility</legend>
         {mode === "edit" ? (
-          <Select
+          <SelectField
             label="Status"
-            name="status"
-            value={text("status") || "DRAFT"}
-            options={PRODUCT_STATUSES}
-            error={errors.status}
+            meta={field("status")}
+            options={STATUS_OPTIONS}
             description={
               hasFile
                 ? "Published products are listed in the catalog and can be bought."
@@ -295,15 +157,13 @@ export function ProductForm({
         ) : (
           <p className="muted">New products start as drafts. Upload the file, then publish.</p>
         )}
-        <div className="field field--checkbox">
-          <input
-            id={featuredId}
-            type="checkbox"
-            name="featured"
-            defaultChecked={values.featured === true}
-          />
-          <label htmlFor={featuredId}>Featured on the home page</label>
-        </div>
+        <Field
+          label="Featured on the home page"
+          name="featured"
+          type="checkbox"
+          defaultChecked={featured}
+          className="field field--checkbox"
+        />
       </fieldset>
 
       <div>

@@ -28,6 +28,8 @@ export interface StaffAction {
 export interface StaffActionDone {
   ok: true;
   toast: string;
+  /** "info" for an outcome that is no news (a save that changed nothing). */
+  toastKind?: "success" | "info";
   redirectTo?: string;
 }
 
@@ -43,6 +45,8 @@ export async function adminAction<Schema extends z.ZodType>(
     routeId: AdminRouteId;
     schema: Schema;
     perform: (form: z.output<Schema>, staff: StaffAction) => Promise<StaffActionDone | Refusal>;
+    /** Statuses for single refusal reasons where the route's contract differs from the kind's. */
+    statusOverrides?: Readonly<Record<string, number>>;
   },
 ) {
   const formData = await request.formData();
@@ -68,9 +72,9 @@ export async function adminAction<Schema extends z.ZodType>(
     db: context.db,
     env: context.env,
   });
-  if (!outcome.ok) return refusedForm(formData, outcome);
+  if (!outcome.ok) return refusedForm(formData, outcome, spec.statusOverrides);
   return redirectWithToast(context, outcome.redirectTo ?? new URL(request.url).pathname, {
-    kind: "success",
+    kind: outcome.toastKind ?? "success",
     message: outcome.toast,
   });
 }

@@ -42,7 +42,11 @@ export function refusalResponse(
  * above the form) with everything the user typed kept. A refusal that means "there is no
  * such record" is thrown instead, so the route's error boundary shows its 404 page.
  */
-export function refusedForm(formData: FormData, refusal: Refusal) {
-  if (refusal.kind === "not-found") throw refusalResponse(refusal);
-  return data(refusalReply(formData, refusal), { status: refusalStatus(refusal) });
+export function refusedForm(
+  formData: FormData,
+  refusal: Refusal,
+  overrides: Readonly<Record<string, number>> = {},
+) {
+  if (refusal.kind === "not-found") throw refusalResponse(refusal, { overrides });
+  return data(refusalReply(formData, refusal), { status: refusalStatus(refusal, overrides) });
 }

@@ -2,172 +2,89 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuditHistory } from "~/components/audit-history";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
-import { FormError } from "~/components/forms";
-import { ProductForm, type ProductFormValues } from "~/components/product-form";
+import { FormError, useFormReply } from "~/components/forms";
+import { ProductForm } from "~/components/product-form";
 import { UploadWidget } from "~/components/upload-widget";
-import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import {
-  parseProductForm,
-  productFormValues,
-  RemovePreviewSchema,
-} from "~/domain/catalog/product-forms";
+import type { AuditAction } from "~/domain/audit/actions";
+import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
+import { ProductAdminFormSchema, productFormValues } from "~/domain/catalog/product-forms";
 import { formatBytes, MAX_PREVIEWS } from "~/domain/catalog/upload-rules";
-import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
+import { formatDateTime } from "~/lib/format";
 import { invariantResponse, requireIdParam } from "~/lib/http";
-import { redirectWithToast } from "~/lib/toast.server";
+import { adminAction } from "~/request/admin-action.server";
+import { requirePermission } from "~/request/auth.server";
 import {
   getProductForEdit,
   removeProductImage,
   updateAdminProduct,
-  type ProductEditDetail,
 } from "~/services/product-admin.server";
 import productStyles from "~/styles/admin-products.css?url";
 
 const ROUTE_ID = "routes/admin.products.$productId";
+const NOT_FOUND = "There is no such product.";
 
 export const links = () => [{ rel: "stylesheet", href: productStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  {
-    title: `${(data as LoaderData | undefined)?.product.name ?? "Product"} — Admin — Studio Store`,
-  },
+  { title: `${data?.product.name ?? "Product"} — Admin — Studio Store` },
 ];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const productId = requireIdParam(params, "productId", "There is no such product.");
+  const productId = requireIdParam(params, "productId", NOT_FOUND);
   const detail = await getProductForEdit(context.db, productId);
-  invariantResponse(detail, "There is no such product.", { status: 404 });
+  invariantResponse(detail, NOT_FOUND, { status: 404 });
   // The form's values are computed here: the forms module (zod) stays out of the browser.
-  return Response.json({ ...detail, formValues: productFormValues(detail.product) });
+  return { ...detail, formValues: productFormValues(detail.product) };
 }
 
-type ActionData = {
-  intent: string;
-  errors: Record<string, string>;
-  values?: ProductFormValues;
-};
-
-function submittedValues(formData: FormData): ProductFormValues {
-  const values: ProductFormValues = {};
-  for (const [key, value] of formData) if (typeof value === "string") values[key] = value;
-  values.featured = formData.get("featured") === "on";
-  return values;
+/** The toast after a save, by what the save did (null: nothing changed). */
+function savedToast(action: AuditAction | null): string {
+  if (action === null) return "Nothing changed.";
+  if (action === "PRODUCT_PUBLISHED") return "Published: the product is in the catalog.";
+  if (action === "PRODUCT_ARCHIVED") return "Archived: the product is no longer sold.";
+  if (action === "PRODUCT_UNPUBLISHED") return "Unpublished: the product is a draft again.";
+  return "Changes saved.";
 }
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const rawIntent = formData.get("intent");
-  const intent = typeof rawIntent === "string" ? rawIntent : null;
-  const capability = actionCapability(ROUTE_ID, intent);
-  if (!capability) {
-    await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-    throw new Response("This form asked for something we don't know how to do.", { status: 400 });
-  }
-  const actor = await requirePermission(request, context, capability);
-  const productId = requireIdParam(params, "productId", "There is no such product.");
-  const common = {
-    actor: auditActor(actor),
-    now: new Date(),
-    request: await auditRequestInfo(request, context),
-  };
-
-  if (intent === "remove-preview" || intent === "remove-thumbnail") {
-    const parsed = RemovePreviewSchema.safeParse({ previewKey: formData.get("key") ?? undefined });
-    if (!parsed.success) {
-      return Response.json(
-        { intent, errors: { form: "Choose an image to remove." } } satisfies ActionData,
-        { status: 400 },
+export async function action(args: ActionFunctionArgs) {
+  return adminAction(args, {
+    routeId: ROUTE_ID,
+    schema: ProductAdminFormSchema,
+    // Removing an image that is already gone (a second click) answers 404, as it always has.
+    statusOverrides: { "image-gone": 404 },
+    async perform(form, staff) {
+      const productId = requireIdParam(args.params, "productId", NOT_FOUND);
+      if (form.intent === "save") {
+        const saved = await updateAdminProduct(
+          { db: staff.db },
+          { ...staff, productId, fields: form.fields },
+        );
+        if (!saved.ok) return saved;
+        return {
+          ok: true,
+          toast: savedToast(saved.action),
+          toastKind: saved.action === null ? "info" : "success",
+        };
+      }
+      const kind = form.intent === "remove-preview" ? "preview" : "thumbnail";
+      const removed = await removeProductImage(
+        { db: staff.db, files: args.context.cloudflare.env.FILES },
+        { ...staff, productId, kind, key: form.key },
       );
-    }
-    const result = await removeProductImage(
-      { db: context.db, files: context.cloudflare.env.FILES },
-      {
-        ...common,
-        productId,
-        kind: intent === "remove-preview" ? "preview" : "thumbnail",
-        key: parsed.data.previewKey,
-      },
-    );
-    if (!result.ok) {
-      return Response.json({ intent, errors: { form: result.error } } satisfies ActionData, {
-        status: result.status,
-      });
-    }
-    return redirectWithToast(context, `/admin/products/${productId}`, {
-      kind: "success",
-      message: intent === "remove-preview" ? "Preview removed." : "Thumbnail removed.",
-    });
-  }
-
-  const parsed = parseProductForm(formData);
-  if (!parsed.ok) {
-    return Response.json(
-      {
-        intent: "save",
-        errors: parsed.errors,
-        values: submittedValues(formData),
-      } satisfies ActionData,
-      { status: 400 },
-    );
-  }
-  const result = await updateAdminProduct(context.db, {
-    ...common,
-    productId,
-    fields: parsed.fields,
-  });
-  if (!result.ok) {
-    invariantResponse(result.status !== 404, "There is no such product.", { status: 404 });
-    return Response.json(
-      {
-        intent: "save",
-        errors: result.errors,
-        values: submittedValues(formData),
-      } satisfies ActionData,
-      { status: result.status },
-    );
-  }
-  const message =
-    result.action === null
-      ? "Nothing changed."
-      : result.action === "PRODUCT_PUBLISHED"
-        ? "Published: the product is in the catalog."
-        : result.action === "PRODUCT_ARCHIVED"
-          ? "Archived: the product is no longer sold."
-          : result.action === "PRODUCT_UNPUBLISHED"
-            ? "Unpublished: the product is a draft again."
-            : "Changes saved.";
-  return redirectWithToast(context, `/admin/products/${productId}`, {
-    kind: result.action === null ? "info" : "success",
-    message,
+      if (!removed.ok) return removed;
+      return { ok: true, toast: kind === "preview" ? "Preview removed." : "Thumbnail removed." };
+    },
   });
 }
 
 // ---- Page -----------------------------------------------------------------------------------
 
-type Serialized<T> = T extends Date
-  ? string
-  : T extends Array<infer U>
-    ? Array<Serialized<U>>
-    : T extends object
-      ? { [K in keyof T]: Serialized<T[K]> }
-      : T;
-type LoaderData = Serialized<ProductEditDetail> & { formValues: ProductFormValues };
-
-const dateTime = new Intl.DateTimeFormat("en", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const when = (value: string | null) => (value ? `${dateTime.format(new Date(value))} UTC` : "—");
-
 export default function AdminProductPage() {
-  const { product, audit, formValues } = useLoaderData<LoaderData>();
-  const actionData = useActionData<ActionData>();
-  const saveData = actionData?.intent === "save" ? actionData : undefined;
-  const imageError =
-    actionData && actionData.intent !== "save" ? actionData.errors.form : undefined;
-  const values = saveData?.values ?? formValues;
+  const { product, audit, formValues } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  // The remove buttons are two intents of one panel: their refusals show above it.
+  const images = useFormReply(actionData?.intent === "save" ? undefined : actionData);
 
   return (
     <>
@@ -193,7 +110,7 @@ export default function AdminProductPage() {
         <dl className="facts">
           <div>
             <dt>First published</dt>
-            <dd>{when(product.publishedAt)}</dd>
+            <dd>{formatDateTime(product.publishedAt)}</dd>
           </div>
           <div>
             <dt>Sales / downloads</dt>
@@ -203,18 +120,18 @@ export default function AdminProductPage() {
           </div>
           <div>
             <dt>Created</dt>
-            <dd>{when(product.createdAt)}</dd>
+            <dd>{formatDateTime(product.createdAt)}</dd>
           </div>
           <div>
             <dt>Last changed</dt>
-            <dd>{when(product.updatedAt)}</dd>
+            <dd>{formatDateTime(product.updatedAt)}</dd>
           </div>
         </dl>
       </section>
 
       <section className="admin-panel" aria-labelledby="files-heading">
         <h2 id="files-heading">Files and images</h2>
-        <FormError>{imageError}</FormError>
+        <FormError>{images.formError ?? images.field("key").error}</FormError>
         <div className="product-media">
           <div className="product-media__item">
             <h3>Product file</h3>
@@ -302,8 +219,8 @@ export default function AdminProductPage() {
         <h2 id="details-heading">Details</h2>
         <ProductForm
           mode="edit"
-          values={values}
-          errors={saveData?.errors}
+          reply={actionData}
+          saved={formValues}
           hasFile={Boolean(product.file)}
         />
       </section>

@@ -7,6 +7,7 @@ import {
   acceptAttribute,
 } from "~/domain/catalog/upload-rules";
 import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
+import { refusalStatus } from "~/request/refusals.server";
 import { storeProductUpload } from "~/services/product-uploads.server";
 
 /**
@@ -17,8 +18,13 @@ import { storeProductUpload } from "~/services/product-uploads.server";
  * or `{ ok: false, error }` with 400/403/404/409/411/413/415. Same-origin only (app/worker.ts).
  *
  * `GET` answers the kind's limits, for scripts that want to check before sending.
+ *
+ * A resource route: it answers Responses itself (single fetch wants them from resource routes).
  */
 const ROUTE_ID = "routes/admin.products.$productId_.uploads.$kind";
+
+/** The upload contract's statuses where HTTP has a word for the refusal. */
+const UPLOAD_STATUS = { "length-required": 411, "too-large": 413, "unsupported-type": 415 };
 
 const jsonError = (status: number, error: string) =>
   Response.json({ ok: false, error }, { status, headers: { "Cache-Control": "no-store" } });
@@ -80,7 +86,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   if (!result.ok) {
     // Refused before reading it all: stop the client's transfer instead of draining it.
     await request.body?.cancel().catch(() => undefined);
-    return jsonError(result.status, result.error);
+    return jsonError(refusalStatus(result, UPLOAD_STATUS), result.message);
   }
   const { ok, key: _key, replacedKey, ...stored } = result;
   return Response.json(

@@ -1,11 +1,18 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Link, useActionData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { ProductForm, type ProductFormValues } from "~/components/product-form";
+import { ProductForm } from "~/components/product-form";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { parseProductForm } from "~/domain/catalog/product-forms";
-import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
+import { ProductFormSchema } from "~/domain/catalog/product-forms";
+import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
+import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
 import { createAdminProduct } from "~/services/product-admin.server";
 import productStyles from "~/styles/admin-products.css?url";
 
@@ -17,41 +24,24 @@ export const meta: MetaFunction = () => [{ title: "New product — Admin — Stu
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  return Response.json({});
-}
-
-type ActionData = { errors: Record<string, string>; values: ProductFormValues };
-
-/** What the visitor typed, sent back with the errors so nothing they entered is lost. */
-function submittedValues(formData: FormData): ProductFormValues {
-  const values: ProductFormValues = {};
-  for (const [key, value] of formData) if (typeof value === "string") values[key] = value;
-  values.featured = formData.get("featured") === "on";
-  return values;
+  return null;
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].action);
+  const user = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].action);
   const formData = await request.formData();
-  const parsed = parseProductForm(formData);
-  if (!parsed.ok) {
-    return Response.json(
-      { errors: parsed.errors, values: submittedValues(formData) } satisfies ActionData,
-      { status: 400 },
-    );
-  }
-  const result = await createAdminProduct(context.db, {
-    actor: auditActor(actor),
-    fields: parsed.fields,
-    now: new Date(),
-    request: await auditRequestInfo(request, context),
-  });
-  if (!result.ok) {
-    return Response.json(
-      { errors: result.errors, values: submittedValues(formData) } satisfies ActionData,
-      { status: result.status },
-    );
-  }
+  const submission = parseForm(formData, ProductFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const result = await createAdminProduct(
+    { db: context.db },
+    {
+      actor: auditActor(user),
+      fields: submission.value,
+      now: new Date(),
+      request: await auditRequestInfo(request, context),
+    },
+  );
+  if (!result.ok) return refusedForm(formData, result);
   return redirectWithToast(context, `/admin/products/${result.productId}`, {
     kind: "success",
     message: "Product created as a draft. Upload its file, then publish it.",
@@ -59,7 +49,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewProduct() {
-  const actionData = useActionData<ActionData>();
+  const reply = useActionData<typeof action>();
   return (
     <>
       <nav aria-label="Breadcrumb" className="breadcrumb">
@@ -71,7 +61,7 @@ export default function NewProduct() {
           Fill in the details; files and images are uploaded on the next page.
         </p>
       </header>
-      <ProductForm mode="create" values={actionData?.values ?? {}} errors={actionData?.errors} />
+      <ProductForm mode="create" reply={reply} />
     </>
   );
 }

@@ -7,6 +7,7 @@ import { can } from "~/domain/auth/permissions";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { likePattern } from "~/domain/catalog/filters";
 import { mediaUrl } from "~/domain/catalog/media";
+import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import {
   PRODUCT_FIELD_NAMES,
   productDiff,
@@ -29,9 +30,19 @@ import { insertWhen } from "./conditional-insert.server";
 
 const RECENT_AUDIT_ROWS = 30;
 
-export const NEEDS_FILE_MESSAGE =
-  "Upload the product file before publishing: buyers would have nothing to download.";
-const SLUG_TAKEN_MESSAGE = "Another product already uses this slug. Choose another one.";
+const forbidden = () => refuse("forbidden", "forbidden", "Your role can't manage products.");
+
+const slugTaken = () =>
+  refuse("conflict", "slug-taken", "Another product already uses this slug. Choose another one.", {
+    field: "slug",
+  });
+const needsFile = () =>
+  refuse(
+    "conflict",
+    "needs-file",
+    "Upload the product file before publishing: buyers would have nothing to download.",
+    { field: "status" },
+  );
 
 // ---- List -----------------------------------------------------------------------------------
 
@@ -140,9 +151,10 @@ function pickFields(row: typeof digitalProducts.$inferSelect): ProductFields {
 
 // ---- Create and update ----------------------------------------------------------------------
 
-export type ProductWriteResult =
-  | { ok: true; productId: string; changed: string[]; action: AuditAction | null }
-  | { ok: false; status: 400 | 403 | 404 | 409; errors: Record<string, string> };
+export type ProductWriteResult = Result<
+  { productId: string; changed: string[]; action: AuditAction | null },
+  "forbidden" | "not-found" | "slug-taken" | "needs-file" | "edited-meanwhile"
+>;
 
 interface WriteInput {
   actor: AuditActor;
@@ -151,13 +163,7 @@ interface WriteInput {
   request: AuditRequestInfo;
 }
 
-const forbidden = (): ProductWriteResult => ({
-  ok: false,
-  status: 403,
-  errors: { form: "Your role can't manage products." },
-});
-
-async function slugTaken(db: Database, slug: string, exceptId: string | null) {
+async function slugInUse(db: Database, slug: string, exceptId: string | null) {
   const [row] = await db
     .select({ id: digitalProducts.id })
     .from(digitalProducts)
@@ -170,36 +176,26 @@ async function slugTaken(db: Database, slug: string, exceptId: string | null) {
   return Boolean(row);
 }
 
-/** The D1 error behind a refused write, named by the constraint that refused it. */
-function constraintFailure(error: unknown): "slug" | "published-file" | null {
+/** The refusal behind a D1 error, named by the constraint that refused the write. */
+function constraintRefusal(error: unknown): Refusal<"slug-taken" | "needs-file"> {
   const text = [error, (error as { cause?: unknown } | null)?.cause]
     .map((part) => (part instanceof Error ? part.message : String(part)))
     .join(" ");
-  if (/UNIQUE constraint failed: digital_products\.slug/.test(text)) return "slug";
-  if (/digital_products_published_file_check/.test(text)) return "published-file";
-  return null;
-}
-
-function constraintResult(error: unknown): ProductWriteResult {
-  const failure = constraintFailure(error);
-  if (failure === "slug") return { ok: false, status: 409, errors: { slug: SLUG_TAKEN_MESSAGE } };
-  if (failure === "published-file") {
-    return { ok: false, status: 409, errors: { status: NEEDS_FILE_MESSAGE } };
-  }
+  if (/UNIQUE constraint failed: digital_products\.slug/.test(text)) return slugTaken();
+  if (/digital_products_published_file_check/.test(text)) return needsFile();
   throw error;
 }
 
 /** A new product, always a DRAFT: it has no file yet, and only a product with a file is sold. */
 export async function createAdminProduct(
-  db: Database,
+  deps: { db: Database },
   input: WriteInput,
 ): Promise<ProductWriteResult> {
+  const { db } = deps;
   const { actor, now } = input;
   if (!can(actor.role, "products:manage")) return forbidden();
   const fields: ProductFields = { ...input.fields, status: "DRAFT" };
-  if (await slugTaken(db, fields.slug, null)) {
-    return { ok: false, status: 409, errors: { slug: SLUG_TAKEN_MESSAGE } };
-  }
+  if (await slugInUse(db, fields.slug, null)) return slugTaken();
   const productId = createId();
   try {
     await db.batch([
@@ -221,7 +217,7 @@ export async function createAdminProduct(
       }),
     ]);
   } catch (error) {
-    return constraintResult(error);
+    return constraintRefusal(error);
   }
   return { ok: true, productId, changed: Object.keys(fields), action: "PRODUCT_CREATED" };
 }
@@ -240,9 +236,10 @@ function updateAction(from: ProductStatus, to: ProductStatus): AuditAction {
  * time a product is published and kept after that.
  */
 export async function updateAdminProduct(
-  db: Database,
+  deps: { db: Database },
   input: WriteInput & { productId: string },
 ): Promise<ProductWriteResult> {
+  const { db } = deps;
   const { actor, productId, now, fields } = input;
   if (!can(actor.role, "products:manage")) return forbidden();
   const [current] = await db
@@ -250,17 +247,13 @@ export async function updateAdminProduct(
     .from(digitalProducts)
     .where(eq(digitalProducts.id, productId))
     .limit(1);
-  if (!current) return { ok: false, status: 404, errors: { form: "There is no such product." } };
+  if (!current) return refuse("not-found", "not-found", "There is no such product.");
 
   const diff = productDiff(pickFields(current), fields);
   const changed = Object.keys(diff);
   if (changed.length === 0) return { ok: true, productId, changed, action: null };
-  if (fields.status === "PUBLISHED" && !current.fileKey) {
-    return { ok: false, status: 409, errors: { status: NEEDS_FILE_MESSAGE } };
-  }
-  if (diff.slug && (await slugTaken(db, fields.slug, productId))) {
-    return { ok: false, status: 409, errors: { slug: SLUG_TAKEN_MESSAGE } };
-  }
+  if (fields.status === "PUBLISHED" && !current.fileKey) return needsFile();
+  if (diff.slug && (await slugInUse(db, fields.slug, productId))) return slugTaken();
 
   const action = updateAction(current.status, fields.status);
   const values = Object.fromEntries(
@@ -295,23 +288,21 @@ export async function updateAdminProduct(
       insertWhen(db, auditLogs, audit, applied),
     ]);
     if (rows.length === 0) {
-      return {
-        ok: false,
-        status: 409,
-        errors: {
-          form: "Someone else saved this product while you were editing. Reload the page and make your change again.",
-        },
-      };
+      return refuse(
+        "conflict",
+        "edited-meanwhile",
+        "Someone else saved this product while you were editing. Reload the page and make your change again.",
+      );
     }
   } catch (error) {
-    return constraintResult(error);
+    return constraintRefusal(error);
   }
   return { ok: true, productId, changed, action };
 }
 
 // ---- Removing images ------------------------------------------------------------------------
 
-export type RemoveImageResult = { ok: true } | { ok: false; status: 403 | 404; error: string };
+export type RemoveImageResult = Result<object, "forbidden" | "image-gone">;
 
 /**
  * Take a preview (or the thumbnail) off the product, with its audit row, then delete the
@@ -330,9 +321,7 @@ export async function removeProductImage(
 ): Promise<RemoveImageResult> {
   const { db, files } = deps;
   const { actor, productId, key, now } = input;
-  if (!can(actor.role, "products:manage")) {
-    return { ok: false, status: 403, error: "Your role can't manage products." };
-  }
+  if (!can(actor.role, "products:manage")) return forbidden();
   const update =
     input.kind === "preview"
       ? db
@@ -366,7 +355,8 @@ export async function removeProductImage(
     insertWhen(db, auditLogs, audit, sql`changes() = 1`),
   ]);
   if (rows.length === 0) {
-    return { ok: false, status: 404, error: "That image isn't on this product any more." };
+    // Taken off already (a second click) or never on it: the product has moved on.
+    return refuse("conflict", "image-gone", "That image isn't on this product any more.");
   }
   await files.delete(key);
   return { ok: true };

@@ -14,7 +14,9 @@ import {
   UPLOAD_RULES,
   uploadKey,
   type UploadKind,
+  type UploadRefusalReason,
 } from "~/domain/catalog/upload-rules";
+import { isRefusalError, refuse, RefusalError, type Refusal } from "~/domain/refusal";
 import { bytesToHex } from "~/lib/encoding";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
@@ -56,7 +58,23 @@ export interface UploadInput {
   request: AuditRequestInfo;
 }
 
-export type UploadFailureStatus = 400 | 403 | 404 | 409 | 411 | 413 | 415 | 500;
+/**
+ * Why an upload was refused. The route turns them into statuses; the upload contract answers
+ * 411, 413 and 415 for `length-required`, `too-large` and `unsupported-type`.
+ */
+export type UploadRefusal = Refusal<
+  | UploadRefusalReason
+  | "forbidden"
+  | "unnamed"
+  | "bad-checksum-header"
+  | "no-body"
+  | "not-found"
+  | "previews-full"
+  | "incomplete"
+  | "interrupted"
+  | "damaged"
+  | "replaced-meanwhile"
+>;
 
 export type UploadResult =
   | {
@@ -72,22 +90,16 @@ export type UploadResult =
       /** The object this upload replaced (already deleted), if any. */
       replacedKey: string | null;
     }
-  | { ok: false; status: UploadFailureStatus; error: string };
+  | UploadRefusal;
 
-const fail = (status: UploadFailureStatus, error: string): UploadResult => ({
-  ok: false,
-  status,
-  error,
-});
-
-class UploadRefused extends Error {
-  constructor(
-    readonly status: UploadFailureStatus,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const previewsFull = () =>
+  refuse(
+    "conflict",
+    "previews-full",
+    `A product has at most ${MAX_PREVIEWS} previews. Remove one first.`,
+  );
+const damaged = () =>
+  refuse("invalid", "damaged", "The file arrived damaged (its SHA-256 doesn't match).");
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const joined = new Uint8Array(a.byteLength + b.byteLength);
@@ -99,7 +111,7 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 /**
  * The inspecting stage of the pipe: counts bytes against the declared length, sniffs an
  * image's magic bytes (holding back at most SNIFF_BYTES until it can), and writes every chunk
- * to the digest. It errors the pipe with an `UploadRefused` the caller maps to a status.
+ * to the digest. It errors the pipe with a `RefusalError`; the caller returns its refusal.
  */
 function inspectingStream(options: {
   declaredSize: number;
@@ -111,9 +123,12 @@ function inspectingStream(options: {
   let held: Uint8Array | null = options.expectImage ? new Uint8Array(0) : null;
   const checkImage = (head: Uint8Array) => {
     if (sniffImageType(head) !== options.expectImage) {
-      throw new UploadRefused(
-        415,
-        `This file isn't really a ${options.expectImage?.replace("image/", "").toUpperCase()} image.`,
+      throw new RefusalError(
+        refuse(
+          "invalid",
+          "unsupported-type",
+          `This file isn't really a ${options.expectImage?.replace("image/", "").toUpperCase()} image.`,
+        ),
       );
     }
   };
@@ -128,9 +143,12 @@ function inspectingStream(options: {
     async transform(chunk, controller) {
       received += chunk.byteLength;
       if (received > options.declaredSize) {
-        throw new UploadRefused(
-          413,
-          `The ${options.label} is larger than its declared size of ${options.declaredSize} bytes.`,
+        throw new RefusalError(
+          refuse(
+            "invalid",
+            "too-large",
+            `The ${options.label} is larger than its declared size of ${options.declaredSize} bytes.`,
+          ),
         );
       }
       if (held) {
@@ -151,9 +169,12 @@ function inspectingStream(options: {
         held = null;
       }
       if (received !== options.declaredSize) {
-        throw new UploadRefused(
-          400,
-          `The upload ended after ${received} of ${options.declaredSize} bytes. Try again.`,
+        throw new RefusalError(
+          refuse(
+            "invalid",
+            "incomplete",
+            `The upload ended after ${received} of ${options.declaredSize} bytes. Try again.`,
+          ),
         );
       }
       await options.digest.close();
@@ -176,19 +197,25 @@ export async function storeProductUpload(
   const rule = UPLOAD_RULES[kind];
 
   if (!can(actor.role, "products:manage")) {
-    return fail(403, "Your role can't upload product files.");
+    return refuse("forbidden", "forbidden", "Your role can't upload product files.");
   }
   const fileName = safeFileName(input.fileName);
-  if (!fileName) return fail(400, "The file needs a name (for example starter-kit.zip).");
+  if (!fileName) {
+    return refuse("invalid", "unnamed", "The file needs a name (for example starter-kit.zip).");
+  }
   const type = checkUploadType(kind, fileName, input.contentType);
-  if (!type.ok) return fail(415, type.error);
+  if (!type.ok) return type;
   const size = checkDeclaredSize(kind, input.contentLength);
-  if (!size.ok) return fail(size.status, size.error);
+  if (!size.ok) return size;
   const declaredSha256 = input.declaredSha256?.trim().toLowerCase() || null;
   if (declaredSha256 !== null && !/^[0-9a-f]{64}$/.test(declaredSha256)) {
-    return fail(400, "X-Content-SHA256 must be 64 hexadecimal characters.");
+    return refuse(
+      "invalid",
+      "bad-checksum-header",
+      "X-Content-SHA256 must be 64 hexadecimal characters.",
+    );
   }
-  if (!input.body) return fail(400, "The upload has no body.");
+  if (!input.body) return refuse("invalid", "no-body", "The upload has no body.");
 
   const [product] = await db
     .select({
@@ -199,10 +226,8 @@ export async function storeProductUpload(
     .from(digitalProducts)
     .where(eq(digitalProducts.id, productId))
     .limit(1);
-  if (!product) return fail(404, "There is no such product.");
-  if (kind === "preview" && product.previewKeys.length >= MAX_PREVIEWS) {
-    return fail(409, `A product has at most ${MAX_PREVIEWS} previews. Remove one first.`);
-  }
+  if (!product) return refuse("not-found", "not-found", "There is no such product.");
+  if (kind === "preview" && product.previewKeys.length >= MAX_PREVIEWS) return previewsFull();
 
   const key = uploadKey(kind, productId, createId(), fileName);
   let sha256: string;
@@ -219,7 +244,7 @@ export async function storeProductUpload(
     });
   } catch (error) {
     await files.delete(key).catch(() => undefined);
-    if (error instanceof UploadRefused) return fail(error.status, error.message);
+    if (isRefusalError(error)) return error.refusal as UploadRefusal;
     throw error;
   }
 
@@ -234,7 +259,7 @@ export async function storeProductUpload(
   });
   if (!committed.ok) {
     await files.delete(key);
-    return fail(409, committed.error);
+    return committed;
   }
   // Only now, with the row pointing at the new object, may the old one go.
   if (committed.replacedKey) await files.delete(committed.replacedKey);
@@ -273,7 +298,7 @@ async function streamToR2(
   const digest = new Digest("SHA-256");
   const digestWriter = digest.getWriter();
   const fixed = new FixedLengthStream(options.size);
-  let refusal: UploadRefused | null = null;
+  let refusal: RefusalError | null = null;
   const inspect = inspectingStream({
     declaredSize: options.size,
     expectImage: options.expectImage,
@@ -285,7 +310,7 @@ async function streamToR2(
     .pipeThrough(inspect)
     .pipeTo(fixed.writable)
     .catch((error: unknown) => {
-      if (error instanceof UploadRefused) refusal = error;
+      if (isRefusalError(error)) refusal = error;
       throw error;
     });
   const customMetadata: Record<string, string> = {
@@ -308,18 +333,20 @@ async function streamToR2(
   const [piped, put] = await Promise.allSettled([piping, putting]);
   if (refusal) throw refusal;
   if (piped.status === "rejected") {
-    throw new UploadRefused(400, "The upload was interrupted. Try again.");
+    throw new RefusalError(
+      refuse("invalid", "interrupted", "The upload was interrupted. Try again."),
+    );
   }
   if (put.status === "rejected") {
     const message = String((put.reason as Error | undefined)?.message ?? put.reason);
     if (options.declaredSha256 && /checksum|sha-?256|digest/i.test(message)) {
-      throw new UploadRefused(400, "The file arrived damaged (its SHA-256 doesn't match).");
+      throw new RefusalError(damaged());
     }
     throw put.reason;
   }
   const sha256 = bytesToHex(new Uint8Array(await digest.digest));
   if (options.declaredSha256 && sha256 !== options.declaredSha256) {
-    throw new UploadRefused(400, "The file arrived damaged (its SHA-256 doesn't match).");
+    throw new RefusalError(damaged());
   }
   return sha256;
 }
@@ -339,7 +366,7 @@ async function commitUpload(
     contentType: string;
     sha256: string;
   },
-): Promise<{ ok: true; replacedKey: string | null } | { ok: false; error: string }> {
+): Promise<{ ok: true; replacedKey: string | null } | UploadRefusal> {
   const { productId, kind, key, product, now } = input;
   const samePointer = (
     column: typeof digitalProducts.fileKey | typeof digitalProducts.thumbnailKey,
@@ -418,13 +445,13 @@ async function commitUpload(
     insertWhen(db, auditLogs, audit, applied),
   ]);
   if (changed.length === 0) {
-    return {
-      ok: false,
-      error:
-        kind === "preview"
-          ? `A product has at most ${MAX_PREVIEWS} previews. Remove one first.`
-          : "Someone else changed this file at the same time. Reload the page and try again.",
-    };
+    return kind === "preview"
+      ? previewsFull()
+      : refuse(
+          "conflict",
+          "replaced-meanwhile",
+          "Someone else changed this file at the same time. Reload the page and try again.",
+        );
   }
   return { ok: true, replacedKey };
 }

@@ -262,7 +262,8 @@ describe("POST /admin/products/:id/uploads/file", () => {
         request,
       },
     );
-    expect(short).toMatchObject({ ok: false, status: 400 });
+    // The service says why; the route answers 400 for it (`invalid`).
+    expect(short).toMatchObject({ ok: false, kind: "invalid", reason: "incomplete" });
     expect(await productRow(product.id)).toEqual(v1);
     expect(await objectsUnder(`products/${product.id}/`)).toEqual([v1.fileKey]);
 
@@ -307,7 +308,8 @@ describe("POST /admin/products/:id/uploads/file", () => {
         request,
       },
     );
-    expect(result).toMatchObject({ ok: false, status: 413 });
+    // The service says why; the route answers 413 for `too-large`, as for a declared size.
+    expect(result).toMatchObject({ ok: false, reason: "too-large" });
     expect(await objectsUnder(`products/${product.id}/`)).toEqual([]);
     expect((await productRow(product.id)).fileKey).toBeNull();
     expect(await productAudit(product.id)).toEqual([]);

@@ -1,19 +1,21 @@
 import { z } from "~/lib/zod";
 import { PRODUCT_CATEGORIES, PRODUCT_STATUSES, type ProductStatus } from "#db/schema/enums";
-import { fieldErrors } from "~/domain/auth/admin-forms";
 import { moneyInputValue, parseMoney } from "~/domain/money";
+import {
+  isProductCurrency,
+  PRODUCT_CURRENCIES,
+  PRODUCT_LIMITS,
+  type ProductFormValues,
+} from "./product-limits";
 
 /**
  * The forms of /admin/products (issue 4, item 1). In their own module (imported only by
- * loaders, actions and services) so the browser bundle never pulls in zod.
+ * loaders, actions and services) so the browser bundle never pulls in zod; the limits the
+ * page needs are in the zod-free `product-limits.ts`.
  */
-
-/** Currencies the store prices in; the column accepts any ISO 4217 code, the form these. */
-export const PRODUCT_CURRENCIES = ["USD", "EUR", "GBP", "CAD", "AUD", "CHF", "SEK", "JPY"] as const;
 
 export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$/;
 const TAG_PATTERN = /^[a-z0-9-]{1,40}$/;
-export const MAX_TAGS = 10;
 
 /** Every editable field of a product, as the services store it. */
 export interface ProductFields {
@@ -63,6 +65,9 @@ const text = (max: number) =>
     .transform((value) => (value ?? "").trim())
     .pipe(z.string().max(max, `Use at most ${max.toLocaleString("en-US")} characters.`));
 
+const requiredText = (max: number, missing: string) =>
+  z.string({ error: missing }).trim().min(1, missing).max(max, `Use at most ${max} characters.`);
+
 const optionalInteger = (min: number, max: number, message: string) =>
   z
     .string()
@@ -79,23 +84,17 @@ const optionalInteger = (min: number, max: number, message: string) =>
       ]),
     );
 
-/** The raw form: prices stay text here, they are parsed once the currency is known. */
-const ProductFormSchema = z.object({
-  name: z
-    .string({ error: "Give the product a name." })
-    .trim()
-    .min(1, "Give the product a name.")
-    .max(120, "Use at most 120 characters."),
-  slug: z
-    .string({ error: "Give the product a URL slug." })
-    .trim()
-    .min(1, "Give the product a URL slug.")
-    .max(80, "Use at most 80 characters.")
-    .regex(
-      SLUG_PATTERN,
-      "Use lowercase letters, digits and hyphens, starting and ending with a letter or digit.",
-    ),
-  tagline: text(160),
+const { teamSeats, licenseDurationMonths } = PRODUCT_LIMITS;
+const SEATS_MESSAGE = `Team licenses have ${teamSeats.min} to ${teamSeats.max.toLocaleString("en-US")} seats.`;
+
+/** The fields as typed: prices stay text here, they are parsed once the currency is known. */
+const PRODUCT_FORM_SHAPE = {
+  name: requiredText(PRODUCT_LIMITS.name, "Give the product a name."),
+  slug: requiredText(PRODUCT_LIMITS.slug, "Give the product a URL slug.").regex(
+    SLUG_PATTERN,
+    "Use lowercase letters, digits and hyphens, starting and ending with a letter or digit.",
+  ),
+  tagline: text(PRODUCT_LIMITS.tagline),
   description: text(20_000),
   category: z.enum(PRODUCT_CATEGORIES, { error: "Choose a category." }),
   tags: z
@@ -116,29 +115,27 @@ const ProductFormSchema = z.object({
             .string()
             .regex(TAG_PATTERN, "Tags use lowercase letters, digits and hyphens (max 40 each)."),
         )
-        .max(MAX_TAGS, `Use at most ${MAX_TAGS} tags.`),
+        .max(PRODUCT_LIMITS.tags, `Use at most ${PRODUCT_LIMITS.tags} tags.`),
     ),
-  pricePersonal: z.string({ error: "Give the personal license a price." }).trim(),
+  pricePersonal: z.string().optional(),
   priceCommercial: z.string().optional(),
   priceTeam: z.string().optional(),
   currency: z.enum(PRODUCT_CURRENCIES, { error: "Choose a currency." }),
   teamSeats: z
     .string({ error: "Give the number of team seats." })
     .trim()
-    .regex(/^\d{1,4}$/, "Team licenses have 2 to 1,000 seats.")
+    .regex(/^\d{1,4}$/, SEATS_MESSAGE)
     .transform(Number)
-    .pipe(z.number().int().min(2, "Team licenses have 2 to 1,000 seats.").max(1000)),
+    .pipe(z.number().int().min(teamSeats.min, SEATS_MESSAGE).max(teamSeats.max, SEATS_MESSAGE)),
   licenseDurationMonths: optionalInteger(
-    1,
-    120,
-    "Use 1 to 120 months, or leave it empty for licenses that never expire.",
+    licenseDurationMonths.min,
+    licenseDurationMonths.max,
+    `Use ${licenseDurationMonths.min} to ${licenseDurationMonths.max} months, or leave it empty for licenses that never expire.`,
   ),
-  version: z
-    .string({ error: "Give a version." })
-    .trim()
-    .min(1, "Give a version.")
-    .max(40, "Use at most 40 characters.")
-    .regex(/^[0-9A-Za-z][0-9A-Za-z.+-]*$/, "Use a version like 1.0.0 or 2.1.0-beta."),
+  version: requiredText(PRODUCT_LIMITS.version, "Give a version.").regex(
+    /^[0-9A-Za-z][0-9A-Za-z.+-]*$/,
+    "Use a version like 1.0.0 or 2.1.0-beta.",
+  ),
   changelog: text(20_000),
   documentation: text(50_000),
   status: z.enum(PRODUCT_STATUSES, { error: "Choose a status." }).optional().default("DRAFT"),
@@ -146,62 +143,86 @@ const ProductFormSchema = z.object({
     .string()
     .optional()
     .transform((value) => value === "on" || value === "true"),
-});
+};
 
-export type ProductFormResult =
-  { ok: true; fields: ProductFields } | { ok: false; errors: Record<string, string> };
+const PRICE_FIELDS = ["pricePersonal", "priceCommercial", "priceTeam"] as const;
+type TypedProductForm = z.output<z.ZodObject<typeof PRODUCT_FORM_SHAPE>>;
+
+/** A typed price in minor units: null when empty (that license is not offered). */
+function priceCents(typed: unknown, currency: string): number | null | "invalid" {
+  const value = typeof typed === "string" ? typed.trim() : "";
+  if (value === "") return null;
+  return parseMoney(value, currency) ?? "invalid";
+}
 
 /**
- * Parse the product form. Prices are decimal money in the form ("19.90") and integer minor
- * units after parsing; the personal price is required, an empty commercial or team price
- * means that license is not offered.
+ * The prices need the currency, so they are checked on the whole form, and even when another
+ * field failed (`when`), so every error shows at once. The personal price is required; an
+ * empty commercial or team price means that license is not offered.
  */
-export function parseProductForm(formData: FormData): ProductFormResult {
-  const raw: Record<string, string> = {};
-  for (const [key, value] of formData) if (typeof value === "string") raw[key] = value;
-  const parsed = ProductFormSchema.safeParse(raw);
-  const errors: Record<string, string> = parsed.success ? {} : fieldErrors(parsed.error);
-
-  // Prices are checked even when another field failed, so every error shows at once.
-  const currency = (PRODUCT_CURRENCIES as readonly string[]).includes(raw.currency ?? "")
-    ? raw.currency!
-    : null;
-  const prices: Record<"pricePersonal" | "priceCommercial" | "priceTeam", number | null> = {
-    pricePersonal: null,
-    priceCommercial: null,
-    priceTeam: null,
-  };
-  for (const field of ["pricePersonal", "priceCommercial", "priceTeam"] as const) {
-    const value = (raw[field] ?? "").trim();
-    if (value === "") {
-      if (field === "pricePersonal") errors[field] ??= "Give the personal license a price.";
-      continue;
-    }
-    if (!currency) continue;
-    const cents = parseMoney(value, currency);
-    if (cents === null) {
-      errors[field] ??=
-        `Enter an amount like ${moneyInputValue(1999, currency)} (no currency sign).`;
-    } else {
-      prices[field] = cents;
+function checkPrices(form: Readonly<Record<string, unknown>>, ctx: z.RefinementCtx) {
+  const currency = isProductCurrency(form.currency) ? form.currency : null;
+  for (const field of PRICE_FIELDS) {
+    const cents = currency ? priceCents(form[field], currency) : null;
+    const empty = typeof form[field] !== "string" || form[field].trim() === "";
+    if (empty && field === "pricePersonal") {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: "Give the personal license a price.",
+      });
+    } else if (cents === "invalid") {
+      ctx.addIssue({
+        code: "custom",
+        path: [field],
+        message: `Enter an amount like ${moneyInputValue(1999, currency!)} (no currency sign).`,
+      });
     }
   }
+}
+const ALWAYS = { when: () => true };
 
-  if (!parsed.success || Object.keys(errors).length > 0) return { ok: false, errors };
-  const { pricePersonal: _p, priceCommercial: _c, priceTeam: _t, ...data } = parsed.data;
+/** The stored fields of a form that passed `checkPrices`. */
+function productFields(form: TypedProductForm): ProductFields {
+  const { pricePersonal, priceCommercial, priceTeam, ...fields } = form;
+  const cents = (typed: string | undefined) => priceCents(typed, fields.currency) as number | null;
   return {
-    ok: true,
-    fields: {
-      ...data,
-      pricePersonalCents: prices.pricePersonal!,
-      priceCommercialCents: prices.priceCommercial,
-      priceTeamCents: prices.priceTeam,
-    },
+    ...fields,
+    pricePersonalCents: cents(pricePersonal)!,
+    priceCommercialCents: cents(priceCommercial),
+    priceTeamCents: cents(priceTeam),
   };
 }
 
+/** The new-product form (`parseForm(formData, ProductFormSchema)`): the product's fields. */
+export const ProductFormSchema = z
+  .object(PRODUCT_FORM_SHAPE)
+  .superRefine(checkPrices, ALWAYS)
+  .transform(productFields);
+
+/** The edit page's forms, one per `intent`: the details, or an image to take off. */
+export const ProductAdminFormSchema = z
+  .discriminatedUnion("intent", [
+    z.object({ intent: z.literal("save"), ...PRODUCT_FORM_SHAPE }),
+    z.object({
+      intent: z.enum(["remove-preview", "remove-thumbnail"]),
+      key: z
+        .string({ error: "Choose an image to remove." })
+        .min(1, "Choose an image to remove.")
+        .max(512, "Choose an image to remove."),
+    }),
+  ])
+  .superRefine((form, ctx) => {
+    if (form.intent === "save") checkPrices(form, ctx);
+  }, ALWAYS)
+  .transform((form) => {
+    if (form.intent !== "save") return form;
+    const { intent, ...typed } = form;
+    return { intent, fields: productFields(typed) };
+  });
+
 /** The form's initial values for an existing product (prices back to decimal text). */
-export function productFormValues(product: ProductFields): Record<string, string | boolean> {
+export function productFormValues(product: ProductFields): ProductFormValues {
   const price = (cents: number | null) =>
     cents === null ? "" : moneyInputValue(cents, product.currency);
   return {
@@ -261,10 +282,3 @@ export function parseProductSearch(params: URLSearchParams): ProductSearch {
     cursor: params.get("cursor") ?? undefined,
   });
 }
-
-export const PRODUCT_INTENTS = ["save", "remove-preview", "remove-thumbnail"] as const;
-export type ProductIntent = (typeof PRODUCT_INTENTS)[number];
-
-export const RemovePreviewSchema = z.object({
-  previewKey: z.string({ error: "Choose a preview." }).min(1).max(512),
-});

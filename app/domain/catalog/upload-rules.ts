@@ -5,6 +5,8 @@
  * widget reads the same limits to refuse an obviously wrong file before sending it.
  */
 
+import { refuse, type Result } from "~/domain/refusal";
+
 export const UPLOAD_KINDS = ["file", "thumbnail", "preview"] as const;
 export type UploadKind = (typeof UPLOAD_KINDS)[number];
 
@@ -143,8 +145,13 @@ function extensionOf(rule: UploadRule, fileName: string): string | null {
 const essence = (contentType: string | null) =>
   contentType?.split(";")[0]?.trim().toLowerCase() || UNKNOWN_TYPE;
 
-export type TypeCheck =
-  { ok: true; contentType: string; extension: string } | { ok: false; error: string };
+/**
+ * Why the rules refuse an upload before reading it. The upload route answers 415, 411 and 413
+ * for `unsupported-type`, `length-required` and `too-large`, as the upload contract says.
+ */
+export type UploadRefusalReason = "unsupported-type" | "length-required" | "empty" | "too-large";
+
+export type TypeCheck = Result<{ contentType: string; extension: string }, "unsupported-type">;
 
 /** Extension and declared MIME type must both be on the kind's allow-list, and agree. */
 export function checkUploadType(
@@ -158,36 +165,44 @@ export function checkUploadType(
     .join(", ");
   const extension = extensionOf(rule, fileName);
   if (!extension) {
-    return { ok: false, error: `A ${rule.label} must be one of these types: ${allowed}.` };
+    return refuse(
+      "invalid",
+      "unsupported-type",
+      `A ${rule.label} must be one of these types: ${allowed}.`,
+    );
   }
   const type = rule.types[extension]!;
   const declared = essence(declaredType);
   if (declared !== essence(type.contentType) && !type.alsoAccepted.includes(declared)) {
-    return {
-      ok: false,
-      error: `The file says it is ${declared}, which doesn't match a .${extension} ${rule.label}.`,
-    };
+    return refuse(
+      "invalid",
+      "unsupported-type",
+      `The file says it is ${declared}, which doesn't match a .${extension} ${rule.label}.`,
+    );
   }
   return { ok: true, contentType: type.contentType, extension };
 }
 
-export type SizeCheck =
-  { ok: true; size: number } | { ok: false; status: 411 | 413 | 400; error: string };
+export type SizeCheck = Result<{ size: number }, "length-required" | "empty" | "too-large">;
 
 /** The declared `Content-Length`: required, positive and within the kind's limit. */
 export function checkDeclaredSize(kind: UploadKind, contentLength: string | null): SizeCheck {
   const rule = UPLOAD_RULES[kind];
   if (contentLength === null || !/^\d{1,16}$/.test(contentLength.trim())) {
-    return { ok: false, status: 411, error: "The upload must say how big it is (Content-Length)." };
+    return refuse(
+      "invalid",
+      "length-required",
+      "The upload must say how big it is (Content-Length).",
+    );
   }
   const size = Number(contentLength);
-  if (size === 0) return { ok: false, status: 400, error: "The file is empty." };
+  if (size === 0) return refuse("invalid", "empty", "The file is empty.");
   if (size > rule.maxBytes) {
-    return {
-      ok: false,
-      status: 413,
-      error: `This ${rule.label} is ${formatBytes(size)}; the limit is ${formatBytes(rule.maxBytes)}.`,
-    };
+    return refuse(
+      "invalid",
+      "too-large",
+      `This ${rule.label} is ${formatBytes(size)}; the limit is ${formatBytes(rule.maxBytes)}.`,
+    );
   }
   return { ok: true, size };
 }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseProductForm, productDiff, productFormValues } from "~/domain/catalog/product-forms";
+import {
+  ProductAdminFormSchema,
+  ProductFormSchema,
+  productDiff,
+  productFormValues,
+} from "~/domain/catalog/product-forms";
 import {
   checkDeclaredSize,
   checkUploadType,
@@ -9,6 +14,7 @@ import {
 } from "~/domain/catalog/upload-rules";
 import { isPublicMediaKey } from "~/domain/catalog/media";
 import { moneyInputValue, parseMoney } from "~/domain/money";
+import { parseForm } from "~/lib/forms.server";
 
 const form = (fields: Record<string, string>) => {
   const data = new FormData();
@@ -52,12 +58,15 @@ describe("parseMoney", () => {
   });
 });
 
-describe("parseProductForm", () => {
+describe("the product form", () => {
   it("parses every field; empty optional prices are not offered", () => {
-    const result = parseProductForm(form({ ...VALID, tags: "A, b-c, a", featured: "on" }));
+    const result = parseForm(
+      form({ ...VALID, tags: "A, b-c, a", featured: "on" }),
+      ProductFormSchema,
+    );
     expect(result).toEqual({
       ok: true,
-      fields: expect.objectContaining({
+      value: expect.objectContaining({
         pricePersonalCents: 2990,
         priceCommercialCents: null,
         priceTeamCents: 19_900,
@@ -71,27 +80,75 @@ describe("parseProductForm", () => {
   });
 
   it("reports every bad field at once", () => {
-    const result = parseProductForm(
+    const result = parseForm(
       form({ ...VALID, slug: "Bad Slug", pricePersonal: "x", licenseDurationMonths: "0" }),
+      ProductFormSchema,
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(Object.keys(result.errors).sort()).toEqual([
+    expect(Object.keys(result.reply.fieldErrors).sort()).toEqual([
       "licenseDurationMonths",
       "pricePersonal",
       "slug",
     ]);
+    // The typed values come back with the errors, so nothing is lost.
+    expect(result.reply.values).toMatchObject({ slug: "Bad Slug", pricePersonal: "x" });
+  });
+
+  it("checks the prices even when the currency is all that is right", () => {
+    const result = parseForm(
+      form({ ...VALID, name: "", currency: "JPY", pricePersonal: "30.5", priceTeam: "" }),
+      ProductFormSchema,
+    );
+    if (result.ok) throw new Error("invalid form accepted");
+    expect(result.reply.fieldErrors).toEqual({
+      name: "Give the product a name.",
+      pricePersonal: "Enter an amount like 1999 (no currency sign).",
+    });
+  });
+
+  it("parses the edit page's forms by intent", () => {
+    const save = parseForm(form({ intent: "save", ...VALID }), ProductAdminFormSchema);
+    expect(save).toMatchObject({
+      ok: true,
+      value: { intent: "save", fields: { slug: "ledger-kit", pricePersonalCents: 2990 } },
+    });
+    if (save.ok && save.value.intent === "save")
+      expect(save.value.fields).not.toHaveProperty("intent");
+    const badSave = parseForm(
+      form({ intent: "save", ...VALID, pricePersonal: "" }),
+      ProductAdminFormSchema,
+    );
+    expect(badSave).toMatchObject({
+      ok: false,
+      reply: {
+        intent: "save",
+        fieldErrors: { pricePersonal: "Give the personal license a price." },
+      },
+    });
+    expect(
+      parseForm(
+        form({ intent: "remove-preview", key: "previews/p1/a.png" }),
+        ProductAdminFormSchema,
+      ),
+    ).toEqual({ ok: true, value: { intent: "remove-preview", key: "previews/p1/a.png" } });
+    expect(parseForm(form({ intent: "remove-thumbnail" }), ProductAdminFormSchema)).toMatchObject({
+      ok: false,
+      reply: { fieldErrors: { key: "Choose an image to remove." } },
+    });
   });
 
   it("diffs only the fields that change and round-trips through the form values", () => {
-    const parsed = parseProductForm(form(VALID));
+    const parsed = parseForm(form(VALID), ProductFormSchema);
     if (!parsed.ok) throw new Error("valid form refused");
-    const again = parseProductForm(
-      form(productFormValues(parsed.fields) as Record<string, string>),
+    const { featured, ...typed } = productFormValues(parsed.value);
+    const again = parseForm(
+      form({ ...typed, ...(featured ? { featured: "on" } : {}) }),
+      ProductFormSchema,
     );
     if (!again.ok) throw new Error("round trip refused");
-    expect(productDiff(parsed.fields, again.fields)).toEqual({});
-    expect(productDiff(parsed.fields, { ...parsed.fields, version: "2.0.0" })).toEqual({
+    expect(productDiff(parsed.value, again.value)).toEqual({});
+    expect(productDiff(parsed.value, { ...parsed.value, version: "2.0.0" })).toEqual({
       version: { from: "1.2.0", to: "2.0.0" },
     });
   });
@@ -128,14 +185,17 @@ describe("upload rules", () => {
   });
 
   it("requires a Content-Length within the limit", () => {
-    expect(checkDeclaredSize("thumbnail", null)).toMatchObject({ ok: false, status: 411 });
-    expect(checkDeclaredSize("thumbnail", "0")).toMatchObject({ ok: false, status: 400 });
+    expect(checkDeclaredSize("thumbnail", null)).toMatchObject({
+      ok: false,
+      reason: "length-required",
+    });
+    expect(checkDeclaredSize("thumbnail", "0")).toMatchObject({ ok: false, reason: "empty" });
     expect(checkDeclaredSize("thumbnail", String(5 * 1024 * 1024))).toMatchObject({ ok: true });
     expect(checkDeclaredSize("thumbnail", String(5 * 1024 * 1024 + 1))).toMatchObject({
       ok: false,
-      status: 413,
+      reason: "too-large",
     });
-    expect(checkDeclaredSize("file", "-5")).toMatchObject({ ok: false, status: 411 });
+    expect(checkDeclaredSize("file", "-5")).toMatchObject({ ok: false, reason: "length-required" });
   });
 
   it("recognises PNG, JPEG and WebP by their first bytes only", () => {
