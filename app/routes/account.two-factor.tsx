@@ -6,7 +6,8 @@ import {
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { TwoFactorCodeField } from "~/components/two-factor-section";
 import { TwoFactorIntentSchema } from "~/domain/auth/forms";
 import { parseForm } from "~/lib/forms.server";
 import { qrCodeSvg } from "~/lib/qr-svg";
@@ -155,13 +156,7 @@ export default function TwoFactorPage() {
           </p>
           <Form method="post" className="form-stack" noValidate>
             <input type="hidden" name="intent" value="confirm" />
-            <Field
-              label="Code from your app"
-              meta={form.field("code")}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-            />
+            <TwoFactorCodeField label="Code from your app" meta={form.field("code")} />
             <SubmitButton pendingText="Checking…" name="intent" value="confirm">
               Turn on two-factor authentication
             </SubmitButton>
@@ -179,13 +174,7 @@ export default function TwoFactorPage() {
           <p>Enter a current code from your app (or a recovery code) to confirm it&apos;s you.</p>
           <Form method="post" className="form-stack" noValidate>
             <input type="hidden" name="intent" value="disable" />
-            <Field
-              label="Code"
-              meta={form.field("code")}
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-            />
+            <TwoFactorCodeField label="Code" meta={form.field("code")} />
             <SubmitButton
               pendingText="Turning off…"
               name="intent"

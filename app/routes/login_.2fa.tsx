@@ -7,7 +7,8 @@ import {
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { TwoFactorCodeField } from "~/components/two-factor-section";
 import { SafeRedirectSchema, TwoFactorCodeFormSchema } from "~/domain/auth/forms";
 import { parseForm } from "~/lib/forms.server";
 import {
@@ -93,12 +94,9 @@ export default function TwoFactorStep() {
       </p>
       <FormError>{form.formError}</FormError>
       <Form method="post" className="form-stack" noValidate>
-        <Field
+        <TwoFactorCodeField
           label="Code"
           meta={form.field("code")}
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          required
           description="Lost your phone? Enter one of your recovery codes instead."
         />
         <SubmitButton pendingText="Checking…">Continue</SubmitButton>

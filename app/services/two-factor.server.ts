@@ -444,6 +444,27 @@ async function proveCode(
   };
 }
 
+const NOT_ENABLED: { readonly [P in Purpose]: Refusal<"not-enabled"> } = {
+  login: refuse(
+    "conflict",
+    "not-enabled",
+    "Two-factor authentication is not switched on for this account.",
+  ),
+  disable: refuse("conflict", "not-enabled", "Two-factor authentication is already off."),
+};
+
+/** The account, if 2FA is on for it, and the proof of its submitted code ({@link proveCode}). */
+async function proveUserCode(
+  deps: TwoFactorDeps,
+  input: TwoFactorCodeInput,
+  purpose: Purpose,
+): Promise<Result<{ user: TwoFactorUser; proof: CodeProof }, CodeRefusalReason | "not-enabled">> {
+  const user = await loadUser(deps.db, input.userId);
+  if (!user?.twoFactorEnabled || !user.twoFactorSecret) return NOT_ENABLED[purpose];
+  const proof = await proveCode(deps, user, input, purpose);
+  return "method" in proof ? { ok: true, user, proof } : proof;
+}
+
 /**
  * The log-in step: a TOTP code (current or previous step, each step once) or a recovery code
  * (once). Only the conditional UPDATE decides, so of two parallel submissions of the same code
@@ -454,17 +475,9 @@ export async function verifyLoginCode(
   input: TwoFactorCodeInput,
 ): Promise<VerifyLoginCodeResult> {
   const { db } = deps;
-  const user = await loadUser(db, input.userId);
-  if (!user?.twoFactorEnabled || !user.twoFactorSecret) {
-    return refuse(
-      "conflict",
-      "not-enabled",
-      "Two-factor authentication is not switched on for this account.",
-    );
-  }
-
-  const proof = await proveCode(deps, user, input, "login");
-  if (!("method" in proof)) return proof;
+  const proved = await proveUserCode(deps, input, "login");
+  if (!proved.ok) return proved;
+  const { user, proof } = proved;
 
   const spend = db
     .update(users)
@@ -513,13 +526,9 @@ export async function disableTwoFactor(
   input: TwoFactorCodeInput,
 ): Promise<DisableTwoFactorResult> {
   const { db } = deps;
-  const user = await loadUser(db, input.userId);
-  if (!user?.twoFactorEnabled || !user.twoFactorSecret) {
-    return refuse("conflict", "not-enabled", "Two-factor authentication is already off.");
-  }
-
-  const proof = await proveCode(deps, user, input, "disable");
-  if (!("method" in proof)) return proof;
+  const proved = await proveUserCode(deps, input, "disable");
+  if (!proved.ok) return proved;
+  const { user, proof } = proved;
 
   const [, , updated] = await db.batch([
     insertWhenUser(
