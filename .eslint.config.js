@@ -7,6 +7,23 @@ import reactHooks from "eslint-plugin-react-hooks";
 import globals from "globals";
 import tseslint from "typescript-eslint";
 
+// zod only through ~/lib/zod (jitless: no eval probe, no CSP violation).
+const ZOD_THROUGH_LIB = {
+  name: "zod",
+  message: 'Import { z } from "~/lib/zod" (jitless mode for Workers and the CSP).',
+};
+
+/**
+ * `no-restricted-imports` for one layer (docs/patterns.md, "Layers"). A later block replaces
+ * the rule's options wholesale, so every layer repeats the zod path through this.
+ */
+const restrictImports = (...patterns) => ({
+  "no-restricted-imports": ["error", { paths: [ZOD_THROUGH_LIB], patterns }],
+});
+
+/** An import of app/<layer>/…, by the `~/` alias or by a relative path climbing into it. */
+const intoLayers = (...layers) => `^(~|\\.\\.(/\\.\\.)*)/(${layers.join("|")})(/|$)`;
+
 export default tseslint.config(
   {
     ignores: [
@@ -16,6 +33,8 @@ export default tseslint.config(
       ".wrangler/",
       "test-results/",
       "migrations/meta/",
+      // Linted on purpose by test/lint/layers.test.ts, under the path each one pretends to have.
+      "test/lint/fixtures/",
     ],
   },
   js.configs.recommended,
@@ -41,79 +60,69 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
-      // zod only through ~/lib/zod (jitless: no eval probe, no CSP violation).
-      "no-restricted-imports": [
-        "error",
-        {
-          paths: [
-            {
-              name: "zod",
-              message: 'Import { z } from "~/lib/zod" (jitless mode for Workers and the CSP).',
-            },
-          ],
-        },
-      ],
+      ...restrictImports(),
     },
   },
   {
     files: ["app/routes/**/*.{ts,tsx}"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: ["drizzle-orm", "drizzle-orm/*"],
-              message: "Routes call services; they never build queries.",
-            },
-            {
-              group: ["#db/client", "#db/schema", "#db/schema/index"],
-              message: "Routes call services; only enums may be imported from db/schema/enums.",
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports(
+      {
+        group: ["drizzle-orm", "drizzle-orm/*"],
+        message: "Routes call services; they never build queries.",
+      },
+      {
+        group: ["#db/client", "#db/schema", "#db/schema/index"],
+        message: "Routes call services; only enums may be imported from db/schema/enums.",
+      },
+    ),
   },
   {
-    files: ["app/domain/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: [
-                "drizzle-orm",
-                "drizzle-orm/*",
-                "@remix-run/*",
-                "~/services/*",
-                "#db/client",
-                "#db/schema",
-                "#db/schema/index",
-              ],
-              message: "Domain code is pure: no database, no Remix, no services.",
-            },
-          ],
-        },
-      ],
-    },
+    files: ["app/request/**/*.ts"],
+    rules: restrictImports({
+      regex: intoLayers("routes"),
+      message: "Request glue serves the routes; it never imports one.",
+    }),
   },
   {
     files: ["app/services/**/*.ts"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              group: ["@remix-run/*"],
-              message: "Services never import Remix; routes turn results into responses.",
-            },
-          ],
-        },
-      ],
-    },
+    rules: restrictImports(
+      {
+        group: ["@remix-run/*"],
+        message: "Services never import Remix; routes turn results into responses.",
+      },
+      {
+        regex: intoLayers("request", "routes"),
+        message: "Services never import request glue or routes; routes call services.",
+      },
+    ),
+  },
+  {
+    files: ["app/domain/**/*.ts"],
+    rules: restrictImports(
+      {
+        group: [
+          "drizzle-orm",
+          "drizzle-orm/*",
+          "@remix-run/*",
+          "#db/client",
+          "#db/schema",
+          "#db/schema/index",
+        ],
+        message: "Domain code is pure: no database, no Remix.",
+      },
+      {
+        regex: intoLayers("services", "request", "routes", "components"),
+        message: "Domain code is pure: it imports only domain, lib and db/schema/enums.",
+      },
+    ),
+  },
+  {
+    files: ["app/lib/**/*.{ts,tsx}"],
+    rules: restrictImports({
+      regex: intoLayers("services", "request", "routes", "components"),
+      message:
+        "app/lib is the lowest layer: it imports nothing from services, request, routes or components.",
+    }),
   },
   {
     files: ["app/lib/zod.ts", "test/**/*.ts", "db/**/*.ts"],

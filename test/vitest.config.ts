@@ -7,38 +7,59 @@ import { defineConfig } from "vitest/config";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
 
+/**
+ * Two projects, one run (so `npm test` and its JSON report count both): "workers" runs unit,
+ * integration and request tests inside workerd; "node" runs what needs Node itself (ESLint).
+ */
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
 
   return {
     root,
-    plugins: [
-      cloudflareTest({
-        // Request tests go through the compiled Worker (`npm run build` runs first).
-        main: path.join(root, "build/index.js"),
-        wrangler: { configPath: path.join(root, "wrangler.toml") },
-        miniflare: {
-          bindings: {
-            ENVIRONMENT: "test",
-            TEST_MIGRATIONS: migrations,
+    test: {
+      reporters: ["default"],
+      projects: [
+        {
+          root,
+          plugins: [
+            cloudflareTest({
+              // Request tests go through the compiled Worker (`npm run build` runs first).
+              main: path.join(root, "build/index.js"),
+              wrangler: { configPath: path.join(root, "wrangler.toml") },
+              miniflare: {
+                bindings: {
+                  ENVIRONMENT: "test",
+                  TEST_MIGRATIONS: migrations,
+                },
+              },
+            }),
+          ],
+          resolve: {
+            alias: {
+              "~": path.join(root, "app"),
+              "#db": path.join(root, "db"),
+              // workers-sdk#12899: in the pool these resolve to ESM builds that come back
+              // undefined through require(); point them at their CommonJS files.
+              "@remix-run/server-runtime":
+                require.resolve("@remix-run/server-runtime/dist/index.js"),
+              "@remix-run/router": require.resolve("@remix-run/router/dist/router.cjs.js"),
+            },
+          },
+          test: {
+            name: "workers",
+            include: ["test/unit/**/*.test.{ts,tsx}", "test/integration/**/*.test.{ts,tsx}"],
+            setupFiles: ["test/setup/apply-migrations.ts"],
           },
         },
-      }),
-    ],
-    resolve: {
-      alias: {
-        "~": path.join(root, "app"),
-        "#db": path.join(root, "db"),
-        // workers-sdk#12899: in the pool these resolve to ESM builds that come back
-        // undefined through require(); point them at their CommonJS files.
-        "@remix-run/server-runtime": require.resolve("@remix-run/server-runtime/dist/index.js"),
-        "@remix-run/router": require.resolve("@remix-run/router/dist/router.cjs.js"),
-      },
-    },
-    test: {
-      include: ["test/unit/**/*.test.{ts,tsx}", "test/integration/**/*.test.{ts,tsx}"],
-      setupFiles: ["test/setup/apply-migrations.ts"],
-      reporters: ["default"],
+        {
+          root,
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/lint/**/*.test.ts"],
+          },
+        },
+      ],
     },
   };
 });

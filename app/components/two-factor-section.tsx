@@ -1,4 +1,14 @@
 import { Link } from "@remix-run/react";
+import { Field, type FieldMeta } from "~/components/forms";
+
+/** Where a person types a code from their app (or a recovery code): keypad and autofill hints. */
+export function TwoFactorCodeField(props: {
+  label: string;
+  meta: FieldMeta;
+  description?: string;
+}) {
+  return <Field {...props} inputMode="numeric" autoComplete="one-time-code" required />;
+}
 
 /** The two-factor part of /account/security: its state and the way to change it. */
 export function TwoFactorSection({ enabled }: { enabled: boolean }) {

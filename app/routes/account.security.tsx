@@ -7,13 +7,17 @@ import { CursorPagination } from "~/components/pagination";
 import { TwoFactorSection } from "~/components/two-factor-section";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { SecurityActionSchema, SecurityPageQuerySchema } from "~/domain/auth/forms";
-import { auditRequestInfo, clearSessionCookie, requireUser } from "~/request/auth.server";
+import { formatDateTime, isoDateTime } from "~/lib/format";
+import { parseForm } from "~/lib/forms.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
+import { auditRequestInfo, clearSessionCookie, requireUser } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
 import {
   listUserDevices,
   logOutOtherSessions,
   revokeDevice,
+  type DeviceListItem,
 } from "~/services/account-security.server";
 
 export const meta: MetaFunction = () => [{ title: "Security — Studio Store" }];
@@ -30,24 +34,27 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     now: new Date(),
     cursor: query.cursor,
   });
-  return Response.json({
+  return {
     twoFactorEnabled: user.twoFactorEnabled,
     twoFactorRequired: query.required === "2fa" && !user.twoFactorEnabled,
     consentPending: needsGuardianConsent(user),
     currentDeviceId: user.deviceSessionId,
     devices: devices.items,
     nextCursor: devices.nextCursor,
-  });
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = SecurityActionSchema.safeParse(Object.fromEntries(await request.formData()));
-  invariantResponse(parsed.success, "This form wasn't understood. Reload the page and try again.");
+  const formData = await request.formData();
+  const submission = parseForm(formData, SecurityActionSchema);
+  // Only buttons and hidden fields: nothing a person typed could be shown again.
+  invariantResponse(submission.ok, "This form wasn't understood. Reload the page and try again.");
+  const form = submission.value;
   const now = new Date();
   const requestInfo = await auditRequestInfo(request, context);
 
-  if (parsed.data.intent === "log-out-others") {
+  if (form.intent === "log-out-others") {
     const { endedSessions } = await logOutOtherSessions(context.db, {
       user,
       request: requestInfo,
@@ -63,11 +70,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const result = await revokeDevice(context.db, {
     user,
-    deviceId: parsed.data.deviceId,
+    deviceId: form.deviceId,
     request: requestInfo,
     now,
   });
-  invariantResponse(result.ok, "That device isn't in your list.", { status: 404 });
+  if (!result.ok) return refusedForm(formData, result);
   if (result.wasCurrentDevice) {
     return redirectWithToast(
       context,
@@ -81,34 +88,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
-type DeviceRow = {
-  id: string;
-  label: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  isBlocked: boolean;
-  activeSessions: number;
-};
-
-type LoaderData = {
-  twoFactorEnabled: boolean;
-  twoFactorRequired: boolean;
-  consentPending: boolean;
-  currentDeviceId: string | null;
-  devices: DeviceRow[];
-  nextCursor: string | null;
-};
-
-// One fixed time zone, so the server's HTML and the browser's render agree.
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const formatDate = (iso: string) => `${dateFormat.format(new Date(iso))} UTC`;
-
 export default function AccountSecurity() {
-  const data = useLoaderData<LoaderData>();
+  const data = useLoaderData<typeof loader>();
   return (
     <>
       <header className="page-header">
@@ -196,7 +177,7 @@ export default function AccountSecurity() {
   );
 }
 
-function DeviceTableRow({ device, isCurrent }: { device: DeviceRow; isCurrent: boolean }) {
+function DeviceTableRow({ device, isCurrent }: { device: DeviceListItem; isCurrent: boolean }) {
   return (
     <tr data-device-id={device.id}>
       <td>
@@ -204,10 +185,10 @@ function DeviceTableRow({ device, isCurrent }: { device: DeviceRow; isCurrent: b
         {device.isBlocked && <span className="badge badge--danger">Blocked</span>}
       </td>
       <td>
-        <time dateTime={device.firstSeenAt}>{formatDate(device.firstSeenAt)}</time>
+        <time dateTime={isoDateTime(device.firstSeenAt)}>{formatDateTime(device.firstSeenAt)}</time>
       </td>
       <td>
-        <time dateTime={device.lastSeenAt}>{formatDate(device.lastSeenAt)}</time>
+        <time dateTime={isoDateTime(device.lastSeenAt)}>{formatDateTime(device.lastSeenAt)}</time>
       </td>
       <td>{device.activeSessions > 0 ? "Logged in" : "Logged out"}</td>
       <td>

@@ -1,18 +1,25 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { Field, FormError, SubmitButton } from "~/components/forms";
+import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { TwoFactorCodeField } from "~/components/two-factor-section";
 import { TwoFactorIntentSchema } from "~/domain/auth/forms";
-import { auditActor, auditRequestInfo, requireUser, sessionCookie } from "~/request/auth.server";
+import { parseForm } from "~/lib/forms.server";
 import { qrCodeSvg } from "~/lib/qr-svg";
 import { redirectWithToast } from "~/lib/toast.server";
+import { auditActor, auditRequestInfo, requireUser, sessionCookie } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
 import { startSession } from "~/services/auth/login.server";
 import {
   beginEnrollment,
   confirmEnrollment,
   disableTwoFactor,
   getEnrollmentState,
-  type CodeRejection,
 } from "~/services/two-factor.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor authentication — Studio Store" }];
@@ -22,62 +29,41 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const state = await getEnrollmentState(context.db, context.env.encryptionKeys, user.id);
   if (!state) throw redirect("/login");
   if (state.status === "pending") {
-    return Response.json({
+    return {
       status: state.status,
       secret: state.secret,
       qrSvg: qrCodeSvg(state.otpauthUri, { label: "QR code for your authenticator app" }),
-    });
+    };
   }
-  return Response.json(state);
+  return state;
 }
-
-type LoaderData =
-  | { status: "disabled" }
-  | { status: "pending"; secret: string; qrSvg: string }
-  | { status: "enabled"; recoveryCodesLeft: number };
-
-type ActionData = { formError?: string; codeError?: string; recoveryCodes?: string[] };
-
-const REJECTIONS: Record<CodeRejection | "not-enabled" | "not-pending", string> = {
-  "invalid-code": "That code isn't right. Check the time on your phone and try the newest code.",
-  "code-already-used": "That code was already used. Wait for the next one.",
-  "too-many-attempts": "Too many wrong codes. Wait a few minutes and try again.",
-  "not-enabled": "Two-factor authentication is already off.",
-  "not-pending": "Start the set-up again: the secret expired or 2FA is already on.",
-};
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = TwoFactorIntentSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return Response.json({ codeError: parsed.error.issues[0]!.message } satisfies ActionData, {
-      status: 400,
-    });
-  }
+  const formData = await request.formData();
+  const submission = parseForm(formData, TwoFactorIntentSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const form = submission.value;
   const deps = { db: context.db, env: context.env };
   const now = new Date();
   const requestInfo = await auditRequestInfo(request, context);
-  const form = parsed.data;
 
   if (form.intent === "begin") {
-    if (user.twoFactorEnabled) return redirect("/account/two-factor");
-    await beginEnrollment(context.db, context.env.encryptionKeys, user.id, now);
+    const started = await beginEnrollment(context.db, context.env.encryptionKeys, user.id, now);
+    if (!started.ok) return refusedForm(formData, started);
     return redirect("/account/two-factor");
   }
 
+  const codeInput = {
+    userId: user.id,
+    code: form.code,
+    now,
+    actor: auditActor(user),
+    request: requestInfo,
+  };
   if (form.intent === "confirm") {
-    const result = await confirmEnrollment(deps, {
-      userId: user.id,
-      code: form.code,
-      now,
-      actor: auditActor(user),
-      request: requestInfo,
-    });
-    if (!result.ok) {
-      return Response.json({ codeError: REJECTIONS[result.reason] } satisfies ActionData, {
-        status: 400,
-      });
-    }
+    const result = await confirmEnrollment(deps, codeInput);
+    if (!result.ok) return refusedForm(formData, result);
     // Step-up: the session that just proved the second factor gets a new token.
     const headers = new Headers();
     if (user.deviceSessionId) {
@@ -93,21 +79,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       });
       headers.append("Set-Cookie", await sessionCookie(context).serialize(token));
     }
-    return Response.json({ recoveryCodes: result.recoveryCodes } satisfies ActionData, { headers });
+    // Shown once, on this response; never stored in plain text.
+    return data({ recoveryCodes: result.recoveryCodes }, { headers });
   }
 
-  const result = await disableTwoFactor(deps, {
-    userId: user.id,
-    code: form.code,
-    now,
-    actor: auditActor(user),
-    request: requestInfo,
-  });
-  if (!result.ok) {
-    return Response.json({ codeError: REJECTIONS[result.reason] } satisfies ActionData, {
-      status: 400,
-    });
-  }
+  const result = await disableTwoFactor(deps, codeInput);
+  if (!result.ok) return refusedForm(formData, result);
   return redirectWithToast(context, "/account/security", {
     kind: "success",
     message: "Two-factor authentication is off. We've emailed you about the change.",
@@ -115,10 +92,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function TwoFactorPage() {
-  const state = useLoaderData<LoaderData>();
-  const actionData = useActionData<ActionData>();
+  const state = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  // Only one code form is on the page at a time, so one reply serves them all.
+  const form = useFormReply(actionData && "status" in actionData ? actionData : undefined);
 
-  if (actionData?.recoveryCodes) {
+  if (actionData && "recoveryCodes" in actionData) {
     return (
       <section aria-labelledby="recovery-title">
         <h1 id="recovery-title">Two-factor authentication is on</h1>
@@ -143,7 +122,7 @@ export default function TwoFactorPage() {
   return (
     <section aria-labelledby="two-factor-title">
       <h1 id="two-factor-title">Two-factor authentication</h1>
-      <FormError>{actionData?.formError}</FormError>
+      <FormError>{form.formError}</FormError>
 
       {state.status === "disabled" && (
         <>
@@ -177,14 +156,7 @@ export default function TwoFactorPage() {
           </p>
           <Form method="post" className="form-stack" noValidate>
             <input type="hidden" name="intent" value="confirm" />
-            <Field
-              label="Code from your app"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-              error={actionData?.codeError}
-            />
+            <TwoFactorCodeField label="Code from your app" meta={form.field("code")} />
             <SubmitButton pendingText="Checking…" name="intent" value="confirm">
               Turn on two-factor authentication
             </SubmitButton>
@@ -202,14 +174,7 @@ export default function TwoFactorPage() {
           <p>Enter a current code from your app (or a recovery code) to confirm it&apos;s you.</p>
           <Form method="post" className="form-stack" noValidate>
             <input type="hidden" name="intent" value="disable" />
-            <Field
-              label="Code"
-              name="code"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              required
-              error={actionData?.codeError}
-            />
+            <TwoFactorCodeField label="Code" meta={form.field("code")} />
             <SubmitButton
               pendingText="Turning off…"
               name="intent"

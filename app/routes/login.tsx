@@ -1,132 +1,123 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { DeviceFingerprintInput } from "~/components/device-fingerprint";
-import { Field, FormError, SubmitButton } from "~/components/forms";
-import { formatWait } from "~/domain/auth/login-policy";
+import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { LoginFormSchema } from "~/domain/auth/forms";
+import { parseForm, refusalReply } from "~/lib/forms.server";
 import {
   auditRequestInfo,
   challengeSetCookie,
+  clientIp,
   redirectWithSession,
   requireAnonymous,
 } from "~/request/auth.server";
-import { createAuthenticator } from "~/request/authenticator.server";
-import { startSession } from "~/services/auth/login.server";
-import { redirect } from "@remix-run/cloudflare";
+import { refusalStatus, refusedForm } from "~/request/refusals.server";
+import { checkPassword, startSession, type PasswordRefusal } from "~/services/auth/login.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in — Studio Store" }];
+
+/** Remix passes an action's headers to the page only through here: a throttled try's Retry-After. */
+export const headers: HeadersFunction = ({ actionHeaders, parentHeaders }) => {
+  const merged = new Headers(parentHeaders);
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) merged.set("Retry-After", retryAfter);
+  return merged;
+};
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous(request, context);
   return null;
 }
 
-type ActionData = { formError?: string; fieldErrors?: Record<string, string>; email?: string };
-
+/**
+ * The password step (docs/architecture.md §5). An account with 2FA gets a signed challenge
+ * that carries where the user was going, and continues at /login/2fa; any other starts its
+ * session here.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const outcome = await createAuthenticator(context).authenticate("form", request);
-  if (outcome.kind === "invalid-form") {
-    return Response.json(
-      { fieldErrors: outcome.fieldErrors, email: outcome.email } satisfies ActionData,
-      {
-        status: 400,
-      },
-    );
-  }
+  const formData = await request.formData();
+  const submission = parseForm(formData, LoginFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const form = submission.value;
 
-  const { form, check } = outcome;
   const now = new Date();
-  switch (check.status) {
-    case "invalid":
-      return Response.json(
-        {
-          formError: "That email and password don't match an account.",
-          email: form.email,
-        } satisfies ActionData,
-        {
-          status: 400,
-        },
-      );
-    case "throttled":
-      return Response.json(
-        {
-          formError:
-            check.reason === "locked"
-              ? `Too many failed attempts: this account is locked. Try again in ${formatWait(check.retryAt, now)}.`
-              : `Too many failed attempts. Wait ${formatWait(check.retryAt, now)} before trying again.`,
-          email: form.email,
-        } satisfies ActionData,
-        {
-          status: 429,
-          headers: {
-            "Retry-After": String(Math.ceil((check.retryAt.getTime() - now.getTime()) / 1000)),
-          },
-        },
-      );
-    case "refused":
-      return Response.json({ formError: check.message, email: form.email } satisfies ActionData, {
-        status: 403,
-      });
-    case "ok":
-      break;
-  }
+  const deps = { db: context.db, env: context.env };
+  const userAgent = request.headers.get("User-Agent");
+  const check = await checkPassword(deps, {
+    email: form.email,
+    password: form.password,
+    fingerprint: form.fingerprint,
+    userAgent,
+    ip: clientIp(request),
+    requestId: context.requestId,
+    now,
+  });
+  if (!check.ok) return refusedLogin(formData, check, now);
 
   if (check.user.twoFactorEnabled) {
-    const cookie = await challengeSetCookie(
-      context,
-      {
-        userId: check.user.id,
-        deviceSessionId: check.deviceSessionId,
-        newDevice: check.newDevice,
-        redirectTo: form.redirectTo,
-      },
-      now,
-    );
-    return redirect(`/login/2fa?${new URLSearchParams({ redirectTo: form.redirectTo })}`, {
-      headers: { "Set-Cookie": cookie },
+    const challenge = {
+      userId: check.user.id,
+      deviceSessionId: check.deviceSessionId,
+      newDevice: check.newDevice,
+      redirectTo: form.redirectTo,
+    };
+    return redirect("/login/2fa", {
+      headers: { "Set-Cookie": await challengeSetCookie(context, challenge, now) },
     });
   }
 
-  const { token } = await startSession(
-    { db: context.db, env: context.env },
-    {
-      user: check.user,
-      deviceSessionId: check.deviceSessionId,
-      newDevice: check.newDevice,
-      twoFactorVerified: false,
-      method: "password",
-      request: await auditRequestInfo(request, context),
-      userAgent: request.headers.get("User-Agent"),
-      now,
-    },
-  );
+  const { token } = await startSession(deps, {
+    user: check.user,
+    deviceSessionId: check.deviceSessionId,
+    newDevice: check.newDevice,
+    twoFactorVerified: false,
+    method: "password",
+    request: await auditRequestInfo(request, context),
+    userAgent,
+    now,
+  });
   return redirectWithSession(context, token, form.redirectTo);
 }
 
+/** The form again with the refusal; a throttled attempt also says when to retry. */
+function refusedLogin(formData: FormData, refusal: PasswordRefusal, now: Date) {
+  if (!("retryAt" in refusal)) return refusedForm(formData, refusal);
+  const seconds = Math.ceil((refusal.retryAt.getTime() - now.getTime()) / 1000);
+  return data(refusalReply(formData, refusal), {
+    status: refusalStatus(refusal),
+    headers: { "Retry-After": String(seconds) },
+  });
+}
+
 export default function Login() {
-  const actionData = useActionData<ActionData>();
+  const form = useFormReply(useActionData<typeof action>());
   const [searchParams] = useSearchParams();
   const redirectTo = searchParams.get("redirectTo") ?? "/account";
   return (
     <section className="auth-card" aria-labelledby="login-title">
       <h1 id="login-title">Log in</h1>
-      <FormError>{actionData?.formError}</FormError>
+      <FormError>{form.formError}</FormError>
       <Form method="post" className="form-stack" noValidate>
         <Field
           label="Email"
-          name="email"
+          meta={form.field("email")}
           type="email"
           autoComplete="email"
           required
-          defaultValue={actionData?.email}
-          error={actionData?.fieldErrors?.email}
         />
         <Field
           label="Password"
-          name="password"
+          meta={form.field("password")}
           type="password"
           autoComplete="current-password"
           required
-          error={actionData?.fieldErrors?.password}
         />
         <input type="hidden" name="redirectTo" value={redirectTo} />
         <DeviceFingerprintInput />

@@ -1,9 +1,16 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
+import {
+  data,
+  redirect,
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { Field, FormError, SubmitButton } from "~/components/forms";
+import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { TwoFactorCodeField } from "~/components/two-factor-section";
 import { SafeRedirectSchema, TwoFactorCodeFormSchema } from "~/domain/auth/forms";
-import { accountStatusMessage } from "~/domain/auth/login-policy";
+import { parseForm } from "~/lib/forms.server";
 import {
   auditRequestInfo,
   clearChallengeCookie,
@@ -11,102 +18,72 @@ import {
   readLoginChallenge,
   sessionCookie,
 } from "~/request/auth.server";
-import { findLoginUser, startSession } from "~/services/auth/login.server";
-import { verifyLoginCode, type CodeRejection } from "~/services/two-factor.server";
+import { refusedForm } from "~/request/refusals.server";
+import { completeTwoFactorLogin } from "~/services/auth/login.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor code — Studio Store" }];
 
 /**
- * The second log-in step. Two ways in: a password step that left a signed challenge
- * cookie, or a logged-in session stepping up (staff opening /admin). Either way a correct
- * code starts a brand-new session.
+ * The second log-in step. Two ways in: a password step that left a signed challenge cookie
+ * (it names where the user was going), or a logged-in session stepping up (staff opening
+ * /admin, sent here with `?redirectTo=`). Either way a correct code starts a brand-new session.
  */
-async function resolvePending(request: Request, context: LoaderFunctionArgs["context"], now: Date) {
+async function pendingLogin(request: Request, context: AppLoadContext, now: Date) {
   const challenge = await readLoginChallenge(request, context, now);
-  if (challenge) return { kind: "challenge" as const, userId: challenge.userId, challenge };
+  if (challenge) return { ...challenge, stepUp: false, replaceSessionId: undefined };
   const user = await getCurrentUser(request, context);
-  if (user?.twoFactorEnabled && !user.twoFactorVerified)
-    return { kind: "step-up" as const, userId: user.id, user };
-  return null;
+  if (!user?.twoFactorEnabled || user.twoFactorVerified) return null;
+  return {
+    userId: user.id,
+    deviceSessionId: user.deviceSessionId,
+    newDevice: false,
+    redirectTo: SafeRedirectSchema.parse(
+      new URL(request.url).searchParams.get("redirectTo") ?? undefined,
+    ),
+    stepUp: true,
+    replaceSessionId: user.sessionId,
+  };
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const pending = await resolvePending(request, context, new Date());
+  const pending = await pendingLogin(request, context, new Date());
   if (!pending) throw redirect("/login");
-  const redirectTo = SafeRedirectSchema.parse(
-    new URL(request.url).searchParams.get("redirectTo") ?? undefined,
-  );
-  return Response.json({ stepUp: pending.kind === "step-up", redirectTo });
+  return { stepUp: pending.stepUp };
 }
-
-const REJECTION_MESSAGES: Record<CodeRejection | "not-enabled", string> = {
-  "invalid-code": "That code isn't right. Check the time on your phone and try the newest code.",
-  "code-already-used": "That code was already used. Wait for the next one.",
-  "too-many-attempts": "Too many wrong codes. Wait a minute and try again.",
-  "not-enabled": "Two-factor authentication is not switched on for this account.",
-};
-
-type ActionData = { formError?: string; fieldErrors?: Record<string, string> };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const now = new Date();
-  const pending = await resolvePending(request, context, now);
-  if (!pending) throw redirect("/login");
+  const pending = await pendingLogin(request, context, now);
+  if (!pending?.deviceSessionId) throw redirect("/login");
 
-  const parsed = TwoFactorCodeFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  if (!parsed.success) {
-    return Response.json(
-      { fieldErrors: { code: parsed.error.issues[0]!.message } } satisfies ActionData,
-      { status: 400 },
-    );
-  }
+  const formData = await request.formData();
+  const submission = parseForm(formData, TwoFactorCodeFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
 
-  const user = await findLoginUser(context.db, pending.userId);
-  if (!user || user.accountStatus !== "ACTIVE") {
-    const message =
-      user && user.accountStatus !== "ACTIVE"
-        ? accountStatusMessage(user.accountStatus, user.accountLockedReason)
-        : "Your log-in expired. Start again.";
-    return Response.json({ formError: message } satisfies ActionData, { status: 403 });
-  }
+  const result = await completeTwoFactorLogin(
+    { db: context.db, env: context.env },
+    {
+      userId: pending.userId,
+      code: submission.value.code,
+      deviceSessionId: pending.deviceSessionId,
+      newDevice: pending.newDevice,
+      replaceSessionId: pending.replaceSessionId,
+      request: await auditRequestInfo(request, context),
+      userAgent: request.headers.get("User-Agent"),
+      now,
+    },
+  );
+  if (!result.ok) return refusedForm(formData, result);
 
-  const requestInfo = await auditRequestInfo(request, context);
-  const deps = { db: context.db, env: context.env };
-  const verified = await verifyLoginCode(deps, {
-    userId: user.id,
-    code: parsed.data.code,
-    now,
-    request: requestInfo,
-  });
-  if (!verified.ok) {
-    return Response.json({ formError: REJECTION_MESSAGES[verified.reason] } satisfies ActionData, {
-      status: 400,
-    });
-  }
-
-  const deviceSessionId =
-    pending.kind === "challenge" ? pending.challenge.deviceSessionId : pending.user.deviceSessionId;
-  if (!deviceSessionId) throw redirect("/login");
-  const { token } = await startSession(deps, {
-    user,
-    deviceSessionId,
-    newDevice: pending.kind === "challenge" ? pending.challenge.newDevice : false,
-    twoFactorVerified: true,
-    method: verified.method === "totp" ? "totp" : "recovery-code",
-    request: requestInfo,
-    userAgent: request.headers.get("User-Agent"),
-    replaceSessionId: pending.kind === "step-up" ? pending.user.sessionId : undefined,
-    now,
-  });
   const headers = new Headers();
-  headers.append("Set-Cookie", await sessionCookie(context).serialize(token));
+  headers.append("Set-Cookie", await sessionCookie(context).serialize(result.token));
   headers.append("Set-Cookie", await clearChallengeCookie(context));
-  return redirect(parsed.data.redirectTo, { headers });
+  return redirect(pending.redirectTo, { headers });
 }
 
 export default function TwoFactorStep() {
-  const { stepUp, redirectTo } = useLoaderData<{ stepUp: boolean; redirectTo: string }>();
-  const actionData = useActionData<ActionData>();
+  const { stepUp } = useLoaderData<typeof loader>();
+  const form = useFormReply(useActionData<typeof action>());
   return (
     <section className="auth-card" aria-labelledby="two-factor-title">
       <h1 id="two-factor-title">Enter your code</h1>
@@ -115,18 +92,13 @@ export default function TwoFactorStep() {
           ? "This page needs a fresh two-factor check. Open your authenticator app and enter the current code."
           : "Open your authenticator app and enter the 6-digit code for Studio Store."}
       </p>
-      <FormError>{actionData?.formError}</FormError>
+      <FormError>{form.formError}</FormError>
       <Form method="post" className="form-stack" noValidate>
-        <Field
+        <TwoFactorCodeField
           label="Code"
-          name="code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          required
+          meta={form.field("code")}
           description="Lost your phone? Enter one of your recovery codes instead."
-          error={actionData?.fieldErrors?.code}
         />
-        <input type="hidden" name="redirectTo" value={redirectTo} />
         <SubmitButton pendingText="Checking…">Continue</SubmitButton>
       </Form>
       <p className="auth-card__footer">

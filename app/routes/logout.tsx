@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/cloudflare";
 import { redirect } from "@remix-run/cloudflare";
-import { clearSessionCookie, getCurrentUser } from "~/request/auth.server";
-import { auditRequestInfo } from "~/request/auth.server";
+import { auditRequestInfo, clearSessionCookie, getCurrentUser } from "~/request/auth.server";
 import { logout } from "~/services/auth/logout.server";
 
 /** Log-out is a POST (no state change on GET); it deletes the session row, not just the cookie. */

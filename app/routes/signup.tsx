@@ -1,12 +1,19 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import { Form, Link, useActionData } from "@remix-run/react";
 import { useState } from "react";
 import { DeviceFingerprintInput } from "~/components/device-fingerprint";
-import { Field, FormError, SubmitButton } from "~/components/forms";
-import { fieldErrors, signupFormSchema } from "~/domain/auth/forms";
+import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { signupFormSchema } from "~/domain/auth/forms";
 import { PASSWORD_MIN_LENGTH } from "~/domain/auth/password-rules";
-import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/request/auth.server";
+import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
+import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
 import { recordDevice } from "~/services/auth/devices.server";
 import { startSession } from "~/services/auth/login.server";
 import { createAccount } from "~/services/auth/signup.server";
@@ -18,45 +25,28 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return null;
 }
 
-type Values = { email?: string; name?: string; birthDate?: string; guardianEmail?: string };
-type ActionData = { fieldErrors: Record<string, string>; values: Values };
-
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request, context);
   const now = new Date();
-  const raw = Object.fromEntries(await request.formData());
-  // Everything but the password goes back to the form on an error.
-  const values: Values = {
-    email: String(raw.email ?? ""),
-    name: String(raw.name ?? ""),
-    birthDate: String(raw.birthDate ?? ""),
-    guardianEmail: String(raw.guardianEmail ?? ""),
-  };
-  const parsed = signupFormSchema(now).safeParse(raw);
-  if (!parsed.success) {
-    return Response.json({ fieldErrors: fieldErrors(parsed.error), values } satisfies ActionData, {
-      status: 400,
-    });
-  }
+  const formData = await request.formData();
+  const submission = parseForm(formData, signupFormSchema(now));
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const form = submission.value;
 
   const deps = { db: context.db, env: context.env };
   const requestInfo = await auditRequestInfo(request, context);
   const result = await createAccount(deps, {
-    form: parsed.data,
+    form,
     origin: new URL(request.url).origin,
     request: requestInfo,
     now,
   });
-  if (!result.ok) {
-    return Response.json({ fieldErrors: result.fieldErrors, values } satisfies ActionData, {
-      status: 400,
-    });
-  }
+  if (!result.ok) return refusedForm(formData, result);
 
   const userAgent = request.headers.get("User-Agent");
   const device = await recordDevice(context.db, context.env, {
     userId: result.user.id,
-    fingerprint: parsed.data.fingerprint,
+    fingerprint: form.fingerprint,
     userAgent,
     ip: clientIp(request),
     now,
@@ -96,63 +86,50 @@ function isUnder18(birthDate: string): boolean {
 }
 
 export default function Signup() {
-  const actionData = useActionData<ActionData>();
-  const errors = actionData?.fieldErrors ?? {};
-  const values = actionData?.values ?? {};
-  const [birthDate, setBirthDate] = useState(values.birthDate ?? "");
-  const showGuardian = isUnder18(birthDate) || Boolean(errors.guardianEmail);
+  const form = useFormReply(useActionData<typeof action>());
+  const birthDateMeta = form.field("birthDate");
+  const guardianMeta = form.field("guardianEmail");
+  // Tracked as typed, only to show the guardian field as soon as the date says "under 18".
+  const [birthDate, setBirthDate] = useState(birthDateMeta.defaultValue ?? "");
+  const showGuardian = isUnder18(birthDate) || Boolean(guardianMeta.error);
 
   return (
     <section className="auth-card" aria-labelledby="signup-title">
       <h1 id="signup-title">Create an account</h1>
-      <FormError>{errors.form}</FormError>
+      <FormError>{form.formError}</FormError>
       <Form method="post" className="form-stack" noValidate>
-        <Field
-          label="Name"
-          name="name"
-          autoComplete="name"
-          required
-          defaultValue={values.name}
-          error={errors.name}
-        />
+        <Field label="Name" meta={form.field("name")} autoComplete="name" required />
         <Field
           label="Email"
-          name="email"
+          meta={form.field("email")}
           type="email"
           autoComplete="email"
           required
-          defaultValue={values.email}
-          error={errors.email}
         />
         <Field
           label="Password"
-          name="password"
+          meta={form.field("password")}
           type="password"
           autoComplete="new-password"
           required
           minLength={PASSWORD_MIN_LENGTH}
           description={`At least ${PASSWORD_MIN_LENGTH} characters. A short sentence works well.`}
-          error={errors.password}
         />
         <Field
           label="Date of birth"
-          name="birthDate"
+          meta={birthDateMeta}
           type="date"
           required
-          value={birthDate}
           onChange={(event) => setBirthDate(event.currentTarget.value)}
           description="You need to be 13 or older. Under 18s need a parent or guardian to agree."
-          error={errors.birthDate}
         />
         {showGuardian && (
           <Field
             label="Parent or guardian's email"
-            name="guardianEmail"
+            meta={guardianMeta}
             type="email"
             autoComplete="off"
-            defaultValue={values.guardianEmail}
             description="We'll email them a link to agree. Until then you can browse but not buy."
-            error={errors.guardianEmail}
           />
         )}
         <DeviceFingerprintInput />

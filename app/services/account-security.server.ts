@@ -2,13 +2,14 @@ import { and, desc, eq, isNull, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, deviceSessions, sessions, type UserRole } from "#db/schema";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
+import { refuse, type Result } from "~/domain/refusal";
 import { insertWhen } from "./conditional-insert.server";
 import { auditStatement, type AuditRequestInfo } from "./audit.server";
 
 /**
  * What /account/security does besides 2FA (docs/architecture.md §5): a user's devices, revoking one, and
  * "log out other devices". Every query is scoped to the user, so another user's device is
- * simply not found (the route answers 404).
+ * simply not found.
  */
 
 export interface SecurityActor {
@@ -77,9 +78,10 @@ export async function listUserDevices(
   );
 }
 
-export type RevokeDeviceResult =
-  | { ok: true; endedSessions: number; wasCurrentDevice: boolean }
-  | { ok: false; reason: "not-found" };
+export type RevokeDeviceResult = Result<
+  { endedSessions: number; wasCurrentDevice: boolean },
+  "device-not-found"
+>;
 
 /**
  * Revoke one of the user's own devices: its sessions end and it leaves the list (a new log-in
@@ -131,7 +133,9 @@ export async function revokeDevice(
       .where(ownActiveDevice)
       .returning({ id: deviceSessions.id }),
   ]);
-  if (revoked.length === 0) return { ok: false, reason: "not-found" };
+  if (revoked.length === 0) {
+    return refuse("not-found", "device-not-found", "That device isn't in your list.");
+  }
   return {
     ok: true,
     endedSessions: ended.length,

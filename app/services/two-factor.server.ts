@@ -2,6 +2,7 @@ import { and, count, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users, type User } from "#db/schema";
+import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import {
   RECOVERY_CODE_COUNT,
   generateRecoveryCodes,
@@ -61,20 +62,6 @@ export interface TwoFactorCodeInput {
   request?: AuditRequestInfo;
 }
 
-export type TwoFactorErrorReason = "user-not-found" | "already-enabled";
-
-/** Thrown when a route asks for something the account's state rules out. */
-export class TwoFactorError extends Error {
-  override name = "TwoFactorError";
-  constructor(readonly reason: TwoFactorErrorReason) {
-    super(
-      reason === "already-enabled"
-        ? "Two-factor authentication is already enabled for this account"
-        : "User not found",
-    );
-  }
-}
-
 export interface EnrollmentStart {
   /** Base32, for typing into an authenticator app by hand. */
   secret: string;
@@ -87,19 +74,49 @@ export type TwoFactorState =
   | ({ status: "pending" } & EnrollmentStart)
   | { status: "enabled"; recoveryCodesLeft: number };
 
-/** Why a code was refused, in the words a form can show. */
-export type CodeRejection = "invalid-code" | "code-already-used" | "too-many-attempts";
+/** Why a submitted code was refused. */
+export type CodeRefusalReason = "invalid-code" | "code-already-used" | "too-many-attempts";
 
-export type ConfirmEnrollmentResult =
-  { ok: true; recoveryCodes: string[] } | { ok: false; reason: "invalid-code" | "not-pending" };
+const CODE_REFUSALS: { readonly [R in CodeRefusalReason]: Refusal<R> } = {
+  "invalid-code": refuse(
+    "invalid",
+    "invalid-code",
+    "That code isn't right. Check the time on your phone and try the newest code.",
+    { field: "code" },
+  ),
+  "code-already-used": refuse(
+    "invalid",
+    "code-already-used",
+    "That code was already used. Wait for the next one.",
+    { field: "code" },
+  ),
+  "too-many-attempts": refuse(
+    "limit",
+    "too-many-attempts",
+    "Too many wrong codes. Wait a few minutes and try again.",
+  ),
+};
+
+const NOT_PENDING = refuse(
+  "conflict",
+  "not-pending",
+  "Start the set-up again: the secret expired or 2FA is already on.",
+);
+
+export type ConfirmEnrollmentResult = Result<
+  { recoveryCodes: string[] },
+  "invalid-code" | "not-pending"
+>;
 
 export type VerifyLoginCodeResult =
   | { ok: true; method: "totp" }
   | { ok: true; method: "recovery"; recoveryCodesLeft: number }
-  | { ok: false; reason: CodeRejection | "not-enabled" };
+  | Refusal<CodeRefusalReason | "not-enabled">;
 
-export type DisableTwoFactorResult =
-  { ok: true; method: "totp" | "recovery" } | { ok: false; reason: CodeRejection | "not-enabled" };
+export type DisableTwoFactorResult = Result<
+  { method: "totp" | "recovery" },
+  CodeRefusalReason | "not-enabled"
+>;
 
 type TwoFactorUser = Pick<
   User,
@@ -200,7 +217,7 @@ export async function beginEnrollment(
   keys: EncryptionKeys,
   userId: string,
   now: Date = new Date(),
-): Promise<EnrollmentStart> {
+): Promise<Result<EnrollmentStart, "already-enabled" | "user-not-found">> {
   const secret = generateTotpSecret();
   const ciphertext = await encryptField(secret, keys, TWO_FACTOR_SECRET_CONTEXT);
   const [row] = await db
@@ -209,10 +226,11 @@ export async function beginEnrollment(
     .where(and(eq(users.id, userId), eq(users.twoFactorEnabled, false)))
     .returning({ email: users.email });
   if (!row) {
-    const user = await loadUser(db, userId);
-    throw new TwoFactorError(user ? "already-enabled" : "user-not-found");
+    return (await loadUser(db, userId))
+      ? refuse("conflict", "already-enabled", "Two-factor authentication is already on.")
+      : refuse("not-found", "user-not-found", "There is no such account.");
   }
-  return { secret, otpauthUri: otpauthUri({ secret, label: row.email }) };
+  return { ok: true, secret, otpauthUri: otpauthUri({ secret, label: row.email }) };
 }
 
 /** What /account/security shows: off, waiting for the confirmation code, or on. Null: no such user. */
@@ -249,7 +267,7 @@ export async function confirmEnrollment(
   const { db, env } = deps;
   const user = await loadUser(db, input.userId);
   if (!user || user.twoFactorEnabled || !user.twoFactorSecret) {
-    return { ok: false, reason: "not-pending" };
+    return NOT_PENDING;
   }
   const pendingCiphertext = user.twoFactorSecret;
   let secret: string;
@@ -257,7 +275,7 @@ export async function confirmEnrollment(
     secret = await decryptField(pendingCiphertext, env.encryptionKeys, TWO_FACTOR_SECRET_CONTEXT);
   } catch (error) {
     // As in getEnrollmentState: a secret under a retired key is an abandoned enrollment.
-    if (error instanceof DecryptionError) return { ok: false, reason: "not-pending" };
+    if (error instanceof DecryptionError) return NOT_PENDING;
     throw error;
   }
   const step = await matchTotpStep(
@@ -266,7 +284,7 @@ export async function confirmEnrollment(
     input.now.getTime(),
     user.twoFactorLastUsedStep,
   );
-  if (step === null) return { ok: false, reason: "invalid-code" };
+  if (step === null) return CODE_REFUSALS["invalid-code"];
 
   const recoveryCodes = generateRecoveryCodes(RECOVERY_CODE_COUNT);
   const hashes = await Promise.all(
@@ -314,7 +332,7 @@ export async function confirmEnrollment(
       .where(stillPending)
       .returning({ id: users.id }),
   ]);
-  if (updated.length === 0) return { ok: false, reason: "not-pending" };
+  if (updated.length === 0) return NOT_PENDING;
   return { ok: true, recoveryCodes };
 }
 
@@ -349,8 +367,8 @@ async function recordRejection(
   user: TwoFactorUser,
   input: TwoFactorCodeInput,
   purpose: Purpose,
-  reason: CodeRejection,
-): Promise<{ ok: false; reason: CodeRejection }> {
+  reason: CodeRefusalReason,
+): Promise<Refusal<CodeRefusalReason>> {
   await recordAudit(db, {
     actor: actorOf(user, input),
     action: "TWO_FACTOR_CODE_REJECTED",
@@ -360,7 +378,7 @@ async function recordRejection(
     request: input.request,
     at: input.now,
   });
-  return { ok: false, reason };
+  return CODE_REFUSALS[reason];
 }
 
 /**
@@ -373,10 +391,10 @@ async function proveCode(
   user: TwoFactorUser,
   input: TwoFactorCodeInput,
   purpose: Purpose,
-): Promise<CodeProof | { ok: false; reason: CodeRejection }> {
+): Promise<CodeProof | Refusal<CodeRefusalReason>> {
   const { db, env } = deps;
   if ((await rejectionsInWindow(db, user.id, input.now)) >= TOTP_REJECTION_LIMIT) {
-    return { ok: false, reason: "too-many-attempts" };
+    return CODE_REFUSALS["too-many-attempts"];
   }
   const enabled = and(eq(users.id, user.id), eq(users.twoFactorEnabled, true))!;
 
@@ -426,6 +444,27 @@ async function proveCode(
   };
 }
 
+const NOT_ENABLED: { readonly [P in Purpose]: Refusal<"not-enabled"> } = {
+  login: refuse(
+    "conflict",
+    "not-enabled",
+    "Two-factor authentication is not switched on for this account.",
+  ),
+  disable: refuse("conflict", "not-enabled", "Two-factor authentication is already off."),
+};
+
+/** The account, if 2FA is on for it, and the proof of its submitted code ({@link proveCode}). */
+async function proveUserCode(
+  deps: TwoFactorDeps,
+  input: TwoFactorCodeInput,
+  purpose: Purpose,
+): Promise<Result<{ user: TwoFactorUser; proof: CodeProof }, CodeRefusalReason | "not-enabled">> {
+  const user = await loadUser(deps.db, input.userId);
+  if (!user?.twoFactorEnabled || !user.twoFactorSecret) return NOT_ENABLED[purpose];
+  const proof = await proveCode(deps, user, input, purpose);
+  return "method" in proof ? { ok: true, user, proof } : proof;
+}
+
 /**
  * The log-in step: a TOTP code (current or previous step, each step once) or a recovery code
  * (once). Only the conditional UPDATE decides, so of two parallel submissions of the same code
@@ -436,11 +475,9 @@ export async function verifyLoginCode(
   input: TwoFactorCodeInput,
 ): Promise<VerifyLoginCodeResult> {
   const { db } = deps;
-  const user = await loadUser(db, input.userId);
-  if (!user?.twoFactorEnabled || !user.twoFactorSecret) return { ok: false, reason: "not-enabled" };
-
-  const proof = await proveCode(deps, user, input, "login");
-  if (!("method" in proof)) return proof;
+  const proved = await proveUserCode(deps, input, "login");
+  if (!proved.ok) return proved;
+  const { user, proof } = proved;
 
   const spend = db
     .update(users)
@@ -489,11 +526,9 @@ export async function disableTwoFactor(
   input: TwoFactorCodeInput,
 ): Promise<DisableTwoFactorResult> {
   const { db } = deps;
-  const user = await loadUser(db, input.userId);
-  if (!user?.twoFactorEnabled || !user.twoFactorSecret) return { ok: false, reason: "not-enabled" };
-
-  const proof = await proveCode(deps, user, input, "disable");
-  if (!("method" in proof)) return proof;
+  const proved = await proveUserCode(deps, input, "disable");
+  if (!proved.ok) return proved;
+  const { user, proof } = proved;
 
   const [, , updated] = await db.batch([
     insertWhenUser(

@@ -208,8 +208,8 @@ describe("setAccountStatus", () => {
       { db, env: appEnv },
       { email: target.email, password: DEFAULT_TEST_PASSWORD, now: new Date() },
     );
-    expect(attempt.status).toBe("refused");
-    expect(attempt.status === "refused" && attempt.message).toContain("Reselling licenses");
+    expect(attempt).toMatchObject({ ok: false, reason: "account-inactive" });
+    expect(!attempt.ok && attempt.message).toContain("Reselling licenses");
   });
 
   it("reactivates: clears the reason and the failed-login lock, audits the previous status, no email", async () => {
@@ -528,8 +528,8 @@ describe("blockDevice / unblockDevice", () => {
         now: new Date(),
       },
     );
-    expect(first.status).toBe("ok");
-    const deviceId = first.status === "ok" ? first.deviceSessionId : "";
+    expect(first.ok).toBe(true);
+    const deviceId = first.ok ? first.deviceSessionId : "";
     expect(
       await blockDevice(
         { db },
@@ -546,7 +546,7 @@ describe("blockDevice / unblockDevice", () => {
         now: new Date(),
       },
     );
-    expect(again.status).toBe("refused");
+    expect(again).toMatchObject({ ok: false, reason: "device-blocked" });
   });
 
   it("unblocks with an audit row and clears the block fields", async () => {

@@ -15,7 +15,6 @@ import { decryptField } from "~/lib/encryption.server";
 import { parseEnv } from "~/lib/env.server";
 import {
   TWO_FACTOR_SECRET_CONTEXT,
-  TwoFactorError,
   beginEnrollment,
   confirmEnrollment,
   disableTwoFactor,
@@ -55,10 +54,20 @@ function outboxRows(email: string, template: string) {
     .where(and(eq(emailOutbox.toEmail, email), eq(emailOutbox.template, template)));
 }
 
+/** A refusal with this reason (its kind and sentence are the service's business). */
+const refused = (reason: string) => expect.objectContaining({ ok: false, reason });
+
+/** Enrollment started for a user who has 2FA off. */
+async function startEnrollment(userId: string, now: Date) {
+  const started = await beginEnrollment(db, keys, userId, now);
+  if (!started.ok) throw new Error(`enrollment refused: ${started.reason}`);
+  return started;
+}
+
 /** A user with 2FA on, enrolled through the service (so recovery codes exist). */
 async function enrolledUser() {
   const user = await createUser(db);
-  const { secret } = await beginEnrollment(db, keys, user.id, at(-10 * STEP_MS));
+  const { secret } = await startEnrollment(user.id, at(-10 * STEP_MS));
   const code = await totpCode(secret, at(-10 * STEP_MS).getTime());
   const result = await confirmEnrollment(deps, { userId: user.id, code, now: at(-10 * STEP_MS) });
   if (!result.ok) throw new Error(`enrollment failed: ${result.reason}`);
@@ -68,7 +77,7 @@ async function enrolledUser() {
 describe("2FA enrollment", () => {
   it("stores a new secret encrypted while 2FA stays off, and offers it for the QR code", async () => {
     const user = await createUser(db);
-    const { secret, otpauthUri } = await beginEnrollment(db, keys, user.id, NOW);
+    const { secret, otpauthUri } = await startEnrollment(user.id, NOW);
 
     const row = await userRow(user.id);
     expect(row.twoFactorEnabled).toBe(false);
@@ -87,7 +96,7 @@ describe("2FA enrollment", () => {
 
   it("turns 2FA on with a current code: step used, recovery codes hashed, audit row and email written", async () => {
     const user = await createUser(db);
-    const { secret } = await beginEnrollment(db, keys, user.id, NOW);
+    const { secret } = await startEnrollment(user.id, NOW);
     const code = await totpCode(secret, NOW.getTime());
 
     const result = await confirmEnrollment(deps, { userId: user.id, code, now: NOW, request });
@@ -132,15 +141,14 @@ describe("2FA enrollment", () => {
 
   it("changes nothing when the confirmation code is wrong", async () => {
     const user = await createUser(db);
-    const { secret } = await beginEnrollment(db, keys, user.id, NOW);
+    const { secret } = await startEnrollment(user.id, NOW);
     const before = await userRow(user.id);
     const stale = await totpCode(secret, NOW.getTime() - 2 * STEP_MS);
 
     for (const code of [stale, "000000", "not a code"]) {
-      expect(await confirmEnrollment(deps, { userId: user.id, code, now: NOW })).toEqual({
-        ok: false,
-        reason: "invalid-code",
-      });
+      expect(await confirmEnrollment(deps, { userId: user.id, code, now: NOW })).toEqual(
+        refused("invalid-code"),
+      );
     }
     expect(await userRow(user.id)).toEqual(before);
     expect(await auditRows(user.id, "TWO_FACTOR_ENABLED")).toHaveLength(0);
@@ -149,7 +157,7 @@ describe("2FA enrollment", () => {
 
   it("enables once when the same confirmation is submitted twice in parallel", async () => {
     const user = await createUser(db);
-    const { secret } = await beginEnrollment(db, keys, user.id, NOW);
+    const { secret } = await startEnrollment(user.id, NOW);
     const code = await totpCode(secret, NOW.getTime());
 
     const results = await Promise.all([
@@ -157,16 +165,21 @@ describe("2FA enrollment", () => {
       confirmEnrollment(deps, { userId: user.id, code, now: NOW }),
     ]);
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(results.filter((result) => !result.ok)).toEqual([{ ok: false, reason: "not-pending" }]);
+    expect(results.filter((result) => !result.ok)).toEqual([refused("not-pending")]);
     expect(await auditRows(user.id, "TWO_FACTOR_ENABLED")).toHaveLength(1);
     expect(await outboxRows(user.email, "two-factor-enabled")).toHaveLength(1);
   });
 
-  it("refuses to start enrollment again while 2FA is on", async () => {
+  it("refuses to start enrollment again while 2FA is on, and keeps the secret", async () => {
     const { user } = await enrolledUser();
-    const error = await beginEnrollment(db, keys, user.id, NOW).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(TwoFactorError);
-    expect((error as TwoFactorError).reason).toBe("already-enabled");
+    const before = await userRow(user.id);
+    expect(await beginEnrollment(db, keys, user.id, NOW)).toEqual({
+      ok: false,
+      kind: "conflict",
+      reason: "already-enabled",
+      message: "Two-factor authentication is already on.",
+    });
+    expect(await userRow(user.id)).toEqual(before);
   });
 });
 
@@ -183,10 +196,9 @@ describe("2FA log-in step", () => {
     expect((await userRow(user.id)).twoFactorLastUsedStep).toBe(
       Math.floor(NOW.getTime() / STEP_MS),
     );
-    expect(await verifyLoginCode(deps, { userId: user.id, code, now: at(5_000) })).toEqual({
-      ok: false,
-      reason: "code-already-used",
-    });
+    expect(await verifyLoginCode(deps, { userId: user.id, code, now: at(5_000) })).toEqual(
+      refused("code-already-used"),
+    );
   });
 
   it("gives exactly one success when the same code is submitted twice in parallel", async () => {
@@ -199,9 +211,7 @@ describe("2FA log-in step", () => {
       verifyLoginCode(deps, { userId: user.id, code, now: NOW }),
     ]);
     expect(results.filter((result) => result.ok)).toEqual([{ ok: true, method: "totp" }]);
-    expect(results.filter((result) => !result.ok)).toEqual([
-      { ok: false, reason: "code-already-used" },
-    ]);
+    expect(results.filter((result) => !result.ok)).toEqual([refused("code-already-used")]);
     const rejected = await auditRows(user.id, "TWO_FACTOR_CODE_REJECTED");
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.metadata).toEqual({ purpose: "login", reason: "code-already-used" });
@@ -213,10 +223,9 @@ describe("2FA log-in step", () => {
     const codeAt = (offset: number) => totpCode(secret, NOW.getTime() + offset);
 
     for (const code of [await codeAt(-2 * STEP_MS), await codeAt(STEP_MS)]) {
-      expect(await verifyLoginCode(deps, { userId: user.id, code, now: NOW })).toEqual({
-        ok: false,
-        reason: "invalid-code",
-      });
+      expect(await verifyLoginCode(deps, { userId: user.id, code, now: NOW })).toEqual(
+        refused("invalid-code"),
+      );
     }
     expect(
       await verifyLoginCode(deps, { userId: user.id, code: await codeAt(-STEP_MS), now: NOW }),
@@ -224,7 +233,7 @@ describe("2FA log-in step", () => {
     // After the previous step was used, the current one still works; the used one no longer does.
     expect(
       await verifyLoginCode(deps, { userId: user.id, code: await codeAt(-STEP_MS), now: NOW }),
-    ).toEqual({ ok: false, reason: "code-already-used" });
+    ).toEqual(refused("code-already-used"));
     expect(
       await verifyLoginCode(deps, { userId: user.id, code: await codeAt(0), now: NOW }),
     ).toEqual({ ok: true, method: "totp" });
@@ -248,10 +257,9 @@ describe("2FA log-in step", () => {
     expect(used).toHaveLength(1);
     expect(used[0]).toMatchObject({ requestId: "req-2fa", metadata: { remaining: 9 } });
 
-    expect(await verifyLoginCode(deps, { userId: user.id, code, now: at(STEP_MS) })).toEqual({
-      ok: false,
-      reason: "invalid-code",
-    });
+    expect(await verifyLoginCode(deps, { userId: user.id, code, now: at(STEP_MS) })).toEqual(
+      refused("invalid-code"),
+    );
   });
 
   it("reads recovery codes in any case, with spaces instead of dashes", async () => {
@@ -271,15 +279,13 @@ describe("2FA log-in step", () => {
     const wrong = current === "123456" ? "654321" : "123456";
 
     for (let i = 0; i < TOTP_REJECTION_LIMIT; i++) {
-      expect(await verifyLoginCode(deps, { userId: user.id, code: wrong, now: NOW })).toEqual({
-        ok: false,
-        reason: "invalid-code",
-      });
+      expect(await verifyLoginCode(deps, { userId: user.id, code: wrong, now: NOW })).toEqual(
+        refused("invalid-code"),
+      );
     }
-    expect(await verifyLoginCode(deps, { userId: user.id, code: current, now: NOW })).toEqual({
-      ok: false,
-      reason: "too-many-attempts",
-    });
+    expect(await verifyLoginCode(deps, { userId: user.id, code: current, now: NOW })).toEqual(
+      refused("too-many-attempts"),
+    );
     expect((await userRow(user.id)).twoFactorLastUsedStep).toBeNull();
 
     const later = at(TOTP_REJECTION_WINDOW_MS + STEP_MS);
@@ -290,12 +296,34 @@ describe("2FA log-in step", () => {
     });
   });
 
+  it("refuses a wrong code with a sentence for the code field, and too many as a limit", async () => {
+    const secret = generateTotpSecret();
+    const user = await createUser(db, { twoFactorSecret: secret }, { encryptionKeys: keys });
+    const current = await totpCode(secret, NOW.getTime());
+    const wrong = current === "123456" ? "654321" : "123456";
+    expect(await verifyLoginCode(deps, { userId: user.id, code: wrong, now: NOW })).toEqual({
+      ok: false,
+      kind: "invalid",
+      reason: "invalid-code",
+      field: "code",
+      message: "That code isn't right. Check the time on your phone and try the newest code.",
+    });
+    for (let i = 1; i < TOTP_REJECTION_LIMIT; i++) {
+      await verifyLoginCode(deps, { userId: user.id, code: wrong, now: NOW });
+    }
+    expect(await verifyLoginCode(deps, { userId: user.id, code: current, now: NOW })).toEqual({
+      ok: false,
+      kind: "limit",
+      reason: "too-many-attempts",
+      message: "Too many wrong codes. Wait a few minutes and try again.",
+    });
+  });
+
   it("says 2FA is not enabled for an account without it", async () => {
     const user = await createUser(db);
-    expect(await verifyLoginCode(deps, { userId: user.id, code: "123456", now: NOW })).toEqual({
-      ok: false,
-      reason: "not-enabled",
-    });
+    expect(await verifyLoginCode(deps, { userId: user.id, code: "123456", now: NOW })).toEqual(
+      refused("not-enabled"),
+    );
   });
 });
 
@@ -346,10 +374,9 @@ describe("turning 2FA off", () => {
       ok: true,
     });
 
-    expect(await disableTwoFactor(deps, { userId: user.id, code, now: NOW })).toEqual({
-      ok: false,
-      reason: "code-already-used",
-    });
+    expect(await disableTwoFactor(deps, { userId: user.id, code, now: NOW })).toEqual(
+      refused("code-already-used"),
+    );
     expect((await userRow(user.id)).twoFactorEnabled).toBe(true);
   });
 

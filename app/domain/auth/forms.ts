@@ -30,7 +30,6 @@ export const LoginFormSchema = z.object({
   redirectTo: SafeRedirectSchema,
   fingerprint: z.string().max(200).optional(),
 });
-export type LoginForm = z.infer<typeof LoginFormSchema>;
 
 /** Sign-up rules depend on today's date (age), so the schema is made for a given `now`. */
 export function signupFormSchema(now: Date) {
@@ -92,26 +91,16 @@ export function signupFormSchema(now: Date) {
 }
 export type SignupForm = z.infer<ReturnType<typeof signupFormSchema>>;
 
-export type FieldErrors = Record<string, string>;
-
-/** First message per field, for inline errors next to each input. */
-export function fieldErrors(error: z.ZodError): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
-  }
-  return errors;
-}
-
-/** The `/login/2fa` form: a TOTP code or a recovery code. */
+/**
+ * The `/login/2fa` form: a TOTP code or a recovery code. Where to go next is not a field: it
+ * comes from the signed log-in challenge, or from the URL for a session stepping up.
+ */
 export const TwoFactorCodeFormSchema = z.object({
   code: z
-    .string()
+    .string({ error: "Enter the 6-digit code from your app, or a recovery code." })
     .trim()
     .min(6, "Enter the 6-digit code from your app, or a recovery code.")
     .max(40),
-  redirectTo: SafeRedirectSchema,
 });
 
 /** The `/account/two-factor` actions. */

@@ -48,6 +48,14 @@ export function formatWait(retryAt: Date, now: Date): string {
   return `${Math.ceil(seconds / 60)} minutes`;
 }
 
+/** The sentence a person sees when the throttle stops a log-in attempt. */
+export function throttleMessage(reason: "locked" | "backoff", retryAt: Date, now: Date): string {
+  const wait = formatWait(retryAt, now);
+  return reason === "locked"
+    ? `Too many failed attempts: this account is locked. Try again in ${wait}.`
+    : `Too many failed attempts. Wait ${wait} before trying again.`;
+}
+
 /** The sentence a person sees when their account status stops the log-in. */
 export function accountStatusMessage(
   status: "LOCKED" | "BANNED" | "SUSPENDED",

@@ -7,13 +7,16 @@ import {
   MAX_FAILED_LOGINS_PER_WINDOW,
   accountStatusMessage,
   loginThrottle,
+  throttleMessage,
 } from "~/domain/auth/login-policy";
+import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { hashIp } from "~/lib/hmac.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
 import { auditStatement, recordAudit, type AuditRequestInfo } from "../audit.server";
 import { queueEmailStatement } from "../email-outbox.server";
 import { deleteSessionStatement, newSessionStatement } from "../sessions.server";
+import { verifyLoginCode, type CodeRefusalReason } from "../two-factor.server";
 import { recordDevice, type DeviceInput } from "./devices.server";
 
 export interface AuthDeps {
@@ -28,11 +31,24 @@ export interface LoginAttempt extends DeviceInput {
   now: Date;
 }
 
+/** A throttled attempt also says when the next one may come (the route sends Retry-After). */
+export type ThrottledLogin = Refusal<"locked" | "backoff"> & { readonly retryAt: Date };
+
+export type PasswordRefusal =
+  Refusal<"wrong-credentials" | "account-inactive" | "device-blocked"> | ThrottledLogin;
+
 export type PasswordCheck =
-  | { status: "ok"; user: User; deviceSessionId: string; newDevice: boolean }
-  | { status: "invalid" }
-  | { status: "throttled"; reason: "locked" | "backoff"; retryAt: Date }
-  | { status: "refused"; message: string };
+  { ok: true; user: User; deviceSessionId: string; newDevice: boolean } | PasswordRefusal;
+
+const WRONG_CREDENTIALS = refuse(
+  "invalid",
+  "wrong-credentials",
+  "That email and password don't match an account.",
+);
+
+function throttled(reason: "locked" | "backoff", retryAt: Date, now: Date): ThrottledLogin {
+  return { ...refuse("limit", reason, throttleMessage(reason, retryAt, now)), retryAt };
+}
 
 // Verified against when the email is unknown, so both paths take the same time.
 let dummyHash: Promise<string> | undefined;
@@ -135,7 +151,7 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
       request,
       at: now,
     });
-    return { status: "invalid" };
+    return WRONG_CREDENTIALS;
   }
 
   const throttle = loginThrottle(user, now);
@@ -144,8 +160,7 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
     // during a lock nothing is counted, so the lock ends on time.
     if (throttle.reason === "backoff") {
       const failure = await registerFailedLogin(db, user, request, now, "backoff");
-      if (failure.lockedUntil)
-        return { status: "throttled", reason: "locked", retryAt: failure.lockedUntil };
+      if (failure.lockedUntil) return throttled("locked", failure.lockedUntil, now);
     } else {
       await recordAudit(db, {
         actor: null,
@@ -157,15 +172,14 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
         at: now,
       });
     }
-    return { status: "throttled", reason: throttle.reason, retryAt: throttle.retryAt };
+    return throttled(throttle.reason, throttle.retryAt, now);
   }
 
   const verification = await verifyPassword(attempt.password, user.passwordHash);
   if (!verification.valid) {
     const failure = await registerFailedLogin(db, user, request, now, "wrong-password");
-    if (failure.lockedUntil)
-      return { status: "throttled", reason: "locked", retryAt: failure.lockedUntil };
-    return { status: "invalid" };
+    if (failure.lockedUntil) return throttled("locked", failure.lockedUntil, now);
+    return WRONG_CREDENTIALS;
   }
 
   if (user.accountStatus !== "ACTIVE") {
@@ -178,10 +192,11 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
       request,
       at: now,
     });
-    return {
-      status: "refused",
-      message: accountStatusMessage(user.accountStatus, user.accountLockedReason),
-    };
+    return refuse(
+      "forbidden",
+      "account-inactive",
+      accountStatusMessage(user.accountStatus, user.accountLockedReason),
+    );
   }
 
   const device = await recordDevice(db, env, { ...attempt, userId: user.id });
@@ -195,11 +210,11 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
       request,
       at: now,
     });
-    return {
-      status: "refused",
-      message:
-        "This device has been blocked from signing in. Contact support if this is a mistake.",
-    };
+    return refuse(
+      "forbidden",
+      "device-blocked",
+      "This device has been blocked from signing in. Contact support if this is a mistake.",
+    );
   }
 
   // Clear the failure window and upgrade the hash if its parameters are outdated.
@@ -214,7 +229,7 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
       updatedAt: now,
     })
     .where(eq(users.id, user.id));
-  return { status: "ok", user, deviceSessionId: device.id, newDevice: device.isNew };
+  return { ok: true, user, deviceSessionId: device.id, newDevice: device.isNew };
 }
 
 /**
@@ -280,19 +295,67 @@ export async function startSession(
   return { token };
 }
 
-/** The account a pending 2FA challenge belongs to, if it may still log in. */
-export async function findLoginUser(db: Database, userId: string) {
-  const [user] = await db
+/**
+ * The code step of a log-in (a password step's challenge, or a session stepping up): the
+ * account must still be active, the code must be good (and is spent), and then a new session
+ * starts, replacing the stepping-up one.
+ */
+export async function completeTwoFactorLogin(
+  deps: AuthDeps,
+  input: {
+    userId: string;
+    code: string;
+    deviceSessionId: string;
+    newDevice: boolean;
+    replaceSessionId?: string;
+    request: AuditRequestInfo;
+    userAgent?: string | null;
+    now: Date;
+  },
+): Promise<
+  Result<
+    { token: string },
+    CodeRefusalReason | "not-enabled" | "login-expired" | "account-inactive"
+  >
+> {
+  const [user] = await deps.db
     .select({
       id: users.id,
       email: users.email,
       role: users.role,
       accountStatus: users.accountStatus,
       accountLockedReason: users.accountLockedReason,
-      twoFactorEnabled: users.twoFactorEnabled,
     })
     .from(users)
-    .where(eq(users.id, userId))
+    .where(eq(users.id, input.userId))
     .limit(1);
-  return user ?? null;
+  if (!user) return refuse("forbidden", "login-expired", "Your log-in expired. Start again.");
+  if (user.accountStatus !== "ACTIVE") {
+    return refuse(
+      "forbidden",
+      "account-inactive",
+      accountStatusMessage(user.accountStatus, user.accountLockedReason),
+    );
+  }
+
+  const verified = await verifyLoginCode(deps, {
+    userId: user.id,
+    code: input.code,
+    now: input.now,
+    request: input.request,
+  });
+  if (!verified.ok) return verified;
+
+  const { token } = await startSession(deps, {
+    user,
+    deviceSessionId: input.deviceSessionId,
+    newDevice: input.newDevice,
+    twoFactorVerified: true,
+    method: verified.method === "totp" ? "totp" : "recovery-code",
+    request: input.request,
+    userAgent: input.userAgent,
+    replaceSessionId: input.replaceSessionId,
+    now: input.now,
+  });
+  return { ok: true, token };
 }

@@ -5,6 +5,7 @@ import type { Database } from "#db/client";
 import { users, type User } from "#db/schema";
 import { ageBracket } from "~/domain/auth/age";
 import type { SignupForm } from "~/domain/auth/forms";
+import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { hashPassword } from "~/lib/password.server";
@@ -16,8 +17,14 @@ export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
 export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const ConsentPayloadSchema = z.object({ userId: z.string(), nonce: z.string() });
 
-export type SignupResult =
-  { ok: true; user: User } | { ok: false; fieldErrors: Record<string, string> };
+export type SignupResult = Result<{ user: User }, "email-taken">;
+
+const EMAIL_TAKEN = refuse(
+  "conflict",
+  "email-taken",
+  "An account with this email already exists. Log in instead?",
+  { field: "email" },
+);
 
 /**
  * Create an account. A minor's account gets a signed, expiring consent link mailed to the
@@ -34,12 +41,7 @@ export async function createAccount(
     .from(users)
     .where(eq(users.email, form.email))
     .limit(1);
-  if (existing) {
-    return {
-      ok: false,
-      fieldErrors: { email: "An account with this email already exists. Log in instead?" },
-    };
-  }
+  if (existing) return EMAIL_TAKEN;
 
   const id = createId();
   const isMinor = ageBracket(form.birthDate, now) === "minor";
@@ -104,10 +106,7 @@ export async function createAccount(
         "UNIQUE constraint failed: users.email",
       )
     ) {
-      return {
-        ok: false,
-        fieldErrors: { email: "An account with this email already exists. Log in instead?" },
-      };
+      return EMAIL_TAKEN;
     }
     throw error;
   }

@@ -3,7 +3,8 @@ import { env, SELF } from "cloudflare:test";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
-import { auditLogs, deviceSessions, sessions } from "#db/schema";
+import { auditLogs, deviceSessions, sessions, users } from "#db/schema";
+import { totpCode } from "~/domain/auth/totp";
 import { parseEnv } from "~/lib/env.server";
 import { recordDevice } from "~/services/auth/devices.server";
 import { newSessionStatement } from "~/services/sessions.server";
@@ -62,8 +63,8 @@ const page = (cookie: string, query = "") =>
     redirect: "manual",
   });
 
-const post = (cookie: string, fields: Record<string, string>) =>
-  SELF.fetch(`${ORIGIN}/account/security`, {
+const post = (cookie: string, fields: Record<string, string>, path = "/account/security") =>
+  SELF.fetch(`${ORIGIN}${path}`, {
     method: "POST",
     body: new URLSearchParams(fields),
     redirect: "manual",
@@ -115,6 +116,10 @@ describe("/account/security", () => {
 
     const macRow = new RegExp(`data-device-id="${mac.deviceId}".*?</tr>`, "s").exec(html)![0];
     expect(macRow).toContain("This device");
+    // Dates arrive as Dates and print in UTC, machine-readable in <time>.
+    expect(macRow).toMatch(
+      /<time dateTime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC</,
+    );
     // The device this request comes from has a live session.
     expect(macRow).toContain("Logged in");
     const phoneRow = new RegExp(`data-device-id="${phone.deviceId}".*?</tr>`, "s").exec(html)![0];
@@ -213,6 +218,13 @@ describe("/account/security", () => {
     expect(await (await page(mac.cookie)).text()).toContain(`data-device-id="${windows.deviceId}"`);
   });
 
+  it("answers 400 to a form it doesn't understand", async () => {
+    const { mac } = await userWithDevices();
+    const response = await post(mac.cookie, { intent: "revoke-everything" });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("This form wasn");
+  });
+
   it("refuses a revoke form sent from another site", async () => {
     const { mac, windows } = await userWithDevices();
     const response = await SELF.fetch(`${ORIGIN}/account/security`, {
@@ -228,5 +240,58 @@ describe("/account/security", () => {
     });
     expect(response.status).toBe(403);
     expect(await sessionExists(windows.sessionId)).toBe(true);
+  });
+});
+
+describe("/account/two-factor", () => {
+  const TWO_FACTOR = "/account/two-factor";
+  const twoFactorPage = async (cookie: string) =>
+    (await SELF.fetch(`${ORIGIN}${TWO_FACTOR}`, { headers: { Cookie: cookie } })).text();
+
+  it("sets up, refuses a wrong code inline without echoing it, shows recovery codes once, and switches off", async () => {
+    const { user, mac } = await userWithDevices();
+
+    expect((await post(mac.cookie, { intent: "begin" }, TWO_FACTOR)).headers.get("Location")).toBe(
+      TWO_FACTOR,
+    );
+    const secret = /data-testid="totp-secret">([A-Z2-7]+)</.exec(
+      await twoFactorPage(mac.cookie),
+    )![1]!;
+    const current = await totpCode(secret, Date.now());
+    const wrong = current === "123456" ? "654321" : "123456";
+
+    const refused = await post(mac.cookie, { intent: "confirm", code: wrong }, TWO_FACTOR);
+    expect(refused.status).toBe(400);
+    const refusedHtml = await refused.text();
+    // Inline under the code field, which is marked invalid.
+    expect(refusedHtml).toMatch(/class="field__error"[^>]*>That code isn/);
+    expect(refusedHtml).toContain('aria-invalid="true"');
+    expect(refusedHtml).not.toContain(wrong);
+
+    const confirmed = await post(mac.cookie, { intent: "confirm", code: current }, TWO_FACTOR);
+    expect(confirmed.status).toBe(200);
+    const recoveryCodes = [
+      ...(await confirmed.text()).matchAll(/<li><code>([^<]+)<\/code><\/li>/g),
+    ].map((match) => match[1]!);
+    expect(recoveryCodes).toHaveLength(10);
+    // The session that proved the code is stepped up: a new cookie, the old one ends.
+    const stepped = confirmed.headers
+      .getSetCookie()
+      .find((cookie) => cookie.startsWith("session="))!
+      .split(";")[0]!;
+    expect(await sessionExists(mac.sessionId)).toBe(false);
+    expect(await twoFactorPage(stepped)).toContain(
+      "Two-factor authentication is <strong>on</strong>",
+    );
+
+    const again = await post(stepped, { intent: "begin" }, TWO_FACTOR);
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("Two-factor authentication is already on.");
+
+    const off = await post(stepped, { intent: "disable", code: recoveryCodes[0]! }, TWO_FACTOR);
+    expect(off.status).toBe(302);
+    expect(off.headers.get("Location")).toBe("/account/security");
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row!.twoFactorEnabled).toBe(false);
   });
 });

@@ -5,19 +5,36 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
 import { auditLogs, sessions, users } from "#db/schema";
 import { FAILED_LOGIN_LOCK_MS, MAX_FAILED_LOGINS_PER_WINDOW } from "~/domain/auth/login-policy";
+import { totpCode } from "~/domain/auth/totp";
 import { parseEnv } from "~/lib/env.server";
+import { recordDevice } from "~/services/auth/devices.server";
 import { checkPassword } from "~/services/auth/login.server";
 import { createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
 const db = createDb(env.DB);
+const appEnv = parseEnv(env);
 const PASSWORD = "a long and correct password";
+const TOTP_SECRET = "JBSWY3DPEHPK3PXP";
 
 async function send(request: ReturnType<typeof postForm>) {
   return SELF.fetch(`${ORIGIN}${request.path}`, request.init);
 }
 
 const freshEmail = () => `login-${createId().slice(0, 10)}@example.test`;
+
+const cookieNamed = (response: Response, name: string) =>
+  response.headers
+    .getSetCookie()
+    .find((cookie) => cookie.startsWith(`${name}=`))
+    ?.split(";")[0];
+
+const userWithTwoFactor = () =>
+  createUser(
+    db,
+    { email: freshEmail(), password: PASSWORD, twoFactorSecret: TOTP_SECRET },
+    { encryptionKeys: appEnv.encryptionKeys },
+  );
 
 describe("log-in through the Worker", () => {
   it("starts a session with a hashed token and a safe cookie", async () => {
@@ -57,6 +74,8 @@ describe("log-in through the Worker", () => {
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toContain("don&#x27;t match an account");
+    // The reply keeps the email in its field, and never the password.
+    expect(html).toMatch(new RegExp(`<input[^>]*value="${user.email}"`));
     expect(html).not.toContain("not the password");
     expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
   });
@@ -80,16 +99,72 @@ describe("log-in through the Worker", () => {
   });
 
   it("sends a user with 2FA to the code step without starting a session", async () => {
-    const user = await createUser(
-      db,
-      { email: freshEmail(), password: PASSWORD, twoFactorSecret: "JBSWY3DPEHPK3PXP" },
-      { encryptionKeys: parseEnv(env).encryptionKeys },
-    );
+    const user = await userWithTwoFactor();
     const response = await send(postForm("/login", { email: user.email, password: PASSWORD }));
     expect(response.status).toBe(302);
     expect(response.headers.get("Location")).toMatch(/^\/login\/2fa/);
     expect(response.headers.get("Set-Cookie")).toMatch(/^login-challenge=/);
     expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
+  });
+
+  it("after the code, goes where the user was going: the signed challenge says where, not the URL", async () => {
+    const user = await userWithTwoFactor();
+    const login = await send(
+      postForm("/login", {
+        email: user.email,
+        password: PASSWORD,
+        redirectTo: "/account/licenses",
+      }),
+    );
+    const challenge = cookieNamed(login, "login-challenge")!;
+    expect(challenge).toBeDefined();
+
+    const wrong = await send(postForm("/login/2fa", { code: "not-a-code" }, { cookie: challenge }));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("That code isn");
+
+    const step = await send(
+      postForm(
+        "/login/2fa?redirectTo=%2Faccount%2Fsecurity",
+        { code: await totpCode(TOTP_SECRET, Date.now()) },
+        { cookie: challenge },
+      ),
+    );
+    expect(step.status).toBe(302);
+    expect(step.headers.get("Location")).toBe("/account/licenses");
+    expect(cookieNamed(step, "session")).toBeDefined();
+    expect(step.headers.getSetCookie().find((c) => c.startsWith("login-challenge="))).toMatch(
+      /Max-Age=0/,
+    );
+    const [session] = await db.select().from(sessions).where(eq(sessions.userId, user.id));
+    expect(session!.twoFactorVerifiedAt).not.toBeNull();
+  });
+
+  it("a session stepping up goes back to the page that asked for the code", async () => {
+    const user = await userWithTwoFactor();
+    const device = await recordDevice(db, appEnv, {
+      userId: user.id,
+      userAgent: "Vitest",
+      now: new Date(),
+    });
+    const cookie = await sessionCookieFor(user.id, { deviceSessionId: device.id });
+    const step = await send(
+      postForm(
+        "/login/2fa?redirectTo=%2Faccount%2Fsecurity",
+        { code: await totpCode(TOTP_SECRET, Date.now()) },
+        { cookie },
+      ),
+    );
+    expect(step.status).toBe(302);
+    expect(step.headers.get("Location")).toBe("/account/security");
+    // The stepped-up session replaces the old one.
+    const rows = await db.select().from(sessions).where(eq(sessions.userId, user.id));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.twoFactorVerifiedAt).not.toBeNull();
+    expect(
+      (await SELF.fetch(`${ORIGIN}/account`, { headers: { Cookie: cookie }, redirect: "manual" }))
+        .status,
+    ).toBe(302);
   });
 
   it("treats a garbage session cookie as anonymous instead of failing", async () => {
@@ -145,16 +220,38 @@ describe("log-in through the Worker", () => {
       MAX_FAILED_LOGINS_PER_WINDOW + 1,
     );
 
-    // While locked, even the right password is refused…
+    // While locked, even the right password is refused, with the time to wait…
     const during = await send(postForm("/login", { email: user.email, password: PASSWORD }));
     expect(during.status).toBe(429);
+    expect(Number(during.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await during.text()).toContain("this account is locked");
     // …and once the lock window has passed it works again.
     const afterLock = new Date(locked!.lockedUntil!.getTime() + 1000);
     const check = await checkPassword(
       { db, env: parseEnv(env) },
       { email: user.email, password: PASSWORD, now: afterLock },
     );
-    expect(check.status).toBe("ok");
+    expect(check.ok).toBe(true);
     expect(FAILED_LOGIN_LOCK_MS).toBeLessThanOrEqual(60 * 60 * 1000);
   }, 180_000);
+});
+
+describe("sign-up through the Worker", () => {
+  it("refuses a taken email inline, keeping what was typed but the password", async () => {
+    const existing = await createUser(db, { email: freshEmail() });
+    const response = await send(
+      postForm("/signup", {
+        name: "Second Ada",
+        email: existing.email,
+        password: "another long password",
+        birthDate: "1990-04-01",
+      }),
+    );
+    expect(response.status).toBe(409);
+    const html = await response.text();
+    expect(html).toContain("An account with this email already exists");
+    expect(html).toContain('value="Second Ada"');
+    expect(html).not.toContain("another long password");
+    expect(await db.select().from(users).where(eq(users.email, existing.email))).toHaveLength(1);
+  });
 });
