@@ -1,4 +1,9 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
 import {
   Links,
   LiveReload,
@@ -15,7 +20,7 @@ import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
 import { Toast } from "./components/toast";
 import { getCurrentUser } from "./request/auth.server";
-import { consumeToast, type Toast as ToastData } from "./lib/toast.server";
+import { consumeToast } from "./lib/toast.server";
 import baseStyles from "./styles/base.css?url";
 import componentStyles from "./styles/components.css?url";
 import layoutStyles from "./styles/layout.css?url";
@@ -45,18 +50,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     consumeToast(request, context),
   ]);
   const account = user ? { name: user.name, email: user.email, role: user.role } : null;
-  return Response.json({ account, toast }, { headers: headers ?? undefined });
+  return data({ account, toast }, { headers: headers ?? undefined });
 }
-
-export type RootLoaderData = {
-  account: { name: string; email: string; role: string } | null;
-  toast: ToastData | null;
-};
 
 export function Layout({ children }: { children: ReactNode }) {
   const nonce = useNonce();
   // Absent when the root loader itself failed (the error boundary still renders this layout).
-  const data = useRouteLoaderData<RootLoaderData>("root");
+  const data = useRouteLoaderData<typeof loader>("root");
   return (
     <html lang="en">
       <head>

@@ -1,7 +1,6 @@
 import type { BalanceChart } from "~/domain/credits/chart";
-
-// One fixed time zone, so the server's HTML and the browser's render agree.
-const day = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+import { formatDate } from "~/lib/format";
+import { DataTable } from "./data-table";
 
 const TYPE_LABELS: Record<string, string> = {
   INITIAL_ALLOCATION: "Initial allocation",
@@ -23,7 +22,7 @@ export function CreditsChart({ chart }: { chart: BalanceChart }) {
   if (chart.dots.length === 0) return null;
   const first = chart.dots[0]!;
   const last = chart.dots.at(-1)!;
-  const description = `Balance went from ${first.balance} on ${day.format(first.at)} to ${last.balance} on ${day.format(last.at)}, over ${chart.dots.length} ledger entries; the highest was ${chart.max}.`;
+  const description = `Balance went from ${first.balance} on ${formatDate(first.at)} to ${last.balance} on ${formatDate(last.at)}, over ${chart.dots.length} ledger entries; the highest was ${chart.max}.`;
   return (
     <figure className="credits-chart" data-testid="credits-chart">
       <svg
@@ -63,7 +62,7 @@ export function CreditsChart({ chart }: { chart: BalanceChart }) {
             cy={dot.y}
             r={dot.type === "ROLLOVER" ? 5 : 3}
           >
-            <title>{`${ledgerTypeLabel(dot.type)}: balance ${dot.balance} (${day.format(dot.at)})`}</title>
+            <title>{`${ledgerTypeLabel(dot.type)}: balance ${dot.balance} (${formatDate(dot.at)})`}</title>
           </circle>
         ))}
         {chart.xLabels.map((label, index) => (
@@ -73,7 +72,7 @@ export function CreditsChart({ chart }: { chart: BalanceChart }) {
             y={chart.height - 8}
             textAnchor={index === 0 ? "start" : "end"}
           >
-            {day.format(label.at)}
+            {formatDate(label.at)}
           </text>
         ))}
       </svg>
@@ -82,26 +81,15 @@ export function CreditsChart({ chart }: { chart: BalanceChart }) {
       </figcaption>
       <details>
         <summary>Chart data as a table</summary>
-        <div className="table-scroll">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Entry</th>
-                <th scope="col">Balance</th>
-              </tr>
-            </thead>
-            <tbody>
-              {chart.dots.map((dot, index) => (
-                <tr key={index}>
-                  <td>{day.format(dot.at)}</td>
-                  <td>{ledgerTypeLabel(dot.type)}</td>
-                  <td>{dot.balance}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={chart.dots}
+          rowKey={(_dot, index) => index}
+          columns={[
+            { header: "Date", cell: (dot) => formatDate(dot.at) },
+            { header: "Entry", cell: (dot) => ledgerTypeLabel(dot.type) },
+            { header: "Balance", cell: (dot) => dot.balance },
+          ]}
+        />
       </details>
     </figure>
   );

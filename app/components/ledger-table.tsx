@@ -1,4 +1,7 @@
+import type { ReactNode } from "react";
+import { DataTable } from "./data-table";
 import { ledgerTypeLabel } from "./credits-chart";
+import { formatDateTime } from "~/lib/format";
 
 export type LedgerTableRow = {
   id: string;
@@ -6,43 +9,34 @@ export type LedgerTableRow = {
   amount: number;
   balance: number;
   description: string;
-  createdAt: string;
+  createdAt: Date | string;
 };
 
-const dateTime = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-
 /** A membership's ledger rows, newest first: what happened, how many credits, balance after. */
-export function LedgerTable({ rows }: { rows: LedgerTableRow[] }) {
+export function LedgerTable({
+  rows,
+  empty,
+}: {
+  rows: readonly LedgerTableRow[];
+  empty?: ReactNode;
+}) {
   return (
-    <div className="table-scroll">
-      <table className="data-table" data-testid="ledger">
-        <thead>
-          <tr>
-            <th scope="col">Date (UTC)</th>
-            <th scope="col">Entry</th>
-            <th scope="col">Description</th>
-            <th scope="col">Credits</th>
-            <th scope="col">Balance</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.id} data-type={row.type}>
-              <td>{dateTime.format(new Date(row.createdAt))}</td>
-              <td>{ledgerTypeLabel(row.type)}</td>
-              <td>{row.description}</td>
-              <td className={row.amount > 0 ? "amount--plus" : "amount--minus"}>
-                {row.amount > 0 ? `+${row.amount}` : `−${-row.amount}`}
-              </td>
-              <td>{row.balance}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={rows}
+      empty={empty}
+      testId="ledger"
+      rowProps={(row) => ({ "data-type": row.type })}
+      columns={[
+        { header: "Date", cell: (row) => formatDateTime(row.createdAt) },
+        { header: "Entry", cell: (row) => ledgerTypeLabel(row.type) },
+        { header: "Description", cell: (row) => row.description },
+        {
+          header: "Credits",
+          cell: (row) => (row.amount > 0 ? `+${row.amount}` : `−${-row.amount}`),
+          cellProps: (row) => ({ className: row.amount > 0 ? "amount--plus" : "amount--minus" }),
+        },
+        { header: "Balance", cell: (row) => row.balance },
+      ]}
+    />
   );
 }

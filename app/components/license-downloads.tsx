@@ -1,34 +1,28 @@
 import { Form } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { ResetRequestStatusBadge } from "~/components/badge";
+import { DataTable, type Column } from "~/components/data-table";
+import { SubmitButton, TextAreaField, type FieldMeta } from "~/components/forms";
 import { deviceLabel } from "~/domain/auth/device-label";
-import { SubmitButton } from "~/components/forms";
-import { DOWNLOADS_PER_WINDOW, formatUtc } from "~/domain/downloads/quota";
+import { DOWNLOADS_PER_WINDOW, type QuotaState } from "~/domain/downloads/quota";
+import { RESET_REASON_MAX_LENGTH } from "~/domain/downloads/reset-rules";
+import { formatDateTime } from "~/lib/format";
+import type { DownloadHistoryItem } from "~/services/downloads.server";
+import type { ResetRequestView } from "~/services/reset-requests.server";
 
 export interface LicenseDownloadsData {
-  quota: { used: number; left: number; nextFreeAt: string | null } | null;
-  history: {
-    id: string;
-    status: "GRANTED" | "COMPLETED" | "FAILED";
-    failureReason: string | null;
-    userAgent: string | null;
-    createdAt: string;
-    /** Worded on the server, so server and browser render the same text. */
-    outcome: string;
-  }[];
-  resetRequests: {
-    id: string;
-    status: "PENDING" | "APPROVED" | "REJECTED";
-    reason: string;
-    reviewNotes: string | null;
-    reviewedAt: string | null;
-    createdAt: string;
-  }[];
+  quota: QuotaState | null;
+  /** `outcome` is worded on the server, so server and browser render the same text. */
+  history: (Pick<DownloadHistoryItem, "id" | "userAgent" | "createdAt"> & { outcome: string })[];
+  resetRequests: Pick<ResetRequestView, "id" | "status" | "reason" | "reviewNotes" | "createdAt">[];
 }
 
-const STATUS_BADGE = {
-  PENDING: "badge",
-  APPROVED: "badge badge--success",
-  REJECTED: "badge badge--danger",
-} as const;
+/** The browser a download came from, in words, with the full user agent on hover. */
+export const BROWSER_COLUMN: Column<{ userAgent: string | null }> = {
+  header: "Browser",
+  cell: (row) => (row.userAgent ? deviceLabel(row.userAgent) : "—"),
+  cellProps: (row) => ({ title: row.userAgent ?? undefined }),
+};
 
 /** The license page's download section: quota, the button, reset requests, history. */
 export function LicenseDownloads({
@@ -49,7 +43,7 @@ export function LicenseDownloads({
         <p data-testid="downloads-left">
           {`${quota.left} of ${DOWNLOADS_PER_WINDOW} downloads left in the last 14 days.`}
           {quota.nextFreeAt
-            ? ` The next download frees up on ${formatUtc(new Date(quota.nextFreeAt))}.`
+            ? ` The next download frees up on ${formatDateTime(quota.nextFreeAt)}.`
             : null}
         </p>
       ) : null}
@@ -71,8 +65,8 @@ export function LicenseDownloads({
         <ul className="downloads__requests" data-testid="reset-requests">
           {resetRequests.map((request) => (
             <li key={request.id}>
-              <span className={STATUS_BADGE[request.status]}>{request.status.toLowerCase()}</span>{" "}
-              {`Asked ${formatUtc(new Date(request.createdAt))}: “${request.reason}”`}
+              <ResetRequestStatusBadge status={request.status} />{" "}
+              {`Asked ${formatDateTime(request.createdAt)}: “${request.reason}”`}
               {request.reviewNotes ? ` — Notes: ${request.reviewNotes}` : null}
             </li>
           ))}
@@ -85,49 +79,59 @@ export function LicenseDownloads({
           When you have used your downloads, you can ask us here to give them back.
         </p>
       ) : (
-        <Form
-          method="post"
-          action={`/account/licenses/${licenseId}/reset-request`}
-          className="form-stack"
-        >
+        <ResetRequestForm licenseId={licenseId} submitLabel="Request a reset">
           <p className="downloads__hint">
             Used your downloads (a new computer, a lost file)? Ask us to give them back.
           </p>
-          <div className="field">
-            <label htmlFor="reset-reason">Why do you need more downloads?</label>
-            <textarea id="reset-reason" name="reason" rows={3} required maxLength={1000} />
-          </div>
-          <SubmitButton pendingText="Sending…">Request a reset</SubmitButton>
-        </Form>
+        </ResetRequestForm>
       )}
 
       <h3>History</h3>
-      {history.length === 0 ? (
-        <p>No downloads yet.</p>
-      ) : (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="download-history">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Browser</th>
-              </tr>
-            </thead>
-            <tbody>
-              {history.map((row) => (
-                <tr key={row.id}>
-                  <td>{formatUtc(new Date(row.createdAt))}</td>
-                  <td>{row.outcome}</td>
-                  <td title={row.userAgent ?? undefined}>
-                    {row.userAgent ? deviceLabel(row.userAgent) : "—"}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={history}
+        testId="download-history"
+        columns={[
+          { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+          { header: "Outcome", cell: (row) => row.outcome },
+          BROWSER_COLUMN,
+        ]}
+        empty={<p>No downloads yet.</p>}
+      />
     </section>
+  );
+}
+
+/**
+ * "Give me my downloads back": on the license page, and again on its own page when the
+ * reason needs correcting (`reason` then carries the inline error and what was typed).
+ */
+export function ResetRequestForm({
+  licenseId,
+  reason,
+  submitLabel,
+  children,
+}: {
+  licenseId: string;
+  reason?: FieldMeta;
+  submitLabel: string;
+  children?: ReactNode;
+}) {
+  return (
+    <Form
+      method="post"
+      action={`/account/licenses/${licenseId}/reset-request`}
+      className="form-stack"
+    >
+      {children}
+      <TextAreaField
+        label="Why do you need more downloads?"
+        meta={reason}
+        name="reason"
+        rows={3}
+        required
+        maxLength={RESET_REASON_MAX_LENGTH}
+      />
+      <SubmitButton pendingText="Sending…">{submitLabel}</SubmitButton>
+    </Form>
   );
 }

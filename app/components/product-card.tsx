@@ -4,9 +4,7 @@ import { mediaUrl } from "~/domain/catalog/media";
 import { formatMoney } from "~/domain/money";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
-type Props = {
-  product: Omit<ProductCardData, "publishedAt"> & { publishedAt: string | Date | null };
-};
+type Props = { product: ProductCardData };
 
 /** The product's thumbnail when it has one, otherwise its initial on the category's gradient. */
 export function ProductArt({

@@ -1,4 +1,4 @@
-import { Link } from "@remix-run/react";
+import { NavLinks } from "./nav-links";
 
 export function SiteFooter() {
   const year = new Date().getFullYear();
@@ -6,13 +6,7 @@ export function SiteFooter() {
     <footer className="site-footer">
       <div className="container site-footer__inner">
         <p>© {year} Studio Store. Every license is for the buyer; we never sell your data.</p>
-        <nav aria-label="Footer">
-          <ul>
-            <li>
-              <Link to="/products">Products</Link>
-            </li>
-          </ul>
-        </nav>
+        <NavLinks items={[{ to: "/products", label: "Products" }]} label="Footer" />
       </div>
     </footer>
   );

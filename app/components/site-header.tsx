@@ -1,7 +1,8 @@
-import { Form, Link, NavLink } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
+import { NavLinks, type NavItem } from "./nav-links";
 
 /** Pages that exist; services and pricing join when their issues land. */
-const NAVIGATION = [
+const NAVIGATION: NavItem[] = [
   { to: "/products", label: "Products" },
   { to: "/pricing", label: "Pricing" },
 ];
@@ -20,17 +21,7 @@ export function SiteHeader({ account }: { account: Account }) {
           </span>
           Studio Store
         </Link>
-        <nav aria-label="Main" className="site-nav">
-          <ul>
-            {NAVIGATION.map((item) => (
-              <li key={item.to}>
-                <NavLink to={item.to} prefetch="intent">
-                  {item.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <NavLinks items={NAVIGATION} label="Main" className="site-nav" />
         {account ? (
           <AccountMenu account={account} />
         ) : (

@@ -1,8 +1,8 @@
-import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { ProductGrid } from "~/components/product-card";
-import { PUBLIC_PAGE_CACHE } from "~/lib/http";
+import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import { listFeaturedProducts } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
 
@@ -10,17 +10,13 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogSty
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const featured = await listFeaturedProducts(context.db);
-  return Response.json({ featured }, { headers: { "Cache-Control": PUBLIC_PAGE_CACHE } });
+  return publicPageData({ featured });
 }
 
-export const headers: HeadersFunction = ({ loaderHeaders }) => ({
-  "Cache-Control": loaderHeaders.get("Cache-Control") ?? "no-store",
-});
-
-type LoaderData = { featured: Parameters<typeof ProductGrid>[0]["products"] };
+export const headers = publicPageHeaders;
 
 export default function Home() {
-  const { featured } = useLoaderData<LoaderData>();
+  const { featured } = useLoaderData<typeof loader>();
   return (
     <>
       <section className="hero">

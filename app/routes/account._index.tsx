@@ -1,5 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Facts } from "~/components/facts";
+import { SubmitButton } from "~/components/forms";
+import { PageHeader } from "~/components/page-header";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { requireUser } from "~/request/auth.server";
 
@@ -7,31 +10,20 @@ export const meta: MetaFunction = () => [{ title: "Your account — Studio Store
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  return Response.json({
+  return {
     name: user.name,
     email: user.email,
     role: user.role,
     twoFactorEnabled: user.twoFactorEnabled,
     consentPending: needsGuardianConsent(user),
-  });
+  };
 }
 
-type LoaderData = {
-  name: string;
-  email: string;
-  role: string;
-  twoFactorEnabled: boolean;
-  consentPending: boolean;
-};
-
 export default function AccountOverview() {
-  const account = useLoaderData<LoaderData>();
+  const account = useLoaderData<typeof loader>();
   return (
     <>
-      <header className="page-header">
-        <h1>Hello, {account.name}</h1>
-        <p>{account.email}</p>
-      </header>
+      <PageHeader title={`Hello, ${account.name}`}>{account.email}</PageHeader>
 
       {account.consentPending && (
         <section className="notice" aria-labelledby="consent-title" data-testid="consent-pending">
@@ -41,25 +33,28 @@ export default function AccountOverview() {
             can browse the store, but you can&apos;t buy or start a project.
           </p>
           <Form method="post" action="/account/consent">
-            <button type="submit" className="button button--ghost">
+            <SubmitButton pendingText="Sending…" className="button button--ghost">
               Send the email again
-            </button>
+            </SubmitButton>
           </Form>
         </section>
       )}
 
-      <dl className="facts account-facts">
-        <div>
-          <dt>Role</dt>
-          <dd>{account.role}</dd>
-        </div>
-        <div>
-          <dt>Two-factor authentication</dt>
-          <dd>
-            {account.twoFactorEnabled ? "On" : "Off"} · <Link to="/account/security">Manage</Link>
-          </dd>
-        </div>
-      </dl>
+      <Facts
+        className="facts account-facts"
+        facts={[
+          { label: "Role", value: account.role },
+          {
+            label: "Two-factor authentication",
+            value: (
+              <>
+                {account.twoFactorEnabled ? "On" : "Off"} ·{" "}
+                <Link to="/account/security">Manage</Link>
+              </>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

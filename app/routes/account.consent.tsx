@@ -1,53 +1,34 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
-import { z } from "~/lib/zod";
-import { formatWait } from "~/domain/auth/login-policy";
-import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
+import { ResendConsentFormSchema } from "~/domain/auth/consent-forms";
+import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
+import { requireAccountAction } from "~/request/account.server";
 import { resendGuardianConsent } from "~/services/auth/guardian-consent.server";
 
-/** A minor asks for the guardian consent email again (POST only; the button is on /account). */
-
-const ResendFormSchema = z.object({
-  // Back to the account page the button was on; nothing else, so this can't be an open redirect.
-  redirectTo: z
-    .string()
-    .regex(/^\/account(\/[a-z0-9-]+)*$/)
-    .catch("/account"),
-});
-
+/**
+ * A minor asks for the guardian consent email again (POST only; the button is on /account and
+ * /account/security). Every outcome goes back to that page with a toast.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  const form = ResendFormSchema.parse({
-    redirectTo: (await request.formData()).get("redirectTo") ?? undefined,
-  });
-  const now = new Date();
+  const account = await requireAccountAction(request, context);
+  const submission = parseForm(await request.formData(), ResendConsentFormSchema);
+  // The schema falls back to /account rather than fail, so this is only belt and braces.
+  const redirectTo = submission.ok ? submission.value.redirectTo : "/account";
   const result = await resendGuardianConsent(
     { db: context.db, env: context.env },
-    {
-      userId: user.id,
-      actor: auditActor(user),
-      origin: new URL(request.url).origin,
-      now,
-      request: await auditRequestInfo(request, context),
-    },
+    { ...account, userId: account.user.id, origin: new URL(request.url).origin },
   );
-
-  if (result.ok) {
-    return redirectWithToast(context, form.redirectTo, {
-      kind: "success",
-      message: "We've emailed your parent or guardian a new link. Earlier links no longer work.",
-    });
-  }
-  if (result.reason === "rate-limited") {
-    return redirectWithToast(context, form.redirectTo, {
-      kind: "error",
-      message: `We sent the email less than 10 minutes ago. You can ask again in ${formatWait(result.retryAt, now)}.`,
-    });
-  }
-  return redirectWithToast(context, form.redirectTo, {
-    kind: "info",
-    message: "Your account doesn't need a guardian's consent.",
-  });
+  return redirectWithToast(
+    context,
+    redirectTo,
+    result.ok
+      ? {
+          kind: "success",
+          message:
+            "We've emailed your parent or guardian a new link. Earlier links no longer work.",
+        }
+      : { kind: result.kind === "limit" ? "error" : "info", message: result.message },
+  );
 }
 
 export function loader() {

@@ -1,128 +1,88 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LinksFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
+import {
+  data,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { AccountLicenseParamsSchema, RevealKeyFormSchema } from "~/domain/licenses/admin-forms";
+import { LicenseStatusBadge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
-import { SubmitButton } from "~/components/forms";
-import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
-import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { Facts } from "~/components/facts";
+import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { LicenseDownloads } from "~/components/license-downloads";
+import { PageHeader } from "~/components/page-header";
+import { downloadOutcomeLabel } from "~/domain/downloads/quota";
+import { RevealKeyFormSchema } from "~/domain/licenses/admin-forms";
+import { formatDateTime } from "~/lib/format";
+import { parseForm } from "~/lib/forms.server";
+import { invariantResponse, requireIdParam } from "~/lib/http";
+import { requireAccountAction } from "~/request/account.server";
+import { requireUser } from "~/request/auth.server";
+import { PRIVATE_NO_STORE } from "~/request/page-cache.server";
 import { listUserDownloads, userLicenseQuota } from "~/services/downloads.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
 import { listLicenseResetRequests } from "~/services/reset-requests.server";
-import { LicenseDownloads, type LicenseDownloadsData } from "~/components/license-downloads";
-import { downloadOutcomeLabel } from "~/domain/downloads/quota";
 import downloadStyles from "~/styles/downloads.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: downloadStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  {
-    title: `${(data as LoaderData | undefined)?.license.productName ?? "License"} — Studio Store`,
-  },
+  { title: `${data?.license.productName ?? "License"} — Studio Store` },
 ];
-
-/** A user's licenses (and a revealed key) must never sit in a shared cache. */
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 const NOT_FOUND = "We couldn't find that license in your account.";
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const parsed = AccountLicenseParamsSchema.safeParse(params);
-  invariantResponse(parsed.success, NOT_FOUND, { status: 404 });
-  const license = await getUserLicense(context.db, {
-    userId: user.id,
-    licenseId: parsed.data.licenseId,
-    now: new Date(),
-  });
-  invariantResponse(license, NOT_FOUND, { status: 404 });
-  const scope = { userId: user.id, licenseId: license.id };
+  const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
   const now = new Date();
+  const license = await getUserLicense(context.db, { userId: user.id, licenseId, now });
+  invariantResponse(license, NOT_FOUND, { status: 404 });
+  const scope = { userId: user.id, licenseId };
   const [quota, history, resetRequests] = await Promise.all([
     userLicenseQuota(context.db, { ...scope, now }),
     listUserDownloads(context.db, scope, 10),
     listLicenseResetRequests(context.db, scope),
   ]);
-  return Response.json(
-    {
-      license,
-      downloads: {
-        quota,
-        history: history.items.map((row) => ({ ...row, outcome: downloadOutcomeLabel(row, now) })),
-        resetRequests,
-      },
+  return {
+    license,
+    downloads: {
+      quota,
+      history: history.items.map((row) => ({ ...row, outcome: downloadOutcomeLabel(row, now) })),
+      resetRequests,
     },
-    { headers: { "Cache-Control": "private, no-store" } },
-  );
+  };
 }
 
 /** "Reveal key": the full key once, in this answer only (never cached), and audited. */
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  const parsedParams = AccountLicenseParamsSchema.safeParse(params);
-  invariantResponse(parsedParams.success, NOT_FOUND, { status: 404 });
-  const parsed = RevealKeyFormSchema.safeParse(Object.fromEntries(await request.formData()));
-  invariantResponse(parsed.success, "This form wasn't understood. Reload the page and try again.");
+  const account = await requireAccountAction(request, context);
+  const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
+  const submission = parseForm(await request.formData(), RevealKeyFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
   const key = await revealLicenseKey(
     { db: context.db, env: context.env },
-    {
-      actor: auditActor(user),
-      licenseId: parsedParams.data.licenseId,
-      now: new Date(),
-      request: await auditRequestInfo(request, context),
-    },
+    { ...account, licenseId },
   );
   invariantResponse(key, NOT_FOUND, { status: 404 });
-  return Response.json({ key }, { headers: { "Cache-Control": "private, no-store" } });
+  return data({ key }, { headers: PRIVATE_NO_STORE });
 }
 
-type LoaderData = {
-  license: {
-    id: string;
-    productName: string;
-    productSlug: string;
-    type: string;
-    effective: EffectiveStatus;
-    statusReason: string | null;
-    maskedKey: string;
-    expiresAt: string | null;
-    createdAt: string;
-    seats: { used: number; max: number };
-    activations: { instance: string; activatedAt: string; lastValidatedAt: string | null }[];
-  };
-  downloads: LicenseDownloadsData;
-};
-
-// One fixed time zone, so the server's HTML and the browser's render agree.
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const formatDate = (iso: string) => `${dateFormat.format(new Date(iso))} UTC`;
-const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
-
 export default function AccountLicense() {
-  const { license, downloads } = useLoaderData<LoaderData>();
-  const revealed = useActionData<{ key: string }>();
-  const badge = licenseStatusBadge(license.effective.code);
+  const { license, downloads } = useLoaderData<typeof loader>();
+  const answer = useActionData<typeof action>();
+  const revealedKey = answer && "key" in answer ? answer.key : null;
+  const form = useFormReply(answer && "key" in answer ? null : answer);
   return (
     <>
       <p>
         <Link to="/account/licenses">← All licenses</Link>
       </p>
-      <header className="page-header">
-        <h1>{license.productName}</h1>
-        <p>
-          {license.type} license · <span className={badgeClass(badge.tone)}>{badge.label}</span>
-        </p>
-      </header>
+      <PageHeader title={license.productName}>
+        {license.type} license · <LicenseStatusBadge code={license.effective.code} />
+      </PageHeader>
 
       {!license.effective.valid && (
         <p className="notice" role="status">
@@ -131,34 +91,27 @@ export default function AccountLicense() {
         </p>
       )}
 
-      <dl className="facts" data-testid="license-facts">
-        <div>
-          <dt>License key</dt>
-          <dd>
-            <code data-testid="license-key">{revealed?.key ?? license.maskedKey}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Bought</dt>
-          <dd>{formatDate(license.createdAt)}</dd>
-        </div>
-        <div>
-          <dt>Expires</dt>
-          <dd>{license.expiresAt ? formatDate(license.expiresAt) : "Never"}</dd>
-        </div>
-        <div>
-          <dt>Seats in use</dt>
-          <dd>{`${license.seats.used} of ${license.seats.max}`}</dd>
-        </div>
-      </dl>
+      <Facts
+        testId="license-facts"
+        facts={[
+          {
+            label: "License key",
+            value: <code data-testid="license-key">{revealedKey ?? license.maskedKey}</code>,
+          },
+          { label: "Bought", value: formatDateTime(license.createdAt) },
+          { label: "Expires", value: formatDateTime(license.expiresAt, "Never") },
+          { label: "Seats in use", value: `${license.seats.used} of ${license.seats.max}` },
+        ]}
+      />
 
-      {revealed?.key ? (
+      {revealedKey ? (
         <p className="notice" role="status">
           Keep this key private: anyone who has it can use your license. Reload the page to hide it
           again.
         </p>
       ) : (
         <Form method="post" className="section">
+          <FormError>{form.formError}</FormError>
           <SubmitButton name="intent" value="reveal-key" pendingText="Revealing…">
             Reveal key
           </SubmitButton>
@@ -173,35 +126,25 @@ export default function AccountLicense() {
 
       <section className="section" aria-labelledby="activations-title">
         <h2 id="activations-title">Active instances</h2>
-        {license.activations.length === 0 ? (
-          <p>
-            No copy of the software is using this license yet. Your software activates itself with
-            the key.
-          </p>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table" data-testid="activation-list">
-              <thead>
-                <tr>
-                  <th scope="col">Instance</th>
-                  <th scope="col">Activated</th>
-                  <th scope="col">Last checked</th>
-                </tr>
-              </thead>
-              <tbody>
-                {license.activations.map((activation) => (
-                  <tr key={activation.instance}>
-                    <td>{activation.instance}</td>
-                    <td>{formatDate(activation.activatedAt)}</td>
-                    <td>
-                      {activation.lastValidatedAt ? formatDate(activation.lastValidatedAt) : "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={license.activations}
+          rowKey={(activation) => activation.instance}
+          testId="activation-list"
+          columns={[
+            { header: "Instance", cell: (activation) => activation.instance },
+            { header: "Activated", cell: (activation) => formatDateTime(activation.activatedAt) },
+            {
+              header: "Last checked",
+              cell: (activation) => formatDateTime(activation.lastValidatedAt),
+            },
+          ]}
+          empty={
+            <p>
+              No copy of the software is using this license yet. Your software activates itself with
+              the key.
+            </p>
+          }
+        />
       </section>
 
       <p>

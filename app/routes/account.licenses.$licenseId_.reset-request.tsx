@@ -1,61 +1,48 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
 } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useParams } from "@remix-run/react";
+import { Link, useActionData, useParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { FormError, SubmitButton } from "~/components/forms";
-import { fieldErrors } from "~/domain/auth/admin-forms";
-import { LicenseIdParamSchema, ResetRequestFormSchema } from "~/domain/downloads/forms";
-import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { FormError, useFormReply } from "~/components/forms";
+import { ResetRequestForm } from "~/components/license-downloads";
+import { PageHeader } from "~/components/page-header";
+import { ResetRequestFormSchema } from "~/domain/downloads/forms";
+import { parseForm } from "~/lib/forms.server";
+import { requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
+import { requireAccountAction } from "~/request/account.server";
+import { requireUser } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
+import { asRefusal } from "~/request/service-refusal.server";
 import { createResetRequest } from "~/services/reset-requests.server";
 
 /** POST /account/licenses/:licenseId/reset-request (`reason`): ask for the downloads back. */
 export const meta: MetaFunction = () => [{ title: "Reset request — Studio Store" }];
-
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
 
 const NOT_FOUND = "We couldn't find that license in your account.";
 
 /** A GET shows the form on its own (the license page has the same form). */
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   await requireUser(request, context);
-  invariantResponse(LicenseIdParamSchema.safeParse(params).success, NOT_FOUND, { status: 404 });
+  requireIdParam(params, "licenseId", NOT_FOUND);
   return null;
 }
 
-type ActionData = { errors: Record<string, string>; formError?: string; reason?: string };
-
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  const parsedParams = LicenseIdParamSchema.safeParse(params);
-  invariantResponse(parsedParams.success, NOT_FOUND, { status: 404 });
-  const form = Object.fromEntries(await request.formData());
-  const parsed = ResetRequestFormSchema.safeParse(form);
-  if (!parsed.success) {
-    return Response.json({ errors: fieldErrors(parsed.error) } satisfies ActionData, {
-      status: 400,
-    });
-  }
-  const { licenseId } = parsedParams.data;
+  const account = await requireAccountAction(request, context);
+  const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
+  const formData = await request.formData();
+  const submission = parseForm(formData, ResetRequestFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await createResetRequest(context.db, {
-    actor: auditActor(user),
+    ...account,
     licenseId,
-    reason: parsed.data.reason,
-    now: new Date(),
-    request: await auditRequestInfo(request, context),
+    reason: submission.value.reason,
   });
-  if (!result.ok) {
-    invariantResponse(result.reason !== "not-found", NOT_FOUND, { status: 404 });
-    return Response.json(
-      { errors: {}, formError: result.message, reason: parsed.data.reason } satisfies ActionData,
-      { status: 409 },
-    );
-  }
+  if (!result.ok) return refusedForm(formData, asRefusal(result, "conflict"));
   return redirectWithToast(context, `/account/licenses/${licenseId}`, {
     kind: "success",
     message: "Your reset request was sent. We'll email you when a moderator has decided.",
@@ -64,40 +51,22 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 
 /** Shown only when the request needs correcting (empty reason) or one is already pending. */
 export default function ResetRequestPage() {
-  const data = useActionData<ActionData>();
-  const { licenseId } = useParams();
-  const action = `/account/licenses/${licenseId ?? ""}/reset-request`;
+  const form = useFormReply(useActionData<typeof action>());
+  const licenseId = useParams().licenseId ?? "";
   return (
     <>
-      <header className="page-header">
-        <h1>Ask for your downloads back</h1>
-      </header>
-      <FormError>{data?.formError}</FormError>
-      {data?.formError ? null : (
-        <Form method="post" action={action} className="form-stack">
-          <div className="field">
-            <label htmlFor="reset-reason">Why do you need more downloads?</label>
-            <textarea
-              id="reset-reason"
-              name="reason"
-              rows={4}
-              required
-              maxLength={1000}
-              defaultValue={data?.reason}
-              aria-invalid={data?.errors.reason ? true : undefined}
-              aria-describedby={data?.errors.reason ? "reset-reason-error" : undefined}
-            />
-            {data?.errors.reason ? (
-              <p id="reset-reason-error" className="field__error" role="alert">
-                {data.errors.reason}
-              </p>
-            ) : null}
-          </div>
-          <SubmitButton pendingText="Sending…">Send request</SubmitButton>
-        </Form>
+      <PageHeader title="Ask for your downloads back" />
+      <FormError>{form.formError}</FormError>
+      {/* A refusal (a request already waiting) can't be fixed by editing the reason. */}
+      {form.formError ? null : (
+        <ResetRequestForm
+          licenseId={licenseId}
+          reason={form.field("reason")}
+          submitLabel="Send request"
+        />
       )}
       <p>
-        <Link to={`/account/licenses/${licenseId ?? ""}`}>← Back to the license</Link>
+        <Link to={`/account/licenses/${licenseId}`}>← Back to the license</Link>
       </p>
     </>
   );

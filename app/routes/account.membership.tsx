@@ -1,24 +1,31 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LinksFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
+import {
+  data,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
 } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Badge } from "~/components/badge";
 import { CreditsChart } from "~/components/credits-chart";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { SubmitButton } from "~/components/forms";
-import { LedgerTable, type LedgerTableRow } from "~/components/ledger-table";
+import { Facts } from "~/components/facts";
+import { FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
+import { LedgerTable } from "~/components/ledger-table";
+import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
-import { buildBalanceChart, type BalanceChart } from "~/domain/credits/chart";
-import { AutoRenewFormSchema, LedgerPageQuerySchema } from "~/domain/memberships/forms";
-import { CREDIT_PACKS, TIERS, type TierConfig } from "~/domain/memberships/tiers";
+import { buildBalanceChart } from "~/domain/credits/chart";
+import { AutoRenewFormSchema } from "~/domain/memberships/forms";
+import { CREDIT_PACKS, TIERS } from "~/domain/memberships/tiers";
 import { formatMoney } from "~/domain/money";
-import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
-import { invariantResponse } from "~/lib/http";
+import { formatDate } from "~/lib/format";
+import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
+import { pageCursor, requireAccountAction } from "~/request/account.server";
+import { requireUser } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
+import { asRefusal } from "~/request/service-refusal.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
 import membershipStyles from "~/styles/membership.css?url";
 
@@ -26,98 +33,61 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: membership
 
 export const meta: MetaFunction = () => [{ title: "Your membership — Studio Store" }];
 
-/** A member's credits and ledger are private. */
-export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-store" });
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
-  const query = LedgerPageQuerySchema.parse({
-    cursor: new URL(request.url).searchParams.get("cursor"),
+  const overview = await getMembershipOverview(context.db, user.id, {
+    cursor: pageCursor(request),
   });
-  const overview = await getMembershipOverview(context.db, user.id, { cursor: query.cursor });
-  if (!overview) {
-    return Response.json({ overview: null }, { headers: { "Cache-Control": "private, no-store" } });
-  }
+  if (!overview) return { overview: null };
   const { membership, ledger, history, ...facts } = overview;
-  return Response.json(
-    {
-      overview: {
-        ...facts,
-        membership: {
-          tier: membership.tier,
-          status: membership.status,
-          totalCredits: membership.totalCredits,
-          usedCredits: membership.usedCredits,
-          autoRenew: membership.autoRenew,
-          currentPeriodStart: membership.currentPeriodStart,
-          currentPeriodEnd: membership.currentPeriodEnd,
-        },
-        tier: TIERS[membership.tier],
-        ledger: ledger.items.map(({ seq: _seq, reference: _reference, ...row }) => row),
-        nextCursor: ledger.nextCursor,
-        chart: buildBalanceChart(history),
+  return {
+    overview: {
+      ...facts,
+      membership: {
+        tier: membership.tier,
+        status: membership.status,
+        usedCredits: membership.usedCredits,
+        autoRenew: membership.autoRenew,
+        currentPeriodEnd: membership.currentPeriodEnd,
       },
+      tier: TIERS[membership.tier],
+      ledger: ledger.items.map(({ seq: _seq, reference: _reference, ...row }) => row),
+      nextCursor: ledger.nextCursor,
+      chart: buildBalanceChart(history),
     },
-    { headers: { "Cache-Control": "private, no-store" } },
-  );
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
-  const form = await request.formData();
-  const parsed = AutoRenewFormSchema.safeParse({
-    intent: form.get("intent") ?? undefined,
-    autoRenew: form.get("autoRenew") ?? undefined,
-  });
-  invariantResponse(parsed.success, "This form asked for something we don't know how to do.");
+  const account = await requireAccountAction(request, context);
+  const formData = await request.formData();
+  const submission = parseForm(formData, AutoRenewFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await setAutoRenew(
     { db: context.db, env: context.env },
-    {
-      user: auditActor(user),
-      autoRenew: parsed.data.autoRenew,
-      now: new Date(),
-      request: await auditRequestInfo(request, context),
-    },
+    { ...account, user: account.actor, autoRenew: submission.value.autoRenew },
   );
+  if (!result.ok) return refusedForm(formData, asRefusal(result, "conflict"));
   return redirectWithToast(context, "/account/membership", {
-    kind: result.ok ? "success" : "error",
-    message: result.message,
+    kind: "success",
+    message: submission.value.autoRenew
+      ? "Auto-renew is on: your membership renews at the end of the period."
+      : "Auto-renew is off: your membership ends with this period.",
   });
 }
 
-type LoaderData = {
-  overview: {
-    membership: {
-      tier: string;
-      status: string;
-      totalCredits: number;
-      usedCredits: number;
-      autoRenew: boolean;
-      currentPeriodStart: string;
-      currentPeriodEnd: string;
-    };
-    tier: TierConfig;
-    remaining: number;
-    renews: boolean;
-    paymentPending: boolean;
-    rolloverPreview: number;
-    nextAllocation: number;
-    ledger: LedgerTableRow[];
-    nextCursor: string | null;
-    chart: BalanceChart;
-  } | null;
-};
-
-const day = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+const PACK_OPTIONS = CREDIT_PACKS.map((pack) => ({
+  value: pack.id,
+  label: `${pack.name} — ${formatMoney(pack.priceCents, pack.currency)}`,
+}));
 
 export default function AccountMembership() {
-  const { overview } = useLoaderData<LoaderData>();
+  const { overview } = useLoaderData<typeof loader>();
+  const form = useFormReply(useActionData<typeof action>());
   if (!overview) {
     return (
       <>
-        <header className="page-header">
-          <h1>Membership</h1>
-        </header>
+        <PageHeader title="Membership" />
         <EmptyState title="You're not a member yet">
           <p>
             A membership gives you credits every month for work from the studio.{" "}
@@ -129,38 +99,32 @@ export default function AccountMembership() {
   }
   const { membership, tier } = overview;
   const expired = membership.status === "EXPIRED";
-  const periodEnd = day.format(new Date(membership.currentPeriodEnd));
+  const periodEnd = formatDate(membership.currentPeriodEnd);
 
   return (
     <>
-      <header className="page-header">
-        <h1>Membership</h1>
-        <p>
-          <strong>{tier.name}</strong> ·{" "}
-          <span className={expired ? "badge badge--danger" : "badge badge--success"}>
-            {membership.status.toLowerCase().replace("_", " ")}
-          </span>
-        </p>
-      </header>
+      <PageHeader title="Membership">
+        <strong>{tier.name}</strong> ·{" "}
+        <Badge tone={expired ? "danger" : "success"}>
+          {membership.status.toLowerCase().replace("_", " ")}
+        </Badge>
+      </PageHeader>
 
-      <dl className="membership-summary">
-        <div>
-          <dt>Balance</dt>
-          <dd data-testid="credit-balance">{`${overview.remaining} credits`}</dd>
-        </div>
-        <div>
-          <dt>Used this period</dt>
-          <dd>{membership.usedCredits}</dd>
-        </div>
-        <div>
-          <dt>{expired ? "Ended" : overview.renews ? "Next renewal" : "Ends"}</dt>
-          <dd>{periodEnd}</dd>
-        </div>
-        <div>
-          <dt>Rolls over at renewal</dt>
-          <dd>{overview.renews ? `${overview.rolloverPreview} credits` : "—"}</dd>
-        </div>
-      </dl>
+      <Facts
+        className="membership-summary"
+        facts={[
+          { label: "Balance", value: `${overview.remaining} credits`, testId: "credit-balance" },
+          { label: "Used this period", value: membership.usedCredits },
+          {
+            label: expired ? "Ended" : overview.renews ? "Next renewal" : "Ends",
+            value: periodEnd,
+          },
+          {
+            label: "Rolls over at renewal",
+            value: overview.renews ? `${overview.rolloverPreview} credits` : "—",
+          },
+        ]}
+      />
       {overview.renews ? (
         <p className="muted">
           On {periodEnd}, up to {tier.rolloverCap} unused credits carry over (now{" "}
@@ -182,6 +146,7 @@ export default function AccountMembership() {
       {!expired && (
         <section aria-labelledby="renew-heading">
           <h2 id="renew-heading">Auto-renew</h2>
+          <FormError>{form.formError}</FormError>
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="auto-renew" />
             <input type="hidden" name="autoRenew" value={membership.autoRenew ? "off" : "on"} />
@@ -200,16 +165,12 @@ export default function AccountMembership() {
         <section aria-labelledby="top-up-heading">
           <h2 id="top-up-heading">Top up</h2>
           <Form method="post" action="/checkout/credits" className="pack-form">
-            <div className="field">
-              <label htmlFor="pack">Credit pack</label>
-              <select id="pack" name="pack" defaultValue={CREDIT_PACKS[0]!.id}>
-                {CREDIT_PACKS.map((pack) => (
-                  <option key={pack.id} value={pack.id}>
-                    {pack.name} — {formatMoney(pack.priceCents, pack.currency)}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              label="Credit pack"
+              name="pack"
+              options={PACK_OPTIONS}
+              defaultValue={PACK_OPTIONS[0]!.value}
+            />
             <SubmitButton pendingText="Opening checkout…">Buy credits</SubmitButton>
           </Form>
         </section>
@@ -222,11 +183,7 @@ export default function AccountMembership() {
 
       <section aria-labelledby="ledger-heading">
         <h2 id="ledger-heading">Ledger</h2>
-        {overview.ledger.length === 0 ? (
-          <EmptyState title="No entries yet" />
-        ) : (
-          <LedgerTable rows={overview.ledger} />
-        )}
+        <LedgerTable rows={overview.ledger} empty={<EmptyState title="No entries yet" />} />
         <CursorPagination nextCursor={overview.nextCursor} />
       </section>
     </>

@@ -1,37 +1,34 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { NavLink, Outlet } from "@remix-run/react";
+import { Outlet } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { NavLinks, type NavItem } from "~/components/nav-links";
 import { requireUser } from "~/request/auth.server";
+import { privatePageHeaders } from "~/request/page-cache.server";
 
-/** Everything under /account needs a logged-in user. */
+/**
+ * Everything under /account is someone's own (licenses, keys, credits): it needs a logged-in
+ * user and never sits in a cache. Child routes without a `headers` export inherit these.
+ */
+export const headers = privatePageHeaders;
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireUser(request, context);
   return null;
 }
 
-const SECTIONS = [
+const SECTIONS: NavItem[] = [
   { to: "/account", label: "Overview", end: true },
-  { to: "/account/licenses", label: "Licenses", end: false },
-  { to: "/account/downloads", label: "Downloads", end: false },
-  { to: "/account/purchases", label: "Purchases", end: false },
-  { to: "/account/membership", label: "Membership", end: false },
-  { to: "/account/security", label: "Security", end: false },
+  { to: "/account/licenses", label: "Licenses" },
+  { to: "/account/downloads", label: "Downloads" },
+  { to: "/account/purchases", label: "Purchases" },
+  { to: "/account/membership", label: "Membership" },
+  { to: "/account/security", label: "Security" },
 ];
 
 export default function AccountLayout() {
   return (
     <div className="container section account-layout">
-      <nav aria-label="Account" className="sub-nav">
-        <ul>
-          {SECTIONS.map((section) => (
-            <li key={section.to}>
-              <NavLink to={section.to} end={section.end}>
-                {section.label}
-              </NavLink>
-            </li>
-          ))}
-        </ul>
-      </nav>
+      <NavLinks items={SECTIONS} label="Account" className="sub-nav" />
       <div>
         <Outlet />
       </div>

@@ -1,17 +1,22 @@
-import type {
-  ActionFunctionArgs,
-  HeadersFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
+import {
+  data,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ConsentTokenSchema } from "~/domain/auth/forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
-import { auditRequestInfo } from "~/request/auth.server";
+import type { Refusal } from "~/domain/refusal";
 import { redirectWithToast } from "~/lib/toast.server";
-import { grantGuardianConsent } from "~/services/auth/guardian-consent.server";
-import { checkGuardianConsentToken } from "~/services/auth/signup.server";
+import { auditRequestInfo } from "~/request/auth.server";
+import { refusalStatus } from "~/request/refusals.server";
+import {
+  checkGuardianConsent,
+  grantGuardianConsent,
+  type ConsentLinkRefusal,
+} from "~/services/auth/guardian-consent.server";
 
 /**
  * The link a guardian gets by email. GET only shows who is asking (it changes nothing, so mail
@@ -28,43 +33,38 @@ const NO_STORE = { "Cache-Control": "no-store" };
 
 export const headers: HeadersFunction = () => NO_STORE;
 
-type Refusal = "invalid" | "expired" | "used";
-type PageData = { state: "pending"; minor: { name: string; email: string } } | { state: Refusal };
+/**
+ * A spent link is where the guardian lands after agreeing (the action redirects here), so
+ * "consent already given" is a page that worked, not an error.
+ */
+const STATUS_OVERRIDES = { used: 200 };
 
-const STATUS: Record<Refusal, number> = { invalid: 404, expired: 410, used: 200 };
-
-const refusal = (state: Refusal) =>
-  Response.json({ state } satisfies PageData, { status: STATUS[state], headers: NO_STORE });
+const refused = (refusal: Refusal<ConsentLinkRefusal>) =>
+  data(
+    { minor: null, refused: refusal.reason },
+    { status: refusalStatus(refusal, STATUS_OVERRIDES), headers: NO_STORE },
+  );
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
-  const token = ConsentTokenSchema.safeParse(params.token);
-  if (!token.success) return refusal("invalid");
-  const check = await checkGuardianConsentToken(
+  const check = await checkGuardianConsent(
     { db: context.db, env: context.env },
-    token.data,
+    params.token,
     new Date(),
   );
-  if (!check.ok) return refusal(check.reason);
-  return Response.json(
-    {
-      state: "pending",
-      minor: { name: check.user.name, email: check.user.email },
-    } satisfies PageData,
-    { headers: NO_STORE },
-  );
+  if (!check.ok) return refused(check);
+  const { name, email } = check.user;
+  return data({ minor: { name, email }, refused: null }, { headers: NO_STORE });
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const token = ConsentTokenSchema.safeParse(params.token);
-  if (!token.success) return refusal("invalid");
   const result = await grantGuardianConsent(
     { db: context.db, env: context.env },
-    { token: token.data, now: new Date(), request: await auditRequestInfo(request, context) },
+    { token: params.token, now: new Date(), request: await auditRequestInfo(request, context) },
   );
-  if (!result.ok) return refusal(result.reason);
+  if (!result.ok) return refused(result);
   return redirectWithToast(
     context,
-    `/consent/${token.data}`,
+    new URL(request.url).pathname,
     {
       kind: "success",
       message: `Thank you. ${result.minorName} can now buy products and start projects.`,
@@ -74,18 +74,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function GuardianConsent() {
-  const loaderData = useLoaderData<PageData>();
-  const actionData = useActionData<PageData>();
-  const data = actionData ?? loaderData;
+  const loaderData = useLoaderData<typeof loader>();
+  const { minor, refused } = useActionData<typeof action>() ?? loaderData;
 
   return (
     <section className="auth-card" aria-labelledby="consent-title">
-      {data.state === "pending" ? (
+      {minor ? (
         <>
           <h1 id="consent-title">Your consent is requested</h1>
           <p>
-            <strong>{data.minor.name}</strong> ({data.minor.email}) signed up to Studio Store and
-            told us they are under 18. They asked for your agreement as their parent or guardian.
+            <strong>{minor.name}</strong> ({minor.email}) signed up to Studio Store and told us they
+            are under 18. They asked for your agreement as their parent or guardian.
           </p>
           <p>
             Until you agree, they can browse the store but can&apos;t buy products or start a paid
@@ -100,14 +99,14 @@ export default function GuardianConsent() {
           </p>
         </>
       ) : (
-        <RefusalMessage state={data.state} />
+        <RefusalMessage reason={refused} />
       )}
     </section>
   );
 }
 
-function RefusalMessage({ state }: { state: Refusal }) {
-  switch (state) {
+function RefusalMessage({ reason }: { reason: ConsentLinkRefusal }) {
+  switch (reason) {
     case "used":
       return (
         <>

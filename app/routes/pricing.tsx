@@ -1,7 +1,9 @@
 import type { HeadersFunction, LinksFunction, MetaFunction } from "@remix-run/cloudflare";
 import { Form } from "@remix-run/react";
+import { DataTable } from "~/components/data-table";
+import { PageHeader } from "~/components/page-header";
 import { formatMoney } from "~/domain/money";
-import { CREDIT_PACKS, TIER_ORDER, TIERS } from "~/domain/memberships/tiers";
+import { CREDIT_PACKS, TIER_ORDER, TIERS, type TierConfig } from "~/domain/memberships/tiers";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
 import membershipStyles from "~/styles/membership.css?url";
 
@@ -21,24 +23,37 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": PUBLIC_PAGE_CA
 
 const tiers = TIER_ORDER.map((tier) => TIERS[tier]);
 const perDays = (days: number) => (days === 30 ? "month" : `${days} days`);
+const price = (tier: TierConfig) => formatMoney(tier.priceCents, tier.currency);
+
+type Comparison = { label: string; value: (tier: TierConfig) => string | number };
+
+/** The rows of "Compare the tiers": one fact, one cell per tier. */
+const COMPARISON: Comparison[] = [
+  { label: "Price", value: (tier) => `${price(tier)} / ${perDays(tier.periodDays)}` },
+  { label: "Credits per period", value: (tier) => tier.creditsPerPeriod },
+  { label: "Period", value: (tier) => `${tier.periodDays} days` },
+  { label: "Rollover cap", value: (tier) => `${tier.rolloverCap} credits` },
+  {
+    label: "Price per credit",
+    value: (tier) =>
+      formatMoney(Math.round(tier.priceCents / tier.creditsPerPeriod), tier.currency),
+  },
+];
 
 export default function Pricing() {
   return (
     <div className="container section">
-      <header className="page-header">
-        <h1>Pricing</h1>
-        <p>
-          A membership gives you credits every period to spend on work from the studio: content
-          edits, extra revisions, support calls and more. Unused credits roll over, up to a cap.
-        </p>
-      </header>
+      <PageHeader title="Pricing">
+        A membership gives you credits every period to spend on work from the studio: content edits,
+        extra revisions, support calls and more. Unused credits roll over, up to a cap.
+      </PageHeader>
 
       <div className="tier-grid">
         {tiers.map((tier) => (
           <section key={tier.tier} className="tier-card" aria-labelledby={`tier-${tier.tier}`}>
             <h2 id={`tier-${tier.tier}`}>{tier.name}</h2>
             <p className="tier-card__price">
-              {formatMoney(tier.priceCents, tier.currency)}
+              {price(tier)}
               <span className="muted"> / {perDays(tier.periodDays)}</span>
             </p>
             <p>{tier.summary}</p>
@@ -61,59 +76,18 @@ export default function Pricing() {
 
       <section aria-labelledby="compare-heading">
         <h2 id="compare-heading">Compare the tiers</h2>
-        <div className="table-scroll">
-          <table className="data-table comparison">
-            <thead>
-              <tr>
-                <td />
-                {tiers.map((tier) => (
-                  <th key={tier.tier} scope="col">
-                    {tier.name}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <th scope="row">Price</th>
-                {tiers.map((tier) => (
-                  <td key={tier.tier}>
-                    {formatMoney(tier.priceCents, tier.currency)} / {perDays(tier.periodDays)}
-                  </td>
-                ))}
-              </tr>
-              <tr>
-                <th scope="row">Credits per period</th>
-                {tiers.map((tier) => (
-                  <td key={tier.tier}>{tier.creditsPerPeriod}</td>
-                ))}
-              </tr>
-              <tr>
-                <th scope="row">Period</th>
-                {tiers.map((tier) => (
-                  <td key={tier.tier}>{tier.periodDays} days</td>
-                ))}
-              </tr>
-              <tr>
-                <th scope="row">Rollover cap</th>
-                {tiers.map((tier) => (
-                  <td key={tier.tier}>{tier.rolloverCap} credits</td>
-                ))}
-              </tr>
-              <tr>
-                <th scope="row">Price per credit</th>
-                {tiers.map((tier) => (
-                  <td key={tier.tier}>
-                    {formatMoney(
-                      Math.round(tier.priceCents / tier.creditsPerPeriod),
-                      tier.currency,
-                    )}
-                  </td>
-                ))}
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={COMPARISON}
+          rowKey={(row) => row.label}
+          className="data-table comparison"
+          columns={[
+            { header: "", cell: (row) => row.label, rowHeader: true },
+            ...tiers.map((tier) => ({
+              header: tier.name,
+              cell: (row: Comparison) => row.value(tier),
+            })),
+          ]}
+        />
       </section>
 
       <section aria-labelledby="packs-heading">

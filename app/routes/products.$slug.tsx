@@ -1,20 +1,18 @@
-import type {
-  HeadersFunction,
-  LinksFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
-} from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { Facts } from "~/components/facts";
 import { Markdown } from "~/components/markdown";
 import { ProductArt } from "~/components/product-card";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { licenseOptions, type LicenseOption } from "~/domain/catalog/license-options";
 import { mediaUrl } from "~/domain/catalog/media";
+import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { formatMoney } from "~/domain/money";
-import { invariantResponse, PUBLIC_PAGE_CACHE } from "~/lib/http";
-import type { RootLoaderData } from "~/root";
-import { getPublishedProduct, type ProductDetail } from "~/services/catalog.server";
+import { invariantResponse } from "~/lib/http";
+import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+import type { loader as rootLoader } from "~/root";
+import { getPublishedProduct } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
@@ -24,26 +22,13 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   invariantResponse(/^[a-z0-9-]{1,120}$/.test(slug), "Product not found", { status: 404 });
   const product = await getPublishedProduct(context.db, slug);
   invariantResponse(product, "Product not found", { status: 404 });
-  return Response.json(
-    { product, licenses: licenseOptions(product) },
-    { headers: { "Cache-Control": PUBLIC_PAGE_CACHE } },
-  );
+  return publicPageData({ product, licenses: licenseOptions(product) });
 }
 
-export const headers: HeadersFunction = ({ loaderHeaders }) => ({
-  "Cache-Control": loaderHeaders.get("Cache-Control") ?? "no-store",
-});
-
-type LoaderData = {
-  product: Omit<ProductDetail, "publishedAt" | "updatedAt"> & {
-    publishedAt: string | null;
-    updatedAt: string;
-  };
-  licenses: ReturnType<typeof licenseOptions>;
-};
+export const headers = publicPageHeaders;
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
-  const product = (data as LoaderData | undefined)?.product;
+  const product = data?.product;
   if (!product) return [{ title: "Product not found — Studio Store" }];
   return [
     { title: `${product.name} — Studio Store` },
@@ -117,8 +102,8 @@ function BuyForm({
 }
 
 export default function ProductPage() {
-  const { product, licenses } = useLoaderData<LoaderData>();
-  const root = useRouteLoaderData<RootLoaderData>("root");
+  const { product, licenses } = useLoaderData<typeof loader>();
+  const root = useRouteLoaderData<typeof rootLoader>("root");
   const size = formatBytes(product.fileSizeBytes);
   const previews = product.previewKeys
     .map((key) => mediaUrl(key))
@@ -164,21 +149,18 @@ export default function ProductPage() {
               ))}
             </ul>
           )}
-          <section aria-labelledby="about-title">
-            <h2 id="about-title">About</h2>
-            <Markdown text={product.description} />
-          </section>
-          {product.documentation && (
-            <section aria-labelledby="docs-title">
-              <h2 id="docs-title">Documentation</h2>
-              <Markdown text={product.documentation} />
-            </section>
-          )}
-          {product.changelog && (
-            <section aria-labelledby="changelog-title">
-              <h2 id="changelog-title">Changelog</h2>
-              <Markdown text={product.changelog} />
-            </section>
+          {[
+            { id: "about", title: "About", text: product.description },
+            { id: "docs", title: "Documentation", text: product.documentation },
+            { id: "changelog", title: "Changelog", text: product.changelog },
+          ].map(
+            ({ id, title, text }) =>
+              text && (
+                <section key={id} aria-labelledby={`${id}-title`}>
+                  <h2 id={`${id}-title`}>{title}</h2>
+                  <Markdown text={text} />
+                </section>
+              ),
           )}
         </div>
 
@@ -190,32 +172,19 @@ export default function ProductPage() {
             licenses={licenses}
             signedIn={Boolean(root?.account)}
           />
-          <dl className="facts">
-            <div>
-              <dt>Version</dt>
-              <dd>{product.version}</dd>
-            </div>
-            {size && (
-              <div>
-                <dt>Download</dt>
-                <dd>
-                  {product.fileName} · {size}
-                </dd>
-              </div>
-            )}
-            <div>
-              <dt>Downloads</dt>
-              <dd>3 per license in any 14 days</dd>
-            </div>
-            <div>
-              <dt>License term</dt>
-              <dd>
-                {product.licenseDurationMonths
+          <Facts
+            facts={[
+              { label: "Version", value: product.version },
+              size !== null && { label: "Download", value: `${product.fileName} · ${size}` },
+              { label: "Downloads", value: `${DOWNLOADS_PER_WINDOW} per license in any 14 days` },
+              {
+                label: "License term",
+                value: product.licenseDurationMonths
                   ? `${product.licenseDurationMonths} months`
-                  : "Perpetual"}
-              </dd>
-            </div>
-          </dl>
+                  : "Perpetual",
+              },
+            ]}
+          />
         </aside>
       </div>
     </article>

@@ -1,18 +1,15 @@
-import type {
-  HeadersFunction,
-  LinksFunction,
-  LoaderFunctionArgs,
-  MetaFunction,
-} from "@remix-run/cloudflare";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
+import { Field, SelectField, useIsFiltering } from "~/components/forms";
+import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
 import { ProductGrid } from "~/components/product-card";
 import { parseCatalogQuery } from "~/domain/catalog/filters";
 import { MAX_PRICE_FILTER } from "~/domain/catalog/price-filter";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { PRODUCT_CATEGORIES } from "#db/schema/enums";
-import { PUBLIC_PAGE_CACHE } from "~/lib/http";
+import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import { listPublishedProducts } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
 
@@ -23,77 +20,57 @@ export const meta: MetaFunction = () => [{ title: "Products — Studio Store" }]
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const query = parseCatalogQuery(new URL(request.url).searchParams);
   const page = await listPublishedProducts(context.db, query);
-  return Response.json({ query, ...page }, { headers: { "Cache-Control": PUBLIC_PAGE_CACHE } });
+  return publicPageData({ query, ...page });
 }
 
-export const headers: HeadersFunction = ({ loaderHeaders }) => ({
-  "Cache-Control": loaderHeaders.get("Cache-Control") ?? "no-store",
-});
+export const headers = publicPageHeaders;
 
-type LoaderData = {
-  query: ReturnType<typeof parseCatalogQuery>;
-  items: Parameters<typeof ProductGrid>[0]["products"];
-  nextCursor: string | null;
-};
+const CATEGORY_OPTIONS = [
+  { value: "", label: "All categories" },
+  ...PRODUCT_CATEGORIES.map((category) => ({ value: category, label: CATEGORY_LABELS[category] })),
+];
 
 export default function Catalog() {
-  const { query, items, nextCursor } = useLoaderData<LoaderData>();
-  const navigation = useNavigation();
+  const { query, items, nextCursor } = useLoaderData<typeof loader>();
+  const searching = useIsFiltering();
   const filtering = query.q || query.category || query.tag || query.maxPrice !== undefined;
 
   return (
     <div className="container section">
-      <header className="page-header">
-        <h1>Products</h1>
-        <p>
-          Templates, themes, UI kits, snippets and assets — each sold under a license you choose.
-        </p>
-      </header>
+      <PageHeader title="Products">
+        Templates, themes, UI kits, snippets and assets — each sold under a license you choose.
+      </PageHeader>
 
       <Form method="get" className="filters" role="search" aria-label="Filter products">
-        <div className="field">
-          <label htmlFor="q">Search</label>
-          <input
-            id="q"
-            name="q"
-            type="search"
-            defaultValue={query.q ?? ""}
-            placeholder="Name or description"
-            maxLength={100}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="category">Category</label>
-          <select id="category" name="category" defaultValue={query.category ?? ""}>
-            <option value="">All categories</option>
-            {PRODUCT_CATEGORIES.map((category) => (
-              <option key={category} value={category}>
-                {CATEGORY_LABELS[category]}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="maxPrice">Max price</label>
-          <input
-            id="maxPrice"
-            name="maxPrice"
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={MAX_PRICE_FILTER}
-            step={1}
-            defaultValue={query.maxPrice ?? ""}
-            placeholder="Any"
-            aria-describedby="maxPrice-hint"
-          />
-          <small id="maxPrice-hint" className="filters__hint">
-            Personal license, whole units (50 = $50.00)
-          </small>
-        </div>
+        <Field
+          label="Search"
+          name="q"
+          type="search"
+          defaultValue={query.q ?? ""}
+          placeholder="Name or description"
+          maxLength={100}
+        />
+        <SelectField
+          label="Category"
+          name="category"
+          options={CATEGORY_OPTIONS}
+          defaultValue={query.category ?? ""}
+        />
+        <Field
+          label="Max price"
+          name="maxPrice"
+          description="Personal license, whole units (50 = $50.00)"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={MAX_PRICE_FILTER}
+          step={1}
+          defaultValue={query.maxPrice ?? ""}
+          placeholder="Any"
+        />
         {query.tag && <input type="hidden" name="tag" value={query.tag} />}
-        <button type="submit" className="button" disabled={navigation.state === "loading"}>
-          {navigation.state === "loading" ? "Searching…" : "Apply"}
+        <button type="submit" className="button" disabled={searching}>
+          {searching ? "Searching…" : "Apply"}
         </button>
       </Form>
 

@@ -95,8 +95,9 @@ describe("granting consent through the guardian's link", () => {
     expect((await grantGuardianConsent(deps, { token, now: new Date(), request })).ok).toBe(true);
     const consentAt = (await userRow(user.id)).guardianConsentAt;
 
-    expect(await grantGuardianConsent(deps, { token, now: new Date(), request })).toEqual({
+    expect(await grantGuardianConsent(deps, { token, now: new Date(), request })).toMatchObject({
       ok: false,
+      kind: "conflict",
       reason: "used",
     });
     expect((await userRow(user.id)).guardianConsentAt).toEqual(consentAt);
@@ -124,8 +125,9 @@ describe("granting consent through the guardian's link", () => {
     const { user, token } = await minorWithConsentLink(issuedAt);
     const afterExpiry = new Date(issuedAt.getTime() + GUARDIAN_CONSENT_TTL_MS + 1);
 
-    expect(await grantGuardianConsent(deps, { token, now: afterExpiry, request })).toEqual({
+    expect(await grantGuardianConsent(deps, { token, now: afterExpiry, request })).toMatchObject({
       ok: false,
+      kind: "gone",
       reason: "expired",
     });
     expect((await userRow(user.id)).guardianConsentAt).toBeNull();
@@ -136,8 +138,9 @@ describe("granting consent through the guardian's link", () => {
     const { user, token } = await minorWithConsentLink();
     expect(
       await grantGuardianConsent(deps, { token: tamper(token), now: new Date(), request }),
-    ).toEqual({
+    ).toMatchObject({
       ok: false,
+      kind: "not-found",
       reason: "invalid",
     });
 
@@ -148,8 +151,11 @@ describe("granting consent through the guardian's link", () => {
       { userId: user.id, nonce: createId() },
       new Date(Date.now() + GUARDIAN_CONSENT_TTL_MS),
     );
-    expect(await grantGuardianConsent(deps, { token: forged, now: new Date(), request })).toEqual({
+    expect(
+      await grantGuardianConsent(deps, { token: forged, now: new Date(), request }),
+    ).toMatchObject({
       ok: false,
+      kind: "not-found",
       reason: "invalid",
     });
     expect((await userRow(user.id)).guardianConsentAt).toBeNull();
@@ -246,12 +252,9 @@ describe("sending the consent email again", () => {
     );
     expect(await auditRows(user.id, "GUARDIAN_CONSENT_REQUESTED")).toHaveLength(1);
 
-    expect(await grantGuardianConsent(deps, { token: oldToken, now: new Date(), request })).toEqual(
-      {
-        ok: false,
-        reason: "invalid",
-      },
-    );
+    expect(
+      await grantGuardianConsent(deps, { token: oldToken, now: new Date(), request }),
+    ).toMatchObject({ ok: false, kind: "not-found", reason: "invalid" });
     expect(
       (await grantGuardianConsent(deps, { token: newToken!, now: new Date(), request })).ok,
     ).toBe(true);
@@ -268,7 +271,9 @@ describe("sending the consent email again", () => {
     const refused = await resend(user.id, "USER", soon);
     expect(refused).toEqual({
       ok: false,
+      kind: "limit",
       reason: "rate-limited",
+      message: "We sent the email less than 10 minutes ago. You can ask again in 1 second.",
       retryAt: new Date(now.getTime() + CONSENT_RESEND_INTERVAL_MS),
     });
     expect((await userRow(user.id)).guardianConsentTokenHash).toBe(hashAfterFirst);
@@ -297,11 +302,19 @@ describe("sending the consent email again", () => {
 
   it("does nothing for an account that needs no consent", async () => {
     const adult = await createUser(db);
-    expect(await resend(adult.id, "USER", new Date())).toEqual({ ok: false, reason: "not-needed" });
+    expect(await resend(adult.id, "USER", new Date())).toMatchObject({
+      ok: false,
+      kind: "conflict",
+      reason: "not-needed",
+    });
 
     const { user, token } = await minorWithConsentLink();
     await grantGuardianConsent(deps, { token, now: new Date(), request });
-    expect(await resend(user.id, "USER", new Date())).toEqual({ ok: false, reason: "not-needed" });
+    expect(await resend(user.id, "USER", new Date())).toMatchObject({
+      ok: false,
+      kind: "conflict",
+      reason: "not-needed",
+    });
     expect(
       await db
         .select()
@@ -373,5 +386,47 @@ describe("POST /account/consent", () => {
     });
     expect(get.status).toBe(302);
     expect(await outboxRows(user.guardianEmail!, "guardian-consent")).toHaveLength(0);
+  });
+});
+
+describe("/consent/:token", () => {
+  const page = (path: string, init: RequestInit = {}) =>
+    SELF.fetch(`${ORIGIN}${path}`, {
+      redirect: "manual",
+      ...init,
+      headers: { Origin: ORIGIN, "X-Forwarded-Host": new URL(ORIGIN).host, ...init.headers },
+    });
+
+  it("names the minor on GET, records consent on POST and lands on a 200 page", async () => {
+    const { user, token } = await minorWithConsentLink();
+    const shown = await page(`/consent/${token}`);
+    expect(shown.status).toBe(200);
+    expect(shown.headers.get("Cache-Control")).toBe("no-store");
+    expect(await shown.text()).toContain(user.email);
+    expect((await userRow(user.id)).guardianConsentAt).toBeNull();
+
+    const agreed = await page(`/consent/${token}`, { method: "POST" });
+    expect(agreed.status).toBe(302);
+    expect(agreed.headers.get("Location")).toBe(`/consent/${token}`);
+    expect((await userRow(user.id)).guardianConsentAt).not.toBeNull();
+
+    const landed = await page(`/consent/${token}`);
+    expect(landed.status).toBe(200);
+    expect(await landed.text()).toContain("Consent has been given");
+  });
+
+  it("answers a tampered link with 404 and an expired one with 410, changing nothing", async () => {
+    const { user, token } = await minorWithConsentLink();
+    const tampered = await page(`/consent/${tamper(token)}`, { method: "POST" });
+    expect(tampered.status).toBe(404);
+    expect(await tampered.text()).toContain("This link doesn&#x27;t work");
+    expect((await page("/consent/short")).status).toBe(404);
+
+    const old = await minorWithConsentLink(new Date(Date.now() - GUARDIAN_CONSENT_TTL_MS - 1000));
+    const expired = await page(`/consent/${old.token}`);
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain("This link has expired");
+    expect((await userRow(user.id)).guardianConsentAt).toBeNull();
+    expect((await userRow(old.user.id)).guardianConsentAt).toBeNull();
   });
 });

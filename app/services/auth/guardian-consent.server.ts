@@ -2,6 +2,9 @@ import { createId } from "@paralleldrive/cuid2";
 import { and, desc, eq, isNotNull, isNull, like, or, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users } from "#db/schema";
+import { formatWait } from "~/domain/auth/login-policy";
+import { ConsentTokenSchema } from "~/domain/auth/forms";
+import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { signToken } from "~/lib/signed-token.server";
@@ -11,7 +14,6 @@ import {
   GUARDIAN_CONSENT_PURPOSE,
   GUARDIAN_CONSENT_TTL_MS,
   checkGuardianConsentToken,
-  type ConsentCheck,
 } from "./signup.server";
 
 /**
@@ -31,9 +33,33 @@ export interface GuardianConsentDeps {
 /** A minor may ask for a new consent email at most this often. */
 export const CONSENT_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
-export type GrantResult =
-  | { ok: true; minorName: string }
-  | { ok: false; reason: Extract<ConsentCheck, { ok: false }>["reason"] };
+/** Why a consent link can't be used: tampered or replaced, too old, or consent already given. */
+export type ConsentLinkRefusal = "invalid" | "expired" | "used";
+
+const CONSENT_LINK_REFUSALS: Record<ConsentLinkRefusal, Refusal<ConsentLinkRefusal>> = {
+  invalid: refuse("not-found", "invalid", "This consent link doesn't work."),
+  expired: refuse("gone", "expired", "This consent link has expired."),
+  used: refuse("conflict", "used", "This account already has a guardian's consent."),
+};
+
+/**
+ * Is this consent link (the raw text from the URL) genuine, unexpired and still the current
+ * one for its account? Then it names the minor who asked.
+ */
+export async function checkGuardianConsent(
+  deps: GuardianConsentDeps,
+  token: string | undefined,
+  now: Date,
+): Promise<
+  Result<{ token: string; user: { id: string; name: string; email: string } }, ConsentLinkRefusal>
+> {
+  const parsed = ConsentTokenSchema.safeParse(token);
+  if (!parsed.success) return CONSENT_LINK_REFUSALS.invalid;
+  const check = await checkGuardianConsentToken(deps, parsed.data, now);
+  return check.ok
+    ? { ok: true, token: parsed.data, user: check.user }
+    : CONSENT_LINK_REFUSALS[check.reason];
+}
 
 /**
  * The guardian clicked "I agree": consent is recorded once, the link is spent, the minor is
@@ -41,13 +67,13 @@ export type GrantResult =
  */
 export async function grantGuardianConsent(
   deps: GuardianConsentDeps,
-  input: { token: string; now: Date; request: AuditRequestInfo },
-): Promise<GrantResult> {
+  input: { token: string | undefined; now: Date; request: AuditRequestInfo },
+): Promise<Result<{ minorName: string }, ConsentLinkRefusal>> {
   const { db } = deps;
-  const { token, now } = input;
-  const check = await checkGuardianConsentToken(deps, token, now);
+  const { now } = input;
+  const check = await checkGuardianConsent(deps, input.token, now);
   if (!check.ok) return check;
-  const { user } = check;
+  const { user, token } = check;
 
   const stillPending = and(
     eq(users.id, user.id),
@@ -101,14 +127,30 @@ export async function grantGuardianConsent(
   if (granted.length > 0) return { ok: true, minorName: user.name };
 
   // Lost a race: consent was given in parallel, or the minor asked for a new link meanwhile.
-  const recheck = await checkGuardianConsentToken(deps, token, now);
-  return { ok: false, reason: recheck.ok ? "used" : recheck.reason };
+  const recheck = await checkGuardianConsent(deps, token, now);
+  return recheck.ok ? CONSENT_LINK_REFUSALS.used : recheck;
 }
 
-export type ResendResult =
-  | { ok: true }
-  | { ok: false; reason: "not-needed" }
-  | { ok: false; reason: "rate-limited"; retryAt: Date };
+/** A refused "send it again": consent isn't needed, or the last email is too recent. */
+export type ResendRefusal =
+  Refusal<"not-needed"> | (Refusal<"rate-limited"> & { readonly retryAt: Date });
+
+const notNeeded: ResendRefusal = refuse(
+  "conflict",
+  "not-needed",
+  "Your account doesn't need a guardian's consent.",
+);
+
+function rateLimited(retryAt: Date, now: Date): ResendRefusal {
+  return {
+    ...refuse(
+      "limit",
+      "rate-limited",
+      `We sent the email less than 10 minutes ago. You can ask again in ${formatWait(retryAt, now)}.`,
+    ),
+    retryAt,
+  };
+}
 
 /** Every consent email of one account: the sign-up one and each one sent again. */
 const consentEmailsOf = (userId: string) =>
@@ -133,9 +175,9 @@ async function resendBlocker(
   db: Database,
   userId: string,
   now: Date,
-): Promise<Exclude<ResendResult, { ok: true }> | null> {
+): Promise<ResendRefusal | null> {
   const [user] = await db.select({ id: users.id }).from(users).where(needsConsent(userId)).limit(1);
-  if (!user) return { ok: false, reason: "not-needed" };
+  if (!user) return notNeeded;
   const [latest] = await db
     .select({ createdAt: emailOutbox.createdAt })
     .from(emailOutbox)
@@ -143,11 +185,7 @@ async function resendBlocker(
     .orderBy(desc(emailOutbox.createdAt))
     .limit(1);
   if (latest && now.getTime() - latest.createdAt.getTime() < CONSENT_RESEND_INTERVAL_MS) {
-    return {
-      ok: false,
-      reason: "rate-limited",
-      retryAt: new Date(latest.createdAt.getTime() + CONSENT_RESEND_INTERVAL_MS),
-    };
+    return rateLimited(new Date(latest.createdAt.getTime() + CONSENT_RESEND_INTERVAL_MS), now);
   }
   return null;
 }
@@ -167,7 +205,7 @@ export async function resendGuardianConsent(
     now: Date;
     request: AuditRequestInfo;
   },
-): Promise<ResendResult> {
+): Promise<{ ok: true } | ResendRefusal> {
   const { db, env } = deps;
   const { userId, now } = input;
   const blocked = await resendBlocker(db, userId, now);
@@ -178,7 +216,7 @@ export async function resendGuardianConsent(
     .from(users)
     .where(eq(users.id, userId))
     .limit(1);
-  if (!user?.guardianEmail) return { ok: false, reason: "not-needed" };
+  if (!user?.guardianEmail) return notNeeded;
 
   const token = await signToken(
     env.sessionSecret,
@@ -247,11 +285,8 @@ export async function resendGuardianConsent(
   }
   if (stored.length > 0) return { ok: true };
   return (
-    (await resendBlocker(db, userId, now)) ?? {
-      ok: false,
-      reason: "rate-limited",
-      retryAt: new Date(now.getTime() + CONSENT_RESEND_INTERVAL_MS),
-    }
+    (await resendBlocker(db, userId, now)) ??
+    rateLimited(new Date(now.getTime() + CONSENT_RESEND_INTERVAL_MS), now)
   );
 }
 
