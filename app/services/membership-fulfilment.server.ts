@@ -13,8 +13,8 @@ import type { AuditAction } from "~/domain/audit/actions";
 import { periodLengthMs, TIERS } from "~/domain/memberships/tiers";
 import { auditStatement } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
-import { selectValuesWhen } from "./fulfilment.server";
 import { paidCreditsStatements } from "./ledger.server";
+import { namedBatch } from "./named-batch.server";
 
 /**
  * Fulfilment of subscriptions and credit packs (issue 6), from verified payment events only:
@@ -151,10 +151,12 @@ async function applyOnce(
     return ignore(`Nothing to do for a ${checkout.status} checkout.`, checkout.id);
   }
   const pending = sql`exists (select 1 from "membership_checkouts" mc where mc."id" = ${checkout.id} and mc."status" = 'PENDING')`;
-  const event = db
-    .insert(paymentEvents)
-    .select(selectValuesWhen(eventRow("PROCESSED", null, checkout.id), pending))
-    .returning({ id: paymentEvents.id });
+  const event = insertWhen(
+    db,
+    paymentEvents,
+    eventRow("PROCESSED", null, checkout.id),
+    pending,
+  ).returning({ id: paymentEvents.id });
   const finish = (status: "COMPLETED" | "FAILED", membershipId: string | null) =>
     db
       .update(membershipCheckouts)
@@ -171,8 +173,9 @@ async function applyOnce(
       );
 
   if (input.kind === "CHECKOUT_FAILED") {
-    const [rows] = await db.batch([event, finish("FAILED", null)]);
-    return rows.length === 0 ? null : { status: "processed", membershipId: null, effect: "failed" };
+    const failed = await namedBatch(db, { event, checkout: finish("FAILED", null) });
+    if (failed.event.length === 0) return null;
+    return { status: "processed", membershipId: null, effect: "failed" };
   }
 
   const existing = await findMembership(db, eq(memberships.userId, checkout.userId));
@@ -223,18 +226,18 @@ async function applyOnce(
             .where(
               sql`${memberships.id} = ${existing.id} and ${memberships.status} = 'EXPIRED' and ${memberships.updatedAt} = ${existing.updatedAt.getTime()} and ${written}`,
             )
-        : db.insert(memberships).select(
-            selectValuesWhen(
-              db.insert(memberships).values({
-                id: membershipId,
-                userId: checkout.userId,
-                totalCredits: 0,
-                usedCredits: 0,
-                createdAt: input.now,
-                ...values,
-              }),
-              written,
-            ),
+        : insertWhen(
+            db,
+            memberships,
+            db.insert(memberships).values({
+              id: membershipId,
+              userId: checkout.userId,
+              totalCredits: 0,
+              usedCredits: 0,
+              createdAt: input.now,
+              ...values,
+            }),
+            written,
           ),
       // The membership's credits so far (zero, or what was left on an expired one) plus the
       // tier's allocation: the row's balance is computed from the membership in SQL.
@@ -257,8 +260,12 @@ async function applyOnce(
       }),
     );
   }
-  const [rows] = await db.batch([event, ...statements, finish("COMPLETED", membershipId)]);
-  if (rows.length === 0) return null;
+  const completed = await namedBatch(db, {
+    event,
+    effects: statements,
+    checkout: finish("COMPLETED", membershipId),
+  });
+  if (completed.event.length === 0) return null;
   return {
     status: "processed",
     membershipId,
