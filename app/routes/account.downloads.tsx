@@ -6,7 +6,7 @@ import { CursorPagination } from "~/components/pagination";
 import { PageQuerySchema } from "~/domain/downloads/forms";
 import { downloadOutcomeLabel, formatUtc } from "~/domain/downloads/quota";
 import { requireUser } from "~/request/auth.server";
-import { listUserDownloads } from "~/services/downloads.server";
+import { listUserDownloads } from "~/services/downloads/history.server";
 
 export const meta: MetaFunction = () => [{ title: "Your downloads — Studio Store" }];
 

@@ -12,7 +12,7 @@ import { SubmitButton } from "~/components/forms";
 import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
 import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
-import { listUserDownloads, userLicenseQuota } from "~/services/downloads.server";
+import { listUserDownloads, userLicenseQuota } from "~/services/downloads/history.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
 import { listLicenseResetRequests } from "~/services/reset-requests.server";
 import { LicenseDownloads, type LicenseDownloadsData } from "~/components/license-downloads";
