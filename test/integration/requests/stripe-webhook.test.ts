@@ -172,7 +172,7 @@ describe("Stripe checkout and events", () => {
           now: new Date(),
         },
       ),
-    ).rejects.toMatchObject({ status: 502 });
+    ).rejects.toMatchObject({ refusal: { kind: "upstream", reason: "payment-page-unavailable" } });
     const [purchase] = await db
       .select()
       .from(digitalProductPurchases)
