@@ -11,6 +11,7 @@ import {
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import type { AuditAction } from "~/domain/audit/actions";
 import { checkLedgerRows, type LedgerCheck } from "~/domain/credits/ledger";
+import { refuse, type Refusal } from "~/domain/refusal";
 import { TIERS } from "~/domain/memberships/tiers";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { insertWhen, selectInTableOrder } from "./conditional-insert.server";
@@ -35,9 +36,24 @@ type BatchItem = Parameters<Database["batch"]>[0][number];
 export type LedgerRefusal = "insufficient-credits" | "membership-inactive" | "not-found";
 
 export type LedgerResult =
-  | { status: "applied"; transaction: CreditTransaction }
-  | { status: "duplicate"; transaction: CreditTransaction }
-  | { status: "refused"; reason: LedgerRefusal };
+  | { ok: true; status: "applied"; transaction: CreditTransaction }
+  | { ok: true; status: "duplicate"; transaction: CreditTransaction }
+  | (Refusal<LedgerRefusal> & { status: "refused" });
+
+const REFUSED: Record<LedgerRefusal, Refusal<LedgerRefusal> & { status: "refused" }> = {
+  "not-found": {
+    ...refuse("not-found", "not-found", "There is no such membership."),
+    status: "refused",
+  },
+  "membership-inactive": {
+    ...refuse("conflict", "membership-inactive", "This membership has ended."),
+    status: "refused",
+  },
+  "insufficient-credits": {
+    ...refuse("limit", "insufficient-credits", "There are not enough credits left for this."),
+    status: "refused",
+  },
+};
 
 export class LedgerKeyConflictError extends Error {
   override name = "LedgerKeyConflictError";
@@ -159,9 +175,9 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
 
 async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> {
   const { insert, update, audit } = entryStatements(db, spec);
-  const [rows] = await db.batch([insert, update, ...audit]);
-  const row = rows[0];
-  if (row) return { status: "applied", transaction: row };
+  const written = await namedBatch(db, { entry: insert, balance: update, audit });
+  const [row] = written.entry;
+  if (row) return { ok: true, status: "applied", transaction: row };
   return explainNoRow(db, spec);
 }
 
@@ -178,18 +194,18 @@ async function explainNoRow(db: Database, spec: EntrySpec): Promise<LedgerResult
         `Idempotency key ${spec.idempotencyKey} was used for another ledger operation`,
       );
     }
-    return { status: "duplicate", transaction: existing };
+    return { ok: true, status: "duplicate", transaction: existing };
   }
   const [membership] = await db
     .select({ status: memberships.status })
     .from(memberships)
     .where(eq(memberships.id, spec.membershipId))
     .limit(1);
-  if (!membership) return { status: "refused", reason: "not-found" };
+  if (!membership) return REFUSED["not-found"];
   if (spec.requireLive && membership.status === "EXPIRED") {
-    return { status: "refused", reason: "membership-inactive" };
+    return REFUSED["membership-inactive"];
   }
-  return { status: "refused", reason: "insufficient-credits" };
+  return REFUSED["insufficient-credits"];
 }
 
 const positive = (amount: number) => {

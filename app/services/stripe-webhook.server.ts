@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import type { PaymentEventKind } from "~/domain/payments/purchase-state";
+import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { createStripeClient } from "./checkout.server";
 import {
@@ -20,7 +21,10 @@ export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
-export type VerifiedStripeEvent = { ok: true; event: Stripe.Event } | { ok: false; reason: string };
+export type VerifiedStripeEvent = Result<
+  { event: Stripe.Event },
+  "signature-missing" | "signature-invalid"
+>;
 
 /**
  * Check `Stripe-Signature` against the raw body (as received: re-serialized JSON would not
@@ -32,7 +36,9 @@ export async function verifyStripeEvent(
   secret: string,
   now: Date = new Date(),
 ): Promise<VerifiedStripeEvent> {
-  if (!signature) return { ok: false, reason: "Missing Stripe-Signature header" };
+  if (!signature) {
+    return refuse("invalid", "signature-missing", "Missing Stripe-Signature header");
+  }
   try {
     const event = await Stripe.webhooks.constructEventAsync(
       rawBody,
@@ -44,7 +50,11 @@ export async function verifyStripeEvent(
     );
     return { ok: true, event };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : "Invalid signature" };
+    return refuse(
+      "invalid",
+      "signature-invalid",
+      error instanceof Error ? error.message : "Invalid signature",
+    );
   }
 }
 

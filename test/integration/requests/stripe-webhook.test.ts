@@ -76,7 +76,7 @@ async function deliver(event: object, now = new Date()) {
   const payload = JSON.stringify(event);
   const signature = await signStripePayload(payload, SECRET);
   const verified = await verifyStripeEvent(payload, signature, SECRET, now);
-  if (!verified.ok) throw new Error(verified.reason);
+  if (!verified.ok) throw new Error(verified.message);
   return handleStripeEvent({ db, env: appEnv }, verified.event, now);
 }
 
