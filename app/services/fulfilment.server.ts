@@ -24,7 +24,7 @@ import { auditStatement } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
 import { issueLicenseStatement } from "./licenses.server";
-import { namedBatch } from "./named-batch.server";
+import { isUniqueViolation, namedBatch } from "./named-batch.server";
 
 /**
  * Fulfilment (docs/architecture.md §7): the only code that moves a purchase after checkout. Stripe's
@@ -45,21 +45,25 @@ export interface FulfilmentDeps {
   env: AppEnv;
 }
 
-export interface PaymentEventInput {
+/** What every verified payment event carries, whatever it is about. */
+export interface ProviderEvent {
   provider: PaymentProvider;
   /** The provider's event id (Stripe `evt_…`); each is processed once. */
   eventId: string;
   /** The provider's event type as received, e.g. `checkout.session.completed`. */
   type: string;
+  now: Date;
+  /** The fields we acted on (ids, amounts, statuses): never card data. */
+  summary: Record<string, unknown>;
+}
+
+export interface PaymentEventInput extends ProviderEvent {
   /** What the event means for the purchase; null → recorded as IGNORED. */
   kind: PaymentEventKind | null;
   purchaseId?: string | null;
   sessionId?: string | null;
   paymentIntentId?: string | null;
   disputeId?: string | null;
-  now: Date;
-  /** The fields we acted on (ids, amounts, statuses): never card data. */
-  summary: Record<string, unknown>;
 }
 
 export type PaymentEventResult =
@@ -85,7 +89,7 @@ export async function applyPaymentEvent(
       const result = await applyOnce(deps, input, purchase);
       if (result) return result;
     } catch (error) {
-      if (isDuplicateEvent(error)) return { status: "duplicate" };
+      if (isUniqueViolation(error, "payment_events")) return { status: "duplicate" };
       throw error;
     }
   }
@@ -362,15 +366,6 @@ async function transitionStatements(
       ),
   );
   return { statements, licenseId };
-}
-
-function isDuplicateEvent(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (/UNIQUE constraint failed: payment_events\./.test(message)) return true;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return false;
 }
 
 /** The purchase a payment intent belongs to, for refunds and disputes (they carry only it). */

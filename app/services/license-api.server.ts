@@ -1,5 +1,5 @@
 import { createId } from "@paralleldrive/cuid2";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, licenseActivations, licenses, users, type LicenseStatus } from "#db/schema";
 import type { LicenseType } from "#db/schema/enums";
@@ -182,6 +182,33 @@ export async function validateLicense(
   };
 }
 
+/** The seats `licenseId` has taken, counted from its activations. */
+const seatCountOf = (licenseId: string) =>
+  sql`(select count(*) from ${licenseActivations} where ${licenseActivations.licenseId} = ${licenseId})`;
+
+/** LICENSE_ACTIVATED / LICENSE_DEACTIVATED for `instance`, written only while `condition` holds. */
+function seatAudit(
+  db: Database,
+  action: "LICENSE_ACTIVATED" | "LICENSE_DEACTIVATED",
+  input: { licenseId: string; instance: string; request: AuditRequestInfo; now: Date },
+  condition: SQL,
+) {
+  return insertWhen(
+    db,
+    auditLogs,
+    auditStatement(db, {
+      actor: null,
+      action,
+      entityType: "license",
+      entityId: input.licenseId,
+      metadata: { instance: input.instance },
+      request: input.request,
+      at: input.now,
+    }),
+    condition,
+  );
+}
+
 /**
  * Take a seat for `instance`. Idempotent: an instance that already holds a seat keeps it.
  * Otherwise one batch (a serialized transaction) inserts the activation only while the number
@@ -201,7 +228,7 @@ export async function activateLicense(
   if (!before.valid) return { ...before, activated: false };
 
   const activationId = createId();
-  const seatCount = sql`(select count(*) from ${licenseActivations} where ${licenseActivations.licenseId} = ${row.id})`;
+  const seatCount = seatCountOf(row.id);
   const inserted = sql`exists (select 1 from ${licenseActivations} where ${licenseActivations.id} = ${activationId})`;
 
   const seatFree = sql`${seatCount} < (
@@ -230,20 +257,7 @@ export async function activateLicense(
       .update(licenses)
       .set({ currentUsers: seatCount, updatedAt: now })
       .where(and(eq(licenses.id, row.id), inserted)),
-    audit: insertWhen(
-      db,
-      auditLogs,
-      auditStatement(db, {
-        actor: null,
-        action: "LICENSE_ACTIVATED",
-        entityType: "license",
-        entityId: row.id,
-        metadata: { instance },
-        request: input.request,
-        at: now,
-      }),
-      inserted,
-    ),
+    audit: seatAudit(db, "LICENSE_ACTIVATED", { ...input, licenseId: row.id }, inserted),
     license: db.select(licenseColumns).from(licenses).where(eq(licenses.id, row.id)),
     seat: db
       .select({ id: licenseActivations.id })
@@ -299,18 +313,10 @@ export async function deactivateLicense(
     eq(licenseActivations.instance, instance),
   )!;
   const written = await namedBatch(db, {
-    audit: insertWhen(
+    audit: seatAudit(
       db,
-      auditLogs,
-      auditStatement(db, {
-        actor: null,
-        action: "LICENSE_DEACTIVATED",
-        entityType: "license",
-        entityId: row.id,
-        metadata: { instance },
-        request: input.request,
-        at: now,
-      }),
+      "LICENSE_DEACTIVATED",
+      { ...input, licenseId: row.id },
       sql`exists (select 1 from ${licenseActivations} where ${thisActivation})`,
     ),
     removed: db
@@ -320,7 +326,7 @@ export async function deactivateLicense(
     seats: db
       .update(licenses)
       .set({
-        currentUsers: sql`(select count(*) from ${licenseActivations} where ${licenseActivations.licenseId} = ${row.id})`,
+        currentUsers: seatCountOf(row.id),
         updatedAt: now,
       })
       .where(eq(licenses.id, row.id)),

@@ -2,19 +2,14 @@ import { createId } from "@paralleldrive/cuid2";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
-import {
-  auditLogs,
-  membershipCheckouts,
-  memberships,
-  paymentEvents,
-  type PaymentProvider,
-} from "#db/schema";
+import { auditLogs, membershipCheckouts, memberships, paymentEvents } from "#db/schema";
 import type { AuditAction } from "~/domain/audit/actions";
 import { periodLengthMs, TIERS } from "~/domain/memberships/tiers";
 import { auditStatement } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
+import type { ProviderEvent } from "./fulfilment.server";
 import { paidCreditsStatements } from "./ledger.server";
-import { namedBatch } from "./named-batch.server";
+import { isUniqueViolation, namedBatch } from "./named-batch.server";
 
 /**
  * Fulfilment of subscriptions and credit packs (issue 6), from verified payment events only:
@@ -28,17 +23,12 @@ import { namedBatch } from "./named-batch.server";
 export type MembershipEventKind =
   "CHECKOUT_PAID" | "CHECKOUT_FAILED" | "INVOICE_PAID" | "SUBSCRIPTION_CANCELLED";
 
-export interface MembershipEventInput {
-  provider: PaymentProvider;
-  eventId: string;
-  type: string;
+export interface MembershipEventInput extends ProviderEvent {
   kind: MembershipEventKind | null;
   checkoutId?: string | null;
   subscriptionId?: string | null;
   /** INVOICE_PAID: the end of the period the invoice paid for. */
   paidThrough?: Date | null;
-  now: Date;
-  summary: Record<string, unknown>;
 }
 
 export type MembershipEventResult =
@@ -58,9 +48,9 @@ export async function applyMembershipEvent(
       const result = await applyOnce(db, input);
       if (result) return result;
     } catch (error) {
-      if (isUnique(error, "payment_events")) return { status: "duplicate" };
+      if (isUniqueViolation(error, "payment_events")) return { status: "duplicate" };
       // A parallel event created the same user's membership first: plan again.
-      if (isUnique(error, "memberships")) continue;
+      if (isUniqueViolation(error, "memberships")) continue;
       throw error;
     }
   }
@@ -291,18 +281,10 @@ async function findMembership(db: Database, where: SQL) {
   return row ?? null;
 }
 
-function isUnique(error: unknown, table: string): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message.includes(`UNIQUE constraint failed: ${table}.`)) return true;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return false;
-}
-
 // ---- Stripe events ----------------------------------------------------------------------------
 
-const idOf = (value: string | { id: string } | null | undefined) =>
+/** The id of a Stripe field that is an id or, when expanded, the object itself. */
+export const stripeId = (value: string | { id: string } | null | undefined) =>
   typeof value === "string" ? value : (value?.id ?? null);
 
 /**
@@ -332,7 +314,7 @@ export function stripeEventToMembershipEvent(
         ...base,
         kind: failed ? "CHECKOUT_FAILED" : paid ? "CHECKOUT_PAID" : null,
         checkoutId,
-        subscriptionId: idOf(session.subscription),
+        subscriptionId: stripeId(session.subscription),
         summary: {
           sessionId: session.id,
           mode: session.mode,
@@ -344,7 +326,7 @@ export function stripeEventToMembershipEvent(
     }
     case "invoice.paid": {
       const invoice = event.data.object;
-      const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
+      const subscriptionId = stripeId(invoice.parent?.subscription_details?.subscription);
       if (!subscriptionId) return null;
       const periodEnd = invoice.lines?.data?.[0]?.period?.end ?? null;
       return {

@@ -52,3 +52,13 @@ export async function namedBatch<T extends Record<string, Step>>(
 export function changedRows(result: unknown): number {
   return (result as { meta?: { changes?: number } } | undefined)?.meta?.changes ?? 0;
 }
+
+/** The batch failed on a unique index of `table` (D1 nests the SQLite message in causes). */
+export function isUniqueViolation(error: unknown, table: string): boolean {
+  for (let current = error, depth = 0; current && depth < 5; depth++) {
+    const message = current instanceof Error ? current.message : String(current);
+    if (message.includes(`UNIQUE constraint failed: ${table}.`)) return true;
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return false;
+}

@@ -13,6 +13,7 @@ import {
 import {
   applyMembershipEvent,
   stripeEventToMembershipEvent,
+  stripeId,
   type MembershipEventResult,
 } from "./membership-fulfilment.server";
 
@@ -68,9 +69,6 @@ export function signStripePayload(payload: string, secret: string, timestamp?: n
   });
 }
 
-const idOf = (value: string | { id: string } | null | undefined) =>
-  typeof value === "string" ? value : (value?.id ?? null);
-
 /**
  * The parts of a Stripe event fulfilment needs. Types we don't handle map to `kind: null`
  * and are recorded as IGNORED. The summary keeps ids, amounts and statuses only.
@@ -100,7 +98,7 @@ export function stripeEventToPaymentEvent(
         kind,
         purchaseId: session.client_reference_id ?? session.metadata?.purchaseId ?? null,
         sessionId: session.id,
-        paymentIntentId: idOf(session.payment_intent),
+        paymentIntentId: stripeId(session.payment_intent),
         summary: {
           sessionId: session.id,
           paymentStatus: session.payment_status,
@@ -116,7 +114,7 @@ export function stripeEventToPaymentEvent(
         // A partial refund leaves the license alone; staff decide what it means.
         kind: charge.refunded ? "REFUNDED" : null,
         purchaseId: charge.metadata?.purchaseId ?? null,
-        paymentIntentId: idOf(charge.payment_intent),
+        paymentIntentId: stripeId(charge.payment_intent),
         summary: {
           chargeId: charge.id,
           amount: charge.amount,
@@ -141,7 +139,7 @@ export function stripeEventToPaymentEvent(
         ...base,
         kind,
         purchaseId: dispute.metadata?.purchaseId ?? null,
-        paymentIntentId: idOf(dispute.payment_intent),
+        paymentIntentId: stripeId(dispute.payment_intent),
         disputeId: dispute.id,
         summary: {
           disputeId: dispute.id,
