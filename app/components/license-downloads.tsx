@@ -7,7 +7,7 @@ import { deviceLabel } from "~/domain/auth/device-label";
 import { DOWNLOADS_PER_WINDOW, type QuotaState } from "~/domain/downloads/quota";
 import { RESET_REASON_MAX_LENGTH } from "~/domain/downloads/reset-rules";
 import { formatDateTime } from "~/lib/format";
-import type { DownloadHistoryItem } from "~/services/downloads.server";
+import type { DownloadHistoryItem } from "~/services/downloads/history.server";
 import type { ResetRequestView } from "~/services/reset-requests.server";
 
 export interface LicenseDownloadsData {

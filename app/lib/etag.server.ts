@@ -1,3 +1,5 @@
+import { etagMatches } from "./etag";
+
 /**
  * ETags for public pages (docs/architecture.md §7: anonymous catalog pages send `Cache-Control` and
  * `ETag`, 304 on match).
@@ -38,14 +40,6 @@ export async function weakEtag(body: string, options: EtagOptions): Promise<stri
     .map((byte) => byte.toString(16).padStart(2, "0"))
     .join("");
   return `W/"${hex}"`;
-}
-
-/** `If-None-Match` matches when any listed tag equals ours, compared weakly (RFC 9110 §13.1.2). */
-export function etagMatches(ifNoneMatch: string | null, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  if (ifNoneMatch.trim() === "*") return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
-  return ifNoneMatch.split(",").some((tag) => opaque(tag) === opaque(etag));
 }
 
 /**

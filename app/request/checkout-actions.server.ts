@@ -1,57 +1,57 @@
-import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
+import { redirect, type ActionFunctionArgs, type TypedResponse } from "@remix-run/cloudflare";
+import { isRefusalError, refuse } from "~/domain/refusal";
+import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";
+import { parseForm } from "~/lib/forms.server";
+import type { z } from "~/lib/zod";
 import {
   auditActor,
   auditRequestInfo,
   requireGuardianConsent,
   requireUser,
 } from "~/request/auth.server";
-import { invariantResponse } from "~/lib/http";
-import { CheckoutError } from "~/services/checkout.server";
-import {
-  startMembershipCheckout,
-  type MembershipCheckoutItem,
-} from "~/services/membership-checkout.server";
+import { refusalResponse } from "~/request/refusals.server";
 
-/**
- * The action behind `POST /checkout/membership` and `POST /checkout/credits`: the same
- * account checks and the same checkout service, only the form and the item differ.
- */
-export async function membershipCheckoutAction(
-  { request, context }: ActionFunctionArgs,
-  form: {
-    /** The item the submitted form asks for, or null when it isn't valid. */
-    parse(formData: FormData): MembershipCheckoutItem | null;
-    invalidMessage: string;
-  },
-): Promise<Response> {
-  const user = await requireUser(request, context);
-  requireGuardianConsent(user);
-  const item = form.parse(await request.formData());
-  invariantResponse(item, form.invalidMessage);
-  try {
-    const checkout = await startMembershipCheckout(
-      { db: context.db, env: context.env },
-      {
-        user: { ...auditActor(user), email: user.email },
-        item,
-        origin: new URL(request.url).origin,
-        now: new Date(),
-        request: await auditRequestInfo(request, context),
-      },
-    );
-    return redirect(checkout.redirectTo);
-  } catch (error) {
-    throw checkoutErrorResponse(error);
-  }
+/** Who starts a checkout, from where and when: what every checkout service is given. */
+export interface CheckoutStart {
+  user: AuditActor & { email: string };
+  /** `https://store.example`: where the payment provider sends the buyer back. */
+  origin: string;
+  now: Date;
+  request: AuditRequestInfo;
 }
 
-/** A refused checkout becomes a plain-text response with its status; anything else rethrows. */
-export function checkoutErrorResponse(error: unknown): Response {
-  if (error instanceof CheckoutError) {
-    return new Response(error.message, {
-      status: error.status,
-      headers: { "Content-Type": "text/plain; charset=utf-8" },
-    });
+/**
+ * The action behind `POST /checkout/:slug`, `/checkout/membership` and `/checkout/credits`:
+ * a signed-in buyer (with a guardian's consent when a minor), the form read with its schema,
+ * then the checkout service and a redirect to the payment page.
+ *
+ * These routes have no page of their own (the forms sit on the product, pricing and membership
+ * pages), so an invalid form and a refused checkout are thrown as their sentence with the
+ * refusal's status (`refusalResponse`), for the route's error boundary to show.
+ */
+export async function checkoutAction<Schema extends z.ZodType>(
+  { request, context }: ActionFunctionArgs,
+  schema: Schema,
+  start: (form: z.output<Schema>, buyer: CheckoutStart) => Promise<{ redirectTo: string }>,
+): Promise<TypedResponse<never>> {
+  const user = await requireUser(request, context);
+  requireGuardianConsent(user);
+  const submission = parseForm(await request.formData(), schema);
+  if (!submission.ok) {
+    const { formError, fieldErrors } = submission.reply;
+    const message = formError ?? Object.values(fieldErrors)[0] ?? "The form is not valid.";
+    throw refusalResponse(refuse("invalid", "invalid-form", message));
   }
-  throw error;
+  try {
+    const checkout = await start(submission.value, {
+      user: { ...auditActor(user), email: user.email },
+      origin: new URL(request.url).origin,
+      now: new Date(),
+      request: await auditRequestInfo(request, context),
+    });
+    return redirect(checkout.redirectTo);
+  } catch (error) {
+    if (isRefusalError(error)) throw refusalResponse(error.refusal);
+    throw error;
+  }
 }

@@ -7,7 +7,7 @@ import { downloadOutcomeLabel } from "~/domain/downloads/quota";
 import { formatDateTime } from "~/lib/format";
 import { pageCursor } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
-import { listUserDownloads } from "~/services/downloads.server";
+import { listUserDownloads } from "~/services/downloads/history.server";
 
 export const meta: MetaFunction = () => [{ title: "Your downloads — Studio Store" }];
 

@@ -21,7 +21,7 @@ import { invariantResponse, requireIdParam } from "~/lib/http";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { PRIVATE_NO_STORE } from "~/request/page-cache.server";
-import { listUserDownloads, userLicenseQuota } from "~/services/downloads.server";
+import { listUserDownloads, userLicenseQuota } from "~/services/downloads/history.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
 import { listLicenseResetRequests } from "~/services/reset-requests.server";
 import downloadStyles from "~/styles/downloads.css?url";

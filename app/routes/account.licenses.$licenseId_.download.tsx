@@ -4,13 +4,14 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
-import { redirect } from "@remix-run/cloudflare";
+import { data, redirect } from "@remix-run/cloudflare";
 import { Link, useActionData, useParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { LicenseIdParamSchema } from "~/domain/downloads/forms";
 import { auditRequestInfo, requireUser } from "~/request/auth.server";
 import { invariantResponse } from "~/lib/http";
-import { requestDownloadGrant } from "~/services/downloads.server";
+import { refusalStatus } from "~/request/refusals.server";
+import { requestDownloadGrant } from "~/services/downloads/grant.server";
 
 /**
  * POST /account/licenses/:licenseId/download (docs/architecture.md §12): issue a grant and go to the
@@ -43,20 +44,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     },
   );
   if (result.ok) return redirect(`/downloads/${result.token}`);
-  return Response.json(
-    {
-      reason: result.reason,
-      message: result.message,
-      nextFreeAt: result.nextFreeAt?.toISOString() ?? null,
-    },
-    { status: result.status, headers: { "Cache-Control": "private, no-store" } },
+  return data(
+    { reason: result.reason, message: result.message, nextFreeAt: result.nextFreeAt },
+    { status: refusalStatus(result), headers: { "Cache-Control": "private, no-store" } },
   );
 }
 
-type ActionData = { reason: string; message: string; nextFreeAt: string | null };
-
 export default function DownloadRefused() {
-  const refused = useActionData<ActionData>();
+  const refused = useActionData<typeof action>();
   const { licenseId } = useParams();
   return (
     <>

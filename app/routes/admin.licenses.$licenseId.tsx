@@ -21,7 +21,7 @@ import { invariantResponse, requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
 import { getLicenseDetail } from "~/services/admin-store.server";
-import { listLicenseDownloadsForStaff } from "~/services/downloads.server";
+import { listLicenseDownloadsForStaff } from "~/services/downloads/history.server";
 import { setLicenseStatus } from "~/services/licenses.server";
 
 const ROUTE_ID = "routes/admin.licenses.$licenseId";

@@ -1,46 +1,23 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { CheckoutFormSchema } from "~/domain/payments/checkout-forms";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import {
-  auditActor,
-  auditRequestInfo,
-  requireGuardianConsent,
-  requireUser,
-} from "~/request/auth.server";
+import { CheckoutFormSchema } from "~/domain/payments/checkout-forms";
 import { invariantResponse } from "~/lib/http";
-import { checkoutErrorResponse } from "~/request/checkout-actions.server";
+import { checkoutAction } from "~/request/checkout-actions.server";
 import { startCheckout } from "~/services/checkout.server";
 
 /** `POST /checkout/:slug` (`licenseType`): a PENDING purchase, then the payment page. */
 
 const SLUG = /^[a-z0-9-]{1,120}$/;
 
-export async function action({ request, params, context }: ActionFunctionArgs) {
-  const slug = params.slug ?? "";
+export async function action(args: ActionFunctionArgs) {
+  const slug = args.params.slug ?? "";
   invariantResponse(SLUG.test(slug), "This product isn't available.", { status: 404 });
-  const user = await requireUser(request, context);
-  requireGuardianConsent(user);
-  const parsed = CheckoutFormSchema.safeParse({
-    licenseType: (await request.formData()).get("licenseType") ?? undefined,
-  });
-  invariantResponse(parsed.success, "Choose a license type: personal, commercial or team.");
-
-  try {
-    const checkout = await startCheckout(
-      { db: context.db, env: context.env },
-      {
-        user: { ...auditActor(user), email: user.email },
-        slug,
-        licenseType: parsed.data.licenseType,
-        origin: new URL(request.url).origin,
-        now: new Date(),
-        request: await auditRequestInfo(request, context),
-      },
-    );
-    return redirect(checkout.redirectTo);
-  } catch (error) {
-    throw checkoutErrorResponse(error);
-  }
+  return checkoutAction(args, CheckoutFormSchema, (form, buyer) =>
+    startCheckout(
+      { db: args.context.db, env: args.context.env },
+      { ...buyer, slug, licenseType: form.licenseType },
+    ),
+  );
 }
 
 /** Checkout starts from the product page's form; a GET goes back there. */

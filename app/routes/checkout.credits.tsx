@@ -1,17 +1,17 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/cloudflare";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CreditPackFormSchema } from "~/domain/memberships/forms";
-import { membershipCheckoutAction } from "~/request/checkout-actions.server";
+import { checkoutAction } from "~/request/checkout-actions.server";
+import { startMembershipCheckout } from "~/services/membership-checkout.server";
 
 /** `POST /checkout/credits` (`pack`): a credit-pack checkout for a member, then the payment page. */
 export function action(args: ActionFunctionArgs) {
-  return membershipCheckoutAction(args, {
-    parse(formData) {
-      const parsed = CreditPackFormSchema.safeParse({ pack: formData.get("pack") ?? undefined });
-      return parsed.success ? { kind: "CREDIT_PACK", pack: parsed.data.pack } : null;
-    },
-    invalidMessage: "Choose a credit pack.",
-  });
+  return checkoutAction(args, CreditPackFormSchema, (form, buyer) =>
+    startMembershipCheckout(
+      { db: args.context.db, env: args.context.env },
+      { ...buyer, item: { kind: "CREDIT_PACK", pack: form.pack } },
+    ),
+  );
 }
 
 /** Top-ups start from the membership page; a GET goes back there. */

@@ -1,12 +1,18 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
-import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { TestPaymentForm } from "~/components/test-payment-form";
 import { formatMoney } from "~/domain/money";
-import { requireUser } from "~/request/auth.server";
+import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
+import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
+import { requireUser } from "~/request/auth.server";
 import { settleTestCheckout } from "~/services/checkout.server";
 import { getOwnPurchase } from "~/services/purchases.server";
 
@@ -30,7 +36,7 @@ async function requireTestCheckout({ request, params, context }: LoaderFunctionA
 
 export async function loader(args: LoaderFunctionArgs) {
   const purchase = await requireTestCheckout(args);
-  return Response.json(
+  return data(
     {
       purchase: {
         id: purchase.id,
@@ -48,14 +54,12 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const purchase = await requireTestCheckout(args);
-  const parsed = TestOutcomeFormSchema.safeParse({
-    outcome: (await args.request.formData()).get("outcome") ?? undefined,
-  });
-  invariantResponse(parsed.success, "Choose whether the test payment succeeds or fails.");
+  const submission = parseForm(await args.request.formData(), TestOutcomeFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
 
   const result = await settleTestCheckout(
     { db: args.context.db, env: args.context.env },
-    { purchaseId: purchase.id, outcome: parsed.data.outcome, now: new Date() },
+    { purchaseId: purchase.id, outcome: submission.value.outcome, now: new Date() },
   );
   const toast =
     result.status !== "processed"
@@ -71,20 +75,9 @@ export async function action(args: ActionFunctionArgs) {
 
 export const meta: MetaFunction = () => [{ title: "Test checkout — Studio Store" }];
 
-type LoaderData = {
-  purchase: {
-    id: string;
-    productName: string;
-    productSlug: string;
-    licenseType: string;
-    amountCents: number;
-    currency: string;
-    status: string;
-  };
-};
-
 export default function TestCheckoutPage() {
-  const { purchase } = useLoaderData<LoaderData>();
+  const { purchase } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
   return (
     <section className="container section" aria-labelledby="test-checkout-title">
       <h1 id="test-checkout-title">Test checkout</h1>
@@ -110,6 +103,7 @@ export default function TestCheckoutPage() {
         </div>
       </dl>
       <TestPaymentForm
+        reply={reply}
         pending={purchase.status === "PENDING"}
         settled={
           <>

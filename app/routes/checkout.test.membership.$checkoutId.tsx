@@ -1,12 +1,18 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import {
+  data,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { TestPaymentForm } from "~/components/test-payment-form";
-import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { formatMoney } from "~/domain/money";
-import { requireUser } from "~/request/auth.server";
+import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
+import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
+import { requireUser } from "~/request/auth.server";
 import {
   getOwnMembershipCheckout,
   settleTestMembershipCheckout,
@@ -33,7 +39,7 @@ async function requireTestCheckout({ request, params, context }: LoaderFunctionA
 
 export async function loader(args: LoaderFunctionArgs) {
   const checkout = await requireTestCheckout(args);
-  return Response.json(
+  return data(
     {
       checkout: {
         id: checkout.id,
@@ -52,17 +58,16 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const checkout = await requireTestCheckout(args);
-  const parsed = TestOutcomeFormSchema.safeParse({
-    outcome: (await args.request.formData()).get("outcome") ?? undefined,
-  });
-  invariantResponse(parsed.success, "Choose whether the test payment succeeds or fails.");
+  const submission = parseForm(await args.request.formData(), TestOutcomeFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const { outcome } = submission.value;
   const result = await settleTestMembershipCheckout(args.context.db, {
     checkoutId: checkout.id,
-    outcome: parsed.data.outcome,
+    outcome,
     now: new Date(),
   });
   const toast =
-    result.status === "processed" && parsed.data.outcome === "succeed"
+    result.status === "processed" && outcome === "succeed"
       ? {
           kind: "success" as const,
           message:
@@ -78,21 +83,9 @@ export async function action(args: ActionFunctionArgs) {
 
 export const meta: MetaFunction = () => [{ title: "Test checkout — Studio Store" }];
 
-type LoaderData = {
-  checkout: {
-    id: string;
-    kind: "SUBSCRIPTION" | "CREDIT_PACK";
-    tier: string | null;
-    pack: string | null;
-    credits: number;
-    amountCents: number;
-    currency: string;
-    status: string;
-  };
-};
-
 export default function TestMembershipCheckoutPage() {
-  const { checkout } = useLoaderData<LoaderData>();
+  const { checkout } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
   return (
     <section className="container section" aria-labelledby="test-checkout-title">
       <h1 id="test-checkout-title">Test checkout</h1>
@@ -120,6 +113,7 @@ export default function TestMembershipCheckoutPage() {
         </div>
       </dl>
       <TestPaymentForm
+        reply={reply}
         pending={checkout.status === "PENDING"}
         settled={
           <>

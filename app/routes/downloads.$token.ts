@@ -1,14 +1,17 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
+import type { RefusalKind } from "~/domain/refusal";
 import { DownloadTokenParamSchema } from "~/domain/downloads/forms";
-import { auditRequestInfo, requireUser } from "~/request/auth.server";
 import { refusalPage } from "~/lib/refusal-page.server";
-import { openDownload } from "~/services/downloads.server";
+import { auditRequestInfo, requireUser } from "~/request/auth.server";
+import { fileResponse } from "~/request/file-response.server";
+import { refusalStatus } from "~/request/refusals.server";
+import { openDownload } from "~/services/downloads/deliver.server";
 
-const TITLES: Record<number, string> = {
-  403: "This download isn't allowed",
-  404: "Download not found",
-  410: "This download link has expired",
-  429: "No downloads left for now",
+const TITLES: Partial<Record<RefusalKind, string>> = {
+  forbidden: "This download isn't allowed",
+  "not-found": "Download not found",
+  gone: "This download link has expired",
+  limit: "No downloads left for now",
 };
 
 /**
@@ -35,13 +38,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   );
   if (!result.ok) {
     return refusalPage({
-      status: result.status,
-      title: TITLES[result.status] ?? "Download refused",
+      status: refusalStatus(result),
+      title: TITLES[result.kind] ?? "Download refused",
       message: result.message,
       link: { href: "/account/licenses", label: "← Your licenses" },
       requestId: context.requestId,
     });
   }
-  // R2's stream goes straight into the Response: the file is never held in memory.
-  return new Response(result.body, { status: result.status, headers: result.headers });
+  return fileResponse(result);
 }

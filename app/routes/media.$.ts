@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
+import { refusalResponse } from "~/request/refusals.server";
 import { getPublicImage } from "~/services/public-media.server";
 
 /**
@@ -14,23 +15,18 @@ export async function loader({ params, request, context }: LoaderFunctionArgs) {
     params["*"] ?? "",
     request.headers.get("If-None-Match"),
   );
-  const common = { "Cache-Control": IMAGE_CACHE, "X-Content-Type-Options": "nosniff" };
-  switch (image.status) {
-    case "not-found":
-      return new Response("Not found", {
-        status: 404,
-        headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" },
-      });
-    case "not-modified":
-      return new Response(null, { status: 304, headers: { ...common, ETag: image.etag } });
-    case "found":
-      return new Response(image.body, {
-        headers: {
-          ...common,
-          "Content-Type": image.contentType,
-          "Content-Length": String(image.size),
-          ETag: image.etag,
-        },
-      });
-  }
+  if (!image.ok) return refusalResponse(image, { headers: { "Cache-Control": "no-store" } });
+  const headers = {
+    "Cache-Control": IMAGE_CACHE,
+    "X-Content-Type-Options": "nosniff",
+    ETag: image.etag,
+  };
+  if (image.unchanged) return new Response(null, { status: 304, headers });
+  return new Response(image.body, {
+    headers: {
+      ...headers,
+      "Content-Type": image.contentType,
+      "Content-Length": String(image.size),
+    },
+  });
 }

@@ -29,6 +29,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
         event: "stripe.webhook.refused",
         requestId: context.requestId,
         reason: verified.reason,
+        detail: verified.message,
       }),
     );
     return text("Invalid signature", 400);

@@ -4,6 +4,7 @@ import Stripe from "stripe";
 import type { Database } from "#db/client";
 import { digitalProductPurchases, digitalProducts, type LicenseType } from "#db/schema";
 import { licenseOptions } from "~/domain/catalog/license-options";
+import { refuse, RefusalError } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { applyPaymentEvent, type PaymentEventResult } from "./fulfilment.server";
@@ -13,23 +14,60 @@ export function createStripeClient(secretKey: string): Stripe {
   return new Stripe(secretKey, { httpClient: Stripe.createFetchHttpClient() });
 }
 
-/** A refusal the buyer can act on; the route maps `status` to the HTTP answer. */
-export class CheckoutError extends Error {
-  override name = "CheckoutError";
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 | 502,
-  ) {
-    super(message);
-  }
-}
-
 export interface CheckoutDeps {
   db: Database;
   env: AppEnv;
   /** Overrides the client built from `env.stripe` (tests). */
   stripe?: Pick<Stripe, "checkout"> | null;
 }
+
+/**
+ * Why a checkout does not start. Checkouts refuse by throwing `RefusalError` (ADR 0006): the
+ * refusal may come from inside the Stripe call, and the route turns it into its answer.
+ */
+export type CheckoutRefusalReason =
+  | "product-unavailable"
+  | "license-type-not-offered"
+  | "membership-exists"
+  | "membership-required"
+  | "pack-unavailable"
+  | "payment-page-unavailable";
+
+export const checkoutRefusal = (
+  kind: "invalid" | "not-found" | "conflict" | "upstream",
+  reason: CheckoutRefusalReason,
+  message: string,
+) => new RefusalError(refuse(kind, reason, message));
+
+/** The payment provider of a new checkout: Stripe when configured, else the test provider. */
+export function checkoutStripe(deps: CheckoutDeps): Pick<Stripe, "checkout"> | null {
+  if (deps.stripe !== undefined) return deps.stripe;
+  return deps.env.stripe ? createStripeClient(deps.env.stripe.secretKey) : null;
+}
+
+/** Stripe would not open a payment page: logged for us, "try again" for the buyer. */
+export function paymentPageUnavailable(
+  event: string,
+  ids: Record<string, string>,
+  error: unknown,
+): RefusalError {
+  console.error(
+    JSON.stringify({
+      level: "error",
+      event,
+      ...ids,
+      message: error instanceof Error ? error.message : String(error),
+    }),
+  );
+  return checkoutRefusal(
+    "upstream",
+    "payment-page-unavailable",
+    "The payment page could not be opened. Please try again.",
+  );
+}
+
+export const noPaymentPage = () =>
+  checkoutRefusal("upstream", "payment-page-unavailable", "Stripe returned no payment page.");
 
 export interface StartCheckoutInput {
   user: AuditActor & { email: string };
@@ -56,7 +94,7 @@ export async function startCheckout(
   deps: CheckoutDeps,
   input: StartCheckoutInput,
 ): Promise<StartedCheckout> {
-  const { db, env } = deps;
+  const { db } = deps;
   const [product] = await db
     .select({
       id: digitalProducts.id,
@@ -71,19 +109,20 @@ export async function startCheckout(
     .from(digitalProducts)
     .where(and(eq(digitalProducts.slug, input.slug), eq(digitalProducts.status, "PUBLISHED")))
     .limit(1);
-  if (!product) throw new CheckoutError("This product isn't available.", 404);
+  if (!product) {
+    throw checkoutRefusal("not-found", "product-unavailable", "This product isn't available.");
+  }
 
   const option = licenseOptions(product).find((candidate) => candidate.type === input.licenseType);
   if (!option) {
-    throw new CheckoutError(`${product.name} isn't sold with this license type.`, 400);
+    throw checkoutRefusal(
+      "invalid",
+      "license-type-not-offered",
+      `${product.name} isn't sold with this license type.`,
+    );
   }
 
-  const stripe =
-    deps.stripe !== undefined
-      ? deps.stripe
-      : env.stripe
-        ? createStripeClient(env.stripe.secretKey)
-        : null;
+  const stripe = checkoutStripe(deps);
   const purchaseId = createId();
   await db.batch([
     db.insert(digitalProductPurchases).values({
@@ -146,22 +185,14 @@ export async function startCheckout(
     );
   } catch (error) {
     await markCheckoutFailed(db, purchaseId, input.now, "Stripe refused to start the checkout.");
-    console.error(
-      JSON.stringify({
-        level: "error",
-        event: "checkout.stripe_failed",
-        purchaseId,
-        message: error instanceof Error ? error.message : String(error),
-      }),
-    );
-    throw new CheckoutError("The payment page could not be opened. Please try again.", 502);
+    throw paymentPageUnavailable("checkout.stripe_failed", { purchaseId }, error);
   }
 
   await db
     .update(digitalProductPurchases)
     .set({ providerSessionId: session.id, updatedAt: input.now })
     .where(eq(digitalProductPurchases.id, purchaseId));
-  if (!session.url) throw new CheckoutError("Stripe returned no payment page.", 502);
+  if (!session.url) throw noPaymentPage();
   return { purchaseId, redirectTo: session.url };
 }
 

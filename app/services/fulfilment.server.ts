@@ -5,7 +5,6 @@ import {
   auditLogs,
   digitalProductPurchases,
   digitalProducts,
-  emailOutbox,
   licenses,
   paymentEvents,
   users,
@@ -13,7 +12,7 @@ import {
   type PurchaseStatus,
 } from "#db/schema";
 import type { AuditAction } from "~/domain/audit/actions";
-import { formatMoney } from "~/domain/money";
+import { purchaseReceiptEmail } from "~/domain/email/templates";
 import {
   LICENSE_EFFECT_STATUSES,
   planTransition,
@@ -23,7 +22,9 @@ import {
 import type { AppEnv } from "~/lib/env.server";
 import { auditStatement } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
+import { queueEmail } from "./email-outbox.server";
 import { issueLicenseStatement } from "./licenses.server";
+import { isUniqueViolation, namedBatch } from "./named-batch.server";
 
 /**
  * Fulfilment (docs/architecture.md §7): the only code that moves a purchase after checkout. Stripe's
@@ -44,21 +45,25 @@ export interface FulfilmentDeps {
   env: AppEnv;
 }
 
-export interface PaymentEventInput {
+/** What every verified payment event carries, whatever it is about. */
+export interface ProviderEvent {
   provider: PaymentProvider;
   /** The provider's event id (Stripe `evt_…`); each is processed once. */
   eventId: string;
   /** The provider's event type as received, e.g. `checkout.session.completed`. */
   type: string;
+  now: Date;
+  /** The fields we acted on (ids, amounts, statuses): never card data. */
+  summary: Record<string, unknown>;
+}
+
+export interface PaymentEventInput extends ProviderEvent {
   /** What the event means for the purchase; null → recorded as IGNORED. */
   kind: PaymentEventKind | null;
   purchaseId?: string | null;
   sessionId?: string | null;
   paymentIntentId?: string | null;
   disputeId?: string | null;
-  now: Date;
-  /** The fields we acted on (ids, amounts, statuses): never card data. */
-  summary: Record<string, unknown>;
 }
 
 export type PaymentEventResult =
@@ -84,7 +89,7 @@ export async function applyPaymentEvent(
       const result = await applyOnce(deps, input, purchase);
       if (result) return result;
     } catch (error) {
-      if (isDuplicateEvent(error)) return { status: "duplicate" };
+      if (isUniqueViolation(error, "payment_events")) return { status: "duplicate" };
       throw error;
     }
   }
@@ -174,26 +179,24 @@ async function applyOnce(
     const reason = input.kind
       ? `Nothing to do for a ${purchase.status} purchase.`
       : "Event type not handled.";
-    const [written] = await db.batch([
-      db
-        .insert(paymentEvents)
-        .select(selectValuesWhen(event("IGNORED", reason), unchanged))
-        .returning({ id: paymentEvents.id }),
-      ...attachPaymentIds(db, purchase, input),
-    ]);
-    if (written.length === 0) return null;
+    const written = await namedBatch(db, {
+      event: insertWhen(db, paymentEvents, event("IGNORED", reason), unchanged).returning({
+        id: paymentEvents.id,
+      }),
+      paymentIds: attachPaymentIds(db, purchase, input),
+    });
+    if (written.event.length === 0) return null;
     return { status: "ignored", purchaseId: purchase.id, reason };
   }
 
   const effects = await transitionStatements(deps, input, purchase, transition, unchanged);
-  const [written] = await db.batch([
-    db
-      .insert(paymentEvents)
-      .select(selectValuesWhen(event("PROCESSED", null), unchanged))
-      .returning({ id: paymentEvents.id }),
-    ...effects.statements,
-  ]);
-  if (written.length === 0) return null;
+  const written = await namedBatch(db, {
+    event: insertWhen(db, paymentEvents, event("PROCESSED", null), unchanged).returning({
+      id: paymentEvents.id,
+    }),
+    effects: effects.statements,
+  });
+  if (written.event.length === 0) return null;
   return {
     status: "processed",
     purchaseId: purchase.id,
@@ -270,10 +273,8 @@ async function transitionStatements(
     const noLicenseYet = sql`${unchanged} and not ${licenseExists()}`;
     statements.push(
       audit("LICENSE_ISSUED", "license", issued.licenseId, noLicenseYet),
-      db
-        .insert(licenses)
-        .select(selectValuesWhen(issued.statement, noLicenseYet))
-        .onConflictDoNothing(),
+      // Keeps the statement's own ON CONFLICT (purchase_id) DO NOTHING.
+      insertWhen(db, licenses, issued.statement, noLicenseYet),
     );
   } else if (transition.license !== "NONE") {
     const { from, to } = LICENSE_EFFECT_STATUSES[transition.license];
@@ -321,7 +322,16 @@ async function transitionStatements(
         .set({ purchaseCount: sql`${digitalProducts.purchaseCount} + 1` })
         .where(sql`${digitalProducts.id} = ${purchase.productId} and ${unchanged}`),
       audit("PURCHASE_COMPLETED", "purchase", purchase.id, unchanged),
-      insertWhen(db, emailOutbox, receiptEmail(db, purchase, now), unchanged),
+      queueEmail(
+        db,
+        {
+          to: purchase.userEmail,
+          ...purchaseReceiptEmail({ ...purchase, buyerName: purchase.userName }),
+          dedupeKey: `purchase-receipt:${purchase.id}`,
+          at: now,
+        },
+        { when: unchanged },
+      ),
     );
   }
 
@@ -356,63 +366,6 @@ async function transitionStatements(
       ),
   );
   return { statements, licenseId };
-}
-
-/** The receipt: what was bought, for how much; never the license key (shown in the account). */
-function receiptEmail(db: Database, purchase: PurchaseRow, now: Date) {
-  const amount = formatMoney(purchase.amountCents, purchase.currency);
-  const license = purchase.licenseType.toLowerCase();
-  return db.insert(emailOutbox).values({
-    toEmail: purchase.userEmail,
-    template: "purchase-receipt",
-    subject: `Your receipt for ${purchase.productName}`,
-    bodyText: [
-      `Hi ${purchase.userName},`,
-      "",
-      `Thank you for buying ${purchase.productName} (${license} license).`,
-      `Amount paid: ${amount}`,
-      `Order reference: ${purchase.id}`,
-      "",
-      "Your license key and downloads are waiting in your account under Licenses.",
-    ].join("\n"),
-    dedupeKey: `purchase-receipt:${purchase.id}`,
-    sendAfter: now,
-  });
-}
-
-/**
- * The `SELECT <values> WHERE <condition>` for `db.insert(table).select(…)`, taken from a
- * drizzle `INSERT … VALUES (…)` of the same table (drizzle lists every insertable column, in
- * table order, for VALUES and SELECT alike). Like `insertWhen`, for tables and `ON CONFLICT`
- * inserts it does not take.
- */
-export function selectValuesWhen(
-  insert: { toSQL(): { sql: string; params: unknown[] } },
-  condition: SQL,
-): SQL {
-  const query = insert.toSQL();
-  const match = /^insert into "[a-z_]+" \([^)]*\) values \((.*)\)( on conflict .*)?$/s.exec(
-    query.sql,
-  );
-  const chunks = match?.[1]!.split("?");
-  if (!match || !chunks || chunks.length !== query.params.length + 1) {
-    throw new Error(`selectValuesWhen: unexpected INSERT shape: ${query.sql}`);
-  }
-  const values = sql.join(
-    chunks.flatMap((chunk, i) =>
-      i < query.params.length ? [sql.raw(chunk), sql`${query.params[i]}`] : [sql.raw(chunk)],
-    ),
-  );
-  return sql`select ${values} where ${condition}`;
-}
-
-function isDuplicateEvent(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (/UNIQUE constraint failed: payment_events\./.test(message)) return true;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return false;
 }
 
 /** The purchase a payment intent belongs to, for refunds and disputes (they carry only it). */

@@ -1,6 +1,5 @@
 import { createId } from "@paralleldrive/cuid2";
 import { and, asc, eq, sql, type SQL } from "drizzle-orm";
-import { getTableConfig } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
 import {
   auditLogs,
@@ -12,9 +11,11 @@ import {
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import type { AuditAction } from "~/domain/audit/actions";
 import { checkLedgerRows, type LedgerCheck } from "~/domain/credits/ledger";
+import { refuse, type Refusal } from "~/domain/refusal";
 import { TIERS } from "~/domain/memberships/tiers";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
-import { insertWhen } from "./conditional-insert.server";
+import { insertWhen, selectInTableOrder } from "./conditional-insert.server";
+import { changedRows, namedBatch } from "./named-batch.server";
 
 /**
  * The credit ledger (docs/architecture.md §9, issue 6): the ONLY code that writes credits.
@@ -35,9 +36,24 @@ type BatchItem = Parameters<Database["batch"]>[0][number];
 export type LedgerRefusal = "insufficient-credits" | "membership-inactive" | "not-found";
 
 export type LedgerResult =
-  | { status: "applied"; transaction: CreditTransaction }
-  | { status: "duplicate"; transaction: CreditTransaction }
-  | { status: "refused"; reason: LedgerRefusal };
+  | { ok: true; status: "applied"; transaction: CreditTransaction }
+  | { ok: true; status: "duplicate"; transaction: CreditTransaction }
+  | (Refusal<LedgerRefusal> & { status: "refused" });
+
+const REFUSED: Record<LedgerRefusal, Refusal<LedgerRefusal> & { status: "refused" }> = {
+  "not-found": {
+    ...refuse("not-found", "not-found", "There is no such membership."),
+    status: "refused",
+  },
+  "membership-inactive": {
+    ...refuse("conflict", "membership-inactive", "This membership has ended."),
+    status: "refused",
+  },
+  "insufficient-credits": {
+    ...refuse("limit", "insufficient-credits", "There are not enough credits left for this."),
+    status: "refused",
+  },
+};
 
 export class LedgerKeyConflictError extends Error {
   override name = "LedgerKeyConflictError";
@@ -67,22 +83,6 @@ interface EntrySpec extends EntryBase {
   requireLive: boolean;
   reversesId?: string | null;
   audit?: { action: AuditAction; metadata?: Record<string, unknown> };
-}
-
-const LEDGER_COLUMNS = getTableConfig(creditTransactions).columns.map((column) => column.name);
-const AUDIT_COLUMNS = getTableConfig(auditLogs).columns.map((column) => column.name);
-
-/**
- * `SELECT <values in table order> <rest>` for `db.insert(table).select(…)`: drizzle lists every
- * column of the table, in table order, in the INSERT; this keeps the SELECT in step with it.
- */
-function selectInTableOrder(columns: string[], values: Record<string, SQL>, rest: SQL): SQL {
-  const missing = columns.filter((name) => !(name in values));
-  if (missing.length > 0) throw new Error(`ledger: no value for ${missing.join(", ")}`);
-  return sql`select ${sql.join(
-    columns.map((name) => values[name]!),
-    sql`, `,
-  )} ${rest}`;
 }
 
 const remainingOf = (alias: string) =>
@@ -115,7 +115,7 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
     .insert(creditTransactions)
     .select(
       selectInTableOrder(
-        LEDGER_COLUMNS,
+        creditTransactions,
         {
           id: sql`${rowId}`,
           membership_id: sql`m."id"`,
@@ -175,9 +175,9 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
 
 async function writeEntry(db: Database, spec: EntrySpec): Promise<LedgerResult> {
   const { insert, update, audit } = entryStatements(db, spec);
-  const [rows] = await db.batch([insert, update, ...audit]);
-  const row = rows[0];
-  if (row) return { status: "applied", transaction: row };
+  const written = await namedBatch(db, { entry: insert, balance: update, audit });
+  const [row] = written.entry;
+  if (row) return { ok: true, status: "applied", transaction: row };
   return explainNoRow(db, spec);
 }
 
@@ -194,18 +194,18 @@ async function explainNoRow(db: Database, spec: EntrySpec): Promise<LedgerResult
         `Idempotency key ${spec.idempotencyKey} was used for another ledger operation`,
       );
     }
-    return { status: "duplicate", transaction: existing };
+    return { ok: true, status: "duplicate", transaction: existing };
   }
   const [membership] = await db
     .select({ status: memberships.status })
     .from(memberships)
     .where(eq(memberships.id, spec.membershipId))
     .limit(1);
-  if (!membership) return { status: "refused", reason: "not-found" };
+  if (!membership) return REFUSED["not-found"];
   if (spec.requireLive && membership.status === "EXPIRED") {
-    return { status: "refused", reason: "membership-inactive" };
+    return REFUSED["membership-inactive"];
   }
-  return { status: "refused", reason: "insufficient-credits" };
+  return REFUSED["insufficient-credits"];
 }
 
 const positive = (amount: number) => {
@@ -312,10 +312,6 @@ export function paidCreditsStatements(
 
 type TurnKind = "expiry" | "rollover" | "renewal";
 
-function changes(result: unknown): number {
-  return (result as { meta?: { changes?: number } } | undefined)?.meta?.changes ?? 0;
-}
-
 const M = `"memberships"`;
 const capOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].rolloverCap);
 const allocationOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].creditsPerPeriod);
@@ -341,7 +337,7 @@ function turnRow(
     .insert(creditTransactions)
     .select(
       selectInTableOrder(
-        LEDGER_COLUMNS,
+        creditTransactions,
         {
           id: input.id(kind),
           membership_id: sql`m."id"`,
@@ -363,24 +359,24 @@ function turnRow(
 }
 
 /** EXPIRY of the remaining credits, then ROLLOVER of min(remaining, cap). */
-function expiryAndRolloverRows(db: Database, input: TurnInput): BatchItem[] {
+function expiryAndRolloverRows(db: Database, input: TurnInput) {
   const remaining = remainingOf("m");
-  return [
-    turnRow(db, input, "expiry", {
+  return {
+    expiry: turnRow(db, input, "expiry", {
       type: "EXPIRY",
       amount: sql`-${remaining}`,
       balance: sql`0`,
       description: "Unused credits of the period expired",
       when: sql`${remaining} > 0`,
     }),
-    turnRow(db, input, "rollover", {
+    rollover: turnRow(db, input, "rollover", {
       type: "ROLLOVER",
       amount: carryOf("m"),
       balance: carryOf("m"),
       description: "Unused credits carried over (up to the tier's cap)",
       when: sql`${remaining} > 0 and ${capOf("m")} > 0`,
     }),
-  ];
+  };
 }
 
 export interface RolloverResult {
@@ -406,20 +402,21 @@ export async function rollover(
     now: input.now,
   };
   const expiredNow = sql`exists (select 1 from "credit_transactions" ct where ct."id" = ${ids.expiry})`;
-  const [expired] = await db.batch([
+  const { expiry } = await namedBatch(db, {
     ...expiryAndRolloverRows(db, turn),
-    db
+    membership: db
       .update(memberships)
       .set({ totalCredits: carryOf(M), usedCredits: 0, updatedAt: input.now })
       .where(and(eq(memberships.id, input.membershipId), expiredNow)),
-  ] as unknown as [BatchItem, ...BatchItem[]]);
-  if (changes(expired) > 0) {
+  });
+  const expired = changedRows(expiry);
+  if (expired > 0) {
     const [row] = await db
       .select({ amount: creditTransactions.amount })
       .from(creditTransactions)
       .where(eq(creditTransactions.id, ids.rollover))
       .limit(1);
-    return { status: "applied", expired: changes(expired), carried: row?.amount ?? 0 };
+    return { status: "applied", expired, carried: row?.amount ?? 0 };
   }
   const [existing] = await db
     .select({ id: creditTransactions.id })
@@ -482,7 +479,7 @@ export async function renewDueMemberships(
   const audit = (turn: TurnInput, action: AuditAction, metadata: SQL) =>
     db.insert(auditLogs).select(
       selectInTableOrder(
-        AUDIT_COLUMNS,
+        auditLogs,
         {
           id: randomId(),
           actor_id: sql`null`,
@@ -502,22 +499,24 @@ export async function renewDueMemberships(
   const inChunk = (renew: boolean) =>
     sql`"memberships"."id" in (select d."id" from "memberships" d where ${due("d")} and ${renew ? sql`` : sql`not `}(${renewable("d")}) order by d."current_period_end", d."id" limit ${chunkSize})`;
 
-  const statements: BatchItem[] = [
+  const renewal = expiryAndRolloverRows(db, renewTurn);
+  const statements = {
     // Renewals: the audit row first, while the memberships still show the period that ended.
-    audit(
+    renewedAudit: audit(
       renewTurn,
       "MEMBERSHIP_RENEWED",
       sql`json_object('tier', m."tier", 'carried', ${carryOf("m")}, 'allocated', ${allocationOf("m")}, 'periodStart', m."current_period_end", 'periodEnd', m."current_period_end" + ${periodMsOf("m")})`,
     ),
-    ...expiryAndRolloverRows(db, renewTurn),
-    turnRow(db, renewTurn, "renewal", {
+    renewedExpiry: renewal.expiry,
+    renewedRollover: renewal.rollover,
+    renewedAllocation: turnRow(db, renewTurn, "renewal", {
       type: "RENEWAL",
       amount: allocationOf("m"),
       balance: sql`${carryOf("m")} + ${allocationOf("m")}`,
       description: "Credits for the new period",
       when: sql`${allocationOf("m")} > 0`,
     }),
-    db
+    renewed: db
       .update(memberships)
       .set({
         totalCredits: sql`${carryOf(M)} + ${allocationOf(M)}`,
@@ -535,30 +534,30 @@ export async function renewDueMemberships(
         ),
       ),
     // Expiries.
-    audit(
+    expiredAudit: audit(
       expireTurn,
       "MEMBERSHIP_EXPIRED",
       sql`json_object('tier', m."tier", 'expiredCredits', ${remainingOf("m")}, 'autoRenew', m."auto_renew", 'periodEnd', m."current_period_end")`,
     ),
-    turnRow(db, expireTurn, "expiry", {
+    expiredCredits: turnRow(db, expireTurn, "expiry", {
       type: "EXPIRY",
       amount: sql`-${remainingOf("m")}`,
       balance: sql`0`,
       description: "Membership ended: unused credits expired",
       when: sql`${remainingOf("m")} > 0`,
     }),
-    db
+    expired: db
       .update(memberships)
       .set({ status: "EXPIRED", totalCredits: 0, usedCredits: 0, updatedAt: input.now })
       .where(inChunk(false)),
-  ];
+  };
 
   const run: RenewalRun = { renewed: 0, expired: 0, batches: 0 };
   while (run.batches < maxBatches) {
-    const results = await db.batch(statements as [BatchItem, ...BatchItem[]]);
+    const results = await namedBatch(db, statements);
     run.batches += 1;
-    const renewed = changes(results[4]);
-    const expired = changes(results[7]);
+    const renewed = changedRows(results.renewed);
+    const expired = changedRows(results.expired);
     run.renewed += renewed;
     run.expired += expired;
     if (renewed < chunkSize && expired < chunkSize) break;
@@ -574,8 +573,8 @@ export async function renewDueMemberships(
  * moved it to a tier with a lower cap after the rollover was written.
  */
 export async function checkLedger(db: Database, membershipId: string): Promise<LedgerCheck | null> {
-  const [[membership], rows, tierChanges] = await db.batch([
-    db
+  const read = await namedBatch(db, {
+    membership: db
       .select({
         tier: memberships.tier,
         totalCredits: memberships.totalCredits,
@@ -584,7 +583,7 @@ export async function checkLedger(db: Database, membershipId: string): Promise<L
       .from(memberships)
       .where(eq(memberships.id, membershipId))
       .limit(1),
-    db
+    rows: db
       .select({
         id: creditTransactions.id,
         type: creditTransactions.type,
@@ -595,7 +594,7 @@ export async function checkLedger(db: Database, membershipId: string): Promise<L
       .where(eq(creditTransactions.membershipId, membershipId))
       // Insertion order: rows are never updated or deleted, so rowid is the ledger's sequence.
       .orderBy(asc(sql`rowid`)),
-    db
+    tierChanges: db
       .select({ metadata: auditLogs.metadata })
       .from(auditLogs)
       .where(
@@ -605,15 +604,16 @@ export async function checkLedger(db: Database, membershipId: string): Promise<L
           eq(auditLogs.action, "MEMBERSHIP_TIER_CHANGED"),
         ),
       ),
-  ]);
+  });
+  const [membership] = read.membership;
   if (!membership) return null;
   const tiers = new Set<string>([membership.tier]);
-  for (const change of tierChanges) {
+  for (const change of read.tierChanges) {
     const from = change.metadata?.from;
     if (typeof from === "string") tiers.add(from);
   }
   const cap = Math.max(
     ...[...tiers].map((tier) => TIERS[tier as keyof typeof TIERS]?.rolloverCap ?? 0),
   );
-  return checkLedgerRows(rows, membership, cap);
+  return checkLedgerRows(read.rows, membership, cap);
 }

@@ -1,5 +1,5 @@
 import { createId } from "@paralleldrive/cuid2";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, licenseActivations, licenses, users, type LicenseStatus } from "#db/schema";
 import type { LicenseType } from "#db/schema/enums";
@@ -13,6 +13,7 @@ import type { AppEnv } from "~/lib/env.server";
 import { auditStatement, type AuditRequestInfo } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
 import { licenseKeyBlindIndex } from "./licenses.server";
+import { namedBatch } from "./named-batch.server";
 import { consumeRateLimits, type RateLimitDecision } from "./rate-limit.server";
 
 /**
@@ -181,6 +182,33 @@ export async function validateLicense(
   };
 }
 
+/** The seats `licenseId` has taken, counted from its activations. */
+const seatCountOf = (licenseId: string) =>
+  sql`(select count(*) from ${licenseActivations} where ${licenseActivations.licenseId} = ${licenseId})`;
+
+/** LICENSE_ACTIVATED / LICENSE_DEACTIVATED for `instance`, written only while `condition` holds. */
+function seatAudit(
+  db: Database,
+  action: "LICENSE_ACTIVATED" | "LICENSE_DEACTIVATED",
+  input: { licenseId: string; instance: string; request: AuditRequestInfo; now: Date },
+  condition: SQL,
+) {
+  return insertWhen(
+    db,
+    auditLogs,
+    auditStatement(db, {
+      actor: null,
+      action,
+      entityType: "license",
+      entityId: input.licenseId,
+      metadata: { instance: input.instance },
+      request: input.request,
+      at: input.now,
+    }),
+    condition,
+  );
+}
+
 /**
  * Take a seat for `instance`. Idempotent: an instance that already holds a seat keeps it.
  * Otherwise one batch (a serialized transaction) inserts the activation only while the number
@@ -200,49 +228,46 @@ export async function activateLicense(
   if (!before.valid) return { ...before, activated: false };
 
   const activationId = createId();
-  const at = now.getTime();
-  const seatCount = sql`(select count(*) from ${licenseActivations} where ${licenseActivations.licenseId} = ${row.id})`;
+  const seatCount = seatCountOf(row.id);
   const inserted = sql`exists (select 1 from ${licenseActivations} where ${licenseActivations.id} = ${activationId})`;
 
-  const [, , , [after], [activation]] = await db.batch([
-    // drizzle names every column in table order: id, license_id, instance, ip_hash,
-    // last_validated_at, created_at. (A raw `db.run` cannot go in a D1 batch with parameters.)
-    db
-      .insert(licenseActivations)
-      .select(
-        sql`select ${activationId}, ${row.id}, ${instance}, ${input.request.ipHash ?? null}, ${at}, ${at}
-          where ${seatCount} < (
-            select ${licenses.maxUsers} from ${licenses}
-            where ${licenses.id} = ${row.id} and ${licenses.status} = 'ACTIVE'
-          )`,
-      )
-      .onConflictDoNothing(),
-    db
+  const seatFree = sql`${seatCount} < (
+    select ${licenses.maxUsers} from ${licenses}
+    where ${licenses.id} = ${row.id} and ${licenses.status} = 'ACTIVE'
+  )`;
+
+  const written = await namedBatch(db, {
+    activation: insertWhen(
+      db,
+      licenseActivations,
+      db
+        .insert(licenseActivations)
+        .values({
+          id: activationId,
+          licenseId: row.id,
+          instance,
+          ipHash: input.request.ipHash ?? null,
+          lastValidatedAt: now,
+          createdAt: now,
+        })
+        .onConflictDoNothing(),
+      seatFree,
+    ),
+    seats: db
       .update(licenses)
       .set({ currentUsers: seatCount, updatedAt: now })
       .where(and(eq(licenses.id, row.id), inserted)),
-    insertWhen(
-      db,
-      auditLogs,
-      auditStatement(db, {
-        actor: null,
-        action: "LICENSE_ACTIVATED",
-        entityType: "license",
-        entityId: row.id,
-        metadata: { instance },
-        request: input.request,
-        at: now,
-      }),
-      inserted,
-    ),
-    db.select(licenseColumns).from(licenses).where(eq(licenses.id, row.id)),
-    db
+    audit: seatAudit(db, "LICENSE_ACTIVATED", { ...input, licenseId: row.id }, inserted),
+    license: db.select(licenseColumns).from(licenses).where(eq(licenses.id, row.id)),
+    seat: db
       .select({ id: licenseActivations.id })
       .from(licenseActivations)
       .where(
         and(eq(licenseActivations.licenseId, row.id), eq(licenseActivations.instance, instance)),
       ),
-  ]);
+  });
+  const [after] = written.license;
+  const [activation] = written.seat;
 
   const license = summarize(after ?? row, now);
   if (activation) {
@@ -287,38 +312,34 @@ export async function deactivateLicense(
     eq(licenseActivations.licenseId, row.id),
     eq(licenseActivations.instance, instance),
   )!;
-  const [, removed, , [after]] = await db.batch([
-    insertWhen(
+  const written = await namedBatch(db, {
+    audit: seatAudit(
       db,
-      auditLogs,
-      auditStatement(db, {
-        actor: null,
-        action: "LICENSE_DEACTIVATED",
-        entityType: "license",
-        entityId: row.id,
-        metadata: { instance },
-        request: input.request,
-        at: now,
-      }),
+      "LICENSE_DEACTIVATED",
+      { ...input, licenseId: row.id },
       sql`exists (select 1 from ${licenseActivations} where ${thisActivation})`,
     ),
-    db.delete(licenseActivations).where(thisActivation).returning({ id: licenseActivations.id }),
-    db
+    removed: db
+      .delete(licenseActivations)
+      .where(thisActivation)
+      .returning({ id: licenseActivations.id }),
+    seats: db
       .update(licenses)
       .set({
-        currentUsers: sql`(select count(*) from ${licenseActivations} where ${licenseActivations.licenseId} = ${row.id})`,
+        currentUsers: seatCountOf(row.id),
         updatedAt: now,
       })
       .where(eq(licenses.id, row.id)),
-    db.select(licenseColumns).from(licenses).where(eq(licenses.id, row.id)),
-  ]);
+    license: db.select(licenseColumns).from(licenses).where(eq(licenses.id, row.id)),
+  });
+  const [after] = written.license;
 
   const answer = answerFor({ ...(after ?? row), ownerStatus: row.ownerStatus }, now);
   return {
     ...answer,
     activated: false,
     detail:
-      removed.length > 0
+      written.removed.length > 0
         ? `This instance is deactivated and its seat is free. ${answer.detail}`
         : `This instance was not activated. ${answer.detail}`,
   };

@@ -6,7 +6,12 @@ import { membershipCheckouts, memberships, type MembershipTier } from "#db/schem
 import { findCreditPack, TIERS } from "~/domain/memberships/tiers";
 import type { AppEnv } from "~/lib/env.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
-import { CheckoutError, createStripeClient } from "./checkout.server";
+import {
+  checkoutRefusal,
+  checkoutStripe,
+  noPaymentPage,
+  paymentPageUnavailable,
+} from "./checkout.server";
 import { applyMembershipEvent, type MembershipEventResult } from "./membership-fulfilment.server";
 
 /**
@@ -38,7 +43,7 @@ export async function startMembershipCheckout(
   deps: MembershipCheckoutDeps,
   input: StartMembershipCheckoutInput,
 ): Promise<{ checkoutId: string; redirectTo: string }> {
-  const { db, env } = deps;
+  const { db } = deps;
   const [membership] = await db
     .select({ status: memberships.status })
     .from(memberships)
@@ -50,9 +55,10 @@ export async function startMembershipCheckout(
   let periodDays = 0;
   if (input.item.kind === "SUBSCRIPTION") {
     if (live) {
-      throw new CheckoutError(
+      throw checkoutRefusal(
+        "conflict",
+        "membership-exists",
         "You already have a membership. Manage it under Account → Membership.",
-        409,
       );
     }
     const tier = TIERS[input.item.tier];
@@ -65,17 +71,20 @@ export async function startMembershipCheckout(
     };
   } else {
     const pack = findCreditPack(input.item.pack);
-    if (!pack) throw new CheckoutError("This credit pack isn't available.", 404);
-    if (!live) throw new CheckoutError("Credit packs top up a membership: subscribe first.", 409);
+    if (!pack) {
+      throw checkoutRefusal("not-found", "pack-unavailable", "This credit pack isn't available.");
+    }
+    if (!live) {
+      throw checkoutRefusal(
+        "conflict",
+        "membership-required",
+        "Credit packs top up a membership: subscribe first.",
+      );
+    }
     line = { ...pack, name: `Credit pack: ${pack.name}` };
   }
 
-  const stripe =
-    deps.stripe !== undefined
-      ? deps.stripe
-      : env.stripe
-        ? createStripeClient(env.stripe.secretKey)
-        : null;
+  const stripe = checkoutStripe(deps);
   const checkoutId = createId();
   await db.batch([
     db.insert(membershipCheckouts).values({
@@ -159,21 +168,13 @@ export async function startMembershipCheckout(
       .where(
         and(eq(membershipCheckouts.id, checkoutId), eq(membershipCheckouts.status, "PENDING")),
       );
-    console.error(
-      JSON.stringify({
-        level: "error",
-        event: "membership_checkout.stripe_failed",
-        checkoutId,
-        message: error instanceof Error ? error.message : String(error),
-      }),
-    );
-    throw new CheckoutError("The payment page could not be opened. Please try again.", 502);
+    throw paymentPageUnavailable("membership_checkout.stripe_failed", { checkoutId }, error);
   }
   await db
     .update(membershipCheckouts)
     .set({ providerSessionId: session.id, updatedAt: input.now })
     .where(eq(membershipCheckouts.id, checkoutId));
-  if (!session.url) throw new CheckoutError("Stripe returned no payment page.", 502);
+  if (!session.url) throw noPaymentPage();
   return { checkoutId, redirectTo: session.url };
 }
 

@@ -2,19 +2,14 @@ import { createId } from "@paralleldrive/cuid2";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "#db/client";
-import {
-  auditLogs,
-  membershipCheckouts,
-  memberships,
-  paymentEvents,
-  type PaymentProvider,
-} from "#db/schema";
+import { auditLogs, membershipCheckouts, memberships, paymentEvents } from "#db/schema";
 import type { AuditAction } from "~/domain/audit/actions";
 import { periodLengthMs, TIERS } from "~/domain/memberships/tiers";
 import { auditStatement } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
-import { selectValuesWhen } from "./fulfilment.server";
+import type { ProviderEvent } from "./fulfilment.server";
 import { paidCreditsStatements } from "./ledger.server";
+import { isUniqueViolation, namedBatch } from "./named-batch.server";
 
 /**
  * Fulfilment of subscriptions and credit packs (issue 6), from verified payment events only:
@@ -28,17 +23,12 @@ import { paidCreditsStatements } from "./ledger.server";
 export type MembershipEventKind =
   "CHECKOUT_PAID" | "CHECKOUT_FAILED" | "INVOICE_PAID" | "SUBSCRIPTION_CANCELLED";
 
-export interface MembershipEventInput {
-  provider: PaymentProvider;
-  eventId: string;
-  type: string;
+export interface MembershipEventInput extends ProviderEvent {
   kind: MembershipEventKind | null;
   checkoutId?: string | null;
   subscriptionId?: string | null;
   /** INVOICE_PAID: the end of the period the invoice paid for. */
   paidThrough?: Date | null;
-  now: Date;
-  summary: Record<string, unknown>;
 }
 
 export type MembershipEventResult =
@@ -58,9 +48,9 @@ export async function applyMembershipEvent(
       const result = await applyOnce(db, input);
       if (result) return result;
     } catch (error) {
-      if (isUnique(error, "payment_events")) return { status: "duplicate" };
+      if (isUniqueViolation(error, "payment_events")) return { status: "duplicate" };
       // A parallel event created the same user's membership first: plan again.
-      if (isUnique(error, "memberships")) continue;
+      if (isUniqueViolation(error, "memberships")) continue;
       throw error;
     }
   }
@@ -151,10 +141,12 @@ async function applyOnce(
     return ignore(`Nothing to do for a ${checkout.status} checkout.`, checkout.id);
   }
   const pending = sql`exists (select 1 from "membership_checkouts" mc where mc."id" = ${checkout.id} and mc."status" = 'PENDING')`;
-  const event = db
-    .insert(paymentEvents)
-    .select(selectValuesWhen(eventRow("PROCESSED", null, checkout.id), pending))
-    .returning({ id: paymentEvents.id });
+  const event = insertWhen(
+    db,
+    paymentEvents,
+    eventRow("PROCESSED", null, checkout.id),
+    pending,
+  ).returning({ id: paymentEvents.id });
   const finish = (status: "COMPLETED" | "FAILED", membershipId: string | null) =>
     db
       .update(membershipCheckouts)
@@ -171,8 +163,9 @@ async function applyOnce(
       );
 
   if (input.kind === "CHECKOUT_FAILED") {
-    const [rows] = await db.batch([event, finish("FAILED", null)]);
-    return rows.length === 0 ? null : { status: "processed", membershipId: null, effect: "failed" };
+    const failed = await namedBatch(db, { event, checkout: finish("FAILED", null) });
+    if (failed.event.length === 0) return null;
+    return { status: "processed", membershipId: null, effect: "failed" };
   }
 
   const existing = await findMembership(db, eq(memberships.userId, checkout.userId));
@@ -223,18 +216,18 @@ async function applyOnce(
             .where(
               sql`${memberships.id} = ${existing.id} and ${memberships.status} = 'EXPIRED' and ${memberships.updatedAt} = ${existing.updatedAt.getTime()} and ${written}`,
             )
-        : db.insert(memberships).select(
-            selectValuesWhen(
-              db.insert(memberships).values({
-                id: membershipId,
-                userId: checkout.userId,
-                totalCredits: 0,
-                usedCredits: 0,
-                createdAt: input.now,
-                ...values,
-              }),
-              written,
-            ),
+        : insertWhen(
+            db,
+            memberships,
+            db.insert(memberships).values({
+              id: membershipId,
+              userId: checkout.userId,
+              totalCredits: 0,
+              usedCredits: 0,
+              createdAt: input.now,
+              ...values,
+            }),
+            written,
           ),
       // The membership's credits so far (zero, or what was left on an expired one) plus the
       // tier's allocation: the row's balance is computed from the membership in SQL.
@@ -257,8 +250,12 @@ async function applyOnce(
       }),
     );
   }
-  const [rows] = await db.batch([event, ...statements, finish("COMPLETED", membershipId)]);
-  if (rows.length === 0) return null;
+  const completed = await namedBatch(db, {
+    event,
+    effects: statements,
+    checkout: finish("COMPLETED", membershipId),
+  });
+  if (completed.event.length === 0) return null;
   return {
     status: "processed",
     membershipId,
@@ -284,18 +281,10 @@ async function findMembership(db: Database, where: SQL) {
   return row ?? null;
 }
 
-function isUnique(error: unknown, table: string): boolean {
-  for (let current = error, depth = 0; current && depth < 5; depth++) {
-    const message = current instanceof Error ? current.message : String(current);
-    if (message.includes(`UNIQUE constraint failed: ${table}.`)) return true;
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return false;
-}
-
 // ---- Stripe events ----------------------------------------------------------------------------
 
-const idOf = (value: string | { id: string } | null | undefined) =>
+/** The id of a Stripe field that is an id or, when expanded, the object itself. */
+export const stripeId = (value: string | { id: string } | null | undefined) =>
   typeof value === "string" ? value : (value?.id ?? null);
 
 /**
@@ -325,7 +314,7 @@ export function stripeEventToMembershipEvent(
         ...base,
         kind: failed ? "CHECKOUT_FAILED" : paid ? "CHECKOUT_PAID" : null,
         checkoutId,
-        subscriptionId: idOf(session.subscription),
+        subscriptionId: stripeId(session.subscription),
         summary: {
           sessionId: session.id,
           mode: session.mode,
@@ -337,7 +326,7 @@ export function stripeEventToMembershipEvent(
     }
     case "invoice.paid": {
       const invoice = event.data.object;
-      const subscriptionId = idOf(invoice.parent?.subscription_details?.subscription);
+      const subscriptionId = stripeId(invoice.parent?.subscription_details?.subscription);
       if (!subscriptionId) return null;
       const periodEnd = invoice.lines?.data?.[0]?.period?.end ?? null;
       return {

@@ -6,16 +6,17 @@ import {
   auditLogs,
   digitalProducts,
   downloadResetRequests,
-  emailOutbox,
   licenses,
   users,
   type ResetRequestStatus,
 } from "#db/schema";
 import { can } from "~/domain/auth/permissions";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
+import { resetRequestDecidedEmail } from "~/domain/email/templates";
 import { maskLicenseKey } from "~/domain/licenses/key";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
+import { queueEmail } from "./email-outbox.server";
 
 /**
  * Download reset requests (docs/architecture.md §8): the owner asks with a reason, one pending request
@@ -227,10 +228,6 @@ export async function reviewResetRequest(
   }
   const status = decision === "approve" ? "APPROVED" : "REJECTED";
   const pending = sql`exists (select 1 from "download_reset_requests" q where q."id" = ${requestId} and q."status" = 'PENDING')`;
-  const verdict =
-    decision === "approve"
-      ? "approved: your license has its 3 downloads back, starting now."
-      : "not approved.";
   const [audited] = await db.batch([
     insertWhen(
       db,
@@ -246,23 +243,21 @@ export async function reviewResetRequest(
       }),
       pending,
     ).returning({ id: auditLogs.id }),
-    insertWhen(
+    queueEmail(
       db,
-      emailOutbox,
-      db.insert(emailOutbox).values({
-        toEmail: row.requesterEmail,
-        template: `reset-request-${status.toLowerCase()}`,
-        subject:
-          decision === "approve"
-            ? "Your download reset request was approved"
-            : "Your download reset request was not approved",
-        bodyText: `Hello ${row.requesterName},\n\nYour request to reset the downloads of your ${row.productName} license was ${verdict}${input.notes ? `\n\nNotes from our team: ${input.notes}` : ""}\n\nSee it at /account/licenses/${row.licenseId}.`,
+      {
+        to: row.requesterEmail,
+        ...resetRequestDecidedEmail({
+          decision,
+          requesterName: row.requesterName,
+          productName: row.productName,
+          licenseId: row.licenseId,
+          notes: input.notes,
+        }),
         dedupeKey: `reset-request:${requestId}:${status}`,
-        sendAfter: now,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      pending,
+        at: now,
+      },
+      { when: pending },
     ),
     ...(decision === "approve"
       ? [

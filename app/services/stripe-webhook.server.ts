@@ -1,5 +1,6 @@
 import Stripe from "stripe";
 import type { PaymentEventKind } from "~/domain/payments/purchase-state";
+import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { createStripeClient } from "./checkout.server";
 import {
@@ -12,6 +13,7 @@ import {
 import {
   applyMembershipEvent,
   stripeEventToMembershipEvent,
+  stripeId,
   type MembershipEventResult,
 } from "./membership-fulfilment.server";
 
@@ -20,7 +22,10 @@ export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
 const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
-export type VerifiedStripeEvent = { ok: true; event: Stripe.Event } | { ok: false; reason: string };
+export type VerifiedStripeEvent = Result<
+  { event: Stripe.Event },
+  "signature-missing" | "signature-invalid"
+>;
 
 /**
  * Check `Stripe-Signature` against the raw body (as received: re-serialized JSON would not
@@ -32,7 +37,9 @@ export async function verifyStripeEvent(
   secret: string,
   now: Date = new Date(),
 ): Promise<VerifiedStripeEvent> {
-  if (!signature) return { ok: false, reason: "Missing Stripe-Signature header" };
+  if (!signature) {
+    return refuse("invalid", "signature-missing", "Missing Stripe-Signature header");
+  }
   try {
     const event = await Stripe.webhooks.constructEventAsync(
       rawBody,
@@ -44,7 +51,11 @@ export async function verifyStripeEvent(
     );
     return { ok: true, event };
   } catch (error) {
-    return { ok: false, reason: error instanceof Error ? error.message : "Invalid signature" };
+    return refuse(
+      "invalid",
+      "signature-invalid",
+      error instanceof Error ? error.message : "Invalid signature",
+    );
   }
 }
 
@@ -57,9 +68,6 @@ export function signStripePayload(payload: string, secret: string, timestamp?: n
     ...(timestamp === undefined ? {} : { timestamp }),
   });
 }
-
-const idOf = (value: string | { id: string } | null | undefined) =>
-  typeof value === "string" ? value : (value?.id ?? null);
 
 /**
  * The parts of a Stripe event fulfilment needs. Types we don't handle map to `kind: null`
@@ -90,7 +98,7 @@ export function stripeEventToPaymentEvent(
         kind,
         purchaseId: session.client_reference_id ?? session.metadata?.purchaseId ?? null,
         sessionId: session.id,
-        paymentIntentId: idOf(session.payment_intent),
+        paymentIntentId: stripeId(session.payment_intent),
         summary: {
           sessionId: session.id,
           paymentStatus: session.payment_status,
@@ -106,7 +114,7 @@ export function stripeEventToPaymentEvent(
         // A partial refund leaves the license alone; staff decide what it means.
         kind: charge.refunded ? "REFUNDED" : null,
         purchaseId: charge.metadata?.purchaseId ?? null,
-        paymentIntentId: idOf(charge.payment_intent),
+        paymentIntentId: stripeId(charge.payment_intent),
         summary: {
           chargeId: charge.id,
           amount: charge.amount,
@@ -131,7 +139,7 @@ export function stripeEventToPaymentEvent(
         ...base,
         kind,
         purchaseId: dispute.metadata?.purchaseId ?? null,
-        paymentIntentId: idOf(dispute.payment_intent),
+        paymentIntentId: stripeId(dispute.payment_intent),
         disputeId: dispute.id,
         summary: {
           disputeId: dispute.id,

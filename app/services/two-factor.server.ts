@@ -1,8 +1,8 @@
 import { and, count, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
-import { auditLogs, emailOutbox, users, type User } from "#db/schema";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
+import { auditLogs, users, type User } from "#db/schema";
 import {
   RECOVERY_CODE_COUNT,
   generateRecoveryCodes,
@@ -16,6 +16,7 @@ import {
   matchTotpStep,
   otpauthUri,
 } from "~/domain/auth/totp";
+import { twoFactorChangedEmail } from "~/domain/email/templates";
 import {
   DecryptionError,
   decryptField,
@@ -25,6 +26,7 @@ import {
 import type { AppEnv } from "~/lib/env.server";
 import { blindIndex } from "~/lib/hmac.server";
 import { insertWhen } from "./conditional-insert.server";
+import { queueEmail } from "./email-outbox.server";
 import {
   auditStatement,
   recordAudit,
@@ -156,52 +158,28 @@ export function hashRecoveryCode(hmacSecret: string, userId: string, normalizedC
   return blindIndex(`${userId}:${normalizedCode}`, hmacSecret, RECOVERY_CODE_CONTEXT);
 }
 
+const whileUser = (condition: SQL) => sql`exists (select 1 from ${users} where ${condition})`;
+
 /** Insert only while the user row still matches `condition` (see {@link insertWhen}). */
-function insertWhenUser<TTable extends typeof auditLogs | typeof emailOutbox>(
+function insertWhenUser<TTable extends typeof auditLogs>(
   db: Database,
   table: TTable,
   insert: { toSQL(): { sql: string; params: unknown[] } },
   condition: SQL,
 ) {
-  return insertWhen(db, table, insert, sql`exists (select 1 from ${users} where ${condition})`);
+  return insertWhen(db, table, insert, whileUser(condition));
 }
 
-function outboxInsert(
+/** The "two-factor is on / off" email, queued only while the user row still matches `condition`. */
+function twoFactorEmail(
   db: Database,
   user: TwoFactorUser,
   now: Date,
-  template: "two-factor-enabled" | "two-factor-disabled",
+  enabled: boolean,
+  condition: SQL,
 ) {
-  const when = now.toISOString().replace("T", " ").slice(0, 16) + " UTC";
-  const enabled = template === "two-factor-enabled";
-  const bodyText = enabled
-    ? [
-        `Hello ${user.name},`,
-        "",
-        `Two-factor authentication was turned on for your Studio Store account (${user.email}) on ${when}.`,
-        "From now on, signing in asks for a code from your authenticator app. Keep your recovery codes somewhere safe: each one works once if you lose your phone.",
-        "",
-        "If this was not you, reset your password and contact us right away.",
-      ]
-    : [
-        `Hello ${user.name},`,
-        "",
-        `Two-factor authentication was turned off for your Studio Store account (${user.email}) on ${when}.`,
-        "Signing in now needs only your password. You can turn two-factor authentication back on under Account → Security.",
-        "",
-        "If this was not you, reset your password, turn two-factor authentication back on and contact us right away.",
-      ];
-  return db.insert(emailOutbox).values({
-    toEmail: user.email,
-    template,
-    subject: enabled
-      ? "Two-factor authentication is on for your account"
-      : "Two-factor authentication is off for your account",
-    bodyText: bodyText.join("\n"),
-    sendAfter: now,
-    createdAt: now,
-    updatedAt: now,
-  });
+  const words = twoFactorChangedEmail({ enabled, name: user.name, email: user.email, at: now });
+  return queueEmail(db, { to: user.email, ...words, at: now }, { when: whileUser(condition) });
 }
 
 const actorOf = (user: TwoFactorUser, input: { actor?: AuditActor }): AuditActor =>
@@ -315,12 +293,7 @@ export async function confirmEnrollment(
       }),
       stillPending,
     ),
-    insertWhenUser(
-      db,
-      emailOutbox,
-      outboxInsert(db, user, input.now, "two-factor-enabled"),
-      stillPending,
-    ),
+    twoFactorEmail(db, user, input.now, true, stillPending),
     db
       .update(users)
       .set({
@@ -545,12 +518,7 @@ export async function disableTwoFactor(
       }),
       proof.unspent,
     ),
-    insertWhenUser(
-      db,
-      emailOutbox,
-      outboxInsert(db, user, input.now, "two-factor-disabled"),
-      proof.unspent,
-    ),
+    twoFactorEmail(db, user, input.now, false, proof.unspent),
     db
       .update(users)
       .set({

@@ -14,8 +14,9 @@ import { canManageDevices, canSetStatus } from "~/domain/auth/moderation";
 import { canChangeRole, type StatusChange } from "~/domain/auth/permissions";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { likePattern } from "~/domain/catalog/filters";
+import { accountRestrictedEmail } from "~/domain/email/templates";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
-import { queueEmailStatement } from "./email-outbox.server";
+import { queueEmail } from "./email-outbox.server";
 import { deleteUserSessionsStatement } from "./sessions.server";
 
 /**
@@ -214,21 +215,6 @@ const STATUS_AUDIT_ACTION: Record<StatusChange, AuditAction> = {
   BANNED: "ACCOUNT_BANNED",
 };
 
-const STATUS_EMAIL: Record<Exclude<StatusChange, "ACTIVE">, { subject: string; body: string }> = {
-  LOCKED: {
-    subject: "Your Studio Store account has been locked",
-    body: "Our team has locked your Studio Store account, and every device has been signed out.",
-  },
-  SUSPENDED: {
-    subject: "Your Studio Store account has been suspended",
-    body: "Our team has suspended your Studio Store account while we review it, and every device has been signed out.",
-  },
-  BANNED: {
-    subject: "Your Studio Store account has been closed",
-    body: "Our team has closed your Studio Store account for breaking the terms of service, and every device has been signed out.",
-  },
-};
-
 const STATUS_VERB: Record<StatusChange, string> = {
   ACTIVE: "active",
   LOCKED: "locked",
@@ -320,16 +306,13 @@ export async function setAccountStatus(
     return { ok: true, sessionsEnded: 0 };
   }
 
-  const email = STATUS_EMAIL[status];
   const [, ended] = await db.batch([
     update,
     deleteUserSessionsStatement(db, target.id).returning({ id: sessions.id }),
     audit,
-    queueEmailStatement(db, {
+    queueEmail(db, {
       to: target.email,
-      template: `account-${status.toLowerCase()}`,
-      subject: email.subject,
-      bodyText: `Hello ${target.name},\n\n${email.body}\n\nReason: ${reason.reason}\n\nIf you think this is a mistake, reply to this email.`,
+      ...accountRestrictedEmail({ status, name: target.name, reason: reason.reason ?? "" }),
       dedupeKey: `account-status:${target.id}:${status}:${now.getTime()}`,
     }),
   ]);

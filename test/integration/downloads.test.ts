@@ -6,7 +6,10 @@ import { auditLogs, digitalProducts, downloads, emailOutbox, licenses } from "#d
 import { DOWNLOAD_WINDOW_MS, GRANT_TTL_MS } from "~/domain/downloads/quota";
 import { parseEnv } from "~/lib/env.server";
 import { hashIp } from "~/lib/hmac.server";
-import { openDownload, requestDownloadGrant, type Downloader } from "~/services/downloads.server";
+import { fileResponse } from "~/request/file-response.server";
+import type { Downloader } from "~/services/downloads/attempts.server";
+import { openDownload } from "~/services/downloads/deliver.server";
+import { requestDownloadGrant } from "~/services/downloads/grant.server";
 import { setLicenseStatus } from "~/services/licenses.server";
 import { createResetRequest, reviewResetRequest } from "~/services/reset-requests.server";
 import { createUser } from "../factories";
@@ -44,7 +47,7 @@ async function download(user: Downloader, licenseId: string, now: Date, ip = "19
     request: await from(ip),
   });
   if (served.ok && served.body) await served.body.cancel();
-  expect(served).toMatchObject({ ok: true, status: 200 });
+  expect(served).toMatchObject({ ok: true, answer: { kind: "bytes", range: null } });
   return served;
 }
 
@@ -63,7 +66,7 @@ describe("download grants", () => {
     const refused = results.filter((result) => !result.ok);
     expect(refused).toHaveLength(7);
     for (const result of refused) {
-      expect(result).toMatchObject({ reason: "QUOTA_EXCEEDED", status: 429 });
+      expect(result).toMatchObject({ reason: "QUOTA_EXCEEDED", kind: "limit" });
     }
     const rows = await rowsOf(licenseId);
     expect(rows.filter((row) => row.status === "GRANTED")).toHaveLength(3);
@@ -87,7 +90,7 @@ describe("download grants", () => {
     const fourth = await grant(user, licenseId, new Date(t0.getTime() + 180_000));
     expect(fourth.ok).toBe(false);
     if (fourth.ok) return;
-    expect(fourth.status).toBe(429);
+    expect(fourth.kind).toBe("limit");
     expect(fourth.nextFreeAt?.getTime()).toBe(t0.getTime() + DOWNLOAD_WINDOW_MS);
     expect(fourth.message).toContain("frees up on 15 Mar 2031, 10:00 UTC");
 
@@ -258,7 +261,7 @@ describe("abuse detection", () => {
 
     // Suspended: refused in words.
     const refused = await grant(user, licenseId, new Date(t0.getTime() + 40_000));
-    expect(refused).toMatchObject({ ok: false, reason: "LICENSE_SUSPENDED", status: 403 });
+    expect(refused).toMatchObject({ ok: false, reason: "LICENSE_SUSPENDED", kind: "forbidden" });
 
     // A moderator reinstates: the flag clears and earlier downloads no longer count as abuse.
     const reinstated = await setLicenseStatus(
@@ -318,11 +321,12 @@ describe("streaming", () => {
       { db, env: appEnv, files },
       { user, token: granted.token, headers: NO_HEADERS, now, request: {} },
     );
-    expect(served).toMatchObject({ ok: true, status: 200 });
+    expect(served).toMatchObject({ ok: true, answer: { kind: "bytes", range: null } });
     if (!served.ok) return;
     expect(served.body).toBe(endless);
-    expect(served.headers["Content-Length"]).toBe(String(10 * 1024 * 1024 * 1024));
-    const response = new Response(served.body, { headers: served.headers });
+    const response = fileResponse(served);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Length")).toBe(String(10 * 1024 * 1024 * 1024));
     const reader = response.body!.getReader();
     const first = await reader.read();
     expect(first.value?.byteLength).toBe(64 * 1024);

@@ -8,7 +8,7 @@ import { emailOutbox, type EmailOutboxRow } from "#db/schema";
 import { deliverEmailsJob } from "~/jobs/deliver-emails";
 import { JOB_REGISTRY, HOURLY } from "~/jobs/registry";
 import { parseEnv } from "~/lib/env.server";
-import { queueEmailStatement } from "~/services/email-outbox.server";
+import { queueEmail } from "~/services/email-outbox.server";
 import {
   CLAIM_LEASE_MS,
   MAX_EMAIL_ATTEMPTS,
@@ -205,13 +205,13 @@ describe("deliverPendingEmails", () => {
     const now = new Date();
     const dedupeKey = `delivery-test:${createId()}`;
     await db.batch([
-      queueEmailStatement(db, {
+      queueEmail(db, {
         to: "queued@example.test",
         template: "test-queued",
         subject: "Queued in a batch",
         bodyText: "Body",
         dedupeKey,
-        sendAfter: new Date(now.getTime() - 1),
+        at: new Date(now.getTime() - 1),
       }),
     ]);
     await deliverPendingEmails(

@@ -10,8 +10,9 @@ import {
   licenses,
   paymentEvents,
 } from "#db/schema";
+import { RefusalError } from "~/domain/refusal";
 import { parseEnv } from "~/lib/env.server";
-import { startCheckout, settleTestCheckout, CheckoutError } from "~/services/checkout.server";
+import { startCheckout, settleTestCheckout } from "~/services/checkout.server";
 import { applyPaymentEvent } from "~/services/fulfilment.server";
 import { createProduct, createUser } from "../factories";
 
@@ -134,18 +135,18 @@ describe("checkout and fulfilment through the test provider", () => {
     const base = { user: buyer, origin: "https://store.example", now: new Date() };
     await expect(
       startCheckout(deps, { ...base, slug: "no-such-product", licenseType: "PERSONAL" }),
-    ).rejects.toMatchObject({ status: 404 });
+    ).rejects.toMatchObject({ refusal: { kind: "not-found", reason: "product-unavailable" } });
     const draft = await createProduct({ db, files: env.FILES }, { status: "DRAFT" });
     await expect(
       startCheckout(deps, { ...base, slug: draft.slug, licenseType: "PERSONAL" }),
-    ).rejects.toBeInstanceOf(CheckoutError);
+    ).rejects.toBeInstanceOf(RefusalError);
     const personalOnly = await createProduct(
       { db, files: env.FILES },
       { priceCommercialCents: null, priceTeamCents: null },
     );
     await expect(
       startCheckout(deps, { ...base, slug: personalOnly.slug, licenseType: "TEAM" }),
-    ).rejects.toMatchObject({ status: 400 });
+    ).rejects.toMatchObject({ refusal: { kind: "invalid", reason: "license-type-not-offered" } });
     expect(
       await db
         .select()

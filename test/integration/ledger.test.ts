@@ -132,7 +132,12 @@ describe("the credit ledger", () => {
       description: "Too much",
       now: new Date(),
     });
-    expect(result).toEqual({ status: "refused", reason: "insufficient-credits" });
+    expect(result).toMatchObject({
+      ok: false,
+      status: "refused",
+      kind: "limit",
+      reason: "insufficient-credits",
+    });
     expect(await ledgerOf(membership.id)).toHaveLength(1);
   });
 

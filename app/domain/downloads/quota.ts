@@ -1,10 +1,13 @@
+import { refuse, type Refusal, type RefusalKind } from "~/domain/refusal";
+
 /**
  * The download rule (docs/architecture.md §8): 3 downloads per license in any rolling 14 days. A grant
  * counts from the moment it is issued; an unredeemed grant stops counting when it expires; an
  * approved reset request makes everything issued before it stop counting.
  *
- * The database enforces the rule (one conditional INSERT in downloads.server.ts); these pure
- * functions explain it to people: how many are left and when the next one frees up.
+ * The database enforces the rule (one conditional INSERT in services/downloads/grant.server.ts);
+ * these pure functions explain it to people: how many are left and when the next one frees up,
+ * and each refusal in words.
  */
 export const DOWNLOADS_PER_WINDOW = 3;
 export const DOWNLOAD_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
@@ -75,19 +78,33 @@ export const DOWNLOAD_FAILURES = [
 ] as const;
 export type DownloadFailure = (typeof DOWNLOAD_FAILURES)[number];
 
-export const DOWNLOAD_FAILURE_STATUS: Record<DownloadFailure, number> = {
-  QUOTA_EXCEEDED: 429,
-  LICENSE_SUSPENDED: 403,
-  LICENSE_REVOKED: 403,
-  LICENSE_EXPIRED: 403,
-  OWNER_BANNED: 403,
-  ACCOUNT_INACTIVE: 403,
-  DEVICE_BLOCKED: 403,
-  LINK_EXPIRED: 410,
-  LINK_TAMPERED: 403,
-  NOT_OWNER: 404,
-  FILE_MISSING: 404,
+/** What sort of "no" each refusal is (the route turns the kind into its HTTP status). */
+const DOWNLOAD_FAILURE_KIND: Record<DownloadFailure, RefusalKind> = {
+  QUOTA_EXCEEDED: "limit",
+  LICENSE_SUSPENDED: "forbidden",
+  LICENSE_REVOKED: "forbidden",
+  LICENSE_EXPIRED: "forbidden",
+  OWNER_BANNED: "forbidden",
+  ACCOUNT_INACTIVE: "forbidden",
+  DEVICE_BLOCKED: "forbidden",
+  LINK_EXPIRED: "gone",
+  LINK_TAMPERED: "forbidden",
+  NOT_OWNER: "not-found",
+  FILE_MISSING: "not-found",
 };
+
+/** A refused download; a used-up quota says when the next download frees up. */
+export type DownloadRefusal = Refusal<DownloadFailure> & { readonly nextFreeAt: Date | null };
+
+export function downloadRefusal(
+  reason: DownloadFailure,
+  nextFreeAt: Date | null = null,
+): DownloadRefusal {
+  return {
+    ...refuse(DOWNLOAD_FAILURE_KIND[reason], reason, downloadFailureMessage(reason, nextFreeAt)),
+    nextFreeAt,
+  };
+}
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", {
   dateStyle: "medium",

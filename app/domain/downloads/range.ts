@@ -1,3 +1,5 @@
+import { etagMatches } from "~/lib/etag";
+
 /**
  * HTTP Range for file downloads (RFC 9110 §14). One byte range is served as 206; a range that
  * cannot be satisfied is 416. A multi-range request (`bytes=0-9,20-29`) is answered with the
@@ -41,14 +43,6 @@ export function parseRange(header: string | null, size: number): RangeDecision {
 export const contentRange = (range: ByteRange, size: number) =>
   `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`;
 
-/** `If-None-Match`: any listed tag equal to ours (weak comparison), or `*`. */
-export function noneMatch(header: string | null, etag: string): boolean {
-  if (!header) return false;
-  if (header.trim() === "*") return true;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, "");
-  return header.split(",").some((tag) => opaque(tag) === opaque(etag));
-}
-
 /**
  * `If-Range`: the Range applies only while the client's copy is current. A strong ETag must
  * match exactly; a date must not be older than the object's last change. Anything else (a weak
@@ -61,4 +55,39 @@ export function ifRangeHolds(header: string | null, etag: string, uploaded: Date
   if (value.startsWith("W/")) return false;
   const date = Date.parse(value);
   return Number.isFinite(date) && Math.floor(uploaded.getTime() / 1000) * 1000 <= date;
+}
+
+/** The conditional headers of a GET or HEAD of a file. */
+export interface FileRequestConditions {
+  range: string | null;
+  ifNoneMatch: string | null;
+  ifRange: string | null;
+}
+
+/**
+ * What a request for a file gets, from its conditional headers: nothing new (the client's copy
+ * is current), nothing at all (a range past the end), or bytes, the whole file or one range.
+ * Only "bytes" sends anything, so only "bytes" can count as a download.
+ */
+export type FileAnswer =
+  | { kind: "not-modified" }
+  | { kind: "unsatisfiable" }
+  | { kind: "bytes"; range: ByteRange | null; length: number };
+
+export function answerFileRequest(
+  conditions: FileRequestConditions,
+  file: { etag: string; uploaded: Date; size: number },
+): FileAnswer {
+  if (etagMatches(conditions.ifNoneMatch, file.etag)) return { kind: "not-modified" };
+  const decision = ifRangeHolds(conditions.ifRange, file.etag, file.uploaded)
+    ? parseRange(conditions.range, file.size)
+    : ({ kind: "full" } as const);
+  switch (decision.kind) {
+    case "unsatisfiable":
+      return { kind: "unsatisfiable" };
+    case "partial":
+      return { kind: "bytes", range: decision.range, length: decision.range.length };
+    case "full":
+      return { kind: "bytes", range: null, length: file.size };
+  }
 }

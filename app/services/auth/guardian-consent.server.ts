@@ -5,11 +5,16 @@ import { auditLogs, emailOutbox, users } from "#db/schema";
 import { formatWait } from "~/domain/auth/login-policy";
 import { ConsentTokenSchema } from "~/domain/auth/forms";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
+import {
+  guardianConsentGrantedEmail,
+  guardianConsentReminderEmail,
+} from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { signToken } from "~/lib/signed-token.server";
 import { insertWhen } from "../conditional-insert.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
+import { queueEmail } from "../email-outbox.server";
 import {
   GUARDIAN_CONSENT_PURPOSE,
   GUARDIAN_CONSENT_TTL_MS,
@@ -97,26 +102,15 @@ export async function grantGuardianConsent(
       }),
       whenPending,
     ),
-    insertWhen(
+    queueEmail(
       db,
-      emailOutbox,
-      db.insert(emailOutbox).values({
-        toEmail: user.email,
-        template: "guardian-consent-granted",
-        subject: "Your parent or guardian agreed: your account is ready",
-        bodyText: [
-          `Hello ${user.name},`,
-          "",
-          "Your parent or guardian has agreed to your Studio Store account. You can now buy products and start projects.",
-          "",
-          "If you have questions, just reply to this email.",
-        ].join("\n"),
+      {
+        to: user.email,
+        ...guardianConsentGrantedEmail({ minorName: user.name }),
         dedupeKey: `guardian-consent-granted:${user.id}`,
-        sendAfter: now,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      whenPending,
+        at: now,
+      },
+      { when: whenPending },
     ),
     db
       .update(users)
@@ -244,28 +238,20 @@ export async function resendGuardianConsent(
         }),
         mayQueue,
       ),
-      insertWhen(
+      queueEmail(
         db,
-        emailOutbox,
-        db.insert(emailOutbox).values({
+        {
           id: outboxId,
-          toEmail: user.guardianEmail,
-          template: "guardian-consent",
-          subject: `Reminder: ${user.name} would like your consent to use Studio Store`,
-          bodyText: [
-            `${user.name} (${user.email}) has a Studio Store account and told us they are under 18. They asked us to send you this link again. Until a parent or guardian agrees, they can browse but cannot buy or start a project.`,
-            "",
-            "To give your consent, open this link within 14 days (earlier links no longer work):",
-            `${input.origin}/consent/${token}`,
-            "",
-            "If you don't know who this is, ignore this email and nothing changes.",
-          ].join("\n"),
+          to: user.guardianEmail,
+          ...guardianConsentReminderEmail({
+            minorName: user.name,
+            minorEmail: user.email,
+            link: `${input.origin}/consent/${token}`,
+          }),
           dedupeKey: `guardian-consent:${userId}:${Math.floor(now.getTime() / CONSENT_RESEND_INTERVAL_MS)}`,
-          sendAfter: now,
-          createdAt: now,
-          updatedAt: now,
-        }),
-        mayQueue,
+          at: now,
+        },
+        { when: mayQueue },
       ),
       db
         .update(users)

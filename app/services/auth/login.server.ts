@@ -10,11 +10,12 @@ import {
   throttleMessage,
 } from "~/domain/auth/login-policy";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
+import { failedLoginLockEmail, newDeviceSignInEmail } from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
 import { hashIp } from "~/lib/hmac.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
 import { auditStatement, recordAudit, type AuditRequestInfo } from "../audit.server";
-import { queueEmailStatement } from "../email-outbox.server";
+import { queueEmail } from "../email-outbox.server";
 import { deleteSessionStatement, newSessionStatement } from "../sessions.server";
 import { verifyLoginCode, type CodeRefusalReason } from "../two-factor.server";
 import { recordDevice, type DeviceInput } from "./devices.server";
@@ -119,11 +120,9 @@ async function registerFailedLogin(
       request,
       at: now,
     }),
-    queueEmailStatement(db, {
+    queueEmail(db, {
       to: user.email,
-      template: "account-locked",
-      subject: "Your Studio Store account was locked for 15 minutes",
-      bodyText: `Someone tried to log in to your account with a wrong password ${MAX_FAILED_LOGINS_PER_WINDOW} times within an hour, so we locked it for 15 minutes. If this wasn't you, change your password after the lock ends.`,
+      ...failedLoginLockEmail({ failedAttempts: MAX_FAILED_LOGINS_PER_WINDOW }),
       dedupeKey: `account-locked:${user.id}:${now.getTime()}`,
     }),
   ]);
@@ -261,11 +260,9 @@ export async function startSession(
   const emails =
     input.newDevice && input.method !== "signup"
       ? [
-          queueEmailStatement(db, {
+          queueEmail(db, {
             to: input.user.email,
-            template: "new-device-sign-in",
-            subject: "New sign-in to your Studio Store account",
-            bodyText: `Your account was just used to sign in from a new device (${input.userAgent ?? "unknown browser"}). If this wasn't you, open Account → Security, revoke the device and change your password.`,
+            ...newDeviceSignInEmail({ userAgent: input.userAgent ?? null }),
             dedupeKey: `new-device:${input.deviceSessionId}`,
           }),
         ]

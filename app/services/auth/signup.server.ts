@@ -6,12 +6,13 @@ import { users, type User } from "#db/schema";
 import { ageBracket } from "~/domain/auth/age";
 import type { SignupForm } from "~/domain/auth/forms";
 import { refuse, type Result } from "~/domain/refusal";
+import { guardianConsentRequestEmail } from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { hashPassword } from "~/lib/password.server";
 import { signToken, verifyToken } from "~/lib/signed-token.server";
 import { auditStatement, type AuditRequestInfo } from "../audit.server";
-import { queueEmailStatement } from "../email-outbox.server";
+import { queueEmail } from "../email-outbox.server";
 
 export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
 export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
@@ -87,11 +88,9 @@ export async function createAccount(
       const [[user]] = await db.batch([
         insert,
         audit,
-        queueEmailStatement(db, {
+        queueEmail(db, {
           to: form.guardianEmail!,
-          template: "guardian-consent",
-          subject: `${form.name} would like your consent to use Studio Store`,
-          bodyText: `${form.name} (${form.email}) signed up to Studio Store and told us they are under 18. Until a parent or guardian agrees, they can browse but cannot buy or start a project.\n\nTo give your consent, open this link within 14 days:\n${link}\n\nIf you don't know who this is, ignore this email and nothing changes.`,
+          ...guardianConsentRequestEmail({ minorName: form.name, minorEmail: form.email, link }),
           dedupeKey: `guardian-consent:${id}`,
         }),
       ]);

@@ -171,6 +171,27 @@ describe("POST /checkout/:slug and the test provider", () => {
     ).toHaveLength(0);
   });
 
+  it("keeps the test checkout page, with the sentence, when the outcome is not one of the buttons", async () => {
+    const { user, cookie } = await buyer();
+    const product = await createProduct({ db, files: env.FILES });
+    const started = await submit(`/checkout/${product.slug}`, { licenseType: "PERSONAL" }, cookie);
+    const page = await submit(started.headers.get("Location")!, { outcome: "maybe" }, cookie);
+    expect(page.status).toBe(400);
+    const html = await page.text();
+    expect(html).toContain("Choose whether the test payment succeeds or fails.");
+    expect(html).toContain("Pay (test)");
+    const [purchase] = await purchasesOf(user.id);
+    expect(purchase!.status).toBe("PENDING");
+  });
+
+  it("answers an invalid checkout form with its sentence", async () => {
+    const { cookie } = await buyer();
+    const product = await createProduct({ db, files: env.FILES });
+    const response = await submit(`/checkout/${product.slug}`, { licenseType: "FREE" }, cookie);
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain("Choose a license type: personal, commercial or team.");
+  });
+
   it("a GET of /checkout/:slug goes back to the product page", async () => {
     const { cookie } = await buyer();
     const response = await get("/checkout/some-product", cookie);

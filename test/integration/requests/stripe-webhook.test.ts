@@ -76,7 +76,7 @@ async function deliver(event: object, now = new Date()) {
   const payload = JSON.stringify(event);
   const signature = await signStripePayload(payload, SECRET);
   const verified = await verifyStripeEvent(payload, signature, SECRET, now);
-  if (!verified.ok) throw new Error(verified.reason);
+  if (!verified.ok) throw new Error(verified.message);
   return handleStripeEvent({ db, env: appEnv }, verified.event, now);
 }
 
@@ -172,7 +172,7 @@ describe("Stripe checkout and events", () => {
           now: new Date(),
         },
       ),
-    ).rejects.toMatchObject({ status: 502 });
+    ).rejects.toMatchObject({ refusal: { kind: "upstream", reason: "payment-page-unavailable" } });
     const [purchase] = await db
       .select()
       .from(digitalProductPurchases)

@@ -3,6 +3,7 @@ import {
   DOWNLOAD_WINDOW_MS,
   downloadFailureMessage,
   downloadOutcomeLabel,
+  downloadRefusal,
   GRANT_TTL_MS,
   quotaState,
   type QuotaRow,
@@ -50,6 +51,21 @@ describe("downloadFailureMessage", () => {
     expect(downloadFailureMessage("QUOTA_EXCEEDED", at(DOWNLOAD_WINDOW_MS))).toBe(
       "You have used all 3 downloads of the last 14 days. The next download frees up on 15 Mar 2031, 10:00 UTC.",
     );
+  });
+});
+
+describe("downloadRefusal", () => {
+  it("says what sort of no each refusal is, in words", () => {
+    expect(downloadRefusal("QUOTA_EXCEEDED", at(DOWNLOAD_WINDOW_MS))).toEqual({
+      ok: false,
+      kind: "limit",
+      reason: "QUOTA_EXCEEDED",
+      message: downloadFailureMessage("QUOTA_EXCEEDED", at(DOWNLOAD_WINDOW_MS)),
+      nextFreeAt: at(DOWNLOAD_WINDOW_MS),
+    });
+    expect(downloadRefusal("LINK_EXPIRED")).toMatchObject({ kind: "gone", nextFreeAt: null });
+    expect(downloadRefusal("LINK_TAMPERED").kind).toBe("forbidden");
+    expect(downloadRefusal("NOT_OWNER").kind).toBe("not-found");
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { contentRange, ifRangeHolds, noneMatch, parseRange } from "~/domain/downloads/range";
+import {
+  answerFileRequest,
+  contentRange,
+  ifRangeHolds,
+  parseRange,
+} from "~/domain/downloads/range";
 
 describe("parseRange", () => {
   const size = 300;
@@ -34,15 +39,6 @@ describe("conditional requests", () => {
   const etag = '"abc"';
   const uploaded = new Date("2031-01-01T00:00:00.500Z");
 
-  it("matches If-None-Match weakly, in lists and with *", () => {
-    expect(noneMatch('"abc"', etag)).toBe(true);
-    expect(noneMatch('W/"abc"', etag)).toBe(true);
-    expect(noneMatch('"x", "abc"', etag)).toBe(true);
-    expect(noneMatch("*", etag)).toBe(true);
-    expect(noneMatch('"x"', etag)).toBe(false);
-    expect(noneMatch(null, etag)).toBe(false);
-  });
-
   it("applies Range under If-Range only while the copy is current", () => {
     expect(ifRangeHolds(null, etag, uploaded)).toBe(true);
     expect(ifRangeHolds('"abc"', etag, uploaded)).toBe(true);
@@ -51,5 +47,31 @@ describe("conditional requests", () => {
     expect(ifRangeHolds(uploaded.toUTCString(), etag, uploaded)).toBe(true);
     expect(ifRangeHolds("Wed, 01 Jan 2020 00:00:00 GMT", etag, uploaded)).toBe(false);
     expect(ifRangeHolds("garbage", etag, uploaded)).toBe(false);
+  });
+});
+
+describe("answerFileRequest", () => {
+  const file = { etag: '"abc"', uploaded: new Date("2031-01-01T00:00:00Z"), size: 300 };
+  const ask = (conditions: Partial<Record<"range" | "ifNoneMatch" | "ifRange", string>>) =>
+    answerFileRequest({ range: null, ifNoneMatch: null, ifRange: null, ...conditions }, file);
+
+  it("sends nothing for a current copy (If-None-Match, weakly, before any Range)", () => {
+    expect(ask({ ifNoneMatch: 'W/"abc"', range: "bytes=0-9" })).toEqual({ kind: "not-modified" });
+    expect(ask({ ifNoneMatch: '"x", "abc"' })).toEqual({ kind: "not-modified" });
+    expect(ask({ ifNoneMatch: '"x"' })).toEqual({ kind: "bytes", range: null, length: 300 });
+  });
+
+  it("sends one range, the whole file, or nothing for a range past the end", () => {
+    expect(ask({ range: "bytes=10-19" })).toEqual({
+      kind: "bytes",
+      range: { offset: 10, length: 10 },
+      length: 10,
+    });
+    expect(ask({ range: "bytes=500-" })).toEqual({ kind: "unsatisfiable" });
+    expect(ask({ range: "bytes=0-9", ifRange: '"old"' })).toEqual({
+      kind: "bytes",
+      range: null,
+      length: 300,
+    });
   });
 });

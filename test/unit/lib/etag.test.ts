@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { etagMatches, weakEtag, withEtag } from "~/lib/etag.server";
+import { etagMatches } from "~/lib/etag";
+import { weakEtag, withEtag } from "~/lib/etag.server";
 
 const page = (nonce: string) =>
   `<html><script nonce="${nonce}">window.x = 1</script><p>Ledger UI Kit</p></html>`;
