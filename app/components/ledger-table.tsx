@@ -6,7 +6,7 @@ export type LedgerTableRow = {
   amount: number;
   balance: number;
   description: string;
-  createdAt: string;
+  createdAt: Date | string;
 };
 
 const dateTime = new Intl.DateTimeFormat("en-GB", {

@@ -5,7 +5,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { StatusBoundary } from "~/components/admin-page";
 import { can, type Capability } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { requirePermission } from "~/request/auth.server";
@@ -33,10 +33,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const hidden = SECTIONS.filter(
     (section) => section.capability && !can(staff.role, section.capability),
   ).map((section) => section.to);
-  return Response.json({ staff: { name: staff.name, role: staff.role }, hidden });
+  return { staff: { name: staff.name, role: staff.role }, hidden };
 }
-
-type LoaderData = { staff: { name: string; role: string }; hidden: string[] };
 
 /** The sections of the admin area; more join as their features land. */
 const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Capability }> = [
@@ -51,7 +49,7 @@ const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Ca
 ];
 
 export default function AdminLayout() {
-  const { staff, hidden } = useLoaderData<LoaderData>();
+  const { staff, hidden } = useLoaderData<typeof loader>();
   return (
     <div className="container admin">
       <aside className="admin__sidebar">
@@ -80,16 +78,10 @@ export default function AdminLayout() {
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        403: () => (
-          <ErrorPanel
-            status={403}
-            title="This part of the admin area isn't open to you"
-            message="Your role doesn't include it. Ask an owner if you need access."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={403}
+      title="This part of the admin area isn't open to you"
+      message="Your role doesn't include it. Ask an owner if you need access."
     />
   );
 }

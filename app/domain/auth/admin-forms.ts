@@ -39,7 +39,11 @@ export const UserAdminFormSchema = z.discriminatedUnion("intent", [
 ]);
 export type UserAdminForm = z.infer<typeof UserAdminFormSchema>;
 
-/** `{ field: message }` from a failed parse, first message per field. */
+/**
+ * `{ field: message }` from a failed parse, first message per field.
+ * @deprecated `parseForm` / `zodErrors` (~/lib/forms.server) replace it (ADR 0006); delete it
+ * once the product form and the account reset-request route stop calling it.
+ */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -49,26 +53,39 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
-/** The search form of /admin/users, parsed leniently: a bad value is simply ignored. */
+// ---- The search forms of the admin lists -----------------------------------------------------
+
+/** The text box of an admin search: trimmed, at most 100 characters, empty means "no filter". */
+export const SearchTextSchema = z
+  .string()
+  .trim()
+  .max(100)
+  .optional()
+  .catch(undefined)
+  .transform((value) => value || undefined);
+
+/** `?cursor=` of a keyset-paginated list. */
+export const CursorParamSchema = z.string().max(200).optional().catch(undefined);
+
+/**
+ * A list's filters from its query string, parsed leniently: the schema `.catch`es every field,
+ * so a bad or stale value is simply ignored and the list still shows.
+ */
+export function parseSearchParams<Schema extends z.ZodType>(
+  schema: Schema,
+  params: URLSearchParams,
+): z.output<Schema> {
+  return schema.parse(Object.fromEntries(params));
+}
+
+/** The search form of /admin/users. */
 export const UserSearchSchema = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .catch(undefined)
-    .transform((value) => value || undefined),
+  q: SearchTextSchema,
   role: z.enum(USER_ROLES).optional().catch(undefined),
   status: z.enum(ACCOUNT_STATUSES).optional().catch(undefined),
-  cursor: z.string().max(200).optional().catch(undefined),
+  cursor: CursorParamSchema,
 });
 export type UserSearch = z.infer<typeof UserSearchSchema>;
 
-export function parseUserSearch(params: URLSearchParams): UserSearch {
-  return UserSearchSchema.parse({
-    q: params.get("q") ?? undefined,
-    role: params.get("role") ?? undefined,
-    status: params.get("status") ?? undefined,
-    cursor: params.get("cursor") ?? undefined,
-  });
-}
+export const parseUserSearch = (params: URLSearchParams) =>
+  parseSearchParams(UserSearchSchema, params);

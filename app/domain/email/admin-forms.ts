@@ -1,10 +1,13 @@
 import { z } from "~/lib/zod";
 import { EMAIL_STATUSES } from "#db/schema/enums";
+import { CursorParamSchema, parseSearchParams } from "~/domain/auth/admin-forms";
 
-/** `/admin/outbox?status=&cursor=`, parsed leniently: bad values are dropped. */
-export const OutboxQuerySchema = z.object({
-  status: z.enum(EMAIL_STATUSES).nullable().catch(null),
-  cursor: z.string().max(200).nullable().catch(null),
+/** The status filter of /admin/outbox. */
+export const OutboxSearchSchema = z.object({
+  status: z.enum(EMAIL_STATUSES).optional().catch(undefined),
+  cursor: CursorParamSchema,
 });
+export type OutboxSearch = z.infer<typeof OutboxSearchSchema>;
 
-export const EmailIdSchema = z.string().regex(/^[a-z0-9]{1,64}$/);
+export const parseOutboxSearch = (params: URLSearchParams) =>
+  parseSearchParams(OutboxSearchSchema, params);
