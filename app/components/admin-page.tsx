@@ -14,7 +14,7 @@ import { CursorPagination } from "./pagination";
 /**
  * The frame every admin page is built from: a list page (title, search, table or empty state,
  * pagination) and the pieces of a detail page (breadcrumb and title, panels of facts,
- * sections, the 404 for a record that isn't there).
+ * sections, an error page in its own words).
  */
 
 /** A page's title and what it is for; `actions` sit beside it (New product). */

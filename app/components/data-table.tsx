@@ -16,12 +16,10 @@ export function DataTable<Row extends { id: string }>({
   rows,
   columns,
   testId,
-  rowProps,
 }: {
   rows: readonly Row[];
   columns: ReadonlyArray<Column<Row> | false>;
   testId?: string;
-  rowProps?: (row: Row) => Record<`data-${string}`, string>;
 }) {
   const shown = columns.filter((column): column is Column<Row> => column !== false);
   return (
@@ -38,7 +36,7 @@ export function DataTable<Row extends { id: string }>({
         </thead>
         <tbody>
           {rows.map((row) => (
-            <tr key={row.id} {...rowProps?.(row)}>
+            <tr key={row.id}>
               {shown.map((column, index) => (
                 <td key={index} {...column.td?.(row)}>
                   {column.cell(row)}

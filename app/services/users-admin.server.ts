@@ -340,8 +340,9 @@ export async function changeRole(
   if (!target) return refuse("not-found", "not-found", "There is no such account.");
 
   const decision = canChangeRole(actor, target, role);
-  if (!decision.allowed)
+  if (!decision.allowed) {
     return refuse("forbidden", "forbidden", decision.reason, { field: "role" });
+  }
   if (target.role === role) {
     const message = `This account already has the ${role} role.`;
     return refuse("conflict", "unchanged", message, { field: "role" });
