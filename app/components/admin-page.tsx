@@ -6,10 +6,9 @@ import {
   type ListSearch,
   type SearchFormProps,
 } from "./admin-search-form";
-import { DataTable, type Column } from "./data-table";
-import { EmptyState } from "./empty-state";
+import { PagedTable, type Column } from "./data-table";
 import { ErrorPanel, GeneralErrorBoundary } from "./error-boundary";
-import { CursorPagination } from "./pagination";
+import { Facts, type Fact } from "./facts";
 
 /**
  * The frame every admin page is built from: a list page (title, search, table or empty state,
@@ -17,8 +16,8 @@ import { CursorPagination } from "./pagination";
  * sections, an error page in its own words).
  */
 
-/** A page's title and what it is for; `actions` sit beside it (New product). */
-export function PageHeader({
+/** An admin page's title and what it is for; `actions` sit beside it (New product). */
+export function AdminHeader({
   title,
   intro,
   actions,
@@ -66,7 +65,7 @@ export function AdminListPage<Row extends { id: string }>({
   filters: SearchFormProps;
   items: readonly Row[];
   nextCursor: string | null;
-  columns: ReadonlyArray<Column<Row>>;
+  columns: readonly Column<Row>[];
   testId?: string;
   empty: EmptyCopy;
   noMatch?: EmptyCopy;
@@ -74,16 +73,17 @@ export function AdminListPage<Row extends { id: string }>({
   const shown = hasFilters(search) ? noMatch : empty;
   return (
     <>
-      <PageHeader {...header} />
+      <AdminHeader {...header} />
       <AdminSearchForm {...filters} search={search} />
-      {items.length === 0 ? (
-        <EmptyState title={shown.title}>
-          <p>{shown.text}</p>
-        </EmptyState>
-      ) : (
-        <DataTable rows={items} columns={columns} testId={testId} />
-      )}
-      <CursorPagination nextCursor={nextCursor} />
+      <PagedTable
+        rows={items}
+        columns={columns}
+        nextCursor={nextCursor}
+        testId={testId}
+        emptyTitle={shown.title}
+      >
+        <p>{shown.text}</p>
+      </PagedTable>
     </>
   );
 }
@@ -134,29 +134,21 @@ export function Section({
   );
 }
 
-/** A panel of facts about a record (a `<dl>` of `Fact`s). */
-export function FactsPanel({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <Section title={title} className="admin-panel">
-      <dl className="facts">{children}</dl>
-    </Section>
-  );
-}
-
-export function Fact({
-  term,
-  testId,
-  children,
+/**
+ * A panel of facts about a record. An entry that is falsy (`cond && { label, value }` where
+ * `cond` is false, null or an empty string) is left out.
+ */
+export function FactsPanel({
+  title,
+  facts,
 }: {
-  term: string;
-  testId?: string;
-  children: ReactNode;
+  title: string;
+  facts: ReadonlyArray<Fact | false | "" | null | undefined>;
 }) {
   return (
-    <div>
-      <dt>{term}</dt>
-      <dd data-testid={testId}>{children}</dd>
-    </div>
+    <Section title={title} className="admin-panel">
+      <Facts facts={facts.map((fact) => fact || null)} />
+    </Section>
   );
 }
 
@@ -188,4 +180,14 @@ export function StatusBoundary(panel: ComponentProps<typeof ErrorPanel>) {
 /** Secondary text in a cell or a line: "never", "none yet", "system". */
 export function Muted({ children }: { children: ReactNode }) {
   return <span className="muted">{children}</span>;
+}
+
+/** An account named on a staff page, linking to its admin page: "Ada Lovelace (ada@…)". */
+export function UserLink({ id, name, email }: { id: string; name: string; email?: string }) {
+  return (
+    <>
+      <Link to={`/admin/users/${id}`}>{name}</Link>
+      {email && ` (${email})`}
+    </>
+  );
 }

@@ -29,35 +29,32 @@ export function AuditHistory({
 }) {
   return (
     <Section title={title}>
-      {rows.length === 0 ? (
-        <p className="muted">{empty}</p>
-      ) : (
-        <DataTable
-          rows={rows}
-          columns={[
-            { header: "When", cell: (row) => formatDateTime(row.createdAt) },
-            { header: "Action", cell: (row) => row.action },
-            {
-              header: "By",
-              cell: (row) =>
-                row.actorId === null ? (
-                  <Muted>system</Muted>
-                ) : row.actorId === selfId ? (
-                  "this user"
-                ) : (
-                  <Link to={`/admin/users/${row.actorId}`}>
-                    {row.actorRole?.toLowerCase() ?? "staff"}
-                  </Link>
-                ),
-            },
-            {
-              header: "Details",
-              td: () => ({ className: "audit-details" }),
-              cell: (row) => (row.metadata ? JSON.stringify(row.metadata) : ""),
-            },
-          ]}
-        />
-      )}
+      <DataTable
+        rows={rows}
+        empty={<p className="muted">{empty}</p>}
+        columns={[
+          { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+          { header: "Action", cell: (row) => row.action },
+          {
+            header: "By",
+            cell: (row) =>
+              row.actorId === null ? (
+                <Muted>system</Muted>
+              ) : row.actorId === selfId ? (
+                "this user"
+              ) : (
+                <Link to={`/admin/users/${row.actorId}`}>
+                  {row.actorRole?.toLowerCase() ?? "staff"}
+                </Link>
+              ),
+          },
+          {
+            header: "Details",
+            cellProps: () => ({ className: "audit-details" }),
+            cell: (row) => (row.metadata ? JSON.stringify(row.metadata) : ""),
+          },
+        ]}
+      />
     </Section>
   );
 }

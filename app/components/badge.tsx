@@ -1,57 +1,55 @@
 import type { ReactNode } from "react";
+import type { PurchaseStatus, ResetRequestStatus } from "#db/schema/enums";
 import { licenseStatusBadge, type EffectiveStatus } from "~/domain/licenses/status";
 
-export type BadgeTone = "neutral" | "success" | "danger";
+export type BadgeTone = "success" | "danger" | "neutral";
 
-/** A short coloured pill: a status, a flag. */
+/** A status as a coloured pill: green for good, red for trouble, plain otherwise. */
 export function Badge({
   tone = "neutral",
-  testId,
+  title,
   children,
 }: {
   tone?: BadgeTone;
-  testId?: string;
+  title?: string;
   children: ReactNode;
 }) {
   return (
-    <span className={tone === "neutral" ? "badge" : `badge badge--${tone}`} data-testid={testId}>
+    <span className={tone === "neutral" ? "badge" : `badge badge--${tone}`} title={title}>
       {children}
     </span>
   );
 }
 
-/**
- * The tone of every stored status staff see (accounts, purchases, licenses, requests, emails,
- * products, memberships): green when all is well, red when something was stopped or failed.
- */
-const STATUS_TONE: Readonly<Record<string, BadgeTone>> = {
-  ACTIVE: "success",
-  APPROVED: "success",
+/** A license's effective status as its owner reads it ("Active", "Suspended", …). */
+export function LicenseStatusBadge({ code }: { code: EffectiveStatus["code"] }) {
+  const badge = licenseStatusBadge(code);
+  return <Badge tone={badge.tone}>{badge.label}</Badge>;
+}
+
+const PURCHASE_TONE: Record<PurchaseStatus, BadgeTone> = {
+  PENDING: "neutral",
   COMPLETED: "success",
-  PUBLISHED: "success",
-  SENT: "success",
-  ARCHIVED: "danger",
-  BANNED: "danger",
-  DISPUTED: "danger",
   FAILED: "danger",
-  LOCKED: "danger",
   REFUNDED: "danger",
-  REJECTED: "danger",
-  REVOKED: "danger",
-  SUSPENDED: "danger",
+  DISPUTED: "danger",
 };
 
-/** A stored status (`"PAST_DUE"`) as a badge reading "past due", in its tone. */
-export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
+/** A purchase's status; `title` can say why it failed. */
+export function PurchaseStatusBadge({ status, title }: { status: PurchaseStatus; title?: string }) {
   return (
-    <Badge tone={STATUS_TONE[status] ?? "neutral"} testId={testId}>
-      {status.toLowerCase().replaceAll("_", " ")}
+    <Badge tone={PURCHASE_TONE[status]} title={title}>
+      {status.toLowerCase()}
     </Badge>
   );
 }
 
-/** A license as its key works now (what the license API answers), not its stored status. */
-export function LicenseBadge({ code }: { code: EffectiveStatus["code"] }) {
-  const badge = licenseStatusBadge(code);
-  return <Badge tone={badge.tone}>{badge.label}</Badge>;
+const RESET_REQUEST_TONE: Record<ResetRequestStatus, BadgeTone> = {
+  PENDING: "neutral",
+  APPROVED: "success",
+  REJECTED: "danger",
+};
+
+export function ResetRequestStatusBadge({ status }: { status: ResetRequestStatus }) {
+  return <Badge tone={RESET_REQUEST_TONE[status]}>{status.toLowerCase()}</Badge>;
 }

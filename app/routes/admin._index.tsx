@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { Muted, PageHeader, Section } from "~/components/admin-page";
+import { AdminHeader, Muted, Section } from "~/components/admin-page";
 import { DataTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ACCOUNT_STATUSES, USER_ROLES } from "#db/schema/enums";
@@ -30,7 +30,7 @@ export default function AdminDashboardPage() {
   const { dashboard } = useLoaderData<typeof loader>();
   return (
     <>
-      <PageHeader
+      <AdminHeader
         title="Dashboard"
         intro="Accounts, sessions and the latest activity across the store."
       />
@@ -59,37 +59,34 @@ export default function AdminDashboardPage() {
 
       {dashboard.recentAudit && (
         <Section title="Recent activity">
-          {dashboard.recentAudit.length === 0 ? (
-            <p className="muted">Nothing has been recorded yet.</p>
-          ) : (
-            <DataTable
-              rows={dashboard.recentAudit}
-              columns={[
-                { header: "When", cell: (row) => formatDateTime(row.createdAt) },
-                { header: "Action", cell: (row) => row.action },
-                {
-                  header: "By",
-                  cell: (row) =>
-                    row.actorId ? (
-                      <Link to={`/admin/users/${row.actorId}`}>
-                        {row.actorRole?.toLowerCase() ?? "user"}
-                      </Link>
-                    ) : (
-                      <Muted>system</Muted>
-                    ),
-                },
-                {
-                  header: "About",
-                  cell: (row) =>
-                    row.entityType === "user" && row.entityId ? (
-                      <Link to={`/admin/users/${row.entityId}`}>user</Link>
-                    ) : (
-                      row.entityType.replaceAll("_", " ")
-                    ),
-                },
-              ]}
-            />
-          )}
+          <DataTable
+            rows={dashboard.recentAudit}
+            empty={<p className="muted">Nothing has been recorded yet.</p>}
+            columns={[
+              { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+              { header: "Action", cell: (row) => row.action },
+              {
+                header: "By",
+                cell: (row) =>
+                  row.actorId ? (
+                    <Link to={`/admin/users/${row.actorId}`}>
+                      {row.actorRole?.toLowerCase() ?? "user"}
+                    </Link>
+                  ) : (
+                    <Muted>system</Muted>
+                  ),
+              },
+              {
+                header: "About",
+                cell: (row) =>
+                  row.entityType === "user" && row.entityId ? (
+                    <Link to={`/admin/users/${row.entityId}`}>user</Link>
+                  ) : (
+                    row.entityType.replaceAll("_", " ")
+                  ),
+              },
+            ]}
+          />
         </Section>
       )}
     </>

@@ -4,13 +4,13 @@ import { AdminActionForm } from "~/components/admin-action-form";
 import {
   ActionsSection,
   DetailHeader,
-  Fact,
   FactsPanel,
-  StatusBoundary,
   Section,
+  StatusBoundary,
+  UserLink,
 } from "~/components/admin-page";
 import { AuditHistory } from "~/components/audit-history";
-import { LicenseBadge } from "~/components/badge";
+import { LicenseStatusBadge } from "~/components/badge";
 import { DataTable } from "~/components/data-table";
 import { deviceLabel } from "~/domain/auth/device-label";
 import { can } from "~/domain/auth/permissions";
@@ -94,35 +94,41 @@ export default function AdminLicensePage() {
         here={<code>{license.maskedKey}</code>}
         title={license.productName}
       >
-        {license.licenseType.toLowerCase()} license · <LicenseBadge code={license.effective.code} />
+        {license.licenseType.toLowerCase()} license ·{" "}
+        <LicenseStatusBadge code={license.effective.code} />
       </DetailHeader>
 
-      <FactsPanel title="License">
-        <Fact term="Key">
-          <code>{license.maskedKey}</code>
-        </Fact>
-        <Fact term="Owner">
-          <Link to={`/admin/users/${license.ownerId}`}>{license.ownerName}</Link> (
-          {license.ownerEmail})
-        </Fact>
-        <Fact term="Stored status">{license.status.toLowerCase()}</Fact>
-        <Fact term="What the API answers">
-          {license.effective.code} — {license.effective.detail}
-        </Fact>
-        {license.statusReason && <Fact term="Reason">{license.statusReason}</Fact>}
-        <Fact term="Seats">
-          {license.currentUsers} / {license.maxUsers}
-        </Fact>
-        <Fact term="Expires">{formatDateTime(license.expiresAt, "never")}</Fact>
-        <Fact term="Purchase">
-          <Link to={`/admin/purchases/${license.purchaseId}`}>
-            {license.purchaseStatus.toLowerCase()}
-          </Link>
-        </Fact>
-        {license.abuseDetected && <Fact term="Abuse flagged">{license.abuseReason ?? "yes"}</Fact>}
-        <Fact term="Issued">{formatDateTime(license.createdAt)}</Fact>
-        {license.revokedAt && <Fact term="Revoked">{formatDateTime(license.revokedAt)}</Fact>}
-      </FactsPanel>
+      <FactsPanel
+        title="License"
+        facts={[
+          { label: "Key", value: <code>{license.maskedKey}</code> },
+          {
+            label: "Owner",
+            value: (
+              <UserLink id={license.ownerId} name={license.ownerName} email={license.ownerEmail} />
+            ),
+          },
+          { label: "Stored status", value: license.status.toLowerCase() },
+          {
+            label: "What the API answers",
+            value: `${license.effective.code} — ${license.effective.detail}`,
+          },
+          license.statusReason && { label: "Reason", value: license.statusReason },
+          { label: "Seats", value: `${license.currentUsers} / ${license.maxUsers}` },
+          { label: "Expires", value: formatDateTime(license.expiresAt, "never") },
+          {
+            label: "Purchase",
+            value: (
+              <Link to={`/admin/purchases/${license.purchaseId}`}>
+                {license.purchaseStatus.toLowerCase()}
+              </Link>
+            ),
+          },
+          license.abuseDetected && { label: "Abuse flagged", value: license.abuseReason ?? "yes" },
+          { label: "Issued", value: formatDateTime(license.createdAt) },
+          license.revokedAt && { label: "Revoked", value: formatDateTime(license.revokedAt) },
+        ]}
+      />
 
       {intents.length > 0 && (
         <ActionsSection>
@@ -133,35 +139,32 @@ export default function AdminLicensePage() {
       )}
 
       <Section title="Downloads">
-        {downloads.length === 0 ? (
-          <p className="muted">No download attempts yet.</p>
-        ) : (
-          <DataTable
-            rows={downloads}
-            testId="license-downloads"
-            columns={[
-              { header: "When", cell: (row) => formatDateTime(row.createdAt) },
-              {
-                header: "Outcome",
-                cell: (row) =>
-                  row.status === "FAILED"
-                    ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
-                    : row.status === "COMPLETED"
-                      ? row.resumeOfId
-                        ? "resumed (not counted)"
-                        : "downloaded"
-                      : "link issued",
-              },
-              { header: "IP (hash)", cell: (row) => <code>{row.ip ?? "—"}</code> },
-              { header: "Device (hash)", cell: (row) => <code>{row.device ?? "—"}</code> },
-              {
-                header: "Browser",
-                td: (row) => ({ title: row.userAgent ?? undefined }),
-                cell: (row) => (row.userAgent ? deviceLabel(row.userAgent) : "—"),
-              },
-            ]}
-          />
-        )}
+        <DataTable
+          rows={downloads}
+          empty={<p className="muted">No download attempts yet.</p>}
+          testId="license-downloads"
+          columns={[
+            { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+            {
+              header: "Outcome",
+              cell: (row) =>
+                row.status === "FAILED"
+                  ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
+                  : row.status === "COMPLETED"
+                    ? row.resumeOfId
+                      ? "resumed (not counted)"
+                      : "downloaded"
+                    : "link issued",
+            },
+            { header: "IP (hash)", cell: (row) => <code>{row.ip ?? "—"}</code> },
+            { header: "Device (hash)", cell: (row) => <code>{row.device ?? "—"}</code> },
+            {
+              header: "Browser",
+              cellProps: (row) => ({ title: row.userAgent ?? undefined }),
+              cell: (row) => (row.userAgent ? deviceLabel(row.userAgent) : "—"),
+            },
+          ]}
+        />
       </Section>
 
       <AuditHistory rows={audit} title="History" empty="Nothing recorded for this license yet." />

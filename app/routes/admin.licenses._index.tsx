@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { AdminListPage } from "~/components/admin-page";
-import { Badge, LicenseBadge } from "~/components/badge";
+import { AdminListPage, UserLink } from "~/components/admin-page";
+import { Badge, LicenseStatusBadge } from "~/components/badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { LICENSE_STATUSES } from "#db/schema/enums";
 import { parseLicenseSearch } from "~/domain/licenses/admin-forms";
@@ -52,16 +52,16 @@ export default function AdminLicenses() {
         { header: "Product", cell: (license) => license.productName },
         {
           header: "Owner",
-          cell: (license) => (
-            <Link to={`/admin/users/${license.ownerId}`}>{license.ownerEmail}</Link>
-          ),
+          cell: (license) => <UserLink id={license.ownerId} name={license.ownerEmail} />,
         },
         { header: "Type", cell: (license) => license.licenseType.toLowerCase() },
-        { header: "Status", cell: (license) => <LicenseBadge code={license.effective.code} /> },
+        {
+          header: "Status",
+          cell: (license) => <LicenseStatusBadge code={license.effective.code} />,
+        },
         { header: "Seats", cell: (license) => `${license.currentUsers} / ${license.maxUsers}` },
         {
           header: "Abuse",
-          td: () => ({ "data-testid": "abuse-cell" }),
           cell: (license) =>
             license.abuseDetected ? (
               <>

@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { createId } from "@paralleldrive/cuid2";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { AdminActionForm } from "~/components/admin-action-form";
 import {
   ActionsSection,
   DetailHeader,
-  Fact,
   FactsPanel,
-  StatusBoundary,
   Section,
+  StatusBoundary,
+  UserLink,
 } from "~/components/admin-page";
 import { AuditHistory } from "~/components/audit-history";
 import { Badge } from "~/components/badge";
@@ -86,36 +86,43 @@ export default function AdminMembershipPage() {
         {TIERS[membership.tier].name} · {membership.status.toLowerCase()} · {remaining} credits
       </DetailHeader>
 
-      <FactsPanel title="Membership">
-        <Fact term="Member">
-          <Link to={`/admin/users/${membership.userId}`}>{membership.email}</Link>
-        </Fact>
-        <Fact term="Credits">
-          {remaining} left ({membership.totalCredits} total, {membership.usedCredits} used this
-          period)
-        </Fact>
-        <Fact term="Period">
-          {formatDate(membership.currentPeriodStart)} – {formatDate(membership.currentPeriodEnd)}
-        </Fact>
-        <Fact term="Paid through">{formatDate(membership.paidThrough)}</Fact>
-        <Fact term="Auto-renew">{membership.autoRenew ? "on" : "off"}</Fact>
-        <Fact term="Ledger check" testId="ledger-check">
-          {check.ok ? (
-            <Badge tone="success">
-              {`consistent (${check.rows} ${check.rows === 1 ? "row" : "rows"})`}
-            </Badge>
-          ) : (
-            <>
-              <Badge tone="danger">inconsistent</Badge>
-              <ul>
-                {check.problems.map((problem) => (
-                  <li key={problem}>{problem}</li>
-                ))}
-              </ul>
-            </>
-          )}
-        </Fact>
-      </FactsPanel>
+      <FactsPanel
+        title="Membership"
+        facts={[
+          {
+            label: "Member",
+            value: <UserLink id={membership.userId} name={membership.email} />,
+          },
+          {
+            label: "Credits",
+            value: `${remaining} left (${membership.totalCredits} total, ${membership.usedCredits} used this period)`,
+          },
+          {
+            label: "Period",
+            value: `${formatDate(membership.currentPeriodStart)} – ${formatDate(membership.currentPeriodEnd)}`,
+          },
+          { label: "Paid through", value: formatDate(membership.paidThrough) },
+          { label: "Auto-renew", value: membership.autoRenew ? "on" : "off" },
+          {
+            label: "Ledger check",
+            testId: "ledger-check",
+            value: check.ok ? (
+              <Badge tone="success">
+                {`consistent (${check.rows} ${check.rows === 1 ? "row" : "rows"})`}
+              </Badge>
+            ) : (
+              <>
+                <Badge tone="danger">inconsistent</Badge>
+                <ul>
+                  {check.problems.map((problem) => (
+                    <li key={problem}>{problem}</li>
+                  ))}
+                </ul>
+              </>
+            ),
+          },
+        ]}
+      />
 
       {mayManage && (
         <ActionsSection title="Manage">

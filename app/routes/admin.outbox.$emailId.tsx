@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
-import { DetailHeader, Fact, FactsPanel, StatusBoundary, Section } from "~/components/admin-page";
-import { StatusBadge } from "~/components/badge";
+import { DetailHeader, FactsPanel, Section, StatusBoundary } from "~/components/admin-page";
+import { StatusBadge } from "~/components/status-badge";
 import { redactEmailLinks } from "~/domain/email/redact";
 import { formatDateTime } from "~/lib/format";
 import { adminRecord } from "~/request/admin-loaders.server";
@@ -44,20 +44,23 @@ export default function OutboxEmail() {
         </span>
       </DetailHeader>
 
-      <FactsPanel title="Delivery">
-        <Fact term="Queued">{formatDateTime(email.createdAt)}</Fact>
-        <Fact term="Attempts">{email.attempts}</Fact>
-        {email.sentAt ? (
-          <Fact term="Sent">{formatDateTime(email.sentAt)}</Fact>
-        ) : email.status === "PENDING" ? (
-          <Fact term="Next try">{formatDateTime(email.sendAfter)}</Fact>
-        ) : null}
-        {email.lastError && (
-          <Fact term="Last error">
-            <span className="audit-details">{email.lastError}</span>
-          </Fact>
-        )}
-      </FactsPanel>
+      <FactsPanel
+        title="Delivery"
+        facts={[
+          { label: "Queued", value: formatDateTime(email.createdAt) },
+          { label: "Attempts", value: email.attempts },
+          email.sentAt
+            ? { label: "Sent", value: formatDateTime(email.sentAt) }
+            : email.status === "PENDING" && {
+                label: "Next try",
+                value: formatDateTime(email.sendAfter),
+              },
+          email.lastError && {
+            label: "Last error",
+            value: <span className="audit-details">{email.lastError}</span>,
+          },
+        ]}
+      />
 
       <Section title="Message">
         <div className="table-scroll admin-panel">

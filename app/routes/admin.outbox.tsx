@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AdminListPage, Muted } from "~/components/admin-page";
-import { StatusBadge } from "~/components/badge";
+import { StatusBadge } from "~/components/status-badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { EMAIL_STATUSES } from "#db/schema/enums";
 import { parseOutboxSearch } from "~/domain/email/admin-forms";

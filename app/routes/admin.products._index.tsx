@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AdminListPage, Muted } from "~/components/admin-page";
-import { Badge, StatusBadge } from "~/components/badge";
+import { Badge } from "~/components/badge";
+import { StatusBadge } from "~/components/status-badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PRODUCT_STATUSES } from "#db/schema/enums";
 import { parseProductSearch } from "~/domain/catalog/product-forms";

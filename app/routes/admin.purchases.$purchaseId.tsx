@@ -4,13 +4,13 @@ import { AdminActionForm } from "~/components/admin-action-form";
 import {
   ActionsSection,
   DetailHeader,
-  Fact,
   FactsPanel,
   Muted,
   StatusBoundary,
+  UserLink,
 } from "~/components/admin-page";
 import { AuditHistory } from "~/components/audit-history";
-import { StatusBadge } from "~/components/badge";
+import { PurchaseStatusBadge } from "~/components/badge";
 import { can } from "~/domain/auth/permissions";
 import { formatMoney } from "~/domain/money";
 import { PurchaseAdminFormSchema } from "~/domain/payments/admin-forms";
@@ -63,43 +63,51 @@ export default function AdminPurchasePage() {
     <>
       <DetailHeader list={["/admin/purchases", "Purchases"]} title={purchase.productName}>
         {amount} · {purchase.licenseType.toLowerCase()} license ·{" "}
-        <StatusBadge status={purchase.status} />
+        <PurchaseStatusBadge status={purchase.status} />
       </DetailHeader>
 
-      <FactsPanel title="Purchase">
-        <Fact term="Buyer">
-          <Link to={`/admin/users/${purchase.buyerId}`}>{purchase.buyerName}</Link> (
-          {purchase.buyerEmail})
-        </Fact>
-        <Fact term="Status">{purchase.status.toLowerCase()}</Fact>
-        <Fact term="Provider">{purchase.provider.toLowerCase()}</Fact>
-        {purchase.providerPaymentIntentId && (
-          <Fact term="Payment intent">
-            <code>{purchase.providerPaymentIntentId}</code>
-          </Fact>
-        )}
-        {purchase.providerDisputeId && (
-          <Fact term="Open dispute">
-            <code>{purchase.providerDisputeId}</code>
-          </Fact>
-        )}
-        {purchase.failureReason && <Fact term="Failure">{purchase.failureReason}</Fact>}
-        <Fact term="Started">{formatDateTime(purchase.createdAt)}</Fact>
-        <Fact term="Completed">{formatDateTime(purchase.completedAt)}</Fact>
-        <Fact term="Refunded">{formatDateTime(purchase.refundedAt)}</Fact>
-        <Fact term="License">
-          {license ? (
-            <>
-              <Link to={`/admin/licenses/${license.id}`}>
-                <code>{license.maskedKey}</code>
-              </Link>{" "}
-              ({license.status.toLowerCase()})
-            </>
-          ) : (
-            <Muted>none issued</Muted>
-          )}
-        </Fact>
-      </FactsPanel>
+      <FactsPanel
+        title="Purchase"
+        facts={[
+          {
+            label: "Buyer",
+            value: (
+              <UserLink
+                id={purchase.buyerId}
+                name={purchase.buyerName}
+                email={purchase.buyerEmail}
+              />
+            ),
+          },
+          { label: "Status", value: purchase.status.toLowerCase() },
+          { label: "Provider", value: purchase.provider.toLowerCase() },
+          purchase.providerPaymentIntentId && {
+            label: "Payment intent",
+            value: <code>{purchase.providerPaymentIntentId}</code>,
+          },
+          purchase.providerDisputeId && {
+            label: "Open dispute",
+            value: <code>{purchase.providerDisputeId}</code>,
+          },
+          purchase.failureReason && { label: "Failure", value: purchase.failureReason },
+          { label: "Started", value: formatDateTime(purchase.createdAt) },
+          { label: "Completed", value: formatDateTime(purchase.completedAt) },
+          { label: "Refunded", value: formatDateTime(purchase.refundedAt) },
+          {
+            label: "License",
+            value: license ? (
+              <>
+                <Link to={`/admin/licenses/${license.id}`}>
+                  <code>{license.maskedKey}</code>
+                </Link>{" "}
+                ({license.status.toLowerCase()})
+              </>
+            ) : (
+              <Muted>none issued</Muted>
+            ),
+          },
+        ]}
+      />
 
       {mayRefund && purchase.refundable && (
         <ActionsSection title="Refund">

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { AdminListPage } from "~/components/admin-page";
-import { StatusBadge } from "~/components/badge";
+import { AdminListPage, UserLink } from "~/components/admin-page";
+import { PurchaseStatusBadge } from "~/components/badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PURCHASE_STATUSES } from "#db/schema/enums";
 import { formatMoney } from "~/domain/money";
@@ -48,16 +48,14 @@ export default function AdminPurchases() {
         },
         {
           header: "Buyer",
-          cell: (purchase) => (
-            <Link to={`/admin/users/${purchase.buyerId}`}>{purchase.buyerEmail}</Link>
-          ),
+          cell: (purchase) => <UserLink id={purchase.buyerId} name={purchase.buyerEmail} />,
         },
         { header: "License", cell: (purchase) => purchase.licenseType.toLowerCase() },
         {
           header: "Amount",
           cell: (purchase) => formatMoney(purchase.amountCents, purchase.currency),
         },
-        { header: "Status", cell: (purchase) => <StatusBadge status={purchase.status} /> },
+        { header: "Status", cell: (purchase) => <PurchaseStatusBadge status={purchase.status} /> },
         { header: "Provider", cell: (purchase) => purchase.provider.toLowerCase() },
         { header: "Started", cell: (purchase) => formatDate(purchase.createdAt) },
       ]}

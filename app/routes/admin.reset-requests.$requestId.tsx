@@ -4,11 +4,11 @@ import { AdminActionForm } from "~/components/admin-action-form";
 import {
   ActionsSection,
   DetailHeader,
-  Fact,
   FactsPanel,
   StatusBoundary,
+  UserLink,
 } from "~/components/admin-page";
-import { StatusBadge } from "~/components/badge";
+import { ResetRequestStatusBadge } from "~/components/badge";
 import { can } from "~/domain/auth/permissions";
 import { ResetReviewFormSchema } from "~/domain/downloads/forms";
 import { formatDateTime } from "~/lib/format";
@@ -69,32 +69,44 @@ export default function AdminResetRequestPage() {
         here={request.requesterEmail}
         title="Reset request"
       >
-        <StatusBadge status={request.status} testId="reset-status" />
+        <span data-testid="reset-status">
+          <ResetRequestStatusBadge status={request.status} />
+        </span>
       </DetailHeader>
 
-      <FactsPanel title="Request">
-        <Fact term="Customer">
-          <Link to={`/admin/users/${request.requesterId}`}>{request.requesterName}</Link> (
-          {request.requesterEmail})
-        </Fact>
-        <Fact term="License">
-          <Link to={`/admin/licenses/${request.licenseId}`}>
-            <code>{request.maskedKey}</code>
-          </Link>{" "}
-          · {request.productName} · {request.licenseStatus.toLowerCase()}
-        </Fact>
-        <Fact term="Reason">{request.reason}</Fact>
-        <Fact term="Requested">{formatDateTime(request.createdAt)}</Fact>
-        {request.reviewedAt && (
-          <>
-            <Fact term="Decided">
-              {formatDateTime(request.reviewedAt)} by{" "}
-              {request.reviewerEmail ?? "a former staff member"}
-            </Fact>
-            <Fact term="Notes">{request.reviewNotes ?? "—"}</Fact>
-          </>
-        )}
-      </FactsPanel>
+      <FactsPanel
+        title="Request"
+        facts={[
+          {
+            label: "Customer",
+            value: (
+              <UserLink
+                id={request.requesterId}
+                name={request.requesterName}
+                email={request.requesterEmail}
+              />
+            ),
+          },
+          {
+            label: "License",
+            value: (
+              <>
+                <Link to={`/admin/licenses/${request.licenseId}`}>
+                  <code>{request.maskedKey}</code>
+                </Link>{" "}
+                · {request.productName} · {request.licenseStatus.toLowerCase()}
+              </>
+            ),
+          },
+          { label: "Reason", value: request.reason },
+          { label: "Requested", value: formatDateTime(request.createdAt) },
+          request.reviewedAt && {
+            label: "Decided",
+            value: `${formatDateTime(request.reviewedAt)} by ${request.reviewerEmail ?? "a former staff member"}`,
+          },
+          request.reviewedAt && { label: "Notes", value: request.reviewNotes ?? "—" },
+        ]}
+      />
 
       {canReview && (
         <ActionsSection title="Decision">

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { AdminListPage } from "~/components/admin-page";
-import { StatusBadge } from "~/components/badge";
+import { ResetRequestStatusBadge } from "~/components/badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { RESET_REQUEST_STATUSES } from "#db/schema/enums";
 import { parseResetRequestSearch } from "~/domain/downloads/forms";
@@ -63,7 +63,7 @@ export default function AdminResetRequests() {
             </Link>
           ),
         },
-        { header: "Status", cell: (item) => <StatusBadge status={item.status} /> },
+        { header: "Status", cell: (item) => <ResetRequestStatusBadge status={item.status} /> },
       ]}
     />
   );

@@ -4,16 +4,16 @@ import { AdminActionForm } from "~/components/admin-action-form";
 import {
   ActionsSection,
   DetailHeader,
-  Fact,
   FactsPanel,
   Muted,
-  StatusBoundary,
   Section,
+  StatusBoundary,
 } from "~/components/admin-page";
 import { AuditHistory } from "~/components/audit-history";
-import { Badge, StatusBadge } from "~/components/badge";
+import { Badge } from "~/components/badge";
 import { DataTable } from "~/components/data-table";
 import { Field, FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
+import { StatusBadge } from "~/components/status-badge";
 import { UserAdminFormSchema } from "~/domain/auth/admin-forms";
 import {
   moderationOptions,
@@ -120,6 +120,7 @@ export default function AdminUserPage() {
   const { user, devices, activeSessions, audit, options, isSelf } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
   const canModerate = options.statusIntents.length > 0 || options.roles.length > 0;
+  const restricted = user.accountStatus !== "ACTIVE";
 
   return (
     <>
@@ -127,34 +128,31 @@ export default function AdminUserPage() {
         {user.email} · {user.role.toLowerCase()} · <StatusBadge status={user.accountStatus} />
       </DetailHeader>
 
-      <FactsPanel title="Account">
-        <Fact term="Role">{user.role.toLowerCase()}</Fact>
-        <Fact term="Status">
-          <StatusBadge status={user.accountStatus} />
-        </Fact>
-        {user.accountStatus !== "ACTIVE" && (
-          <>
-            <Fact term="Reason">{user.accountLockedReason ?? "—"}</Fact>
-            <Fact term="Since">{formatDateTime(user.accountLockedAt)}</Fact>
-          </>
-        )}
-        <Fact term="Two-factor authentication">{user.twoFactorEnabled ? "on" : "off"}</Fact>
-        <Fact term="Active sessions">{activeSessions}</Fact>
-        {user.lockedUntil && (
-          <Fact term="Log-ins paused until (failed attempts)">
-            {formatDateTime(user.lockedUntil)}
-          </Fact>
-        )}
-        <Fact term="Minor">
-          {user.isMinor
-            ? user.guardianConsentAt
-              ? "yes, guardian agreed"
-              : "yes, waiting for guardian"
-            : "no"}
-        </Fact>
-        <Fact term="Joined">{formatDateTime(user.createdAt)}</Fact>
-        <Fact term="Last log-in">{formatDateTime(user.lastLoginAt)}</Fact>
-      </FactsPanel>
+      <FactsPanel
+        title="Account"
+        facts={[
+          { label: "Role", value: user.role.toLowerCase() },
+          { label: "Status", value: <StatusBadge status={user.accountStatus} /> },
+          restricted && { label: "Reason", value: user.accountLockedReason ?? "—" },
+          restricted && { label: "Since", value: formatDateTime(user.accountLockedAt) },
+          { label: "Two-factor authentication", value: user.twoFactorEnabled ? "on" : "off" },
+          { label: "Active sessions", value: activeSessions },
+          user.lockedUntil && {
+            label: "Log-ins paused until (failed attempts)",
+            value: formatDateTime(user.lockedUntil),
+          },
+          {
+            label: "Minor",
+            value: user.isMinor
+              ? user.guardianConsentAt
+                ? "yes, guardian agreed"
+                : "yes, waiting for guardian"
+              : "no",
+          },
+          { label: "Joined", value: formatDateTime(user.createdAt) },
+          { label: "Last log-in", value: formatDateTime(user.lastLoginAt) },
+        ]}
+      />
 
       {isSelf && (
         <p className="notice">
@@ -198,28 +196,29 @@ export default function AdminUserPage() {
       )}
 
       <Section title="Devices">
-        {devices.length === 0 ? (
-          <p className="muted">This account hasn&apos;t signed in from any device yet.</p>
-        ) : (
-          <DataTable
-            rows={devices}
-            columns={[
-              {
-                header: "Device",
-                td: (device) => ({ title: device.userAgent ?? undefined }),
-                cell: (device) => device.label ?? "Unknown device",
-              },
-              { header: "First seen", cell: (device) => formatDateTime(device.createdAt) },
-              { header: "Last seen", cell: (device) => formatDateTime(device.lastSeenAt) },
-              { header: "Sessions", cell: (device) => device.sessionCount },
-              { header: "Status", cell: (device) => <DeviceStatus device={device} /> },
-              options.devices && {
-                header: "Action",
-                cell: (device) => <DeviceForm device={device} reply={reply} />,
-              },
-            ]}
-          />
-        )}
+        <DataTable
+          rows={devices}
+          empty={<p className="muted">This account hasn&apos;t signed in from any device yet.</p>}
+          columns={[
+            {
+              header: "Device",
+              cellProps: (device) => ({ title: device.userAgent ?? undefined }),
+              cell: (device) => device.label ?? "Unknown device",
+            },
+            { header: "First seen", cell: (device) => formatDateTime(device.createdAt) },
+            { header: "Last seen", cell: (device) => formatDateTime(device.lastSeenAt) },
+            { header: "Sessions", cell: (device) => device.sessionCount },
+            { header: "Status", cell: (device) => <DeviceStatus device={device} /> },
+            ...(options.devices
+              ? [
+                  {
+                    header: "Action",
+                    cell: (device: DeviceRow) => <DeviceForm device={device} reply={reply} />,
+                  },
+                ]
+              : []),
+          ]}
+        />
       </Section>
 
       {audit && (
@@ -285,11 +284,15 @@ function StatusForm({
   );
 }
 
-function DeviceStatus({
-  device,
-}: {
-  device: { isBlocked: boolean; blockedReason: string | null; revokedAt: Date | null };
-}) {
+type DeviceRow = {
+  id: string;
+  label: string | null;
+  isBlocked: boolean;
+  blockedReason: string | null;
+  revokedAt: Date | null;
+};
+
+function DeviceStatus({ device }: { device: DeviceRow }) {
   if (device.isBlocked) {
     return (
       <>
@@ -300,13 +303,7 @@ function DeviceStatus({
   return device.revokedAt ? <Badge>signed out</Badge> : <Badge tone="success">allowed</Badge>;
 }
 
-function DeviceForm({
-  device,
-  reply,
-}: {
-  device: { id: string; label: string | null; isBlocked: boolean };
-  reply: FormReply | undefined;
-}) {
+function DeviceForm({ device, reply }: { device: DeviceRow; reply: FormReply | undefined }) {
   const intent = device.isBlocked ? "unblock-device" : "block-device";
   // Every row has a form with this intent: a reply belongs to the row of the device it names.
   const form = useFormReply(reply?.values.deviceId === device.id ? reply : undefined, { intent });

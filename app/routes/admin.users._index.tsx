@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
-import { AdminListPage, Muted } from "~/components/admin-page";
-import { Badge, StatusBadge } from "~/components/badge";
+import { useLoaderData } from "@remix-run/react";
+import { AdminListPage, Muted, UserLink } from "~/components/admin-page";
+import { Badge } from "~/components/badge";
+import { StatusBadge } from "~/components/status-badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ACCOUNT_STATUSES, USER_ROLES } from "#db/schema/enums";
 import { parseUserSearch } from "~/domain/auth/admin-forms";
@@ -39,7 +40,7 @@ export default function AdminUsers() {
           header: "Name",
           cell: (user) => (
             <>
-              <Link to={`/admin/users/${user.id}`}>{user.name}</Link>
+              <UserLink id={user.id} name={user.name} />
               {user.isMinor && (
                 <>
                   {" "}
