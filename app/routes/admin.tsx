@@ -4,8 +4,9 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
-import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
+import { Outlet, useLoaderData } from "@remix-run/react";
 import { StatusBoundary } from "~/components/admin-page";
+import { NavLinks, type NavItem } from "~/components/nav-links";
 import { can, type Capability } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { requirePermission } from "~/request/auth.server";
@@ -37,15 +38,15 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 /** The sections of the admin area; more join as their features land. */
-const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Capability }> = [
+const SECTIONS: Array<NavItem & { capability?: Capability }> = [
   { to: "/admin", label: "Dashboard", end: true },
-  { to: "/admin/products", label: "Products", end: false, capability: "products:manage" },
-  { to: "/admin/users", label: "Users", end: false },
-  { to: "/admin/purchases", label: "Purchases", end: false },
-  { to: "/admin/licenses", label: "Licenses", end: false },
-  { to: "/admin/reset-requests", label: "Reset requests", end: false },
-  { to: "/admin/memberships", label: "Memberships", end: false },
-  { to: "/admin/outbox", label: "Outbox", end: false },
+  { to: "/admin/products", label: "Products", capability: "products:manage" },
+  { to: "/admin/users", label: "Users" },
+  { to: "/admin/purchases", label: "Purchases" },
+  { to: "/admin/licenses", label: "Licenses" },
+  { to: "/admin/reset-requests", label: "Reset requests" },
+  { to: "/admin/memberships", label: "Memberships" },
+  { to: "/admin/outbox", label: "Outbox" },
 ];
 
 export default function AdminLayout() {
@@ -54,17 +55,11 @@ export default function AdminLayout() {
     <div className="container admin">
       <aside className="admin__sidebar">
         <p className="admin__title">Admin</p>
-        <nav aria-label="Admin" className="admin-nav">
-          <ul role="list">
-            {SECTIONS.filter((section) => !hidden.includes(section.to)).map((section) => (
-              <li key={section.to}>
-                <NavLink to={section.to} end={section.end} prefetch="intent">
-                  {section.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <NavLinks
+          items={SECTIONS.filter((section) => !hidden.includes(section.to))}
+          label="Admin"
+          className="admin-nav"
+        />
         <p className="admin__who">
           Signed in as <strong>{staff.name}</strong> ({staff.role.toLowerCase()})
         </p>
