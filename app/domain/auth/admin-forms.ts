@@ -56,7 +56,7 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 // ---- The search forms of the admin lists -----------------------------------------------------
 
 /** The text box of an admin search: trimmed, at most 100 characters, empty means "no filter". */
-export const SearchTextSchema = z
+const SearchTextSchema = z
   .string()
   .trim()
   .max(100)
@@ -64,28 +64,34 @@ export const SearchTextSchema = z
   .catch(undefined)
   .transform((value) => value || undefined);
 
-/** `?cursor=` of a keyset-paginated list. */
-export const CursorParamSchema = z.string().max(200).optional().catch(undefined);
+type EnumValues = readonly [string, ...string[]];
+
+/** An admin list's filters: the text box, one value per enum filter, and the page cursor. */
+export type AdminSearch<Filters extends Record<string, EnumValues>> = {
+  q?: string;
+  cursor?: string;
+} & { [Name in keyof Filters]?: Filters[Name][number] };
 
 /**
- * A list's filters from its query string, parsed leniently: the schema `.catch`es every field,
- * so a bad or stale value is simply ignored and the list still shows.
+ * The parser of an admin list's query string (`?q=&status=&cursor=`), given its enum filters.
+ * Lenient: a bad or stale value is dropped, so an old link still shows the list.
  */
-export function parseSearchParams<Schema extends z.ZodType>(
-  schema: Schema,
-  params: URLSearchParams,
-): z.output<Schema> {
-  return schema.parse(Object.fromEntries(params));
+export function adminSearchParser<const Filters extends Record<string, EnumValues>>(
+  filters: Filters,
+) {
+  const schema = z.object({
+    q: SearchTextSchema,
+    cursor: z.string().max(200).optional().catch(undefined),
+    ...Object.fromEntries(
+      Object.entries(filters).map(([name, values]) => [
+        name,
+        z.enum(values).optional().catch(undefined),
+      ]),
+    ),
+  });
+  return (params: URLSearchParams) =>
+    schema.parse(Object.fromEntries(params)) as AdminSearch<Filters>;
 }
 
 /** The search form of /admin/users. */
-export const UserSearchSchema = z.object({
-  q: SearchTextSchema,
-  role: z.enum(USER_ROLES).optional().catch(undefined),
-  status: z.enum(ACCOUNT_STATUSES).optional().catch(undefined),
-  cursor: CursorParamSchema,
-});
-export type UserSearch = z.infer<typeof UserSearchSchema>;
-
-export const parseUserSearch = (params: URLSearchParams) =>
-  parseSearchParams(UserSearchSchema, params);
+export const parseUserSearch = adminSearchParser({ role: USER_ROLES, status: ACCOUNT_STATUSES });

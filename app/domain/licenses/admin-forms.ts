@@ -1,11 +1,6 @@
 import { z } from "~/lib/zod";
 import { LICENSE_STATUSES } from "#db/schema/enums";
-import {
-  CursorParamSchema,
-  parseSearchParams,
-  ReasonSchema,
-  SearchTextSchema,
-} from "~/domain/auth/admin-forms";
+import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
 import { LICENSE_ABUSE_FILTERS, LICENSE_STATUS_INTENTS } from "./status-intents";
 
 /**
@@ -13,18 +8,11 @@ import { LICENSE_ABUSE_FILTERS, LICENSE_STATUS_INTENTS } from "./status-intents"
  * services) so the browser bundle never pulls in zod.
  */
 
-/** The search form of /admin/licenses. */
-export const LicenseSearchSchema = z.object({
-  q: SearchTextSchema,
-  status: z.enum(LICENSE_STATUSES).optional().catch(undefined),
-  /** `FLAGGED`: only licenses the abuse check flagged, for moderator review. */
-  abuse: z.enum(LICENSE_ABUSE_FILTERS).optional().catch(undefined),
-  cursor: CursorParamSchema,
+/** The search form of /admin/licenses; `abuse=FLAGGED` lists what the abuse check flagged. */
+export const parseLicenseSearch = adminSearchParser({
+  status: LICENSE_STATUSES,
+  abuse: LICENSE_ABUSE_FILTERS,
 });
-export type LicenseSearch = z.infer<typeof LicenseSearchSchema>;
-
-export const parseLicenseSearch = (params: URLSearchParams) =>
-  parseSearchParams(LicenseSearchSchema, params);
 
 /** Every license change says why, reinstating included: the reason is shown and audited. */
 export const LicenseAdminFormSchema = z.object({

@@ -1,11 +1,6 @@
 import { z } from "~/lib/zod";
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
-import {
-  CursorParamSchema,
-  parseSearchParams,
-  ReasonSchema,
-  SearchTextSchema,
-} from "~/domain/auth/admin-forms";
+import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
 import { CREDIT_PACK_IDS, MAX_ADJUSTMENT } from "./tiers";
 
 /**
@@ -52,13 +47,7 @@ export const MembershipAdminFormSchema = z.discriminatedUnion("intent", [
 export type MembershipAdminForm = z.infer<typeof MembershipAdminFormSchema>;
 
 /** The search form of /admin/memberships. */
-export const MembershipSearchSchema = z.object({
-  q: SearchTextSchema,
-  tier: z.enum(MEMBERSHIP_TIERS).optional().catch(undefined),
-  status: z.enum(MEMBERSHIP_STATUSES).optional().catch(undefined),
-  cursor: CursorParamSchema,
+export const parseMembershipSearch = adminSearchParser({
+  tier: MEMBERSHIP_TIERS,
+  status: MEMBERSHIP_STATUSES,
 });
-export type MembershipSearch = z.infer<typeof MembershipSearchSchema>;
-
-export const parseMembershipSearch = (params: URLSearchParams) =>
-  parseSearchParams(MembershipSearchSchema, params);

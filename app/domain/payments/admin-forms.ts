@@ -1,11 +1,6 @@
 import { z } from "~/lib/zod";
 import { PURCHASE_STATUSES } from "#db/schema/enums";
-import {
-  CursorParamSchema,
-  parseSearchParams,
-  ReasonSchema,
-  SearchTextSchema,
-} from "~/domain/auth/admin-forms";
+import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
 
 /**
  * The forms of /admin/purchases. In their own module (imported only by loaders, actions and
@@ -13,15 +8,7 @@ import {
  */
 
 /** The search form of /admin/purchases. */
-export const PurchaseSearchSchema = z.object({
-  q: SearchTextSchema,
-  status: z.enum(PURCHASE_STATUSES).optional().catch(undefined),
-  cursor: CursorParamSchema,
-});
-export type PurchaseSearch = z.infer<typeof PurchaseSearchSchema>;
-
-export const parsePurchaseSearch = (params: URLSearchParams) =>
-  parseSearchParams(PurchaseSearchSchema, params);
+export const parsePurchaseSearch = adminSearchParser({ status: PURCHASE_STATUSES });
 
 /** A refund always says why: the reason goes into the audit log. */
 export const PurchaseAdminFormSchema = z.object({
