@@ -1,6 +1,16 @@
-import { Form, Link } from "@remix-run/react";
+import { Form, Link, useLocation } from "@remix-run/react";
 import { useId } from "react";
 import { useIsFiltering } from "./forms";
+
+/** The filters of a list as its loader parsed them (`q`, enum filters, `cursor`). */
+export type ListSearch = Readonly<Record<string, unknown>>;
+
+/** True when any filter is set: the page is a search, not the whole list. */
+export function hasFilters(search: ListSearch): boolean {
+  return Object.entries(search).some(
+    ([name, value]) => name !== "cursor" && value !== undefined && value !== null && value !== "",
+  );
+}
 
 export interface SearchSelect {
   name: string;
@@ -8,8 +18,17 @@ export interface SearchSelect {
   /** The first option, meaning "no filter" ("Any status"). */
   anyLabel: string;
   options: readonly string[];
-  value?: string | null;
 }
+
+export interface SearchFormProps {
+  /** What is searched, for the form's accessible name ("users"). */
+  name: string;
+  /** The label of the text box; without one the form only filters. */
+  queryLabel?: string;
+  selects: readonly SearchSelect[];
+}
+
+const optionLabel = (option: string) => option.toLowerCase().replaceAll("_", " ");
 
 /**
  * The search bar of an admin list: a text query, a few enum selects, Search and (when a
@@ -17,46 +36,54 @@ export interface SearchSelect {
  */
 export function AdminSearchForm({
   name,
-  clearTo,
   queryLabel,
-  query,
   selects,
-  filtering,
-}: {
-  /** What is searched, for the form's accessible name ("users"). */
-  name: string;
-  clearTo: string;
-  queryLabel: string;
-  query?: string | null;
-  selects: SearchSelect[];
-  filtering: boolean;
-}) {
+  search,
+}: SearchFormProps & { search: ListSearch }) {
   const id = useId();
-  const searching = useIsFiltering();
+  const { pathname } = useLocation();
+  const busy = useIsFiltering();
+  const [verb, busyText] = queryLabel ? ["Search", "Searching…"] : ["Filter", "Filtering…"];
+  const valueOf = (field: string) => {
+    const value = search[field];
+    return typeof value === "string" ? value : "";
+  };
   return (
-    <Form method="get" className="filters" role="search" aria-label={`Search ${name}`}>
-      <div className="field">
-        <label htmlFor={`${id}-q`}>{queryLabel}</label>
-        <input id={`${id}-q`} name="q" type="search" defaultValue={query ?? ""} maxLength={100} />
-      </div>
+    <Form method="get" className="filters" role="search" aria-label={`${verb} ${name}`}>
+      {queryLabel && (
+        <div className="field">
+          <label htmlFor={`${id}-q`}>{queryLabel}</label>
+          <input
+            id={`${id}-q`}
+            name="q"
+            type="search"
+            defaultValue={valueOf("q")}
+            maxLength={100}
+          />
+        </div>
+      )}
       {selects.map((select) => (
         <div className="field" key={select.name}>
           <label htmlFor={`${id}-${select.name}`}>{select.label}</label>
-          <select id={`${id}-${select.name}`} name={select.name} defaultValue={select.value ?? ""}>
+          <select
+            id={`${id}-${select.name}`}
+            name={select.name}
+            defaultValue={valueOf(select.name)}
+          >
             <option value="">{select.anyLabel}</option>
             {select.options.map((option) => (
               <option key={option} value={option}>
-                {option.toLowerCase()}
+                {optionLabel(option)}
               </option>
             ))}
           </select>
         </div>
       ))}
-      <button type="submit" className="button" disabled={searching}>
-        {searching ? "Searching…" : "Search"}
+      <button type="submit" className="button" disabled={busy}>
+        {busy ? busyText : verb}
       </button>
-      {filtering && (
-        <Link to={clearTo} className="button button--ghost">
+      {hasFilters(search) && (
+        <Link to={pathname} className="button button--ghost">
           Clear
         </Link>
       )}

@@ -1,5 +1,7 @@
 import { Link } from "@remix-run/react";
 import { formatDateTime } from "~/lib/format";
+import { Muted, Section } from "./admin-page";
+import { DataTable } from "./data-table";
 
 export interface AuditHistoryRow {
   id: string;
@@ -26,46 +28,33 @@ export function AuditHistory({
   selfId?: string;
 }) {
   return (
-    <section aria-labelledby="audit-heading">
-      <h2 id="audit-heading">{title}</h2>
-      {rows.length === 0 ? (
-        <p className="muted">{empty}</p>
-      ) : (
-        <div className="table-scroll">
-          <table className="data-table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">By</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.id}>
-                  <td>{formatDateTime(row.createdAt)}</td>
-                  <td>{row.action}</td>
-                  <td>
-                    {row.actorId === null ? (
-                      <span className="muted">system</span>
-                    ) : row.actorId === selfId ? (
-                      "this user"
-                    ) : (
-                      <Link to={`/admin/users/${row.actorId}`}>
-                        {row.actorRole?.toLowerCase() ?? "staff"}
-                      </Link>
-                    )}
-                  </td>
-                  <td className="audit-details">
-                    {row.metadata ? JSON.stringify(row.metadata) : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <Section title={title}>
+      <DataTable
+        rows={rows}
+        empty={<p className="muted">{empty}</p>}
+        columns={[
+          { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+          { header: "Action", cell: (row) => row.action },
+          {
+            header: "By",
+            cell: (row) =>
+              row.actorId === null ? (
+                <Muted>system</Muted>
+              ) : row.actorId === selfId ? (
+                "this user"
+              ) : (
+                <Link to={`/admin/users/${row.actorId}`}>
+                  {row.actorRole?.toLowerCase() ?? "staff"}
+                </Link>
+              ),
+          },
+          {
+            header: "Details",
+            cellProps: () => ({ className: "audit-details" }),
+            cell: (row) => (row.metadata ? JSON.stringify(row.metadata) : ""),
+          },
+        ]}
+      />
+    </Section>
   );
 }

@@ -1,25 +1,29 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useId } from "react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { AdminActionForm } from "~/components/admin-action-form";
+import {
+  ActionsSection,
+  DetailHeader,
+  FactsPanel,
+  Section,
+  StatusBoundary,
+  UserLink,
+} from "~/components/admin-page";
 import { AuditHistory } from "~/components/audit-history";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
-import { FormError, SubmitButton, TextAreaField, useFormReply } from "~/components/forms";
+import { LicenseStatusBadge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { deviceLabel } from "~/domain/auth/device-label";
-import { REASON_MAX_LENGTH } from "~/domain/auth/moderation";
 import { can } from "~/domain/auth/permissions";
-import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { LicenseAdminFormSchema } from "~/domain/licenses/admin-forms";
 import {
   LICENSE_STATUS_FOR_INTENT,
   licenseStatusIntents,
   type LicenseStatusIntent,
 } from "~/domain/licenses/status-intents";
-import { licenseStatusBadge } from "~/domain/licenses/status";
-import type { FormReply } from "~/lib/form-reply";
 import { formatDateTime } from "~/lib/format";
-import { invariantResponse, requireIdParam } from "~/lib/http";
+import { requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
-import { requirePermission } from "~/request/auth.server";
+import { adminRecord } from "~/request/admin-loaders.server";
 import { getLicenseDetail } from "~/services/admin-store.server";
 import { listLicenseDownloadsForStaff } from "~/services/downloads/history.server";
 import { setLicenseStatus } from "~/services/licenses.server";
@@ -29,14 +33,20 @@ const NOT_FOUND = "There is no such license.";
 
 export const meta: MetaFunction = () => [{ title: "License — Admin — Studio Store" }];
 
-export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
-  const [detail, downloads] = await Promise.all([
-    getLicenseDetail(context.db, licenseId, new Date()),
-    listLicenseDownloadsForStaff(context.db, licenseId),
-  ]);
-  invariantResponse(detail, NOT_FOUND, { status: 404 });
+export async function loader(args: LoaderFunctionArgs) {
+  const { staff, record } = await adminRecord(args, {
+    routeId: ROUTE_ID,
+    param: "licenseId",
+    notFound: NOT_FOUND,
+    load: async (db, licenseId) => {
+      const [detail, downloads] = await Promise.all([
+        getLicenseDetail(db, licenseId, new Date()),
+        listLicenseDownloadsForStaff(db, licenseId),
+      ]);
+      return detail && { ...detail, downloads };
+    },
+  });
+  const { downloads, ...detail } = record;
   return {
     ...detail,
     // Hashes are shortened: enough to tell addresses and devices apart, nothing more.
@@ -45,7 +55,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ip: ipHash?.slice(0, 8) ?? null,
       device: deviceFingerprint?.slice(0, 8) ?? null,
     })),
-    intents: can(actor.role, "licenses:moderate")
+    intents: can(staff.role, "licenses:moderate")
       ? licenseStatusIntents(detail.license.status)
       : [],
   };
@@ -73,152 +83,89 @@ export async function action(args: ActionFunctionArgs) {
 
 // ---- Page -----------------------------------------------------------------------------------
 
-const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
-
 export default function AdminLicensePage() {
   const { license, audit, intents, downloads } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
-  const badge = licenseStatusBadge(license.effective.code);
+  const reply = useActionData<typeof action>();
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/admin/licenses">Licenses</Link> <span aria-hidden="true">/</span>{" "}
-        <code>{license.maskedKey}</code>
-      </nav>
-      <header>
-        <h1>{license.productName}</h1>
-        <p>
-          {license.licenseType.toLowerCase()} license ·{" "}
-          <span className={badgeClass(badge.tone)}>{badge.label}</span>
-        </p>
-      </header>
+      <DetailHeader
+        list={["/admin/licenses", "Licenses"]}
+        here={<code>{license.maskedKey}</code>}
+        title={license.productName}
+      >
+        {license.licenseType.toLowerCase()} license ·{" "}
+        <LicenseStatusBadge code={license.effective.code} />
+      </DetailHeader>
 
-      <section className="admin-panel" aria-labelledby="license-heading">
-        <h2 id="license-heading">License</h2>
-        <dl className="facts">
-          <div>
-            <dt>Key</dt>
-            <dd>
-              <code>{license.maskedKey}</code>
-            </dd>
-          </div>
-          <div>
-            <dt>Owner</dt>
-            <dd>
-              <Link to={`/admin/users/${license.ownerId}`}>{license.ownerName}</Link> (
-              {license.ownerEmail})
-            </dd>
-          </div>
-          <div>
-            <dt>Stored status</dt>
-            <dd>{license.status.toLowerCase()}</dd>
-          </div>
-          <div>
-            <dt>What the API answers</dt>
-            <dd>
-              {license.effective.code} — {license.effective.detail}
-            </dd>
-          </div>
-          {license.statusReason && (
-            <div>
-              <dt>Reason</dt>
-              <dd>{license.statusReason}</dd>
-            </div>
-          )}
-          <div>
-            <dt>Seats</dt>
-            <dd>
-              {license.currentUsers} / {license.maxUsers}
-            </dd>
-          </div>
-          <div>
-            <dt>Expires</dt>
-            <dd>{license.expiresAt ? formatDateTime(license.expiresAt) : "never"}</dd>
-          </div>
-          <div>
-            <dt>Purchase</dt>
-            <dd>
+      <FactsPanel
+        title="License"
+        facts={[
+          { label: "Key", value: <code>{license.maskedKey}</code> },
+          {
+            label: "Owner",
+            value: (
+              <UserLink id={license.ownerId} name={license.ownerName} email={license.ownerEmail} />
+            ),
+          },
+          { label: "Stored status", value: license.status.toLowerCase() },
+          {
+            label: "What the API answers",
+            value: `${license.effective.code} — ${license.effective.detail}`,
+          },
+          license.statusReason && { label: "Reason", value: license.statusReason },
+          { label: "Seats", value: `${license.currentUsers} / ${license.maxUsers}` },
+          { label: "Expires", value: formatDateTime(license.expiresAt, "never") },
+          {
+            label: "Purchase",
+            value: (
               <Link to={`/admin/purchases/${license.purchaseId}`}>
                 {license.purchaseStatus.toLowerCase()}
               </Link>
-            </dd>
-          </div>
-          {license.abuseDetected && (
-            <div>
-              <dt>Abuse flagged</dt>
-              <dd>{license.abuseReason ?? "yes"}</dd>
-            </div>
-          )}
-          <div>
-            <dt>Issued</dt>
-            <dd>{formatDateTime(license.createdAt)}</dd>
-          </div>
-          {license.revokedAt && (
-            <div>
-              <dt>Revoked</dt>
-              <dd>{formatDateTime(license.revokedAt)}</dd>
-            </div>
-          )}
-        </dl>
-      </section>
+            ),
+          },
+          license.abuseDetected && { label: "Abuse flagged", value: license.abuseReason ?? "yes" },
+          { label: "Issued", value: formatDateTime(license.createdAt) },
+          license.revokedAt && { label: "Revoked", value: formatDateTime(license.revokedAt) },
+        ]}
+      />
 
       {intents.length > 0 && (
-        <section aria-labelledby="actions-heading">
-          <h2 id="actions-heading">Actions</h2>
-          <div className="admin-actions">
-            {intents.map((intent) => (
-              <StatusForm key={intent} intent={intent} reply={actionData} />
-            ))}
-          </div>
-        </section>
+        <ActionsSection>
+          {intents.map((intent) => (
+            <AdminActionForm key={intent} intent={intent} reply={reply} {...STATUS_COPY[intent]} />
+          ))}
+        </ActionsSection>
       )}
 
-      <section aria-labelledby="downloads-heading">
-        <h2 id="downloads-heading">Downloads</h2>
-        {downloads.length === 0 ? (
-          <p className="muted">No download attempts yet.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table" data-testid="license-downloads">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">IP (hash)</th>
-                  <th scope="col">Device (hash)</th>
-                  <th scope="col">Browser</th>
-                </tr>
-              </thead>
-              <tbody>
-                {downloads.map((row) => (
-                  <tr key={row.id}>
-                    <td>{formatDateTime(row.createdAt)}</td>
-                    <td>
-                      {row.status === "FAILED"
-                        ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
-                        : row.status === "COMPLETED"
-                          ? row.resumeOfId
-                            ? "resumed (not counted)"
-                            : "downloaded"
-                          : "link issued"}
-                    </td>
-                    <td>
-                      <code>{row.ip ?? "—"}</code>
-                    </td>
-                    <td>
-                      <code>{row.device ?? "—"}</code>
-                    </td>
-                    <td title={row.userAgent ?? undefined}>
-                      {row.userAgent ? deviceLabel(row.userAgent) : "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section title="Downloads">
+        <DataTable
+          rows={downloads}
+          empty={<p className="muted">No download attempts yet.</p>}
+          testId="license-downloads"
+          columns={[
+            { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+            {
+              header: "Outcome",
+              cell: (row) =>
+                row.status === "FAILED"
+                  ? `refused: ${(row.failureReason ?? "").toLowerCase().replaceAll("_", " ")}`
+                  : row.status === "COMPLETED"
+                    ? row.resumeOfId
+                      ? "resumed (not counted)"
+                      : "downloaded"
+                    : "link issued",
+            },
+            { header: "IP (hash)", cell: (row) => <code>{row.ip ?? "—"}</code> },
+            { header: "Device (hash)", cell: (row) => <code>{row.device ?? "—"}</code> },
+            {
+              header: "Browser",
+              cellProps: (row) => ({ title: row.userAgent ?? undefined }),
+              cell: (row) => (row.userAgent ? deviceLabel(row.userAgent) : "—"),
+            },
+          ]}
+        />
+      </Section>
 
       <AuditHistory rows={audit} title="History" empty="Nothing recorded for this license yet." />
     </>
@@ -227,67 +174,34 @@ export default function AdminLicensePage() {
 
 const STATUS_COPY: Record<
   LicenseStatusIntent,
-  { title: string; description: string; pending: string; danger: boolean }
+  { title: string; description: string; pendingText: string; danger: boolean }
 > = {
   suspend: {
     title: "Suspend license",
     description: "The key stops working until the license is reinstated (abuse review, fraud).",
-    pending: "Suspending…",
+    pendingText: "Suspending…",
     danger: true,
   },
   revoke: {
     title: "Revoke license",
     description: "The key stops working for good unless staff reinstate it.",
-    pending: "Revoking…",
+    pendingText: "Revoking…",
     danger: true,
   },
   reinstate: {
     title: "Reinstate license",
     description: "The key works again.",
-    pending: "Reinstating…",
+    pendingText: "Reinstating…",
     danger: false,
   },
 };
 
-function StatusForm({ intent, reply }: { intent: LicenseStatusIntent; reply?: FormReply }) {
-  const form = useFormReply(reply, { intent });
-  const copy = STATUS_COPY[intent];
-  const titleId = useId();
-  return (
-    <Form method="post" className="admin-panel form-stack" aria-labelledby={titleId}>
-      <h3 id={titleId}>{copy.title}</h3>
-      <p className="muted">{copy.description}</p>
-      <FormError>{form.formError}</FormError>
-      <TextAreaField
-        label="Reason"
-        meta={form.field("reason")}
-        required
-        maxLength={REASON_MAX_LENGTH}
-      />
-      <SubmitButton
-        name="intent"
-        value={intent}
-        pendingText={copy.pending}
-        className={copy.danger ? "button button--danger" : "button"}
-      >
-        {copy.title}
-      </SubmitButton>
-    </Form>
-  );
-}
-
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        404: () => (
-          <ErrorPanel
-            status={404}
-            title="There is no such license"
-            message="The link may be wrong. Search for it on the licenses page."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={404}
+      title="There is no such license"
+      message="The link may be wrong. Search for it on the licenses page."
     />
   );
 }

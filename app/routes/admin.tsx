@@ -4,8 +4,9 @@ import type {
   LoaderFunctionArgs,
   MetaFunction,
 } from "@remix-run/cloudflare";
-import { NavLink, Outlet, useLoaderData } from "@remix-run/react";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { Outlet, useLoaderData } from "@remix-run/react";
+import { StatusBoundary } from "~/components/admin-page";
+import { NavLinks, type NavItem } from "~/components/nav-links";
 import { can, type Capability } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { requirePermission } from "~/request/auth.server";
@@ -33,40 +34,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const hidden = SECTIONS.filter(
     (section) => section.capability && !can(staff.role, section.capability),
   ).map((section) => section.to);
-  return Response.json({ staff: { name: staff.name, role: staff.role }, hidden });
+  return { staff: { name: staff.name, role: staff.role }, hidden };
 }
 
-type LoaderData = { staff: { name: string; role: string }; hidden: string[] };
-
 /** The sections of the admin area; more join as their features land. */
-const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Capability }> = [
+const SECTIONS: Array<NavItem & { capability?: Capability }> = [
   { to: "/admin", label: "Dashboard", end: true },
-  { to: "/admin/products", label: "Products", end: false, capability: "products:manage" },
-  { to: "/admin/users", label: "Users", end: false },
-  { to: "/admin/purchases", label: "Purchases", end: false },
-  { to: "/admin/licenses", label: "Licenses", end: false },
-  { to: "/admin/reset-requests", label: "Reset requests", end: false },
-  { to: "/admin/memberships", label: "Memberships", end: false },
-  { to: "/admin/outbox", label: "Outbox", end: false },
+  { to: "/admin/products", label: "Products", capability: "products:manage" },
+  { to: "/admin/users", label: "Users" },
+  { to: "/admin/purchases", label: "Purchases" },
+  { to: "/admin/licenses", label: "Licenses" },
+  { to: "/admin/reset-requests", label: "Reset requests" },
+  { to: "/admin/memberships", label: "Memberships" },
+  { to: "/admin/outbox", label: "Outbox" },
 ];
 
 export default function AdminLayout() {
-  const { staff, hidden } = useLoaderData<LoaderData>();
+  const { staff, hidden } = useLoaderData<typeof loader>();
   return (
     <div className="container admin">
       <aside className="admin__sidebar">
         <p className="admin__title">Admin</p>
-        <nav aria-label="Admin" className="admin-nav">
-          <ul role="list">
-            {SECTIONS.filter((section) => !hidden.includes(section.to)).map((section) => (
-              <li key={section.to}>
-                <NavLink to={section.to} end={section.end} prefetch="intent">
-                  {section.label}
-                </NavLink>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <NavLinks
+          items={SECTIONS.filter((section) => !hidden.includes(section.to))}
+          label="Admin"
+          className="admin-nav"
+        />
         <p className="admin__who">
           Signed in as <strong>{staff.name}</strong> ({staff.role.toLowerCase()})
         </p>
@@ -80,16 +73,10 @@ export default function AdminLayout() {
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        403: () => (
-          <ErrorPanel
-            status={403}
-            title="This part of the admin area isn't open to you"
-            message="Your role doesn't include it. Ask an owner if you need access."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={403}
+      title="This part of the admin area isn't open to you"
+      message="Your role doesn't include it. Ask an owner if you need access."
     />
   );
 }

@@ -1,267 +1,158 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { AdminActionForm } from "~/components/admin-action-form";
+import {
+  ActionsSection,
+  DetailHeader,
+  FactsPanel,
+  Muted,
+  Section,
+  StatusBoundary,
+} from "~/components/admin-page";
 import { AuditHistory } from "~/components/audit-history";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { useId } from "react";
-import { AccountStatusBadge } from "~/components/account-status-badge";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
-import { FormError, SubmitButton } from "~/components/forms";
-import { fieldErrors, UserAdminFormSchema } from "~/domain/auth/admin-forms";
+import { Badge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
+import { Field, FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
+import { StatusBadge } from "~/components/status-badge";
+import { UserAdminFormSchema } from "~/domain/auth/admin-forms";
 import {
   moderationOptions,
   REASON_MAX_LENGTH,
   STATUS_FOR_INTENT,
-  type ModerationOptions,
   type StatusIntent,
 } from "~/domain/auth/moderation";
 import { can } from "~/domain/auth/permissions";
-import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
-import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
-import { invariantResponse, requireIdParam } from "~/lib/http";
-import { redirectWithToast } from "~/lib/toast.server";
+import type { FormReply } from "~/lib/form-reply";
+import { formatDateTime } from "~/lib/format";
+import { requireIdParam } from "~/lib/http";
+import { adminAction } from "~/request/admin-action.server";
+import { adminRecord } from "~/request/admin-loaders.server";
 import {
   blockDevice,
   changeRole,
   getUserDetail,
   setAccountStatus,
   unblockDevice,
-  type AdminFailure,
-  type UserDetail,
 } from "~/services/users-admin.server";
 
 const ROUTE_ID = "routes/admin.users.$userId";
+const NOT_FOUND = "There is no such account.";
 
-export const meta: MetaFunction = ({ data }) => {
-  const name = (data as LoaderData | undefined)?.user.name;
-  return [
-    { title: name ? `${name} — Users — Admin — Studio Store` : "User — Admin — Studio Store" },
-  ];
-};
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  {
+    title: data
+      ? `${data.user.name} — Users — Admin — Studio Store`
+      : "User — Admin — Studio Store",
+  },
+];
 
-export async function loader({ request, context, params }: LoaderFunctionArgs) {
-  const actor = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-  const userId = requireIdParam(params, "userId", "There is no such account.");
-  const detail = await getUserDetail(context.db, userId, {
-    includeAudit: can(actor.role, "audit:read"),
+export async function loader(args: LoaderFunctionArgs) {
+  const { staff, record } = await adminRecord(args, {
+    routeId: ROUTE_ID,
+    param: "userId",
+    notFound: NOT_FOUND,
+    load: (db, userId, staff) =>
+      getUserDetail(db, userId, { includeAudit: can(staff.role, "audit:read") }),
   });
-  invariantResponse(detail, "There is no such account.", { status: 404 });
-  return Response.json({
-    ...detail,
-    options: moderationOptions(actor, detail.user),
-    isSelf: actor.id === detail.user.id,
-  });
-}
-
-type ActionData = {
-  intent: string;
-  deviceId?: string;
-  errors: Record<string, string>;
-  formError?: string;
-};
-
-const FAILURE_STATUS: Record<AdminFailure["code"], number> = {
-  "not-found": 404,
-  forbidden: 403,
-  invalid: 400,
-  conflict: 409,
-};
-
-function refusal(intent: string, failure: AdminFailure, deviceId?: string): Response {
-  invariantResponse(failure.code !== "not-found", failure.message, { status: 404 });
-  const data: ActionData = failure.field
-    ? { intent, deviceId, errors: { [failure.field]: failure.message } }
-    : { intent, deviceId, errors: {}, formError: failure.message };
-  return Response.json(data, { status: FAILURE_STATUS[failure.code] });
+  return {
+    ...record,
+    options: moderationOptions(staff, record.user),
+    isSelf: staff.id === record.user.id,
+  };
 }
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
-export async function action({ request, context, params }: ActionFunctionArgs) {
-  const formData = await request.formData();
-  const rawIntent = formData.get("intent");
-  const intent = typeof rawIntent === "string" ? rawIntent : null;
-  const capability = actionCapability(ROUTE_ID, intent);
-  if (!capability) {
-    // Still log in first: an anonymous visitor learns nothing about which intents exist.
-    await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
-    throw new Response("This form asked for something we don't know how to do.", { status: 400 });
-  }
-  const actor = await requirePermission(request, context, capability);
-  const targetId = requireIdParam(params, "userId", "There is no such account.");
-
-  const parsed = UserAdminFormSchema.safeParse(Object.fromEntries(formData));
-  if (!parsed.success) {
-    const deviceId = formData.get("deviceId");
-    return Response.json(
-      {
-        intent: intent ?? "",
-        deviceId: typeof deviceId === "string" ? deviceId : undefined,
-        errors: fieldErrors(parsed.error),
-      } satisfies ActionData,
-      { status: 400 },
-    );
-  }
-
-  const form = parsed.data;
-  const deps = { db: context.db };
-  const change = {
-    actor: auditActor(actor),
-    request: await auditRequestInfo(request, context),
-    now: new Date(),
-  };
-  const back = `/admin/users/${targetId}`;
-
-  switch (form.intent) {
-    case "lock":
-    case "suspend":
-    case "ban":
-    case "unlock": {
-      const status = STATUS_FOR_INTENT[form.intent];
-      const result = await setAccountStatus(deps, {
-        ...change,
-        targetId,
-        status,
-        reason: form.reason,
-      });
-      if (!result.ok) return refusal(form.intent, result);
-      const message =
-        status === "ACTIVE"
-          ? "The account is active again."
-          : `The account is ${status.toLowerCase()}; ${plural(result.sessionsEnded, "session")} ended.`;
-      return redirectWithToast(context, back, { kind: "success", message });
-    }
-    case "change-role": {
-      const result = await changeRole(deps, { ...change, targetId, role: form.role });
-      if (!result.ok) return refusal(form.intent, result);
-      return redirectWithToast(context, back, {
-        kind: "success",
-        message: `The role is now ${form.role.toLowerCase()}.`,
-      });
-    }
-    case "block-device": {
-      const result = await blockDevice(deps, {
-        ...change,
-        userId: targetId,
-        deviceId: form.deviceId,
-        reason: form.reason,
-      });
-      if (!result.ok) return refusal(form.intent, result, form.deviceId);
-      return redirectWithToast(context, back, {
-        kind: "success",
-        message: `The device is blocked; ${plural(result.sessionsEnded, "session")} ended.`,
-      });
-    }
-    case "unblock-device": {
-      const result = await unblockDevice(deps, {
-        ...change,
-        userId: targetId,
-        deviceId: form.deviceId,
-        reason: form.reason,
-      });
-      if (!result.ok) return refusal(form.intent, result, form.deviceId);
-      return redirectWithToast(context, back, {
-        kind: "success",
-        message: "The device can sign in again.",
-      });
-    }
-  }
+export async function action(args: ActionFunctionArgs) {
+  return adminAction(args, {
+    routeId: ROUTE_ID,
+    schema: UserAdminFormSchema,
+    async perform(form, staff) {
+      const targetId = requireIdParam(args.params, "userId", NOT_FOUND);
+      const deps = { db: staff.db };
+      switch (form.intent) {
+        case "lock":
+        case "suspend":
+        case "ban":
+        case "unlock": {
+          const status = STATUS_FOR_INTENT[form.intent];
+          const result = await setAccountStatus(deps, {
+            ...staff,
+            targetId,
+            status,
+            reason: form.reason,
+          });
+          if (!result.ok) return result;
+          return {
+            ok: true,
+            toast:
+              status === "ACTIVE"
+                ? "The account is active again."
+                : `The account is ${status.toLowerCase()}; ${plural(result.sessionsEnded, "session")} ended.`,
+          };
+        }
+        case "change-role": {
+          const result = await changeRole(deps, { ...staff, targetId, role: form.role });
+          if (!result.ok) return result;
+          return { ok: true, toast: `The role is now ${form.role.toLowerCase()}.` };
+        }
+        case "block-device": {
+          const result = await blockDevice(deps, { ...staff, ...form, userId: targetId });
+          if (!result.ok) return result;
+          return {
+            ok: true,
+            toast: `The device is blocked; ${plural(result.sessionsEnded, "session")} ended.`,
+          };
+        }
+        case "unblock-device": {
+          const result = await unblockDevice(deps, { ...staff, ...form, userId: targetId });
+          if (!result.ok) return result;
+          return { ok: true, toast: "The device can sign in again." };
+        }
+      }
+    },
+  });
 }
 
 // ---- Page -----------------------------------------------------------------------------------
 
-type Serialized<T> = T extends Date
-  ? string
-  : T extends Array<infer U>
-    ? Array<Serialized<U>>
-    : T extends object
-      ? { [K in keyof T]: Serialized<T[K]> }
-      : T;
-type LoaderData = Serialized<UserDetail> & { options: ModerationOptions; isSelf: boolean };
-
-// UTC on server and browser alike, so hydration sees the same text.
-const dateTime = new Intl.DateTimeFormat("en", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-const when = (value: string | null) => (value ? `${dateTime.format(new Date(value))} UTC` : "—");
-
 export default function AdminUserPage() {
-  const { user, devices, activeSessions, audit, options, isSelf } = useLoaderData<LoaderData>();
-  const actionData = useActionData<ActionData>();
+  const { user, devices, activeSessions, audit, options, isSelf } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
   const canModerate = options.statusIntents.length > 0 || options.roles.length > 0;
+  const restricted = user.accountStatus !== "ACTIVE";
 
   return (
     <>
-      <nav aria-label="Breadcrumb" className="breadcrumb">
-        <Link to="/admin/users">Users</Link> <span aria-hidden="true">/</span> {user.name}
-      </nav>
-      <header>
-        <h1>{user.name}</h1>
-        <p>
-          {user.email} · {user.role.toLowerCase()} ·{" "}
-          <AccountStatusBadge status={user.accountStatus} />
-        </p>
-      </header>
+      <DetailHeader list={["/admin/users", "Users"]} title={user.name}>
+        {user.email} · {user.role.toLowerCase()} · <StatusBadge status={user.accountStatus} />
+      </DetailHeader>
 
-      <section className="admin-panel" aria-labelledby="profile-heading">
-        <h2 id="profile-heading">Account</h2>
-        <dl className="facts">
-          <div>
-            <dt>Role</dt>
-            <dd>{user.role.toLowerCase()}</dd>
-          </div>
-          <div>
-            <dt>Status</dt>
-            <dd>
-              <AccountStatusBadge status={user.accountStatus} />
-            </dd>
-          </div>
-          {user.accountStatus !== "ACTIVE" && (
-            <>
-              <div>
-                <dt>Reason</dt>
-                <dd>{user.accountLockedReason ?? "—"}</dd>
-              </div>
-              <div>
-                <dt>Since</dt>
-                <dd>{when(user.accountLockedAt)}</dd>
-              </div>
-            </>
-          )}
-          <div>
-            <dt>Two-factor authentication</dt>
-            <dd>{user.twoFactorEnabled ? "on" : "off"}</dd>
-          </div>
-          <div>
-            <dt>Active sessions</dt>
-            <dd>{activeSessions}</dd>
-          </div>
-          {user.lockedUntil && (
-            <div>
-              <dt>Log-ins paused until (failed attempts)</dt>
-              <dd>{when(user.lockedUntil)}</dd>
-            </div>
-          )}
-          <div>
-            <dt>Minor</dt>
-            <dd>
-              {user.isMinor
-                ? user.guardianConsentAt
-                  ? "yes, guardian agreed"
-                  : "yes, waiting for guardian"
-                : "no"}
-            </dd>
-          </div>
-          <div>
-            <dt>Joined</dt>
-            <dd>{when(user.createdAt)}</dd>
-          </div>
-          <div>
-            <dt>Last log-in</dt>
-            <dd>{when(user.lastLoginAt)}</dd>
-          </div>
-        </dl>
-      </section>
+      <FactsPanel
+        title="Account"
+        facts={[
+          { label: "Role", value: user.role.toLowerCase() },
+          { label: "Status", value: <StatusBadge status={user.accountStatus} /> },
+          restricted && { label: "Reason", value: user.accountLockedReason ?? "—" },
+          restricted && { label: "Since", value: formatDateTime(user.accountLockedAt) },
+          { label: "Two-factor authentication", value: user.twoFactorEnabled ? "on" : "off" },
+          { label: "Active sessions", value: activeSessions },
+          user.lockedUntil && {
+            label: "Log-ins paused until (failed attempts)",
+            value: formatDateTime(user.lockedUntil),
+          },
+          {
+            label: "Minor",
+            value: user.isMinor
+              ? user.guardianConsentAt
+                ? "yes, guardian agreed"
+                : "yes, waiting for guardian"
+              : "no",
+          },
+          { label: "Joined", value: formatDateTime(user.createdAt) },
+          { label: "Last log-in", value: formatDateTime(user.lastLoginAt) },
+        ]}
+      />
 
       {isSelf && (
         <p className="notice">
@@ -270,83 +161,65 @@ export default function AdminUserPage() {
       )}
 
       {canModerate && (
-        <section aria-labelledby="actions-heading">
-          <h2 id="actions-heading">Actions</h2>
-          <div className="admin-actions">
-            {options.statusIntents.map((intent) => (
-              <StatusForm
-                key={intent}
-                intent={intent}
-                currentStatus={user.accountStatus}
-                actionData={actionData}
-              />
-            ))}
-            {options.roles.length > 0 && (
-              <RoleForm roles={options.roles} currentRole={user.role} actionData={actionData} />
-            )}
-          </div>
-        </section>
+        <ActionsSection>
+          {options.statusIntents.map((intent) => (
+            <StatusForm
+              key={intent}
+              intent={intent}
+              currentStatus={user.accountStatus}
+              reply={reply}
+            />
+          ))}
+          {options.roles.length > 0 && (
+            <AdminActionForm
+              intent="change-role"
+              reply={reply}
+              title="Change role"
+              description={`Now ${user.role.toLowerCase()}. Staff roles need two-factor authentication before they can open the admin area.`}
+              pendingText="Saving…"
+              reason={false}
+            >
+              {(form) => (
+                <SelectField
+                  label="New role"
+                  meta={form.field("role")}
+                  required
+                  options={[
+                    { value: "", label: "Choose a role" },
+                    ...options.roles.map((role) => ({ value: role, label: role.toLowerCase() })),
+                  ]}
+                />
+              )}
+            </AdminActionForm>
+          )}
+        </ActionsSection>
       )}
 
-      <section aria-labelledby="devices-heading">
-        <h2 id="devices-heading">Devices</h2>
-        {devices.length === 0 ? (
-          <p className="muted">This account hasn&apos;t signed in from any device yet.</p>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table">
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">First seen</th>
-                  <th scope="col">Last seen</th>
-                  <th scope="col">Sessions</th>
-                  <th scope="col">Status</th>
-                  {options.devices && <th scope="col">Action</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {devices.map((device) => (
-                  <tr key={device.id}>
-                    <td title={device.userAgent ?? undefined}>
-                      {device.label ?? "Unknown device"}
-                    </td>
-                    <td>{when(device.createdAt)}</td>
-                    <td>{when(device.lastSeenAt)}</td>
-                    <td>{device.sessionCount}</td>
-                    <td>
-                      {device.isBlocked ? (
-                        <>
-                          <span className="badge badge--danger">blocked</span>{" "}
-                          <span className="muted">{device.blockedReason}</span>
-                        </>
-                      ) : device.revokedAt ? (
-                        <span className="badge">signed out</span>
-                      ) : (
-                        <span className="badge badge--success">allowed</span>
-                      )}
-                    </td>
-                    {options.devices && (
-                      <td>
-                        <DeviceForm
-                          device={device}
-                          actionData={
-                            actionData?.deviceId === device.id &&
-                            (actionData.intent === "block-device" ||
-                              actionData.intent === "unblock-device")
-                              ? actionData
-                              : undefined
-                          }
-                        />
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <Section title="Devices">
+        <DataTable
+          rows={devices}
+          empty={<p className="muted">This account hasn&apos;t signed in from any device yet.</p>}
+          columns={[
+            {
+              header: "Device",
+              cellProps: (device) => ({ title: device.userAgent ?? undefined }),
+              cell: (device) => device.label ?? "Unknown device",
+            },
+            { header: "First seen", cell: (device) => formatDateTime(device.createdAt) },
+            { header: "Last seen", cell: (device) => formatDateTime(device.lastSeenAt) },
+            { header: "Sessions", cell: (device) => device.sessionCount },
+            { header: "Status", cell: (device) => <DeviceStatus device={device} /> },
+            ...(options.devices
+              ? [
+                  {
+                    header: "Action",
+                    cell: (device: DeviceRow) => <DeviceForm device={device} reply={reply} />,
+                  },
+                ]
+              : []),
+          ]}
+        />
+      </Section>
 
       {audit && (
         <AuditHistory
@@ -360,34 +233,27 @@ export default function AdminUserPage() {
   );
 }
 
-const STATUS_COPY: Record<
-  StatusIntent,
-  { title: string; description: string; button: string; pending: string }
-> = {
+const STATUS_COPY: Record<StatusIntent, { title: string; description: string; pending: string }> = {
   lock: {
     title: "Lock account",
     description: "Signs them out everywhere and stops log-ins until the account is unlocked.",
-    button: "Lock account",
     pending: "Locking…",
   },
   suspend: {
     title: "Suspend account",
     description:
       "For accounts under review: signs them out everywhere until the suspension is lifted.",
-    button: "Suspend account",
     pending: "Suspending…",
   },
   ban: {
     title: "Ban account",
     description:
       "Closes the account for breaking the terms. Signs them out everywhere; only an admin can lift it.",
-    button: "Ban account",
     pending: "Banning…",
   },
   unlock: {
     title: "Reactivate account",
     description: "Lets them log in again. Their old sessions stay ended.",
-    button: "Reactivate account",
     pending: "Reactivating…",
   },
 };
@@ -395,135 +261,63 @@ const STATUS_COPY: Record<
 function StatusForm({
   intent,
   currentStatus,
-  actionData,
+  reply,
 }: {
   intent: StatusIntent;
   currentStatus: string;
-  actionData: ActionData | undefined;
+  reply: FormReply | undefined;
 }) {
-  const id = useId();
   const copy = STATUS_COPY[intent];
-  const mine = actionData?.intent === intent ? actionData : undefined;
-  const reasonError = mine?.errors.reason;
-  const optional = intent === "unlock";
+  const lifting = intent === "unlock";
   return (
-    <Form method="post" className="admin-panel form-stack" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>{copy.title}</h3>
-      <p className="muted">
-        {copy.description}
-        {optional && ` It is ${currentStatus.toLowerCase()} now.`}
-      </p>
-      <FormError>{mine?.formError}</FormError>
-      <input type="hidden" name="intent" value={intent} />
-      <div className="field">
-        <label htmlFor={`${id}-reason`}>{optional ? "Note (optional)" : "Reason"}</label>
-        <textarea
-          id={`${id}-reason`}
-          name="reason"
-          required={!optional}
-          maxLength={REASON_MAX_LENGTH}
-          aria-invalid={reasonError ? true : undefined}
-          aria-describedby={reasonError ? `${id}-reason-error` : undefined}
-        />
-        {reasonError && (
-          <p id={`${id}-reason-error`} className="field__error" role="alert">
-            {reasonError}
-          </p>
-        )}
-      </div>
-      <SubmitButton
-        name="intent"
-        value={intent}
-        pendingText={copy.pending}
-        className={optional ? "button" : "button button--danger"}
-      >
-        {copy.button}
-      </SubmitButton>
-    </Form>
+    <AdminActionForm
+      intent={intent}
+      reply={reply}
+      title={copy.title}
+      description={
+        lifting ? `${copy.description} It is ${currentStatus.toLowerCase()} now.` : copy.description
+      }
+      pendingText={copy.pending}
+      danger={!lifting}
+      reason={lifting ? { label: "Note (optional)", optional: true } : {}}
+    />
   );
 }
 
-function RoleForm({
-  roles,
-  currentRole,
-  actionData,
-}: {
-  roles: string[];
-  currentRole: string;
-  actionData: ActionData | undefined;
-}) {
-  const id = useId();
-  const mine = actionData?.intent === "change-role" ? actionData : undefined;
-  const roleError = mine?.errors.role;
-  return (
-    <Form method="post" className="admin-panel form-stack" aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>Change role</h3>
-      <p className="muted">
-        Now {currentRole.toLowerCase()}. Staff roles need two-factor authentication before they can
-        open the admin area.
-      </p>
-      <FormError>{mine?.formError}</FormError>
-      <input type="hidden" name="intent" value="change-role" />
-      <div className="field">
-        <label htmlFor={`${id}-role`}>New role</label>
-        <select
-          id={`${id}-role`}
-          name="role"
-          required
-          defaultValue=""
-          aria-invalid={roleError ? true : undefined}
-          aria-describedby={roleError ? `${id}-role-error` : undefined}
-        >
-          <option value="" disabled>
-            Choose a role
-          </option>
-          {roles.map((role) => (
-            <option key={role} value={role}>
-              {role.toLowerCase()}
-            </option>
-          ))}
-        </select>
-        {roleError && (
-          <p id={`${id}-role-error`} className="field__error" role="alert">
-            {roleError}
-          </p>
-        )}
-      </div>
-      <SubmitButton name="intent" value="change-role" pendingText="Saving…">
-        Change role
-      </SubmitButton>
-    </Form>
-  );
+type DeviceRow = {
+  id: string;
+  label: string | null;
+  isBlocked: boolean;
+  blockedReason: string | null;
+  revokedAt: Date | null;
+};
+
+function DeviceStatus({ device }: { device: DeviceRow }) {
+  if (device.isBlocked) {
+    return (
+      <>
+        <Badge tone="danger">blocked</Badge> <Muted>{device.blockedReason}</Muted>
+      </>
+    );
+  }
+  return device.revokedAt ? <Badge>signed out</Badge> : <Badge tone="success">allowed</Badge>;
 }
 
-function DeviceForm({
-  device,
-  actionData,
-}: {
-  device: { id: string; label: string | null; isBlocked: boolean };
-  actionData: ActionData | undefined;
-}) {
-  const id = useId();
-  const label = device.label ?? "this device";
-  const reasonError = actionData?.errors.reason ?? actionData?.errors.deviceId;
+function DeviceForm({ device, reply }: { device: DeviceRow; reply: FormReply | undefined }) {
   const intent = device.isBlocked ? "unblock-device" : "block-device";
+  // Every row has a form with this intent: a reply belongs to the row of the device it names.
+  const form = useFormReply(reply?.values.deviceId === device.id ? reply : undefined, { intent });
   return (
     <Form method="post" className="inline-form device-block-form">
-      <input type="hidden" name="intent" value={intent} />
       <input type="hidden" name="deviceId" value={device.id} />
       {!device.isBlocked && (
-        <div className="field">
-          <label htmlFor={`${id}-reason`}>Reason</label>
-          <input
-            id={`${id}-reason`}
-            name="reason"
-            required
-            maxLength={REASON_MAX_LENGTH}
-            aria-label={`Reason for blocking ${label}`}
-            aria-invalid={reasonError ? true : undefined}
-            aria-describedby={reasonError ? `${id}-error` : undefined}
-          />
-        </div>
+        <Field
+          label="Reason"
+          aria-label={`Reason for blocking ${device.label ?? "this device"}`}
+          meta={form.field("reason")}
+          required
+          maxLength={REASON_MAX_LENGTH}
+        />
       )}
       <SubmitButton
         name="intent"
@@ -533,27 +327,17 @@ function DeviceForm({
       >
         {device.isBlocked ? "Unblock" : "Block"}
       </SubmitButton>
-      {(reasonError || actionData?.formError) && (
-        <p id={`${id}-error`} className="field__error" role="alert">
-          {reasonError ?? actionData?.formError}
-        </p>
-      )}
+      <FormError>{form.formError ?? form.field("deviceId").error}</FormError>
     </Form>
   );
 }
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        404: () => (
-          <ErrorPanel
-            status={404}
-            title="There is no such account"
-            message="It may have been deleted, or the link is wrong. Search for it on the users page."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={404}
+      title="There is no such account"
+      message="It may have been deleted, or the link is wrong. Search for it on the users page."
     />
   );
 }

@@ -16,6 +16,7 @@ import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { likePattern } from "~/domain/catalog/filters";
 import { maskLicenseKey } from "~/domain/licenses/key";
 import { effectiveLicenseStatus } from "~/domain/licenses/status";
+import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { createStripeClient } from "./checkout.server";
@@ -148,13 +149,11 @@ export interface RefundDeps {
   stripe?: Pick<Stripe, "refunds"> | null;
 }
 
-export type RefundResult =
-  | { ok: true; outcome: "refunded" | "requested"; message: string }
-  | {
-      ok: false;
-      code: "forbidden" | "not-found" | "conflict" | "provider";
-      message: string;
-    };
+/** `not-refundable`: its status rules a refund out; `changed`: it moved on while we looked. */
+export type RefundResult = Result<
+  { outcome: "refunded" | "requested"; message: string },
+  "forbidden" | "not-found" | "not-refundable" | "changed" | "provider"
+>;
 
 /**
  * A staff refund. TEST purchases are refunded at once through fulfilment (purchase REFUNDED,
@@ -176,7 +175,7 @@ export async function refundPurchase(
   const { db, env } = deps;
   const { actor, purchaseId, now } = input;
   if (!can(actor.role, "payments:refund")) {
-    return { ok: false, code: "forbidden", message: "Your role can't refund purchases." };
+    return refuse("forbidden", "forbidden", "Your role can't refund purchases.");
   }
   const reason = input.reason.trim();
   const [purchase] = await db
@@ -188,13 +187,10 @@ export async function refundPurchase(
     .from(digitalProductPurchases)
     .where(eq(digitalProductPurchases.id, purchaseId))
     .limit(1);
-  if (!purchase) return { ok: false, code: "not-found", message: "That purchase doesn't exist." };
+  if (!purchase) return refuse("not-found", "not-found", "That purchase doesn't exist.");
   if (!isRefundable(purchase.status)) {
-    return {
-      ok: false,
-      code: "conflict",
-      message: `A ${purchase.status.toLowerCase()} purchase can't be refunded.`,
-    };
+    const message = `A ${purchase.status.toLowerCase()} purchase can't be refunded.`;
+    return refuse("conflict", "not-refundable", message);
   }
 
   const audit = (metadata: Record<string, unknown>) =>
@@ -223,11 +219,11 @@ export async function refundPurchase(
       },
     );
     if (result.status !== "processed" || result.to !== "REFUNDED") {
-      return {
-        ok: false,
-        code: "conflict",
-        message: "The purchase changed just now and can't be refunded. Reload and try again.",
-      };
+      return refuse(
+        "conflict",
+        "changed",
+        "The purchase changed just now and can't be refunded. Reload and try again.",
+      );
     }
     await audit({ stage: "applied", eventId });
     return {
@@ -244,13 +240,13 @@ export async function refundPurchase(
         ? createStripeClient(env.stripe.secretKey)
         : null;
   if (!stripe || !purchase.paymentIntentId) {
-    return {
-      ok: false,
-      code: "provider",
-      message: stripe
+    return refuse(
+      "upstream",
+      "provider",
+      stripe
         ? "Stripe hasn't told us the payment for this purchase, so it can't be refunded here."
         : "Stripe isn't configured here, so Stripe purchases can't be refunded.",
-    };
+    );
   }
   let refundId: string;
   try {
@@ -272,7 +268,7 @@ export async function refundPurchase(
         error: error instanceof Error ? error.message : String(error),
       }),
     );
-    return { ok: false, code: "provider", message: "Stripe refused the refund. Try again later." };
+    return refuse("upstream", "provider", "Stripe refused the refund. Try again later.");
   }
   await audit({ stage: "requested", refundId });
   return {

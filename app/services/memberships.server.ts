@@ -12,6 +12,7 @@ import {
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { remainingCredits } from "~/domain/credits/balance";
 import { rolloverCredits, TIERS } from "~/domain/memberships/tiers";
+import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import {
   auditStatement,
@@ -133,7 +134,8 @@ export async function getMembershipOverview(
 }
 export type MembershipOverview = NonNullable<Awaited<ReturnType<typeof getMembershipOverview>>>;
 
-export type AutoRenewResult = { ok: true; message: string } | { ok: false; message: string };
+/** `not-running`: no membership, or an expired one; `provider`: Stripe refused the change. */
+export type AutoRenewResult = Result<{ message: string }, "not-running" | "provider">;
 
 /**
  * The member turns auto-renew on or off. A Stripe subscription is told first (cancel at the
@@ -154,7 +156,7 @@ export async function setAutoRenew(
     .where(eq(memberships.userId, input.user.id))
     .limit(1);
   if (!membership || membership.status === "EXPIRED") {
-    return { ok: false, message: "You have no running membership to change." };
+    return refuse("conflict", "not-running", "You have no running membership to change.");
   }
   const stripe =
     deps.stripe !== undefined
@@ -174,7 +176,8 @@ export async function setAutoRenew(
           message: error instanceof Error ? error.message : String(error),
         }),
       );
-      return { ok: false, message: "The payment provider didn't accept the change. Try again." };
+      const message = "The payment provider didn't accept the change. Try again.";
+      return refuse("upstream", "provider", message);
     }
   }
   const changed = sql`${memberships.id} = ${membership.id} and ${memberships.autoRenew} = ${input.autoRenew ? 0 : 1} and ${memberships.status} <> 'EXPIRED'`;
@@ -302,15 +305,16 @@ export async function assignTier(
     now: Date;
     request?: AuditRequestInfo;
   },
-): Promise<{ ok: boolean; message: string }> {
+): Promise<Result<{ message: string }, "not-found" | "unchanged" | "changed">> {
   const [current] = await db
     .select({ tier: memberships.tier })
     .from(memberships)
     .where(eq(memberships.id, input.membershipId))
     .limit(1);
-  if (!current) return { ok: false, message: "There is no such membership." };
-  if (current.tier === input.tier)
-    return { ok: false, message: "The membership already has this tier." };
+  if (!current) return refuse("not-found", "not-found", "There is no such membership.");
+  if (current.tier === input.tier) {
+    return refuse("conflict", "unchanged", "The membership already has this tier.");
+  }
   const changed = sql`${memberships.id} = ${input.membershipId} and ${memberships.tier} = ${current.tier}`;
   const [updated] = await db.batch([
     db
@@ -333,8 +337,10 @@ export async function assignTier(
       sql`exists (select 1 from "memberships" mm where mm."id" = ${input.membershipId} and mm."tier" = ${input.tier})`,
     ),
   ]);
-  if (updated.length === 0)
-    return { ok: false, message: "Someone changed this membership first. Reload and try again." };
+  if (updated.length === 0) {
+    const message = "Someone changed this membership first. Reload and try again.";
+    return refuse("conflict", "changed", message);
+  }
   return { ok: true, message: `The membership is now ${TIERS[input.tier].name}.` };
 }
 
@@ -353,7 +359,7 @@ export async function adjustCredits(
     now: Date;
     request?: AuditRequestInfo;
   },
-): Promise<{ ok: boolean; message: string }> {
+): Promise<Result<{ message: string }, "not-found" | "low-balance">> {
   const result = await adjust(db, {
     membershipId: input.membershipId,
     amount: input.amount,
@@ -372,11 +378,12 @@ export async function adjustCredits(
   }
   if (result.status === "duplicate")
     return { ok: true, message: "This adjustment was already made." };
-  return {
-    ok: false,
-    message:
-      result.reason === "not-found"
-        ? "There is no such membership."
-        : "The balance can't go below zero: remove fewer credits.",
-  };
+  if (result.reason === "not-found") {
+    return refuse("not-found", "not-found", "There is no such membership.");
+  }
+  return refuse(
+    "conflict",
+    "low-balance",
+    "The balance can't go below zero: remove fewer credits.",
+  );
 }

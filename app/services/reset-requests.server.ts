@@ -14,6 +14,7 @@ import { can } from "~/domain/auth/permissions";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { resetRequestDecidedEmail } from "~/domain/email/templates";
 import { maskLicenseKey } from "~/domain/licenses/key";
+import { refuse, type Result } from "~/domain/refusal";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
@@ -24,9 +25,8 @@ import { queueEmail } from "./email-outbox.server";
  * sets `licenses.download_window_reset_at`, so downloads issued before it stop counting.
  */
 
-export type ResetResult =
-  | { ok: true; requestId: string }
-  | { ok: false; reason: "not-found" | "forbidden" | "conflict"; message: string };
+/** `conflict`: a request is already pending (asking) or already decided (reviewing). */
+export type ResetResult = Result<{ requestId: string }, "not-found" | "forbidden" | "conflict">;
 
 export async function createResetRequest(
   db: Database,
@@ -43,9 +43,7 @@ export async function createResetRequest(
     .select({ id: licenses.id })
     .from(licenses)
     .where(and(eq(licenses.id, licenseId), eq(licenses.userId, actor.id)));
-  if (!license) {
-    return { ok: false, reason: "not-found", message: "We couldn't find that license." };
-  }
+  if (!license) return refuse("not-found", "not-found", "We couldn't find that license.");
   const requestId = createId();
   const inserted = sql`exists (select 1 from "download_reset_requests" q where q."id" = ${requestId})`;
   const [rows] = await db.batch([
@@ -79,12 +77,11 @@ export async function createResetRequest(
     ),
   ]);
   if (rows.length === 0) {
-    return {
-      ok: false,
-      reason: "conflict",
-      message:
-        "You already have a reset request waiting for review for this license. We'll email you when it's decided.",
-    };
+    return refuse(
+      "conflict",
+      "conflict",
+      "You already have a reset request waiting for review for this license. We'll email you when it's decided.",
+    );
   }
   return { ok: true, requestId };
 }
@@ -215,16 +212,16 @@ export async function reviewResetRequest(
 ): Promise<ResetResult> {
   const { actor, requestId, decision, now } = input;
   if (!can(actor.role, "reset-requests:review")) {
-    return { ok: false, reason: "forbidden", message: "Your role can't review reset requests." };
+    return refuse("forbidden", "forbidden", "Your role can't review reset requests.");
   }
   const row = await getResetRequest(db, requestId);
-  if (!row) return { ok: false, reason: "not-found", message: "There is no such reset request." };
+  if (!row) return refuse("not-found", "not-found", "There is no such reset request.");
   if (row.status !== "PENDING") {
-    return {
-      ok: false,
-      reason: "conflict",
-      message: `This request has already been ${row.status.toLowerCase()}.`,
-    };
+    return refuse(
+      "conflict",
+      "conflict",
+      `This request has already been ${row.status.toLowerCase()}.`,
+    );
   }
   const status = decision === "approve" ? "APPROVED" : "REJECTED";
   const pending = sql`exists (select 1 from "download_reset_requests" q where q."id" = ${requestId} and q."status" = 'PENDING')`;
@@ -281,11 +278,11 @@ export async function reviewResetRequest(
       ),
   ]);
   if (audited.length === 0) {
-    return {
-      ok: false,
-      reason: "conflict",
-      message: "Someone else decided this request just now. Reload to see the decision.",
-    };
+    return refuse(
+      "conflict",
+      "conflict",
+      "Someone else decided this request just now. Reload to see the decision.",
+    );
   }
   return { ok: true, requestId };
 }

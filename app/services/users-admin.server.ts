@@ -9,6 +9,7 @@ import {
   type UserRole,
 } from "#db/schema";
 import type { AuditAction } from "~/domain/audit/actions";
+import { refuse, type Result } from "~/domain/refusal";
 import { OptionalNoteSchema, ReasonSchema } from "~/domain/auth/admin-forms";
 import { canManageDevices, canSetStatus } from "~/domain/auth/moderation";
 import { canChangeRole, type StatusChange } from "~/domain/auth/permissions";
@@ -29,21 +30,9 @@ export interface UsersAdminDeps {
   db: Database;
 }
 
-/** A refusal a staff member can read; `field` points at the form input it is about. */
-export type AdminFailure = {
-  ok: false;
-  code: "not-found" | "forbidden" | "invalid" | "conflict";
-  message: string;
-  field?: string;
-};
-export type AdminResult<T = object> = ({ ok: true } & T) | AdminFailure;
-
-const fail = (code: AdminFailure["code"], message: string, field?: string): AdminFailure => ({
-  ok: false,
-  code,
-  message,
-  ...(field ? { field } : {}),
-});
+/** Why staff can be refused a change to an account or device (`field`: the form input). */
+export type UserAdminRefusal = "invalid-reason" | "not-found" | "forbidden" | "unchanged";
+export type UserAdminResult<T extends object = object> = Result<T, UserAdminRefusal>;
 
 // ---- Search -----------------------------------------------------------------------------
 
@@ -226,10 +215,12 @@ const STATUS_VERB: Record<StatusChange, string> = {
 function parseReason(
   reason: string | null | undefined,
   required: boolean,
-): AdminResult<{ reason: string | null }> {
+): UserAdminResult<{ reason: string | null }> {
   const parsed = (required ? ReasonSchema : OptionalNoteSchema).safeParse(reason ?? undefined);
-  if (!parsed.success)
-    return fail("invalid", parsed.error.issues[0]?.message ?? "Give a reason.", "reason");
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? "Give a reason.";
+    return refuse("invalid", "invalid-reason", message, { field: "reason" });
+  }
   return { ok: true, reason: parsed.data };
 }
 
@@ -256,7 +247,7 @@ async function findTarget(db: Database, id: string) {
 export async function setAccountStatus(
   deps: UsersAdminDeps,
   input: ChangeInput & { targetId: string; status: StatusChange; reason?: string | null },
-): Promise<AdminResult<{ sessionsEnded: number }>> {
+): Promise<UserAdminResult<{ sessionsEnded: number }>> {
   const { db } = deps;
   const { actor, status, now } = input;
   const restricting = status !== "ACTIVE";
@@ -264,12 +255,12 @@ export async function setAccountStatus(
   if (!reason.ok) return reason;
 
   const target = await findTarget(db, input.targetId);
-  if (!target) return fail("not-found", "There is no such account.");
+  if (!target) return refuse("not-found", "not-found", "There is no such account.");
 
   const decision = canSetStatus(actor, target, status);
-  if (!decision.allowed) return fail("forbidden", decision.reason);
+  if (!decision.allowed) return refuse("forbidden", "forbidden", decision.reason);
   if (target.accountStatus === status) {
-    return fail("conflict", `This account is already ${STATUS_VERB[status]}.`);
+    return refuse("conflict", "unchanged", `This account is already ${STATUS_VERB[status]}.`);
   }
 
   // Guarded on the role and status we checked, so a change made in between can't slip past.
@@ -325,16 +316,20 @@ export async function setAccountStatus(
 export async function changeRole(
   deps: UsersAdminDeps,
   input: ChangeInput & { targetId: string; role: UserRole },
-): Promise<AdminResult> {
+): Promise<UserAdminResult> {
   const { db } = deps;
   const { actor, role, now } = input;
   const target = await findTarget(db, input.targetId);
-  if (!target) return fail("not-found", "There is no such account.");
+  if (!target) return refuse("not-found", "not-found", "There is no such account.");
 
   const decision = canChangeRole(actor, target, role);
-  if (!decision.allowed) return fail("forbidden", decision.reason, "role");
-  if (target.role === role)
-    return fail("conflict", `This account already has the ${role} role.`, "role");
+  if (!decision.allowed) {
+    return refuse("forbidden", "forbidden", decision.reason, { field: "role" });
+  }
+  if (target.role === role) {
+    const message = `This account already has the ${role} role.`;
+    return refuse("conflict", "unchanged", message, { field: "role" });
+  }
 
   await db.batch([
     db
@@ -370,12 +365,24 @@ async function findDeviceWithOwner(db: Database, deviceId: string) {
   return row ?? null;
 }
 
-function deviceRefusal(
-  actor: AuditActor,
-  owner: { id: string; role: UserRole },
-): AdminFailure | null {
-  const decision = canManageDevices(actor, owner);
-  return decision.allowed ? null : fail("forbidden", decision.reason);
+/**
+ * The device a block or unblock is about, with its reason checked: it must exist (and belong
+ * to `userId`, when given) and the actor must be allowed to act on its owner.
+ */
+async function deviceToChange(
+  db: Database,
+  input: { actor: AuditActor; deviceId: string; userId?: string; reason?: string | null },
+  reasonRequired: boolean,
+) {
+  const reason = parseReason(input.reason, reasonRequired);
+  if (!reason.ok) return reason;
+  const device = await findDeviceWithOwner(db, input.deviceId);
+  if (!device || (input.userId !== undefined && device.owner.id !== input.userId)) {
+    return refuse("not-found", "not-found", "There is no such device.");
+  }
+  const decision = canManageDevices(input.actor, device.owner);
+  if (!decision.allowed) return refuse("forbidden", "forbidden", decision.reason);
+  return { ok: true as const, device, reason: reason.reason };
 }
 
 /**
@@ -385,25 +392,20 @@ function deviceRefusal(
 export async function blockDevice(
   deps: UsersAdminDeps,
   input: ChangeInput & { deviceId: string; userId?: string; reason: string },
-): Promise<AdminResult<{ sessionsEnded: number }>> {
+): Promise<UserAdminResult<{ sessionsEnded: number }>> {
   const { db } = deps;
   const { actor, now } = input;
-  const reason = parseReason(input.reason, true);
-  if (!reason.ok) return reason;
-  const device = await findDeviceWithOwner(db, input.deviceId);
-  if (!device || (input.userId !== undefined && device.owner.id !== input.userId)) {
-    return fail("not-found", "There is no such device.");
-  }
-  const refusal = deviceRefusal(actor, device.owner);
-  if (refusal) return refusal;
-  if (device.isBlocked) return fail("conflict", "This device is already blocked.");
+  const found = await deviceToChange(db, input, true);
+  if (!found.ok) return found;
+  const { device, reason } = found;
+  if (device.isBlocked) return refuse("conflict", "unchanged", "This device is already blocked.");
 
   const [, ended] = await db.batch([
     db
       .update(deviceSessions)
       .set({
         isBlocked: true,
-        blockedReason: reason.reason,
+        blockedReason: reason,
         blockedAt: now,
         blockedById: actor.id,
         updatedAt: now,
@@ -418,7 +420,7 @@ export async function blockDevice(
       action: "DEVICE_BLOCKED",
       entityType: "device_session",
       entityId: device.id,
-      metadata: { reason: reason.reason, userId: device.owner.id },
+      metadata: { reason, userId: device.owner.id },
       request: input.request,
       at: now,
     }),
@@ -430,18 +432,13 @@ export async function blockDevice(
 export async function unblockDevice(
   deps: UsersAdminDeps,
   input: ChangeInput & { deviceId: string; userId?: string; reason?: string | null },
-): Promise<AdminResult> {
+): Promise<UserAdminResult> {
   const { db } = deps;
   const { actor, now } = input;
-  const reason = parseReason(input.reason, false);
-  if (!reason.ok) return reason;
-  const device = await findDeviceWithOwner(db, input.deviceId);
-  if (!device || (input.userId !== undefined && device.owner.id !== input.userId)) {
-    return fail("not-found", "There is no such device.");
-  }
-  const refusal = deviceRefusal(actor, device.owner);
-  if (refusal) return refusal;
-  if (!device.isBlocked) return fail("conflict", "This device isn't blocked.");
+  const found = await deviceToChange(db, input, false);
+  if (!found.ok) return found;
+  const { device, reason } = found;
+  if (!device.isBlocked) return refuse("conflict", "unchanged", "This device isn't blocked.");
 
   await db.batch([
     db
@@ -459,7 +456,7 @@ export async function unblockDevice(
       action: "DEVICE_UNBLOCKED",
       entityType: "device_session",
       entityId: device.id,
-      metadata: { reason: reason.reason, userId: device.owner.id },
+      metadata: { reason, userId: device.owner.id },
       request: input.request,
       at: now,
     }),

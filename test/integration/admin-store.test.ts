@@ -119,7 +119,7 @@ describe("refunding a purchase", () => {
       request,
     });
 
-    expect(result).toMatchObject({ ok: false, code: "forbidden" });
+    expect(result).toMatchObject({ ok: false, kind: "forbidden" });
     expect(await purchaseStatus(purchaseId)).toBe("COMPLETED");
     expect(await licenseStatus(licenseId!)).toBe("ACTIVE");
     expect(await auditOf(purchaseId)).toHaveLength(auditBefore);
@@ -136,7 +136,7 @@ describe("refunding a purchase", () => {
         now: new Date(),
         request,
       }),
-    ).toMatchObject({ ok: false, code: "conflict" });
+    ).toMatchObject({ ok: false, kind: "conflict" });
     expect(await purchaseStatus(pending.purchaseId)).toBe("PENDING");
 
     const done = await testPurchase();
@@ -144,7 +144,7 @@ describe("refunding a purchase", () => {
     expect(await refundPurchase(deps, { ...input, now: new Date() })).toMatchObject({ ok: true });
     expect(await refundPurchase(deps, { ...input, now: new Date() })).toMatchObject({
       ok: false,
-      code: "conflict",
+      kind: "conflict",
     });
     expect(
       (await auditOf(done.purchaseId)).filter(
@@ -163,7 +163,7 @@ describe("refunding a purchase", () => {
         now: new Date(),
         request,
       }),
-    ).toMatchObject({ ok: false, code: "not-found" });
+    ).toMatchObject({ ok: false, kind: "not-found" });
   });
 
   it("asks Stripe to refund a Stripe purchase and leaves the state to the webhook", async () => {

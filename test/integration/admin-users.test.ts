@@ -266,7 +266,7 @@ describe("setAccountStatus", () => {
         { db },
         { actor: admin.actor, targetId: target.id, status: "LOCKED", reason, now: new Date() },
       );
-      expect(result).toMatchObject({ ok: false, code: "invalid", field: "reason" });
+      expect(result).toMatchObject({ ok: false, kind: "invalid", field: "reason" });
     }
     expect((await reload(target.id)).accountStatus).toBe("ACTIVE");
     expect(await auditAbout(target.id)).toHaveLength(0);
@@ -298,13 +298,13 @@ describe("setAccountStatus", () => {
       });
 
     const ban = await as(customer.id, "BANNED");
-    expect(ban).toMatchObject({ ok: false, code: "forbidden" });
+    expect(ban).toMatchObject({ ok: false, kind: "forbidden" });
     expect((await reload(customer.id)).accountStatus).toBe("ACTIVE");
     expect(await sessionsOf(customer.id)).toHaveLength(1);
     expect(await auditAbout(customer.id)).toHaveLength(0);
 
     const viewer = await createUser(db, { role: "VIEWER" });
-    expect(await as(viewer.id, "LOCKED")).toMatchObject({ ok: false, code: "forbidden" });
+    expect(await as(viewer.id, "LOCKED")).toMatchObject({ ok: false, kind: "forbidden" });
     expect((await reload(viewer.id)).accountStatus).toBe("ACTIVE");
 
     expect(await as(customer.id, "SUSPENDED")).toMatchObject({ ok: true });
@@ -317,8 +317,8 @@ describe("setAccountStatus", () => {
       reason: "Fraud",
       now: new Date(),
     });
-    expect(await as(customer.id, "ACTIVE")).toMatchObject({ ok: false, code: "forbidden" });
-    expect(await as(customer.id, "LOCKED")).toMatchObject({ ok: false, code: "forbidden" });
+    expect(await as(customer.id, "ACTIVE")).toMatchObject({ ok: false, kind: "forbidden" });
+    expect(await as(customer.id, "LOCKED")).toMatchObject({ ok: false, kind: "forbidden" });
     expect((await reload(customer.id)).accountStatus).toBe("BANNED");
   });
 
@@ -331,25 +331,25 @@ describe("setAccountStatus", () => {
         { db },
         { actor: admin.actor, targetId: admin.user.id, status: "LOCKED", reason: "x", now },
       ),
-    ).toMatchObject({ ok: false, code: "forbidden" });
+    ).toMatchObject({ ok: false, kind: "forbidden" });
     expect(
       await setAccountStatus(
         { db },
         { actor: owner.actor, targetId: owner.user.id, status: "BANNED", reason: "x", now },
       ),
-    ).toMatchObject({ ok: false, code: "forbidden" });
+    ).toMatchObject({ ok: false, kind: "forbidden" });
     expect(
       await setAccountStatus(
         { db },
         { actor: admin.actor, targetId: otherAdmin.user.id, status: "LOCKED", reason: "x", now },
       ),
-    ).toMatchObject({ ok: false, code: "forbidden" });
+    ).toMatchObject({ ok: false, kind: "forbidden" });
     expect(
       await setAccountStatus(
         { db },
         { actor: admin.actor, targetId: owner.user.id, status: "SUSPENDED", reason: "x", now },
       ),
-    ).toMatchObject({ ok: false, code: "forbidden" });
+    ).toMatchObject({ ok: false, kind: "forbidden" });
     expect(
       await setAccountStatus(
         { db },
@@ -365,14 +365,14 @@ describe("setAccountStatus", () => {
         { db },
         { actor: admin.actor, targetId: createId(), status: "LOCKED", reason: "x", now },
       ),
-    ).toMatchObject({ ok: false, code: "not-found" });
+    ).toMatchObject({ ok: false, kind: "not-found" });
     const target = await createUser(db);
     expect(
       await setAccountStatus(
         { db },
         { actor: admin.actor, targetId: target.id, status: "ACTIVE", now },
       ),
-    ).toMatchObject({ ok: false, code: "conflict" });
+    ).toMatchObject({ ok: false, kind: "conflict" });
   });
 });
 
@@ -410,14 +410,14 @@ describe("changeRole", () => {
         { db },
         { actor: admin.actor, targetId: target.id, role, now },
       );
-      expect(result).toMatchObject({ ok: false, code: "forbidden", field: "role" });
+      expect(result).toMatchObject({ ok: false, kind: "forbidden", field: "role" });
     }
     for (const victim of [otherAdmin, owner]) {
       const result = await changeRole(
         { db },
         { actor: admin.actor, targetId: victim.id, role: "USER", now },
       );
-      expect(result).toMatchObject({ ok: false, code: "forbidden" });
+      expect(result).toMatchObject({ ok: false, kind: "forbidden" });
       expect((await reload(victim.id)).role).toBe(victim.role);
     }
     expect((await reload(target.id)).role).toBe("USER");
@@ -446,7 +446,7 @@ describe("changeRole", () => {
       await changeRole({ db }, { actor: owner.actor, targetId: owner.user.id, role: "USER", now }),
     ).toMatchObject({
       ok: false,
-      code: "forbidden",
+      kind: "forbidden",
     });
     expect(
       await changeRole(
@@ -455,13 +455,13 @@ describe("changeRole", () => {
       ),
     ).toMatchObject({
       ok: false,
-      code: "forbidden",
+      kind: "forbidden",
     });
     expect(
       await changeRole({ db }, { actor: owner.actor, targetId: target.id, role: "USER", now }),
     ).toMatchObject({
       ok: false,
-      code: "conflict",
+      kind: "conflict",
     });
     expect((await reload(owner.user.id)).role).toBe("OWNER");
   });
@@ -577,7 +577,7 @@ describe("blockDevice / unblockDevice", () => {
       await unblockDevice({ db }, { actor: admin.actor, deviceId: device.id, now: new Date() }),
     ).toMatchObject({
       ok: false,
-      code: "conflict",
+      kind: "conflict",
     });
   });
 
@@ -594,12 +594,12 @@ describe("blockDevice / unblockDevice", () => {
 
     expect(
       await blockDevice({ db }, { actor: moderator.actor, deviceId: device.id, reason: "x", now }),
-    ).toMatchObject({ ok: false, code: "forbidden" });
+    ).toMatchObject({ ok: false, kind: "forbidden" });
     expect(
       await blockDevice({ db }, { actor: admin.actor, deviceId: device.id, reason: " ", now }),
     ).toMatchObject({
       ok: false,
-      code: "invalid",
+      kind: "invalid",
       field: "reason",
     });
     expect(
@@ -607,18 +607,18 @@ describe("blockDevice / unblockDevice", () => {
         { db },
         { actor: admin.actor, deviceId: device.id, userId: stranger.id, reason: "x", now },
       ),
-    ).toMatchObject({ ok: false, code: "not-found" });
+    ).toMatchObject({ ok: false, kind: "not-found" });
     expect(
       await blockDevice({ db }, { actor: admin.actor, deviceId: ownDevice.id, reason: "x", now }),
     ).toMatchObject({
       ok: false,
-      code: "forbidden",
+      kind: "forbidden",
     });
     expect(
       await blockDevice({ db }, { actor: admin.actor, deviceId: ownerDevice.id, reason: "x", now }),
     ).toMatchObject({
       ok: false,
-      code: "forbidden",
+      kind: "forbidden",
     });
 
     const rows = await db

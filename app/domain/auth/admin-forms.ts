@@ -39,7 +39,11 @@ export const UserAdminFormSchema = z.discriminatedUnion("intent", [
 ]);
 export type UserAdminForm = z.infer<typeof UserAdminFormSchema>;
 
-/** `{ field: message }` from a failed parse, first message per field. */
+/**
+ * `{ field: message }` from a failed parse, first message per field.
+ * @deprecated `parseForm` / `zodErrors` (~/lib/forms.server) replace it (ADR 0006); delete it
+ * once the product form and the account reset-request route stop calling it.
+ */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
   const errors: Record<string, string> = {};
   for (const issue of error.issues) {
@@ -49,26 +53,45 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
-/** The search form of /admin/users, parsed leniently: a bad value is simply ignored. */
-export const UserSearchSchema = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .catch(undefined)
-    .transform((value) => value || undefined),
-  role: z.enum(USER_ROLES).optional().catch(undefined),
-  status: z.enum(ACCOUNT_STATUSES).optional().catch(undefined),
-  cursor: z.string().max(200).optional().catch(undefined),
-});
-export type UserSearch = z.infer<typeof UserSearchSchema>;
+// ---- The search forms of the admin lists -----------------------------------------------------
 
-export function parseUserSearch(params: URLSearchParams): UserSearch {
-  return UserSearchSchema.parse({
-    q: params.get("q") ?? undefined,
-    role: params.get("role") ?? undefined,
-    status: params.get("status") ?? undefined,
-    cursor: params.get("cursor") ?? undefined,
+/** The text box of an admin search: trimmed, at most 100 characters, empty means "no filter". */
+const SearchTextSchema = z
+  .string()
+  .trim()
+  .max(100)
+  .optional()
+  .catch(undefined)
+  .transform((value) => value || undefined);
+
+type EnumValues = readonly [string, ...string[]];
+
+/** An admin list's filters: the text box, one value per enum filter, and the page cursor. */
+export type AdminSearch<Filters extends Record<string, EnumValues>> = {
+  q?: string;
+  cursor?: string;
+} & { [Name in keyof Filters]?: Filters[Name][number] };
+
+/**
+ * The parser of an admin list's query string (`?q=&status=&cursor=`), given its enum filters.
+ * Lenient: a bad or stale value is dropped, so an old link still shows the list.
+ */
+export function adminSearchParser<const Filters extends Record<string, EnumValues>>(
+  filters: Filters,
+) {
+  const schema = z.object({
+    q: SearchTextSchema,
+    cursor: z.string().max(200).optional().catch(undefined),
+    ...Object.fromEntries(
+      Object.entries(filters).map(([name, values]) => [
+        name,
+        z.enum(values).optional().catch(undefined),
+      ]),
+    ),
   });
+  return (params: URLSearchParams) =>
+    schema.parse(Object.fromEntries(params)) as AdminSearch<Filters>;
 }
+
+/** The search form of /admin/users. */
+export const parseUserSearch = adminSearchParser({ role: USER_ROLES, status: ACCOUNT_STATUSES });

@@ -1,10 +1,5 @@
-import { z } from "~/lib/zod";
 import { EMAIL_STATUSES } from "#db/schema/enums";
+import { adminSearchParser } from "~/domain/auth/admin-forms";
 
-/** `/admin/outbox?status=&cursor=`, parsed leniently: bad values are dropped. */
-export const OutboxQuerySchema = z.object({
-  status: z.enum(EMAIL_STATUSES).nullable().catch(null),
-  cursor: z.string().max(200).nullable().catch(null),
-});
-
-export const EmailIdSchema = z.string().regex(/^[a-z0-9]{1,64}$/);
+/** The status filter of /admin/outbox. */
+export const parseOutboxSearch = adminSearchParser({ status: EMAIL_STATUSES });

@@ -1,6 +1,6 @@
 import { z } from "~/lib/zod";
 import { LICENSE_STATUSES } from "#db/schema/enums";
-import { ReasonSchema } from "~/domain/auth/admin-forms";
+import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
 import { LICENSE_ABUSE_FILTERS, LICENSE_STATUS_INTENTS } from "./status-intents";
 
 /**
@@ -8,30 +8,11 @@ import { LICENSE_ABUSE_FILTERS, LICENSE_STATUS_INTENTS } from "./status-intents"
  * services) so the browser bundle never pulls in zod.
  */
 
-/** The search form of /admin/licenses, parsed leniently: a bad value is simply ignored. */
-export const LicenseSearchSchema = z.object({
-  q: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .catch(undefined)
-    .transform((value) => value || undefined),
-  status: z.enum(LICENSE_STATUSES).optional().catch(undefined),
-  /** `FLAGGED`: only licenses the abuse check flagged, for moderator review. */
-  abuse: z.enum(LICENSE_ABUSE_FILTERS).optional().catch(undefined),
-  cursor: z.string().max(200).optional().catch(undefined),
+/** The search form of /admin/licenses; `abuse=FLAGGED` lists what the abuse check flagged. */
+export const parseLicenseSearch = adminSearchParser({
+  status: LICENSE_STATUSES,
+  abuse: LICENSE_ABUSE_FILTERS,
 });
-export type LicenseSearch = z.infer<typeof LicenseSearchSchema>;
-
-export function parseLicenseSearch(params: URLSearchParams): LicenseSearch {
-  return LicenseSearchSchema.parse({
-    q: params.get("q") ?? undefined,
-    status: params.get("status") ?? undefined,
-    abuse: params.get("abuse") ?? undefined,
-    cursor: params.get("cursor") ?? undefined,
-  });
-}
 
 /** Every license change says why, reinstating included: the reason is shown and audited. */
 export const LicenseAdminFormSchema = z.object({

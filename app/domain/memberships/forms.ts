@@ -1,6 +1,6 @@
 import { z } from "~/lib/zod";
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
-import { ReasonSchema } from "~/domain/auth/admin-forms";
+import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
 import { CREDIT_PACK_IDS, MAX_ADJUSTMENT } from "./tiers";
 
 /**
@@ -46,27 +46,8 @@ export const MembershipAdminFormSchema = z.discriminatedUnion("intent", [
 ]);
 export type MembershipAdminForm = z.infer<typeof MembershipAdminFormSchema>;
 
-const SearchText = z
-  .string()
-  .trim()
-  .max(100)
-  .optional()
-  .catch(undefined)
-  .transform((value) => value || undefined);
-
-export const MembershipSearchSchema = z.object({
-  q: SearchText,
-  tier: z.enum(MEMBERSHIP_TIERS).optional().catch(undefined),
-  status: z.enum(MEMBERSHIP_STATUSES).optional().catch(undefined),
-  cursor: z.string().max(200).optional().catch(undefined),
+/** The search form of /admin/memberships. */
+export const parseMembershipSearch = adminSearchParser({
+  tier: MEMBERSHIP_TIERS,
+  status: MEMBERSHIP_STATUSES,
 });
-export type MembershipSearch = z.infer<typeof MembershipSearchSchema>;
-
-export function parseMembershipSearch(params: URLSearchParams): MembershipSearch {
-  return MembershipSearchSchema.parse({
-    q: params.get("q") ?? undefined,
-    tier: params.get("tier") ?? undefined,
-    status: params.get("status") ?? undefined,
-    cursor: params.get("cursor") ?? undefined,
-  });
-}

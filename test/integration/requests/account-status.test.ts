@@ -257,6 +257,36 @@ describe("account status and role changes through /admin/users", () => {
     expect(sideways.status).toBe(404);
   });
 
+  it("shows a refused device block on the row of the device it names", async () => {
+    const admin = await loggedIn("ADMIN");
+    const member = await createUser(db);
+    const devices = await db
+      .insert(deviceSessions)
+      .values(
+        ["Firefox on Linux", "Safari on iOS"].map((label) => ({
+          userId: member.id,
+          fingerprintHash: createId(),
+          label,
+          lastSeenAt: new Date(),
+        })),
+      )
+      .returning();
+    const refused = devices[1]!;
+    const response = await submit(
+      `/admin/users/${member.id}`,
+      { intent: "block-device", deviceId: refused.id, reason: " " },
+      admin.cookie,
+    );
+    expect(response.status).toBe(400);
+    // Every row has a block form with the same intent: only the one sent shows the error.
+    const forms = (await response.text()).match(/<form[^>]*device-block-form[\s\S]*?<\/form>/g);
+    const invalid = forms?.filter((form) => form.includes('aria-invalid="true"')) ?? [];
+    expect(forms).toHaveLength(2);
+    expect(invalid).toHaveLength(1);
+    expect(invalid[0]).toContain(`value="${refused.id}"`);
+    expect(invalid[0]).toContain("Give a reason.");
+  });
+
   it("answers an unknown account with a 404 page", async () => {
     const viewer = await loggedIn("VIEWER");
     const response = await get(`/admin/users/${createId()}`, viewer.cookie);
