@@ -16,7 +16,6 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
-import { asRefusal } from "~/request/service-refusal.server";
 import { createResetRequest } from "~/services/reset-requests.server";
 
 /** POST /account/licenses/:licenseId/reset-request (`reason`): ask for the downloads back. */
@@ -42,7 +41,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
     licenseId,
     reason: submission.value.reason,
   });
-  if (!result.ok) return refusedForm(formData, asRefusal(result, "conflict"));
+  if (!result.ok) return refusedForm(formData, result);
   return redirectWithToast(context, `/account/licenses/${licenseId}`, {
     kind: "success",
     message: "Your reset request was sent. We'll email you when a moderator has decided.",

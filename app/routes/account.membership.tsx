@@ -25,7 +25,6 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { pageCursor, requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
-import { asRefusal } from "~/request/service-refusal.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
 import membershipStyles from "~/styles/membership.css?url";
 
@@ -67,7 +66,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     { db: context.db, env: context.env },
     { ...account, user: account.actor, autoRenew: submission.value.autoRenew },
   );
-  if (!result.ok) return refusedForm(formData, asRefusal(result, "conflict"));
+  if (!result.ok) return refusedForm(formData, result);
   return redirectWithToast(context, "/account/membership", {
     kind: "success",
     message: submission.value.autoRenew

@@ -39,20 +39,6 @@ export const UserAdminFormSchema = z.discriminatedUnion("intent", [
 ]);
 export type UserAdminForm = z.infer<typeof UserAdminFormSchema>;
 
-/**
- * `{ field: message }` from a failed parse, first message per field.
- * @deprecated `parseForm` / `zodErrors` (~/lib/forms.server) replace it (ADR 0006); delete it
- * once the product form and the account reset-request route stop calling it.
- */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const errors: Record<string, string> = {};
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
-  }
-  return errors;
-}
-
 // ---- The search forms of the admin lists -----------------------------------------------------
 
 /** The text box of an admin search: trimmed, at most 100 characters, empty means "no filter". */
