@@ -174,7 +174,7 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
   await createProject(db, {
     clientId: customerId,
     title: "Studio portfolio relaunch",
-    category: "WEBSITE",
+    category: "WEB_DEVELOPMENT",
   });
 
   return { seeded: true, users: accounts.size, products: DEMO_PRODUCTS.length };
