@@ -35,7 +35,9 @@ const STATUS_OF_PHASE: Record<ProjectPhase, ServiceStatus> = {
 export async function createProject(db: Database, input: ProjectInput): Promise<ServiceProject> {
   const { history = [], ...values } = input;
   const id = values.id ?? createId();
-  const start = values.startDate ?? new Date();
+  const historyDays = history.reduce((sum, stint) => sum + stint.days, 0);
+  // By default the current stint opens now, the earlier ones before it.
+  const start = values.startDate ?? new Date(Date.now() - historyDays * DAY_MS);
   const phase = values.phase ?? "DESIGN";
   const requested = values.acceptedAt === null;
   const stints: Array<typeof projectPhaseHistory.$inferInsert> = [];

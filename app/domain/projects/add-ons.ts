@@ -75,6 +75,9 @@ export const ADD_ONS: Readonly<Record<AddOnType, AddOnConfig>> = {
 /** How much earlier a completed RUSH_DELIVERY moves the deadline. */
 export const RUSH_DELIVERY_DAYS = 7;
 
+/** A CUSTOM add-on needs words: the studio prices what it reads. */
+export const CUSTOM_DESCRIPTION_REQUIRED = "Describe what you need, so the studio can price it.";
+
 /** The most a staff member may price a CUSTOM add-on at. */
 export const CUSTOM_PRICE_MAX = 500;
 
