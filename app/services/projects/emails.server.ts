@@ -2,6 +2,7 @@ import { and, eq, inArray, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { emailOutbox, users } from "#db/schema";
 import { insertWhen } from "../conditional-insert.server";
+import { queueEmailStatement } from "../email-outbox.server";
 
 /**
  * Every email the studio sends, in one place (docs/architecture.md §10): the words, and the
@@ -58,6 +59,36 @@ export function staffEmailStatements(
   input: { staff: readonly Recipient[]; email: StudioEmail; now: Date; when: SQL },
 ) {
   return input.staff.map((to) => emailStatement(db, { ...input, to }));
+}
+
+export interface DigestItems {
+  overdue: ReadonlyArray<{
+    id: string;
+    title: string;
+    phase: string;
+    deadline: Date | null;
+    clientName: string;
+  }>;
+  idle: ReadonlyArray<{ id: string; type: string; createdAt: Date; projectTitle: string }>;
+}
+
+/** The daily digest: one email per staff member, queued once per day (the dedupe key). */
+export function digestStatements(
+  db: Database,
+  input: { staff: readonly Recipient[]; items: DigestItems; now: Date },
+) {
+  const email = studioEmails.digest(input.items, input.now);
+  const day = input.now.toISOString().slice(0, 10);
+  return input.staff.map((to) =>
+    queueEmailStatement(db, {
+      to: to.email,
+      template: email.template,
+      subject: email.subject,
+      bodyText: `${hello(to)}${email.body}`,
+      dedupeKey: `studio-digest:${day}:${to.email}`,
+      sendAfter: input.now,
+    }).returning({ id: emailOutbox.id }),
+  );
 }
 
 // ---- The words ------------------------------------------------------------------------------
@@ -180,4 +211,25 @@ export const studioEmails = {
         ? `The client withdrew ${addOn.name} on "${project.title}"${addOn.credits ? `; ${addOn.credits} credits were refunded` : ""}.`
         : `The client confirmed ${addOn.name} on "${project.title}" at ${addOn.credits} credits; it waits for approval at /admin/add-ons.`,
   }),
+  digest: (items: DigestItems, now: Date): StudioEmail => {
+    const days = (from: Date) =>
+      Math.max(0, Math.floor((now.getTime() - from.getTime()) / 86_400_000));
+    const overdue = items.overdue.map(
+      (project) =>
+        `- ${project.title} (${project.clientName}), ${project.phase.replace("_", " ")}, due ${project.deadline?.toISOString().slice(0, 10) ?? "—"}: ${adminLink(project.id)}`,
+    );
+    const idle = items.idle.map(
+      (addOn) => `- ${addOn.type} on ${addOn.projectTitle}, waiting ${days(addOn.createdAt)} days`,
+    );
+    return {
+      template: "studio-digest",
+      subject: `Studio digest: ${items.overdue.length} overdue, ${items.idle.length} add-ons waiting`,
+      body: [
+        overdue.length > 0 ? `Overdue projects:\n${overdue.join("\n")}` : "No project is overdue.",
+        idle.length > 0
+          ? `Add-ons waiting more than two days:\n${idle.join("\n")}\n\nThe queue: /admin/add-ons`
+          : "No add-on has waited more than two days.",
+      ].join("\n\n"),
+    };
+  },
 };
