@@ -15,6 +15,7 @@ const SECTIONS = [
   { to: "/account/downloads", label: "Downloads", end: false },
   { to: "/account/purchases", label: "Purchases", end: false },
   { to: "/account/membership", label: "Membership", end: false },
+  { to: "/account/projects", label: "Projects", end: false },
   { to: "/account/security", label: "Security", end: false },
 ];
 

@@ -47,6 +47,8 @@ const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Ca
   { to: "/admin/licenses", label: "Licenses", end: false },
   { to: "/admin/reset-requests", label: "Reset requests", end: false },
   { to: "/admin/memberships", label: "Memberships", end: false },
+  { to: "/admin/projects", label: "Projects", end: false },
+  { to: "/admin/add-ons", label: "Add-ons", end: false },
   { to: "/admin/outbox", label: "Outbox", end: false },
 ];
 
