@@ -267,7 +267,7 @@ function Balance({ credits }: { credits: PageData["credits"] }) {
   }
   return (
     <p data-testid="project-balance">
-      Your balance: <strong>{credits.balance} credits</strong> ·{" "}
+      Your balance: <strong>{`${credits.balance} credits`}</strong> ·{" "}
       <Link to="/account/membership">Top up</Link>
     </p>
   );
@@ -320,7 +320,7 @@ function RevisionSection({ data: pageData, reply }: { data: PageData; reply?: Fo
         </Form>
       ) : (
         <p className="notice">
-          An extra revision costs {cost} credits; you have {credits?.balance ?? 0}.{" "}
+          {`An extra revision costs ${cost} credits; you have ${credits?.balance ?? 0}.`}{" "}
           <Link to={credits ? "/account/membership" : "/pricing"}>
             {credits ? "Top up your credits" : "Become a member"}
           </Link>{" "}

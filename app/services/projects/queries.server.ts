@@ -184,7 +184,8 @@ export async function searchProjects(db: Database, filters: ProjectFilters, now:
   }
   const where = conditions.length > 0 ? and(...conditions) : undefined;
   const offset = (filters.page - 1) * PROJECT_PAGE_SIZE;
-  const [rows, [total]] = await db.batch([
+  // Not a batch: D1 batches hand back rows keyed by column name, and joins repeat "id".
+  const [rows, [total]] = await Promise.all([
     db
       .select({
         ...listColumns,
@@ -237,7 +238,8 @@ export async function addOnQueue(db: Database, filters: { status?: AddOnStatus; 
     `(case "service_add_ons"."status" ${QUEUE_ORDER.map((status, index) => `when '${status}' then ${index}`).join(" ")} end)`,
   );
   const open = sql`${serviceAddOns.status} in ('PENDING', 'APPROVED', 'IN_PROGRESS')`;
-  const [rows, [total]] = await db.batch([
+  // Not a batch: D1 batches hand back rows keyed by column name, and joins repeat "id".
+  const [rows, [total]] = await Promise.all([
     db
       .select({
         ...addOnColumns,
