@@ -204,7 +204,11 @@ export async function requestProject(
       action: "PROJECT_CREATED",
       entityType: "project",
       entityId: projectId,
-      metadata: { title: form.name, category: form.category, requestedDeadline: form.deadline },
+      metadata: {
+        title: form.name,
+        category: form.category,
+        requestedDeadline: day(form.deadline),
+      },
       request: input.request,
       at: now,
     }),
@@ -263,6 +267,23 @@ function checkTerms(
   return null;
 }
 
+/** Audit metadata is JSON: dates as `YYYY-MM-DD`. */
+const day = (date: Date | null) => date?.toISOString().slice(0, 10) ?? null;
+
+const termsMetadata = (
+  terms: Omit<ProjectTerms, "deadline" | "features"> & {
+    deadline: Date | null;
+    features?: string[];
+    approvedFeatures?: string[];
+  },
+) => ({
+  scope: terms.scope,
+  features: terms.features ?? terms.approvedFeatures ?? [],
+  deadline: day(terms.deadline),
+  designRevisionsMax: terms.designRevisionsMax,
+  buildRevisionsMax: terms.buildRevisionsMax,
+});
+
 const termsColumns = (terms: ProjectTerms) => ({
   scope: terms.scope,
   approvedFeatures: terms.features,
@@ -294,7 +315,7 @@ export async function acceptProject(
       action: "PROJECT_ACCEPTED",
       entityType: "project",
       entityId: project.id,
-      metadata: { ...terms, startDate: input.startDate },
+      metadata: { ...termsMetadata(terms), startDate: day(input.startDate) },
       when: projectWhere(project.id, `p."accepted_at" is null and p."status" = 'ACTIVE'`),
     }),
     openStintStatement(db, {
@@ -394,16 +415,7 @@ export async function updateProjectTerms(
       action: "PROJECT_UPDATED",
       entityType: "project",
       entityId: project.id,
-      metadata: {
-        before: {
-          scope: project.scope,
-          features: project.approvedFeatures,
-          deadline: project.deadline,
-          designRevisionsMax: project.designRevisionsMax,
-          buildRevisionsMax: project.buildRevisionsMax,
-        },
-        after: terms,
-      },
+      metadata: { before: termsMetadata(project), after: termsMetadata(terms) },
       when: projectWhere(
         project.id,
         `p."status" <> 'CANCELLED' and p."accepted_at" is not null and p."design_revisions_used" <= ${Math.trunc(terms.designRevisionsMax)} and p."build_revisions_used" <= ${Math.trunc(terms.buildRevisionsMax)}`,
