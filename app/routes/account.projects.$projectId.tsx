@@ -125,7 +125,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return done("Add-on withdrawn; any reserved credits are back in your balance.");
     }
     case "confirm-add-on": {
-      const result = await confirmAddOn(deps, { ...input, addOnId: form.addOnId });
+      const result = await confirmAddOn(deps, {
+        ...input,
+        addOnId: form.addOnId,
+        credits: form.credits,
+      });
       if (!result.ok) return refusedForm(formData, result);
       return done("Confirmed: the credits are reserved and the studio has it in its queue.");
     }
@@ -375,6 +379,7 @@ function ClientAddOnActions({ addOn, reply }: { addOn: AddOnItem; reply?: FormRe
       {confirmable && (
         <Form method="post">
           <input type="hidden" name="addOnId" value={addOn.id} />
+          <input type="hidden" name="credits" value={addOn.creditCost ?? ""} />
           <SubmitButton name="intent" value="confirm-add-on" pendingText="Reserving…">
             {`Confirm for ${addOn.creditCost} credits`}
           </SubmitButton>

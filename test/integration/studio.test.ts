@@ -532,6 +532,7 @@ describe("add-ons paid with credits", () => {
       ...as(),
       addOnId: custom.addOnId,
       clientId: user.id,
+      credits: 3,
     });
     expect(confirmed).toMatchObject({
       ok: false,
@@ -544,6 +545,36 @@ describe("add-ons paid with credits", () => {
     expect(
       await db.select().from(serviceAddOns).where(eq(serviceAddOns.id, custom.addOnId)),
     ).toEqual(addOnBefore);
+    await expectLedgerOk(membership!.id);
+  });
+
+  it("confirms a CUSTOM add-on only at the price the client saw", async () => {
+    const { user, membership, as } = await client(30);
+    const project = await createProject(db, { clientId: user.id, phase: "POST_LAUNCH" });
+    const custom = await requestAddOn(deps, {
+      ...as(),
+      projectId: project.id,
+      clientId: user.id,
+      type: "CUSTOM",
+      description: "A newsletter template",
+    });
+    if (!custom.ok) throw new Error(custom.message);
+    const price = (credits: number) =>
+      staff().then((who) =>
+        priceAddOn(deps, { ...who, addOnId: custom.addOnId, credits, notes: null }),
+      );
+    const confirm = (credits: number) =>
+      confirmAddOn(deps, { ...as(), addOnId: custom.addOnId, clientId: user.id, credits });
+    expect((await price(5)).ok).toBe(true);
+    // Staff re-price while the client's page still shows 5.
+    expect((await price(9)).ok).toBe(true);
+    expect(await confirm(5)).toMatchObject({ ok: false, reason: "price-changed" });
+    expect(await balanceOf(membership!.id)).toBe(30);
+    expect((await confirm(9)).ok).toBe(true);
+    expect(await balanceOf(membership!.id)).toBe(21);
+    // Once confirmed, the price is fixed.
+    expect(await price(2)).toMatchObject({ ok: false, reason: "already-confirmed" });
+    expect((await staffMove(custom.addOnId, "approve", null)).ok).toBe(true);
     await expectLedgerOk(membership!.id);
   });
 

@@ -142,7 +142,8 @@ export interface AddOnState {
   reserved: boolean;
 }
 
-export type AddOnMoveRefusal = "wrong-status" | "not-custom" | "not-priced" | "not-confirmed";
+export type AddOnMoveRefusal =
+  "wrong-status" | "not-custom" | "not-priced" | "not-confirmed" | "already-confirmed";
 
 const PAST: Record<AddOnStatus, string> = {
   PENDING: "pending",
@@ -168,7 +169,7 @@ export function planAddOnMove(
     return refuse("conflict", "not-custom", "Only a CUSTOM add-on is priced by the studio.");
   }
   if (move === "price" && addOn.reserved) {
-    return refuse("conflict", "not-confirmed", "The client already confirmed this price.");
+    return refuse("conflict", "already-confirmed", "The client already confirmed this price.");
   }
   if (move === "confirm" && (addOn.creditCost === null || addOn.reserved)) {
     return refuse(

@@ -91,8 +91,12 @@ export const ClientProjectFormSchema = z.discriminatedUnion("intent", [
     description: optionalText(PROJECT_LIMITS.notes),
   }),
   z.object({ intent: z.literal("withdraw-add-on"), addOnId: id }),
-  /** The client accepts the credits staff priced a CUSTOM add-on at. */
-  z.object({ intent: z.literal("confirm-add-on"), addOnId: id }),
+  /** The client accepts the credits staff priced a CUSTOM add-on at (the price they saw). */
+  z.object({
+    intent: z.literal("confirm-add-on"),
+    addOnId: id,
+    credits: z.coerce.number().int().min(0).catch(-1),
+  }),
 ]);
 export type ClientProjectForm = z.infer<typeof ClientProjectFormSchema>;
 

@@ -379,11 +379,14 @@ export async function withdrawAddOn(
 const refundIdIfWritten = (rowId: string) =>
   sql`(select ct."id" from "credit_transactions" ct where ct."id" = ${rowId})`;
 
-/** `intent=confirm-add-on`: the client accepts a CUSTOM add-on's price; its credits are reserved. */
+/**
+ * `intent=confirm-add-on`: the client accepts a CUSTOM add-on's price; its credits are reserved.
+ * `credits` is the price the client saw: if staff changed it since, nothing is reserved.
+ */
 export async function confirmAddOn(
   deps: ProjectDeps,
-  input: ActorInput & { addOnId: string; clientId: string },
-): Promise<Result<object, MoveRefusal | ReserveRefusal>> {
+  input: ActorInput & { addOnId: string; clientId: string; credits: number },
+): Promise<Result<object, MoveRefusal | ReserveRefusal | "price-changed">> {
   const { db } = deps;
   const { now } = input;
   const loaded = await loadAddOn(db, input.addOnId);
@@ -392,6 +395,13 @@ export async function confirmAddOn(
   const plan = planAddOnMove(stateOf(addOn), "confirm");
   if (!plan.ok) return plan;
   const credits = addOn.creditCost!;
+  if (credits !== input.credits) {
+    return refuse(
+      "conflict",
+      "price-changed",
+      `The studio changed the price to ${credits} credits since you opened the page; nothing was reserved. Check it and confirm again.`,
+    );
+  }
   const membership = await membershipOf(db, input.clientId);
   if (!membership) return noMembership();
   const idempotencyKey = `add-on:${addOn.id}`;

@@ -152,7 +152,7 @@ describe("/account/projects/:projectId", () => {
       { intent: "revision", notes: "Mine now" },
       { intent: "add-on", type: "SUPPORT_CALL", description: "" },
       { intent: "withdraw-add-on", addOnId: addOn!.id },
-      { intent: "confirm-add-on", addOnId: addOn!.id },
+      { intent: "confirm-add-on", addOnId: addOn!.id, credits: "3" },
     ];
     for (const body of bodies) {
       const response = await submit(path, body, stranger.cookie);
