@@ -1,17 +1,31 @@
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
 import type { Database } from "./client";
-import { users, type ProductCategory, type UserRole } from "./schema";
+import { users, type ProductCategory, type User, type UserRole } from "./schema";
 import { USER_ROLES } from "./schema/enums";
 import type { EncryptionKeys } from "~/lib/encryption.server";
 import { TIERS } from "~/domain/memberships/tiers";
 import { spend, topUp } from "~/services/ledger.server";
-import { createMembership, createProduct, createProject, createUser } from "../test/factories";
+import { requestAddOn } from "~/services/projects/add-ons.server";
+import {
+  acceptProject,
+  changePhase,
+  requestProject,
+  requestRevision,
+} from "~/services/projects/projects.server";
+import { createMembership, createProduct, createUser } from "../test/factories";
 
 /** The demo TOTP secret every staff account shares (README: add it to any authenticator app). */
 export const DEMO_TWO_FACTOR_SECRET = "JBSWY3DPEHPK3PXP";
 
 export const demoEmail = (role: UserRole) => `${role.toLowerCase()}@demo.test`;
 export const demoPassword = (role: UserRole) => `demo-password-${role.toLowerCase()}`;
+
+/** A second customer, so staff see two clients' projects (and the first can't see the second's). */
+export const DEMO_SECOND_CLIENT = {
+  email: "client@demo.test",
+  password: "demo-password-client",
+  name: "Demo Client",
+} as const;
 
 export const DEMO_PRODUCTS: Array<{
   name: string;
@@ -171,13 +185,128 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
 
   const customerId = accounts.get("USER")!;
   await seedDemoMembership(db, customerId, now);
-  await createProject(db, {
-    clientId: customerId,
-    title: "Studio portfolio relaunch",
-    category: "WEBSITE",
+  const secondClient = await createUser(db, {
+    email: DEMO_SECOND_CLIENT.email,
+    name: DEMO_SECOND_CLIENT.name,
+    password: DEMO_SECOND_CLIENT.password,
+    emailVerifiedAt: new Date(),
   });
+  const admin = await db
+    .select()
+    .from(users)
+    .where(eq(users.id, accounts.get("ADMIN")!));
+  const customer = await db.select().from(users).where(eq(users.id, customerId));
+  await seedDemoStudio(db, { customer: customer[0]!, second: secondClient, admin: admin[0]! }, now);
 
-  return { seeded: true, users: accounts.size, products: DEMO_PRODUCTS.length };
+  return { seeded: true, users: accounts.size + 1, products: DEMO_PRODUCTS.length };
+}
+
+/**
+ * The studio (issue 11), written by the studio's own services with times in the past, so the
+ * projects carry real stints, audit rows, ledger rows and emails:
+ * - the demo customer's project, accepted ten days ago, in DESIGN with one revision used and
+ *   a CONTENT_EDIT add-on waiting for staff (its credits reserved);
+ * - the second client's project, moved to BUILD two weeks ago.
+ */
+async function seedDemoStudio(
+  db: Database,
+  people: { customer: User; second: User; admin: User },
+  now: number,
+) {
+  const day = 86_400_000;
+  const at = (offsetDays: number) => new Date(now + offsetDays * day);
+  const as = (user: User, offsetDays: number) => ({
+    actor: { id: user.id, role: user.role },
+    request: {},
+    now: at(offsetDays),
+  });
+  const deps = { db };
+  const must = <T extends { ok: boolean }>(result: T): Extract<T, { ok: true }> => {
+    if (!result.ok) throw new Error(`Demo studio seed refused: ${JSON.stringify(result)}`);
+    return result as Extract<T, { ok: true }>;
+  };
+
+  const relaunch = must(
+    await requestProject(deps, {
+      ...as(people.customer, -12),
+      user: people.customer,
+      form: {
+        name: "Studio portfolio relaunch",
+        category: "WEB_DEVELOPMENT",
+        description:
+          "A faster portfolio with case studies we can publish ourselves, and a contact form that reaches us.",
+        deadline: at(40),
+        budgetNotes: "Paid from our PRO membership where it can be.",
+      },
+    }),
+  );
+  must(
+    await acceptProject(deps, {
+      ...as(people.admin, -10),
+      projectId: relaunch.projectId,
+      startDate: at(-10),
+      terms: {
+        scope: "Home, about, case studies (up to 6), contact. Content from the client.",
+        features: ["Responsive layout", "CMS-driven case studies", "Contact form"],
+        deadline: at(35),
+        designRevisionsMax: 2,
+        buildRevisionsMax: 1,
+      },
+    }),
+  );
+  must(
+    await requestRevision(deps, {
+      ...as(people.customer, -4),
+      projectId: relaunch.projectId,
+      clientId: people.customer.id,
+      notes: "Two columns for the case-study grid on tablets, and a larger hero image.",
+    }),
+  );
+  must(
+    await requestAddOn(deps, {
+      ...as(people.customer, -1),
+      projectId: relaunch.projectId,
+      clientId: people.customer.id,
+      type: "CONTENT_EDIT",
+      description: "Rewrite the About page introduction with the new team bio.",
+    }),
+  );
+
+  const shop = must(
+    await requestProject(deps, {
+      ...as(people.second, -30),
+      user: people.second,
+      form: {
+        name: "Ceramics shop",
+        category: "WEB_DESIGN",
+        description: "A small online shop for hand-made ceramics, with a journal.",
+        deadline: at(20),
+        budgetNotes: null,
+      },
+    }),
+  );
+  must(
+    await acceptProject(deps, {
+      ...as(people.admin, -28),
+      projectId: shop.projectId,
+      startDate: at(-28),
+      terms: {
+        scope: "Shop, product pages, journal, about.",
+        features: ["Product gallery", "Journal", "Newsletter sign-up"],
+        deadline: at(14),
+        designRevisionsMax: 2,
+        buildRevisionsMax: 1,
+      },
+    }),
+  );
+  must(
+    await changePhase(deps, {
+      ...as(people.admin, -14),
+      projectId: shop.projectId,
+      expectedPhase: "DESIGN",
+      change: { kind: "advance", to: "BUILD" },
+    }),
+  );
 }
 
 /**

@@ -3,6 +3,7 @@ import { deliverEmailsJob } from "./deliver-emails";
 import { pruneRateLimitsJob } from "./prune-rate-limits";
 import { pruneSentEmailsJob } from "./prune-sent-emails";
 import { renewMembershipsJob } from "./renew-memberships";
+import { studioDigestJob } from "./studio-digest";
 import { sweepOrphanedMediaJob } from "./sweep-orphaned-media";
 import type { Job } from "./types";
 
@@ -14,5 +15,5 @@ export const DAILY = "30 3 * * *";
 export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
   // Email goes out hourly; production can add a faster cron for it (README "Email").
   [HOURLY]: [deleteExpiredSessionsJob, renewMembershipsJob, deliverEmailsJob],
-  [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob, sweepOrphanedMediaJob],
+  [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob, sweepOrphanedMediaJob, studioDigestJob],
 };

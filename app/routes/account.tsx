@@ -22,6 +22,7 @@ const SECTIONS: NavItem[] = [
   { to: "/account/downloads", label: "Downloads" },
   { to: "/account/purchases", label: "Purchases" },
   { to: "/account/membership", label: "Membership" },
+  { to: "/account/projects", label: "Projects" },
   { to: "/account/security", label: "Security" },
 ];
 

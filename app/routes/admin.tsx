@@ -46,6 +46,8 @@ const SECTIONS: Array<NavItem & { capability?: Capability }> = [
   { to: "/admin/licenses", label: "Licenses" },
   { to: "/admin/reset-requests", label: "Reset requests" },
   { to: "/admin/memberships", label: "Memberships" },
+  { to: "/admin/projects", label: "Projects" },
+  { to: "/admin/add-ons", label: "Add-ons" },
   { to: "/admin/outbox", label: "Outbox" },
 ];
 

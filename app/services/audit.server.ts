@@ -16,6 +16,8 @@ export interface AuditRequestInfo {
 }
 
 export interface AuditEntry {
+  /** Chosen by the caller when later statements of the batch must find this row. */
+  id?: string;
   actor: AuditActor | null;
   action: AuditAction;
   entityType: AuditEntityType;
@@ -31,6 +33,7 @@ export interface AuditEntry {
  */
 export function auditStatement(db: Database, entry: AuditEntry) {
   return db.insert(auditLogs).values({
+    ...(entry.id ? { id: entry.id } : {}),
     actorId: entry.actor?.id ?? null,
     actorRole: entry.actor?.role ?? null,
     action: entry.action,

@@ -617,3 +617,65 @@ export async function checkLedger(db: Database, membershipId: string): Promise<L
   );
   return checkLedgerRows(read.rows, membership, cap);
 }
+
+// ---- Statements for a caller's own batch (issue 11: add-ons paid with credits) --------------
+
+/**
+ * A USAGE row (audited CREDIT_USED) for a caller's batch: written only when the balance covers
+ * `amount` and `guard` holds. Later statements of the batch test `exists` on `rowId` to act only
+ * if the credits were taken. A refused spend writes nothing; `explainSpendRefusal` says why.
+ */
+export function spendStatements(
+  db: Database,
+  input: EntryBase & { amount: number; guard?: SQL },
+): { rowId: string; statements: BatchItem[] } {
+  const { rowId, insert, update, audit } = entryStatements(
+    db,
+    {
+      ...input,
+      type: "USAGE",
+      amount: -positive(input.amount),
+      counter: "used",
+      requireLive: true,
+      audit: { action: "CREDIT_USED" },
+    },
+    input.guard,
+  );
+  return { rowId, statements: [insert, update, ...audit] };
+}
+
+/** A REFUND row (audited CREDITS_REFUNDED) for a caller's batch, written only when `guard` holds. */
+export function refundStatements(
+  db: Database,
+  input: EntryBase & { amount: number; reversesId?: string | null; guard?: SQL },
+): { rowId: string; statements: BatchItem[] } {
+  const { rowId, insert, update, audit } = entryStatements(
+    db,
+    {
+      ...input,
+      type: "REFUND",
+      amount: positive(input.amount),
+      counter: "total",
+      requireLive: false,
+      audit: { action: "CREDITS_REFUNDED" },
+    },
+    input.guard,
+  );
+  return { rowId, statements: [insert, update, ...audit] };
+}
+
+/** Why a `spendStatements` row was not written (read after the batch, only to explain). */
+export async function explainSpendRefusal(
+  db: Database,
+  input: { membershipId: string; idempotencyKey: string; amount: number },
+): Promise<LedgerResult> {
+  return explainNoRow(db, {
+    ...input,
+    type: "USAGE",
+    amount: -input.amount,
+    counter: "used",
+    requireLive: true,
+    description: "",
+    now: new Date(0),
+  });
+}

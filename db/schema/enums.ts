@@ -16,6 +16,8 @@ export const PRODUCT_CATEGORIES = [
   "CODE_SNIPPET",
   "DOCUMENTATION",
   "ASSET",
+  "LICENSE",
+  "OTHER",
 ] as const;
 export type ProductCategory = (typeof PRODUCT_CATEGORIES)[number];
 
@@ -47,18 +49,27 @@ export type DownloadStatus = (typeof DOWNLOAD_STATUSES)[number];
 export const RESET_REQUEST_STATUSES = ["PENDING", "APPROVED", "REJECTED"] as const;
 export type ResetRequestStatus = (typeof RESET_REQUEST_STATUSES)[number];
 
-export const PROJECT_CATEGORIES = [
-  "BRAND_IDENTITY",
-  "WEBSITE",
-  "WEB_APP",
+/** The brief's `ServiceCategory`: what kind of work a client project is. */
+export const SERVICE_CATEGORIES = [
+  "WEB_DESIGN",
+  "WEB_DEVELOPMENT",
   "MOBILE_APP",
-  "UI_UX_DESIGN",
-  "OTHER",
+  "CUSTOM_SOFTWARE",
+  "CONSULTING",
+  "MAINTENANCE",
 ] as const;
-export type ProjectCategory = (typeof PROJECT_CATEGORIES)[number];
+export type ServiceCategory = (typeof SERVICE_CATEGORIES)[number];
 
 export const PROJECT_PHASES = ["DESIGN", "BUILD", "POST_LAUNCH", "COMPLETED", "PAUSED"] as const;
 export type ProjectPhase = (typeof PROJECT_PHASES)[number];
+
+/**
+ * The brief's `ServiceStatus`, beside the phase: ACTIVE while in DESIGN, BUILD or POST_LAUNCH,
+ * PAUSED and COMPLETED with the phase of the same name, CANCELLED in the phase it stopped in
+ * (a CHECK keeps the two from disagreeing).
+ */
+export const SERVICE_STATUSES = ["ACTIVE", "PAUSED", "COMPLETED", "CANCELLED"] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
 export const ADD_ON_TYPES = [
   "EXTRA_REVISION",
@@ -71,12 +82,17 @@ export const ADD_ON_TYPES = [
 ] as const;
 export type AddOnType = (typeof ADD_ON_TYPES)[number];
 
+/**
+ * The brief's `AddOnStatus`. A client withdrawing a PENDING add-on is not a status of its own:
+ * it ends REJECTED with `withdrawn_at` set (and its credits refunded), so "every add-on ends
+ * COMPLETED or REJECTED" stays true and the brief's five values are all there is.
+ */
 export const ADD_ON_STATUSES = [
-  "REQUESTED",
+  "PENDING",
   "APPROVED",
-  "REJECTED",
+  "IN_PROGRESS",
   "COMPLETED",
-  "CANCELLED",
+  "REJECTED",
 ] as const;
 export type AddOnStatus = (typeof ADD_ON_STATUSES)[number];
 

@@ -16,6 +16,7 @@ import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
 import { membershipTests } from "./memberships.spec";
 import { storeTests } from "./store.spec";
+import { studioTests } from "./studio.spec";
 import { knownIssueSummary } from "./browser";
 import {
   buildSnapshot,
@@ -102,6 +103,7 @@ async function main(): Promise<number> {
       ...adminProductTests,
       ...downloadTests,
       ...membershipTests,
+      ...studioTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(

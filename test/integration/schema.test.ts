@@ -273,7 +273,7 @@ describe("the database refuses bad data by itself", () => {
         .run(),
     ).rejects.toThrow(/service_projects_pause_check/);
     await env.DB.prepare(
-      "update service_projects set phase = 'PAUSED', paused_from_phase = 'DESIGN', pause_reason = 'Waiting for content' where id = ?",
+      "update service_projects set phase = 'PAUSED', status = 'PAUSED', paused_from_phase = 'DESIGN', pause_reason = 'Waiting for content' where id = ?",
     )
       .bind(project.id)
       .run();
@@ -302,5 +302,123 @@ describe("the database refuses bad data by itself", () => {
     await expect(
       env.DB.prepare("delete from users where id = ?").bind(user.id).run(),
     ).rejects.toThrow(/FOREIGN KEY constraint failed|append-only/);
+  });
+});
+
+describe("the studio's tables keep the brief's vocabulary (issue 11)", () => {
+  const db = () => createDb(env.DB);
+  const setProject = (projectId: string, assignments: string) =>
+    env.DB.prepare(`update service_projects set ${assignments} where id = ?`).bind(projectId).run();
+
+  it("never lets a project's status and phase disagree", async () => {
+    const user = await createUser(db());
+    const project = await createProject(db(), { clientId: user.id, phase: "BUILD" });
+    expect(project.status).toBe("ACTIVE");
+    await expect(setProject(project.id, "status = 'PAUSED'")).rejects.toThrow(
+      /service_projects_status_phase_check/,
+    );
+    await expect(setProject(project.id, "status = 'COMPLETED'")).rejects.toThrow(
+      /service_projects_status_phase_check/,
+    );
+    await expect(setProject(project.id, "phase = 'COMPLETED'")).rejects.toThrow(
+      /service_projects_status_phase_check/,
+    );
+    // Cancelled keeps the phase it stopped in, and always says why.
+    await expect(setProject(project.id, "status = 'CANCELLED'")).rejects.toThrow(
+      /service_projects_status_phase_check/,
+    );
+    await setProject(
+      project.id,
+      "status = 'CANCELLED', cancelled_at = 1, cancel_reason = 'Client stopped the work'",
+    );
+    const row = await env.DB.prepare("select phase, status from service_projects where id = ?")
+      .bind(project.id)
+      .first();
+    expect(row).toEqual({ phase: "BUILD", status: "CANCELLED" });
+  });
+
+  it("keeps a request that staff have not accepted in DESIGN", async () => {
+    const user = await createUser(db());
+    const request = await createProject(db(), { clientId: user.id, acceptedAt: null });
+    await expect(setProject(request.id, "phase = 'BUILD'")).rejects.toThrow(
+      /service_projects_accepted_check/,
+    );
+    await expect(
+      env.DB.prepare("select count(*) as stints from project_phase_history where project_id = ?")
+        .bind(request.id)
+        .first(),
+    ).resolves.toEqual({ stints: 0 });
+  });
+
+  it("stores one category of the brief's ServiceCategory", async () => {
+    const user = await createUser(db());
+    await expectRefused(
+      createProject(db(), { clientId: user.id, category: "WEBSITE" as never }),
+      /service_projects_category_check/,
+    );
+  });
+
+  it("keeps at most one open phase stint per project, never ending before it began", async () => {
+    const user = await createUser(db());
+    const project = await createProject(db(), { clientId: user.id });
+    const open = (id: string, startedAt: number, completedAt: number | null) =>
+      env.DB.prepare(
+        "insert into project_phase_history (id, project_id, phase, started_at, completed_at) values (?, ?, 'BUILD', ?, ?)",
+      )
+        .bind(id, project.id, startedAt, completedAt)
+        .run();
+    await expect(open(`${project.id}-2`, Date.now(), null)).rejects.toThrow(
+      /UNIQUE constraint failed/,
+    );
+    await expect(open(`${project.id}-3`, 2000, 1000)).rejects.toThrow(
+      /project_phase_history_dates_check/,
+    );
+    await open(`${project.id}-4`, 1000, 2000);
+  });
+
+  it("has the brief's AddOnStatus; a withdrawal is a REJECTED add-on; only CUSTOM waits for a price", async () => {
+    const user = await createUser(db());
+    const project = await createProject(db(), { clientId: user.id });
+    const insert = (
+      id: string,
+      type: string,
+      status: string,
+      cost: number | null,
+      withdrawn: number | null,
+    ) =>
+      env.DB.prepare(
+        "insert into service_add_ons (id, project_id, requested_by_id, type, status, credit_cost, withdrawn_at, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, 0, 0)",
+      )
+        .bind(id, project.id, user.id, type, status, cost, withdrawn)
+        .run();
+    await expect(insert("ao1", "EXTRA_REVISION", "REQUESTED", 5, null)).rejects.toThrow(
+      /service_add_ons_status_check/,
+    );
+    await expect(insert("ao2", "EXTRA_REVISION", "PENDING", null, null)).rejects.toThrow(
+      /service_add_ons_priced_check/,
+    );
+    await expect(insert("ao3", "CUSTOM", "APPROVED", null, null)).rejects.toThrow(
+      /service_add_ons_priced_check/,
+    );
+    await expect(insert("ao4", "CONTENT_EDIT", "PENDING", 3, 1)).rejects.toThrow(
+      /service_add_ons_withdrawn_check/,
+    );
+    await insert("ao5", "CUSTOM", "PENDING", null, null);
+    await insert("ao6", "CONTENT_EDIT", "REJECTED", 3, 1);
+    await insert("ao7", "SUPPORT_CALL", "IN_PROGRESS", 4, null);
+  });
+
+  it("sells the brief's LICENSE and OTHER product categories", async () => {
+    const insert = (id: string, category: string) =>
+      env.DB.prepare(
+        "insert into digital_products (id, slug, name, category, price_personal_cents, created_at, updated_at) values (?, ?, 'P', ?, 100, 0, 0)",
+      )
+        .bind(id, id, category)
+        .run();
+    await insert("studio-license", "LICENSE");
+    await insert("studio-other", "OTHER");
+    await expect(insert("studio-weapon", "WEAPON")).rejects.toThrow(
+      /digital_products_category_check/,
+    );
   });
 });

@@ -59,6 +59,29 @@ export const ADMIN_ROUTE_POLICY = {
     loader: "admin:open",
     action: { "assign-tier": "memberships:manage", adjust: "memberships:manage" },
   },
+  "routes/admin.projects._index": { loader: "admin:open" },
+  "routes/admin.projects.$projectId": {
+    loader: "admin:open",
+    action: {
+      accept: "projects:manage",
+      decline: "projects:manage",
+      move: "projects:manage",
+      pause: "projects:manage",
+      resume: "projects:manage",
+      cancel: "projects:manage",
+      update: "projects:manage",
+    },
+  },
+  "routes/admin.add-ons": {
+    loader: "admin:open",
+    action: {
+      approve: "projects:manage",
+      reject: "projects:manage",
+      start: "projects:manage",
+      complete: "projects:manage",
+      price: "projects:manage",
+    },
+  },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

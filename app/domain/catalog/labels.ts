@@ -8,4 +8,6 @@ export const CATEGORY_LABELS: Record<ProductCategory, string> = {
   CODE_SNIPPET: "Code snippets",
   DOCUMENTATION: "Docs",
   ASSET: "Assets",
+  LICENSE: "Licenses",
+  OTHER: "Other",
 };

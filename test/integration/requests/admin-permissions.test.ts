@@ -14,6 +14,9 @@ import {
   emailOutbox,
   licenses,
   memberships,
+  projectPhaseHistory,
+  serviceAddOns,
+  serviceProjects,
   sessions,
   users,
   type UserRole,
@@ -27,7 +30,8 @@ import {
 } from "~/domain/auth/route-policy";
 import { parseEnv } from "~/lib/env.server";
 import { settleTestCheckout, startCheckout } from "~/services/checkout.server";
-import { createMembership, createProduct, createUser } from "../../factories";
+import { requestAddOn } from "~/services/projects/add-ons.server";
+import { createMembership, createProduct, createProject, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
 /**
@@ -157,6 +161,8 @@ let target: {
   previewKey: string;
   thumbnailKey: string;
   membershipId: string;
+  projectId: string;
+  addOnId: string;
 };
 
 /** Products the matrix's create requests would make, if one got through. */
@@ -240,7 +246,26 @@ beforeAll(async () => {
     previewKey,
     thumbnailKey,
     membershipId: (await createMembership(db, { userId: user.id, tier: "PRO", credits: 40 })).id,
+    projectId: "",
+    addOnId: "",
   };
+  // A project in DESIGN with a pending add-on whose credits are reserved, for the studio routes.
+  const project = await createProject(db, { clientId: user.id, phase: "DESIGN" });
+  const addOn = await requestAddOn(
+    { db },
+    {
+      actor: { id: user.id, role: user.role },
+      request: {},
+      now: new Date(),
+      projectId: project.id,
+      clientId: user.id,
+      type: "SUPPORT_CALL",
+      description: "Permission matrix",
+    },
+  );
+  if (!addOn.ok) throw new Error(`The matrix's add-on was refused: ${addOn.message}`);
+  target.projectId = project.id;
+  target.addOnId = addOn.addOnId;
 
   const [email] = await db
     .insert(emailOutbox)
@@ -260,6 +285,7 @@ beforeAll(async () => {
   sample.productId = target.productId;
   sample.kind = "file";
   sample.membershipId = target.membershipId;
+  sample.projectId = target.projectId;
 });
 
 // ---- Requests and expectations -------------------------------------------------------------------
@@ -346,6 +372,8 @@ async function targetState() {
           target.resetRequestId,
           target.productId,
           target.membershipId,
+          target.projectId,
+          target.addOnId,
         ]),
       ),
     );
@@ -386,7 +414,19 @@ async function targetState() {
     .select({ id: creditTransactions.id })
     .from(creditTransactions)
     .where(eq(creditTransactions.membershipId, target.membershipId));
+  const [project] = await db
+    .select()
+    .from(serviceProjects)
+    .where(eq(serviceProjects.id, target.projectId));
+  const stints = await db
+    .select()
+    .from(projectPhaseHistory)
+    .where(eq(projectPhaseHistory.projectId, target.projectId));
+  const [addOn] = await db.select().from(serviceAddOns).where(eq(serviceAddOns.id, target.addOnId));
   return {
+    project,
+    stints,
+    addOn,
     product,
     created: created.length,
     productObjects: productObjects.objects.map((object) => object.key),
@@ -413,6 +453,8 @@ const FORM_ROUTES = new Set([
   "routes/admin.products.new",
   "routes/admin.products.$productId",
   "routes/admin.memberships.$membershipId",
+  "routes/admin.projects.$projectId",
+  "routes/admin.add-ons",
 ]);
 
 /** The product form, filled in so that it would be accepted. */
@@ -452,6 +494,33 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
       ? { intent, tier: "MANAGED", reason }
       : { intent, amount: "5", reason, token: "matrixtoken0001" };
   }
+  if (routeId === "routes/admin.projects.$projectId") {
+    const terms = {
+      scope: "Matrix scope",
+      features: "One\nTwo",
+      deadline: "2099-01-01",
+      designRevisionsMax: "3",
+      buildRevisionsMax: "2",
+    };
+    const bodies: Record<string, Record<string, string>> = {
+      accept: { ...terms, startDate: "2098-01-01" },
+      decline: { reason },
+      move: { phase: "BUILD", expectedPhase: "DESIGN" },
+      pause: { reason, expectedPhase: "DESIGN" },
+      resume: { expectedPhase: "PAUSED" },
+      cancel: { reason, expectedPhase: "DESIGN" },
+      update: terms,
+    };
+    return { intent, ...bodies[intent] };
+  }
+  if (routeId === "routes/admin.add-ons") {
+    return {
+      intent,
+      addOnId: target.addOnId,
+      notes: reason,
+      ...(intent === "price" ? { credits: "5" } : {}),
+    };
+  }
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
@@ -486,6 +555,9 @@ describe("the admin route manifest", () => {
         "routes/admin.products.$productId_.uploads.$kind",
         "routes/admin.memberships._index",
         "routes/admin.memberships.$membershipId",
+        "routes/admin.projects._index",
+        "routes/admin.projects.$projectId",
+        "routes/admin.add-ons",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(
