@@ -22,6 +22,9 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             TEST_MIGRATIONS: migrations,
           },
+          // Backup round trips: a source only the backup tests write, and an empty database
+          // to restore into (the backup test file migrates both).
+          d1Databases: ["BACKUP_SOURCE_DB", "RESTORE_TARGET_DB"],
         },
       }),
     ],

@@ -1,6 +1,6 @@
 import { getTableName, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
-import type { auditLogs, downloads, emailOutbox } from "#db/schema";
+import type { auditLogs, downloads, emailOutbox, systemBackups } from "#db/schema";
 
 /**
  * Turn a single-row drizzle INSERT into `INSERT … SELECT … WHERE <condition>`, so the row is
@@ -9,7 +9,9 @@ import type { auditLogs, downloads, emailOutbox } from "#db/schema";
  * UPDATE appear only if the UPDATE changed something: a request that loses a race writes
  * nothing at all.
  */
-export function insertWhen<TTable extends typeof auditLogs | typeof emailOutbox | typeof downloads>(
+export function insertWhen<
+  TTable extends typeof auditLogs | typeof emailOutbox | typeof downloads | typeof systemBackups,
+>(
   db: Database,
   table: TTable,
   insert: { toSQL(): { sql: string; params: unknown[] } },
