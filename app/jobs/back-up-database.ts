@@ -1,4 +1,8 @@
-import { continueBackup, startBackup } from "~/services/backups/backup-runs.server";
+import {
+  continueBackup,
+  failAbandonedBackups,
+  startBackup,
+} from "~/services/backups/backup-runs.server";
 import { pruneBackups } from "~/services/backups/retention.server";
 import type { Job, JobResult } from "./types";
 
@@ -37,11 +41,13 @@ export const backUpDatabaseJob: Job = {
 export const continueBackupJob: Job = {
   name: "continue-backup",
   async run({ bindings, now }) {
-    const step = await continueBackup({ d1: bindings.DB, files: bindings.FILES }, { now });
+    const deps = { d1: bindings.DB, files: bindings.FILES };
+    const abandoned = await failAbandonedBackups(deps, { now });
+    const step = await continueBackup(deps, { now });
     if (step.ok && step.progress.status === "FAILED") {
       throw new Error(`Backup ${step.progress.backupId} failed: ${step.progress.error}`);
     }
-    return stepResult(step);
+    return { abandoned, ...stepResult(step) };
   },
 };
 

@@ -48,6 +48,7 @@ const SECTIONS: Array<{ to: string; label: string; end: boolean; capability?: Ca
   { to: "/admin/reset-requests", label: "Reset requests", end: false },
   { to: "/admin/memberships", label: "Memberships", end: false },
   { to: "/admin/outbox", label: "Outbox", end: false },
+  { to: "/admin/backups", label: "Backups", end: false, capability: "backups:run" },
 ];
 
 export default function AdminLayout() {

@@ -15,6 +15,7 @@ import {
   licenses,
   memberships,
   sessions,
+  systemBackups,
   users,
   type UserRole,
 } from "#db/schema";
@@ -126,8 +127,9 @@ const PRINCIPALS: Principal[] = [
   { name: "ADMIN before the 2FA step", role: "ADMIN", gate: "needs-2fa-step", verified: false },
 ];
 
-/** Session cookies by principal name, made in beforeAll. */
+/** Session cookies by principal name, made in beforeAll, and the principals' user ids. */
 const cookies = new Map<string, string>();
+const principalIds: string[] = [];
 const sample: Record<string, string> = {};
 const TOTP_SECRET = "JBSWY3DPEHPK3PXP";
 
@@ -143,6 +145,7 @@ async function logIn(who: Principal): Promise<string> {
     },
     { encryptionKeys: appEnv.encryptionKeys },
   );
+  principalIds.push(user.id);
   return sessionCookieFor(user.id, { twoFactorVerified: who.verified ?? twoFactor });
 }
 
@@ -386,7 +389,13 @@ async function targetState() {
     .select({ id: creditTransactions.id })
     .from(creditTransactions)
     .where(eq(creditTransactions.membershipId, target.membershipId));
+  // Only the matrix's own visitors: another test file may take backups meanwhile.
+  const backups = await db
+    .select({ id: systemBackups.id })
+    .from(systemBackups)
+    .where(inArray(systemBackups.createdById, principalIds));
   return {
+    backups: backups.length,
     product,
     created: created.length,
     productObjects: productObjects.objects.map((object) => object.key),
@@ -413,6 +422,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.products.new",
   "routes/admin.products.$productId",
   "routes/admin.memberships.$membershipId",
+  "routes/admin.backups._index",
 ]);
 
 /** The product form, filled in so that it would be accepted. */
@@ -452,6 +462,12 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
       ? { intent, tier: "MANAGED", reason }
       : { intent, amount: "5", reason, token: "matrixtoken0001" };
   }
+  if (routeId === "routes/admin.backups._index") {
+    // No backup exists in the matrix's database: `continue` and the dry run would answer 404.
+    return intent === "backup"
+      ? { intent, parts: "config" }
+      : { intent, backupId: "nosuchbackup00" };
+  }
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
@@ -486,6 +502,8 @@ describe("the admin route manifest", () => {
         "routes/admin.products.$productId_.uploads.$kind",
         "routes/admin.memberships._index",
         "routes/admin.memberships.$membershipId",
+        "routes/admin.backups._index",
+        "routes/admin.backups.$backupId.manifest",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(
