@@ -28,3 +28,17 @@ export const RestoreDryRunFormSchema = z.object({
   intent: z.literal("restore-dry-run"),
   backupId: BackupIdSchema,
 });
+
+/**
+ * `POST /ops/backups` (JSON, bearer token): start a backup of a kind (`pre-deployment` before a
+ * deploy), or take the next step of one that is running.
+ */
+export const OpsBackupRequestSchema = z.union([
+  z.strictObject({
+    type: z.enum(["scheduled", "manual", "pre-deployment"], {
+      error: 'type must be "scheduled", "manual" or "pre-deployment".',
+    }),
+    parts: z.array(z.enum(BACKUP_PARTS)).min(1).optional(),
+  }),
+  z.strictObject({ backupId: BackupIdSchema }),
+]);

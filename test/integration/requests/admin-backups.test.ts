@@ -82,3 +82,45 @@ describe("/admin/backups", () => {
     expect((await submit({ intent: "backup", parts: "config" }, editor)).status).toBe(403);
   });
 });
+
+describe("POST /ops/backups", () => {
+  const call = (body: unknown, token: string | null = env.OPS_TOKEN!) =>
+    SELF.fetch(`${ORIGIN}/ops/backups`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+
+  it("takes a pre-deployment backup for a caller with the operations token", async () => {
+    const response = await call({ type: "pre-deployment", parts: ["config"] });
+    expect(response.status).toBe(200);
+    const progress = (await response.json()) as { backupId: string; status: string };
+    expect(progress.status).toBe("COMPLETED");
+    const [row] = await db
+      .select()
+      .from(systemBackups)
+      .where(eq(systemBackups.id, progress.backupId));
+    expect(row).toMatchObject({
+      trigger: "PRE_DEPLOYMENT",
+      status: "COMPLETED",
+      createdById: null,
+    });
+    // The next step of a finished backup is refused, saying so.
+    const again = await call({ backupId: progress.backupId });
+    expect(again.status).toBe(409);
+    expect(await again.json()).toMatchObject({ reason: "finished" });
+  });
+
+  it("refuses a missing or wrong token, a bad body and anything but POST, writing nothing", async () => {
+    const before = await db.select({ id: systemBackups.id }).from(systemBackups);
+    expect((await call({ type: "pre-deployment" }, null)).status).toBe(401);
+    expect((await call({ type: "pre-deployment" }, `${env.OPS_TOKEN}x`)).status).toBe(401);
+    expect((await call({ type: "weekly" })).status).toBe(400);
+    expect((await SELF.fetch(`${ORIGIN}/ops/backups`)).status).toBe(405);
+    const after = await db.select({ id: systemBackups.id }).from(systemBackups);
+    expect(after.length).toBe(before.length);
+  });
+});
