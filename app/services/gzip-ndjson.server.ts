@@ -134,6 +134,13 @@ export class GzipNdjsonWriter {
 
 /** Every line of a gzip NDJSON body, parsed, in order, without holding more than a chunk. */
 export async function* readGzipNdjson(body: ReadableStream<Uint8Array>): AsyncGenerator<unknown> {
+  for await (const line of readGzipNdjsonLines(body)) yield JSON.parse(line);
+}
+
+/** Every non-empty line of a gzip NDJSON body as text (for callers that pass JSON on as is). */
+export async function* readGzipNdjsonLines(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<string> {
   // The DOM and workers typings disagree on DecompressionStream's writable side.
   const gunzip = new DecompressionStream("gzip") as unknown as TransformStream<
     Uint8Array,
@@ -153,13 +160,13 @@ export async function* readGzipNdjson(body: ReadableStream<Uint8Array>): AsyncGe
         newline = pending.indexOf("\n", start)
       ) {
         const line = pending.slice(start, newline);
-        if (line) yield JSON.parse(line);
+        if (line) yield line;
         start = newline + 1;
       }
       pending = pending.slice(start);
       if (done) break;
     }
-    if (pending) yield JSON.parse(pending);
+    if (pending) yield pending;
   } finally {
     // A consumer that stops early (an error, a mismatch) must not leave the stream open.
     await reader.cancel().catch(() => {});

@@ -36,7 +36,7 @@ const DAY = 86_400_000;
 const BASE = Date.UTC(2030, 0, 1);
 
 /** Users, memberships and their opening ledger rows, in a few set-based statements. */
-async function seedDueMemberships(
+export async function seedDueMemberships(
   db: D1Database,
   prefix: string,
   count: number,

@@ -24,11 +24,14 @@ export const BackupObjectSchema = z.object({
 });
 export type BackupObject = z.infer<typeof BackupObjectSchema>;
 
+/** Table and column names as SQL identifiers the restore may quote and name in JSON paths. */
+const IdentifierSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be a plain identifier");
+
 export const BackupTableSchema = z.object({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  name: IdentifierSchema,
   part: z.enum(BACKUP_PARTS),
   /** The table's columns when it was dumped; every line also carries `_rowid_`. */
-  columns: z.array(z.string().min(1)).min(1),
+  columns: z.array(IdentifierSchema).min(1),
   rows: count,
   bytes: count,
   objects: z.array(BackupObjectSchema),
