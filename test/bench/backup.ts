@@ -12,10 +12,9 @@
  */
 import { createDb } from "#db/client";
 import { digitalProducts } from "#db/schema";
-import { openLocalPlatform } from "#db/seed";
 import { BACKUP_TUNING, runBackup, type BackupTuning } from "~/services/backups/backup-runs.server";
 import { restoreBackup } from "~/services/backups/restore.server";
-import { makeStateDir, removeDir, run } from "../e2e/local-stack";
+import { withMigratedState } from "./local-state";
 import { countingD1 } from "./query-count";
 import { seedDueMemberships } from "./renewal";
 import { benchProducts } from "./seed-catalog";
@@ -53,19 +52,6 @@ export interface BackupBenchResult {
   /** False when statements did not follow rows / chunk size. */
   ok: boolean;
   markdown: string;
-}
-
-async function migrate(stateDir: string) {
-  await run("npx", [
-    "wrangler",
-    "d1",
-    "migrations",
-    "apply",
-    "DB",
-    "--local",
-    "--persist-to",
-    stateDir,
-  ]);
 }
 
 async function seed(bindings: { DB: D1Database }) {
@@ -154,32 +140,23 @@ async function measureRestore(
   source: { FILES: R2Bucket },
   backupId: string,
 ): Promise<RestoreBenchRow> {
-  const targetDir = await makeStateDir("storefront-bench-restore-");
-  try {
-    await migrate(targetDir);
-    const target = await openLocalPlatform(targetDir);
-    try {
-      const counter = { statements: 0, batches: 0 };
-      const started = performance.now();
-      const restored = await restoreBackup(
-        { d1: countingD1(target.env.DB, counter), files: source.FILES },
-        { backupId, actor: null, now: new Date() },
-      );
-      const wallMs = performance.now() - started;
-      if (!restored.ok) throw new Error(`restore bench: ${restored.message}`);
-      return {
-        rows: restored.rows,
-        statements: counter.statements,
-        wallMs,
-        ledgerChecks: restored.checks.ledger.memberships,
-        ok: restored.checks.ok,
-      };
-    } finally {
-      await target.dispose();
-    }
-  } finally {
-    await removeDir(targetDir);
-  }
+  return withMigratedState("storefront-bench-restore-", async (target) => {
+    const counter = { statements: 0, batches: 0 };
+    const started = performance.now();
+    const restored = await restoreBackup(
+      { d1: countingD1(target.env.DB, counter), files: source.FILES },
+      { backupId, actor: null, now: new Date() },
+    );
+    const wallMs = performance.now() - started;
+    if (!restored.ok) throw new Error(`restore bench: ${restored.message}`);
+    return {
+      rows: restored.rows,
+      statements: counter.statements,
+      wallMs,
+      ledgerChecks: restored.checks.ledger.memberships,
+      ok: restored.checks.ok,
+    };
+  });
 }
 
 const n = (value: number) => Math.round(value).toLocaleString("en-US");
@@ -219,29 +196,20 @@ statements, ${n(restore.wallMs)} ms, checks ${restore.ok ? "passed" : "FAILED"}.
 }
 
 export async function runBackupBench(): Promise<BackupBenchResult> {
-  const stateDir = await makeStateDir("storefront-bench-backup-");
-  try {
-    await migrate(stateDir);
-    const platform = await openLocalPlatform(stateDir);
-    try {
-      await seed(platform.env);
-      const rows: Array<BackupBenchRow & { backupId: string }> = [];
-      for (const chunkRows of CHUNK_SIZES) rows.push(await measureBackup(platform.env, chunkRows));
-      const restore = await measureRestore(
-        platform.env,
-        rows.find((row) => row.chunkRows === 1_000)!.backupId,
-      );
-      // Statements are the implied reads plus a fixed few: 10 per backup (start, schema,
-      // finish) and 3 per step (find, claim, commit), whatever the number of rows.
-      const ok =
-        rows.every((row) => row.statements <= row.chunkReads + 10 + 3 * row.steps) && restore.ok;
-      return { rows, restore, ok, markdown: toMarkdown(rows, restore) };
-    } finally {
-      await platform.dispose();
-    }
-  } finally {
-    await removeDir(stateDir);
-  }
+  return withMigratedState("storefront-bench-backup-", async (platform) => {
+    await seed(platform.env);
+    const rows: Array<BackupBenchRow & { backupId: string }> = [];
+    for (const chunkRows of CHUNK_SIZES) rows.push(await measureBackup(platform.env, chunkRows));
+    const restore = await measureRestore(
+      platform.env,
+      rows.find((row) => row.chunkRows === 1_000)!.backupId,
+    );
+    // Statements are the implied reads plus a fixed few: 10 per backup (start, schema,
+    // finish) and 3 per step (find, claim, commit), whatever the number of rows.
+    const ok =
+      rows.every((row) => row.statements <= row.chunkReads + 10 + 3 * row.steps) && restore.ok;
+    return { rows, restore, ok, markdown: toMarkdown(rows, restore) };
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
