@@ -86,7 +86,7 @@ export const BackupDraftSchema = z.object({
   parts: z.array(z.enum(BACKUP_PARTS)).min(1),
   /** The step holding the backup: no other step writes it until `until` (ms) has passed. */
   lease: z.object({ token: z.string().min(1), until: count }).nullable(),
-  /** Fixed by the first step: the schema version and the tables in restore order. */
+  /** Fixed by the first step: the schema version and the tables in dump order (children first). */
   plan: z.object({ schema: SchemaVersionSchema, tables: z.array(PlannedTableSchema) }).nullable(),
   /** Where the next step starts: index into plan.tables, the last rowid dumped, the segment. */
   cursor: z.object({ table: count, afterRowid: z.number().int().nullable(), segment: count }),

@@ -282,13 +282,19 @@ async function runStep(step: Step): Promise<boolean> {
     const included = new Set(draft.parts);
     const tables = description.tables.filter((table) => included.has(partOfTable(table.name)));
     const byName = new Map(tables.map((table) => [table.name, table]));
+    // Dumped children first, parents last: a row in the dump was written before its table
+    // was read, so the rows it references were too, and they are read later. Rows written
+    // meanwhile may be missing, but never a parent whose child is there (unless it was
+    // deleted while the backup ran).
     draft.plan = {
       schema: description.schema,
-      tables: dependencyOrder(tables).map((name) => ({
-        name,
-        part: partOfTable(name),
-        columns: byName.get(name)!.columns.map((column) => column.name),
-      })),
+      tables: dependencyOrder(tables)
+        .reverse()
+        .map((name) => ({
+          name,
+          part: partOfTable(name),
+          columns: byName.get(name)!.columns.map((column) => column.name),
+        })),
     };
   }
   const plan = draft.plan;
@@ -480,7 +486,8 @@ async function finishBackup(
     completedAt: input.now.toISOString(),
     schema: draft.plan.schema,
     includes: Object.fromEntries(BACKUP_PARTS.map((part) => [part, draft.parts.includes(part)])),
-    tables: draft.tables,
+    // The manifest lists tables in restore order: parents first.
+    tables: [...draft.tables].reverse(),
     files: draft.files,
     config: draft.parts.includes("config") ? { tiers: TIERS } : null,
     totals: manifestTotals(draft.tables, draft.files),
