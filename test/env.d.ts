@@ -5,6 +5,9 @@ declare global {
   namespace Cloudflare {
     interface Env extends WorkerBindings {
       TEST_MIGRATIONS: D1Migration[];
+      /** Backup tests only: the database they back up, and an empty one to restore into. */
+      BACKUP_SOURCE_DB: D1Database;
+      RESTORE_TARGET_DB: D1Database;
     }
   }
 }

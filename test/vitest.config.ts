@@ -30,7 +30,12 @@ export default defineConfig(async () => {
                 bindings: {
                   ENVIRONMENT: "test",
                   TEST_MIGRATIONS: migrations,
+                  // POST /ops/backups is on in tests (test/integration/requests/admin-backups.test.ts).
+                  OPS_TOKEN: "test-ops-token-not-secret-0123456789abcdef",
                 },
+                // Backup round trips: a source only the backup tests write, and an empty database
+                // to restore into (the backup test file migrates both).
+                d1Databases: ["BACKUP_SOURCE_DB", "RESTORE_TARGET_DB"],
               },
             }),
           ],

@@ -1,3 +1,4 @@
+import { backUpDatabaseJob, continueBackupJob } from "./back-up-database";
 import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
 import { deliverEmailsJob } from "./deliver-emails";
 import { pruneRateLimitsJob } from "./prune-rate-limits";
@@ -14,6 +15,13 @@ export const DAILY = "30 3 * * *";
 /** Which jobs each Cron Trigger runs, in order. */
 export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
   // Email goes out hourly; production can add a faster cron for it (README "Email").
-  [HOURLY]: [deleteExpiredSessionsJob, renewMembershipsJob, deliverEmailsJob],
-  [DAILY]: [pruneSentEmailsJob, pruneRateLimitsJob, sweepOrphanedMediaJob, studioDigestJob],
+  [HOURLY]: [deleteExpiredSessionsJob, renewMembershipsJob, deliverEmailsJob, continueBackupJob],
+  // The backup runs last: its step spends what is left of the invocation's D1 budget.
+  [DAILY]: [
+    pruneSentEmailsJob,
+    pruneRateLimitsJob,
+    sweepOrphanedMediaJob,
+    studioDigestJob,
+    backUpDatabaseJob,
+  ],
 };

@@ -2,10 +2,14 @@
  * Cross-site request forgery defence (docs/architecture.md §5): a state-changing request must come from
  * this site's own pages. Browsers send `Origin` (and `Sec-Fetch-Site`) on every POST; a
  * request that proves neither is refused. Endpoints that authenticate themselves (the Stripe
- * webhook's signature, the license API's key) are exempt.
+ * webhook's signature, the license API's key, the operations bearer token) are exempt.
  */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const EXEMPT_PATHS = [/^\/webhooks\/stripe$/, /^\/api\/licenses\/(validate|activate|deactivate)$/];
+const EXEMPT_PATHS = [
+  /^\/webhooks\/stripe$/,
+  /^\/api\/licenses\/(validate|activate|deactivate)$/,
+  /^\/ops\/backups$/,
+];
 
 export type CsrfDecision = { ok: true } | { ok: false; reason: string };
 

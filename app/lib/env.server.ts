@@ -16,6 +16,8 @@ export interface WorkerBindings {
   EMAIL?: SendEmail;
   /** Sender address for outgoing email, on a domain the `send_email` binding may send from. */
   EMAIL_FROM?: string;
+  /** Bearer token of `POST /ops/backups` (the backup CLI, `npm run deploy`); unset: no endpoint. */
+  OPS_TOKEN?: string;
 }
 
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -56,6 +58,7 @@ const RuntimeEnvSchema = z
     DOWNLOAD_SIGNING_SECRET: secret,
     STRIPE_SECRET_KEY: z.string().startsWith("sk_").optional(),
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_").optional(),
+    OPS_TOKEN: secret.optional(),
   })
   .refine((env) => !env.STRIPE_SECRET_KEY || env.STRIPE_WEBHOOK_SECRET, {
     message: "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set",
@@ -81,6 +84,8 @@ export interface AppEnv {
   hmacSecret: string;
   downloadSigningSecret: string;
   stripe: { secretKey: string; webhookSecret: string } | null;
+  /** The operations token (`OPS_TOKEN`), or null when operations endpoints are off. */
+  opsToken: string | null;
 }
 
 export class EnvError extends Error {
@@ -117,6 +122,7 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
     DOWNLOAD_SIGNING_SECRET: withDefault("DOWNLOAD_SIGNING_SECRET"),
     STRIPE_SECRET_KEY: blankToUndefined(bindings.STRIPE_SECRET_KEY),
     STRIPE_WEBHOOK_SECRET: blankToUndefined(bindings.STRIPE_WEBHOOK_SECRET),
+    OPS_TOKEN: blankToUndefined(bindings.OPS_TOKEN),
   });
   if (!result.success) {
     const problems = result.error.issues.map(
@@ -138,6 +144,7 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
       env.STRIPE_SECRET_KEY && env.STRIPE_WEBHOOK_SECRET
         ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET }
         : null,
+    opsToken: env.OPS_TOKEN ?? null,
   };
   parsed.set(bindings, appEnv);
   return appEnv;

@@ -44,6 +44,8 @@ export async function adminAction<Schema extends z.ZodType>(
   spec: {
     routeId: AdminRouteId;
     schema: Schema;
+    /** Multi-value fields (checkbox groups), passed to `parseForm`. */
+    arrays?: readonly string[];
     perform: (form: z.output<Schema>, staff: StaffAction) => Promise<StaffActionDone | Refusal>;
     /** Statuses for single refusal reasons where the route's contract differs from the kind's. */
     statusOverrides?: Readonly<Record<string, number>>;
@@ -61,7 +63,7 @@ export async function adminAction<Schema extends z.ZodType>(
   }
   const user = await requirePermission(request, context, capability);
 
-  const submission = parseForm(formData, spec.schema);
+  const submission = parseForm(formData, spec.schema, { arrays: spec.arrays });
   if (!submission.ok) return data(submission.reply, { status: 400 });
 
   const outcome = await spec.perform(submission.value, {

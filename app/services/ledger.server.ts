@@ -1,5 +1,5 @@
 import { createId } from "@paralleldrive/cuid2";
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import {
   auditLogs,
@@ -573,49 +573,78 @@ export async function renewDueMemberships(
  * moved it to a tier with a lower cap after the rollover was written.
  */
 export async function checkLedger(db: Database, membershipId: string): Promise<LedgerCheck | null> {
-  const read = await namedBatch(db, {
-    membership: db
+  return (await checkLedgers(db, [membershipId])).get(membershipId) ?? null;
+}
+
+/** At most this many memberships per `checkLedgers` call: each id is a bound parameter. */
+export const LEDGER_CHECK_GROUP = 90;
+
+/**
+ * {@link checkLedger} for up to {@link LEDGER_CHECK_GROUP} memberships in one batch of three
+ * statements (a restore checks every membership this way). Memberships that do not exist are
+ * absent from the map.
+ */
+export async function checkLedgers(
+  db: Database,
+  membershipIds: readonly string[],
+): Promise<Map<string, LedgerCheck>> {
+  const checks = new Map<string, LedgerCheck>();
+  if (membershipIds.length === 0) return checks;
+  if (membershipIds.length > LEDGER_CHECK_GROUP) {
+    throw new Error(`checkLedgers takes at most ${LEDGER_CHECK_GROUP} memberships at a time`);
+  }
+  const ids = [...membershipIds];
+  const { found, rows, tierChanges } = await namedBatch(db, {
+    found: db
       .select({
+        id: memberships.id,
         tier: memberships.tier,
         totalCredits: memberships.totalCredits,
         usedCredits: memberships.usedCredits,
       })
       .from(memberships)
-      .where(eq(memberships.id, membershipId))
-      .limit(1),
+      .where(inArray(memberships.id, ids)),
     rows: db
       .select({
+        membershipId: creditTransactions.membershipId,
         id: creditTransactions.id,
         type: creditTransactions.type,
         amount: creditTransactions.amount,
         balance: creditTransactions.balance,
       })
       .from(creditTransactions)
-      .where(eq(creditTransactions.membershipId, membershipId))
+      .where(inArray(creditTransactions.membershipId, ids))
       // Insertion order: rows are never updated or deleted, so rowid is the ledger's sequence.
       .orderBy(asc(sql`rowid`)),
     tierChanges: db
-      .select({ metadata: auditLogs.metadata })
+      .select({ membershipId: auditLogs.entityId, metadata: auditLogs.metadata })
       .from(auditLogs)
       .where(
         and(
           eq(auditLogs.entityType, "membership"),
-          eq(auditLogs.entityId, membershipId),
+          inArray(auditLogs.entityId, ids),
           eq(auditLogs.action, "MEMBERSHIP_TIER_CHANGED"),
         ),
       ),
   });
-  const [membership] = read.membership;
-  if (!membership) return null;
-  const tiers = new Set<string>([membership.tier]);
-  for (const change of read.tierChanges) {
-    const from = change.metadata?.from;
-    if (typeof from === "string") tiers.add(from);
+  const ledgers = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const ledger = ledgers.get(row.membershipId) ?? [];
+    ledger.push(row);
+    ledgers.set(row.membershipId, ledger);
   }
-  const cap = Math.max(
-    ...[...tiers].map((tier) => TIERS[tier as keyof typeof TIERS]?.rolloverCap ?? 0),
-  );
-  return checkLedgerRows(read.rows, membership, cap);
+  for (const membership of found) {
+    const tiers = new Set<string>([membership.tier]);
+    for (const change of tierChanges) {
+      const from = change.metadata?.from;
+      if (change.membershipId === membership.id && typeof from === "string") tiers.add(from);
+    }
+    const cap = Math.max(
+      ...[...tiers].map((tier) => TIERS[tier as keyof typeof TIERS]?.rolloverCap ?? 0),
+    );
+    checks.set(membership.id, checkLedgerRows(ledgers.get(membership.id) ?? [], membership, cap));
+  }
+  return checks;
 }
 
 // ---- Statements for a caller's own batch (issue 11: add-ons paid with credits) --------------

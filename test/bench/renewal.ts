@@ -10,10 +10,9 @@
  * second run (day 10) comes before the first set's next period ends (day 30).
  */
 import { createDb } from "#db/client";
-import { openLocalPlatform } from "#db/seed";
 import { TIERS } from "~/domain/memberships/tiers";
 import { renewDueMemberships, RENEWAL_CHUNK_SIZE } from "~/services/ledger.server";
-import { makeStateDir, removeDir, run } from "../e2e/local-stack";
+import { withMigratedState } from "./local-state";
 import { countingD1 } from "./query-count";
 
 export interface RenewalBenchRow {
@@ -36,7 +35,7 @@ const DAY = 86_400_000;
 const BASE = Date.UTC(2030, 0, 1);
 
 /** Users, memberships and their opening ledger rows, in a few set-based statements. */
-async function seedDueMemberships(
+export async function seedDueMemberships(
   db: D1Database,
   prefix: string,
   count: number,
@@ -122,32 +121,14 @@ ${table}`;
 }
 
 export async function runRenewalBench(): Promise<RenewalBenchResult> {
-  const stateDir = await makeStateDir("storefront-bench-renewal-");
-  try {
-    await run("npx", [
-      "wrangler",
-      "d1",
-      "migrations",
-      "apply",
-      "DB",
-      "--local",
-      "--persist-to",
-      stateDir,
-    ]);
-    const platform = await openLocalPlatform(stateDir);
-    try {
-      const rows = [
-        await measure(platform.env, "r1k", 1_000, BASE),
-        await measure(platform.env, "r10k", 10_000, BASE + 10 * DAY),
-      ];
-      const ok = rows[1]!.statements < rows[0]!.statements * 10;
-      return { rows, ok, markdown: toMarkdown(rows) };
-    } finally {
-      await platform.dispose();
-    }
-  } finally {
-    await removeDir(stateDir);
-  }
+  return withMigratedState("storefront-bench-renewal-", async (platform) => {
+    const rows = [
+      await measure(platform.env, "r1k", 1_000, BASE),
+      await measure(platform.env, "r10k", 10_000, BASE + 10 * DAY),
+    ];
+    const ok = rows[1]!.statements < rows[0]!.statements * 10;
+    return { rows, ok, markdown: toMarkdown(rows) };
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -39,15 +39,16 @@ import {
 import type { QueryCountRun } from "./query-count";
 import { benchUploads, runUploadBenchAlone, uploadsMarkdown } from "./uploads";
 import { runRenewalBench } from "./renewal";
+import { runBackupBench } from "./backup";
 
 const BASELINE = "baseline";
 /**
- * `BENCH_ONLY=downloads|uploads|renewal npm run bench`: only that benchmark, printed,
+ * `BENCH_ONLY=downloads|uploads|renewal|backup npm run bench`: only that benchmark, printed,
  * BENCHMARKS.md left as it is.
  */
 const ONLY = process.env.BENCH_ONLY || null;
-if (ONLY !== null && !["downloads", "uploads", "renewal"].includes(ONLY)) {
-  throw new Error("BENCH_ONLY must be 'downloads', 'uploads' or 'renewal'");
+if (ONLY !== null && !["downloads", "uploads", "renewal", "backup"].includes(ONLY)) {
+  throw new Error("BENCH_ONLY must be 'downloads', 'uploads', 'renewal' or 'backup'");
 }
 const DOWNLOADS_ONLY = ONLY === "downloads";
 const PRODUCT_SLUG = "ledger-ui-kit";
@@ -139,9 +140,18 @@ async function renewalOnly(): Promise<number> {
   return renewal.ok ? 0 : 1;
 }
 
+/** `BENCH_ONLY=backup`: only the backup and restore bench, printed (BENCHMARKS.md untouched). */
+async function backupOnly(): Promise<number> {
+  console.log("• Backup and restore of the bench database…");
+  const backup = await runBackupBench();
+  console.log(`\n${backup.markdown}\n`);
+  return backup.ok ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (ONLY === "uploads") return runUploadBenchAlone();
   if (ONLY === "renewal") return renewalOnly();
+  if (ONLY === "backup") return backupOnly();
   let stateDir: string | undefined;
   const servers: WranglerDev[] = [];
   const cleanup = async () => {
@@ -247,6 +257,8 @@ async function main(): Promise<number> {
     const queriesTable = queryCountTable(queryRuns);
     console.log("• Renewal job over 1,000 and 10,000 due memberships…");
     const renewal = await runRenewalBench();
+    console.log("• Backup and restore of the bench database…");
+    const backup = await runBackupBench();
     const wranglerVersion = (await run("npx", ["wrangler", "--version"])).trim().split("\n").at(-1);
     const markdown = benchmarksMarkdown({
       environment: {
@@ -265,7 +277,7 @@ async function main(): Promise<number> {
     });
     await writeFile(
       path.join(REPO_ROOT, "BENCHMARKS.md"),
-      `${markdown.trimEnd()}\n\n${uploadsMarkdown(uploads).trim()}\n\n${renewal.markdown}\n`,
+      `${markdown.trimEnd()}\n\n${uploadsMarkdown(uploads).trim()}\n\n${renewal.markdown}\n\n${backup.markdown}\n`,
     );
 
     console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
@@ -278,9 +290,12 @@ async function main(): Promise<number> {
       console.warn(`⚠ ${page}: its D1 query count changes with the number of products (N+1?)`);
     }
     if (!renewal.ok) console.warn("⚠ renewal: its D1 statement count grows with the memberships");
+    if (!backup.ok) {
+      console.warn("⚠ backup: statements did not follow rows / chunk size, or the restore failed");
+    }
     console.log(`Wrote BENCHMARKS.md in ${Math.round((Date.now() - started) / 1000)} s.`);
     const healthy = troubled.length === 0 && growing.length === 0 && downloadTroubles.length === 0;
-    return healthy && renewal.ok ? 0 : 1;
+    return healthy && renewal.ok && backup.ok ? 0 : 1;
   } catch (error) {
     console.error(`Benchmark failed:\n${describeError(error)}`);
     return 1;

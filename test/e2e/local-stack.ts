@@ -119,7 +119,8 @@ export async function removeDir(dir: string | undefined): Promise<void> {
 }
 
 /** Apply the D1 migrations to `stateDir` and load the demo data into it. */
-export async function migrateAndSeed(stateDir: string): Promise<void> {
+/** Apply the migrations to the local D1 in `stateDir`. */
+export async function migrateState(stateDir: string): Promise<void> {
   await run("npx", [
     "wrangler",
     "d1",
@@ -130,6 +131,10 @@ export async function migrateAndSeed(stateDir: string): Promise<void> {
     "--persist-to",
     stateDir,
   ]);
+}
+
+export async function migrateAndSeed(stateDir: string): Promise<void> {
+  await migrateState(stateDir);
   const seedOutput = await run("npx", ["tsx", "db/seed.ts", "--persist-to", stateDir]);
   console.log(`  ${seedOutput.trim().split("\n").at(-1) ?? ""}`);
 }

@@ -82,6 +82,16 @@ export const ADMIN_ROUTE_POLICY = {
       price: "projects:manage",
     },
   },
+  "routes/admin.backups._index": {
+    loader: "backups:run",
+    action: {
+      backup: "backups:run",
+      continue: "backups:run",
+      // Verifies and reports; writes nothing. A real restore is the CLI's (ADR 0008).
+      "restore-dry-run": "backups:run",
+    },
+  },
+  "routes/admin.backups.$backupId.manifest": { loader: "backups:run" },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

@@ -18,6 +18,7 @@ import {
   serviceAddOns,
   serviceProjects,
   sessions,
+  systemBackups,
   users,
   type UserRole,
 } from "#db/schema";
@@ -130,8 +131,9 @@ const PRINCIPALS: Principal[] = [
   { name: "ADMIN before the 2FA step", role: "ADMIN", gate: "needs-2fa-step", verified: false },
 ];
 
-/** Session cookies by principal name, made in beforeAll. */
+/** Session cookies by principal name, made in beforeAll, and the principals' user ids. */
 const cookies = new Map<string, string>();
+const principalIds: string[] = [];
 const sample: Record<string, string> = {};
 const TOTP_SECRET = "JBSWY3DPEHPK3PXP";
 
@@ -147,6 +149,7 @@ async function logIn(who: Principal): Promise<string> {
     },
     { encryptionKeys: appEnv.encryptionKeys },
   );
+  principalIds.push(user.id);
   return sessionCookieFor(user.id, { twoFactorVerified: who.verified ?? twoFactor });
 }
 
@@ -423,10 +426,16 @@ async function targetState() {
     .from(projectPhaseHistory)
     .where(eq(projectPhaseHistory.projectId, target.projectId));
   const [addOn] = await db.select().from(serviceAddOns).where(eq(serviceAddOns.id, target.addOnId));
+  // Only the matrix's own visitors: another test file may take backups meanwhile.
+  const backups = await db
+    .select({ id: systemBackups.id })
+    .from(systemBackups)
+    .where(inArray(systemBackups.createdById, principalIds));
   return {
     project,
     stints,
     addOn,
+    backups: backups.length,
     product,
     created: created.length,
     productObjects: productObjects.objects.map((object) => object.key),
@@ -455,6 +464,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.memberships.$membershipId",
   "routes/admin.projects.$projectId",
   "routes/admin.add-ons",
+  "routes/admin.backups._index",
 ]);
 
 /** The product form, filled in so that it would be accepted. */
@@ -521,6 +531,12 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
       ...(intent === "price" ? { credits: "5" } : {}),
     };
   }
+  if (routeId === "routes/admin.backups._index") {
+    // No backup exists in the matrix's database: `continue` and the dry run would answer 404.
+    return intent === "backup"
+      ? { intent, parts: "config" }
+      : { intent, backupId: "nosuchbackup00" };
+  }
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
@@ -558,6 +574,8 @@ describe("the admin route manifest", () => {
         "routes/admin.projects._index",
         "routes/admin.projects.$projectId",
         "routes/admin.add-ons",
+        "routes/admin.backups._index",
+        "routes/admin.backups.$backupId.manifest",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(

@@ -39,6 +39,12 @@ describe("parseEnv", () => {
     expect(env.encryptionKeys.current).toEqual({ version: 7, key: btoa("k".repeat(32)) });
   });
 
+  it("switches the operations endpoint on only with a long enough OPS_TOKEN", () => {
+    expect(parseEnv(bindings({})).opsToken).toBeNull();
+    expect(parseEnv(bindings({ OPS_TOKEN: "o".repeat(40) })).opsToken).toBe("o".repeat(40));
+    expect(() => parseEnv(bindings({ OPS_TOKEN: "short" }))).toThrow(/OPS_TOKEN/);
+  });
+
   it("refuses a malformed encryption key, a short secret and an unknown environment", () => {
     expect(() =>
       parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY: "plain-text-key" })),

@@ -1,0 +1,375 @@
+import {
+  data,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useId } from "react";
+import { EmptyState } from "~/components/empty-state";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
+import {
+  BACKUP_FORM_ARRAYS,
+  BackupAdminFormSchema,
+  RestoreDryRunFormSchema,
+} from "~/domain/backups/backup-forms";
+import {
+  BACKUP_PART_LABELS,
+  BACKUP_PARTS,
+  BACKUP_STATUS_TONES,
+  BACKUP_TRIGGER_LABELS,
+} from "~/domain/backups/parts";
+import { formatBytes } from "~/domain/catalog/upload-rules";
+import type { FormReply } from "~/lib/form-reply";
+import { formatDateTime } from "~/lib/format";
+import { parseForm } from "~/lib/forms.server";
+import { adminAction } from "~/request/admin-action.server";
+import { requirePermission } from "~/request/auth.server";
+import { refusedForm } from "~/request/refusals.server";
+import {
+  continueBackup,
+  listBackups,
+  startBackup,
+  type BackupProgress,
+} from "~/services/backups/backup-runs.server";
+import { dryRunRestore, type RestorePlan } from "~/services/backups/restore.server";
+import { refuse } from "~/domain/refusal";
+import backupStyles from "~/styles/admin-backups.css?url";
+
+const ROUTE_ID = "routes/admin.backups._index";
+const LISTED = 60;
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: backupStyles }];
+
+export const meta: MetaFunction = () => [{ title: "Backups — Admin — Studio Store" }];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].loader);
+  const backups = await listBackups(context.db, { limit: LISTED });
+  return { backups };
+}
+
+export async function action(args: ActionFunctionArgs) {
+  const intent = (await args.request.clone().formData()).get("intent");
+  if (intent === "restore-dry-run") return restoreDryRun(args);
+
+  const { DB, FILES } = args.context.cloudflare.env;
+  const deps = { d1: DB, files: FILES };
+  return adminAction(args, {
+    routeId: ROUTE_ID,
+    schema: BackupAdminFormSchema,
+    arrays: BACKUP_FORM_ARRAYS,
+    async perform(form, staff) {
+      let backupId: string;
+      if (form.intent === "backup") {
+        const started = await startBackup(deps, {
+          trigger: "MANUAL",
+          parts: form.parts,
+          actor: staff.actor,
+          request: staff.request,
+          now: staff.now,
+        });
+        if (!started.ok) return started;
+        backupId = started.backupId;
+      } else {
+        backupId = form.backupId;
+      }
+      // The first (or next) step runs in this request; the hourly job takes the rest.
+      const step = await continueBackup(deps, { backupId, actor: staff.actor, now: staff.now });
+      if (!step.ok) return step;
+      return stepOutcome(step.progress);
+    },
+  });
+}
+
+function stepOutcome(progress: BackupProgress) {
+  if (progress.status === "FAILED") {
+    return refuse("upstream", "backup-failed", `The backup failed: ${progress.error}`);
+  }
+  if (progress.status === "COMPLETED") {
+    return {
+      ok: true as const,
+      toast: `Backup taken: ${progress.rows.toLocaleString("en-US")} rows, ${formatBytes(progress.bytes)}.`,
+    };
+  }
+  return {
+    ok: true as const,
+    toast: `The backup is under way (${progress.tablesDone} of ${progress.tablesTotal ?? "?"} tables). Continue it below, or the hourly job will.`,
+  };
+}
+
+/** The dry run answers with its report, so it is not a redirect like the other intents. */
+async function restoreDryRun({ request, context }: ActionFunctionArgs) {
+  await requirePermission(request, context, actionCapability(ROUTE_ID, "restore-dry-run")!);
+  const formData = await request.formData();
+  const submission = parseForm(formData, RestoreDryRunFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const { DB, FILES } = context.cloudflare.env;
+  const result = await dryRunRestore(
+    { d1: DB, files: FILES },
+    { backupId: submission.value.backupId },
+  );
+  if (!result.ok) return refusedForm(formData, result);
+  return { dryRun: result.plan };
+}
+
+// ---- Page -----------------------------------------------------------------------------------
+
+const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
+
+export default function AdminBackupsPage() {
+  const { backups } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const reply = actionData && "status" in actionData ? actionData : undefined;
+  const dryRun = actionData && "dryRun" in actionData ? actionData.dryRun : null;
+  const running = backups.find(
+    (backup) => backup.status === "PENDING" || backup.status === "IN_PROGRESS",
+  );
+
+  return (
+    <>
+      <header>
+        <h1>Backups</h1>
+        <p className="muted">
+          Every table as gzip NDJSON in R2 with a manifest of row counts and SHA-256 hashes. The
+          daily cron takes one at 03:30 UTC; <code>npm run deploy</code> takes one before every
+          deployment. For undoing the last hours, D1 Time Travel is quicker (README, “Backups”).
+        </p>
+      </header>
+
+      <div className="admin-actions">
+        <BackupForm reply={reply} />
+        {running && <ContinueForm backup={running} reply={reply} />}
+      </div>
+
+      {dryRun && <DryRunReport plan={dryRun} />}
+
+      <section aria-labelledby="backups-heading">
+        <h2 id="backups-heading">Backups</h2>
+        {backups.length === 0 ? (
+          <EmptyState title="No backups yet">
+            <p>The first one is taken tonight, or now with the button above.</p>
+          </EmptyState>
+        ) : (
+          <div className="table-scroll">
+            <table className="data-table" data-testid="backups">
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Rows</th>
+                  <th scope="col">Parts</th>
+                  <th scope="col">By</th>
+                  <th scope="col">
+                    <span className="backup-sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {backups.map((backup) => (
+                  <tr key={backup.id} data-backup-id={backup.id}>
+                    <td>
+                      {formatDateTime(backup.createdAt)}
+                      <br />
+                      <code className="muted">{backup.id}</code>
+                    </td>
+                    <td>{BACKUP_TRIGGER_LABELS[backup.trigger]}</td>
+                    <td>
+                      <span className={badgeClass(BACKUP_STATUS_TONES[backup.status])}>
+                        {backup.status.toLowerCase().replace("_", " ")}
+                      </span>
+                      {backup.status === "IN_PROGRESS" && backup.tablesTotal !== null && (
+                        <span className="muted">
+                          {" "}
+                          {backup.tablesDone} of {backup.tablesTotal} tables
+                        </span>
+                      )}
+                      {backup.error && <p className="backup-error">{backup.error}</p>}
+                    </td>
+                    <td>{backup.sizeBytes === null ? "—" : formatBytes(backup.sizeBytes)}</td>
+                    <td>{backup.totalRows?.toLocaleString("en-US") ?? "—"}</td>
+                    <td>{backup.parts.join(", ") || "—"}</td>
+                    <td>{backup.startedBy ?? "cron / CLI"}</td>
+                    <td>
+                      {backup.status === "COMPLETED" && (
+                        <div className="backup-row-actions">
+                          <a href={`/admin/backups/${backup.id}/manifest`} download>
+                            Manifest
+                          </a>
+                          <Form method="post">
+                            <input type="hidden" name="backupId" value={backup.id} />
+                            <SubmitButton
+                              name="intent"
+                              value="restore-dry-run"
+                              pendingText="Checking…"
+                              className="button"
+                            >
+                              Restore dry run
+                            </SubmitButton>
+                          </Form>
+                        </div>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="restore-heading" className="admin-panel">
+        <h2 id="restore-heading">Restoring</h2>
+        <p>
+          A backup is restored into an <strong>empty</strong> database, never over a live one, so a
+          real restore runs from the command line (owners only, with access to the account):{" "}
+          <code>npm run restore -- --backup &lt;id&gt;</code>. It verifies the manifest and every
+          hash before it writes, refuses a backup of a newer schema, and checks the row counts and
+          every membership&apos;s credit ledger afterwards. The dry run above makes the same checks
+          against this database and writes nothing.
+        </p>
+      </section>
+    </>
+  );
+}
+
+function BackupForm({ reply }: { reply?: FormReply }) {
+  const form = useFormReply(reply, { intent: "backup" });
+  const titleId = useId();
+  const parts = form.field("parts");
+  return (
+    <Form method="post" className="admin-panel form-stack" aria-labelledby={titleId}>
+      <h2 id={titleId}>Back up now</h2>
+      <FormError>{form.formError}</FormError>
+      <fieldset className="backup-parts" aria-describedby={parts.error ? parts.id : undefined}>
+        <legend>Include</legend>
+        {BACKUP_PARTS.map((part) => (
+          <label key={part} className="backup-parts__option">
+            <input type="checkbox" name="parts" value={part} defaultChecked />{" "}
+            {BACKUP_PART_LABELS[part]}
+          </label>
+        ))}
+        {parts.error && (
+          <p id={parts.id} className="field__error" role="alert">
+            {parts.error}
+          </p>
+        )}
+      </fieldset>
+      <SubmitButton name="intent" value="backup" pendingText="Backing up…">
+        Back up now
+      </SubmitButton>
+    </Form>
+  );
+}
+
+function ContinueForm({
+  backup,
+  reply,
+}: {
+  backup: { id: string; tablesDone: number | null; tablesTotal: number | null };
+  reply?: FormReply;
+}) {
+  const form = useFormReply(reply, { intent: "continue" });
+  const titleId = useId();
+  return (
+    <Form method="post" className="admin-panel form-stack" aria-labelledby={titleId}>
+      <h2 id={titleId}>A backup is running</h2>
+      <p className="muted">
+        Backup <code>{backup.id}</code>
+        {backup.tablesTotal !== null &&
+          ` has written ${backup.tablesDone} of ${backup.tablesTotal} tables`}
+        . Each step stays inside one request&apos;s limits; the hourly job also takes the next one.
+      </p>
+      <FormError>{form.formError}</FormError>
+      <input type="hidden" name="backupId" value={backup.id} />
+      <SubmitButton name="intent" value="continue" pendingText="Continuing…">
+        Take the next step
+      </SubmitButton>
+    </Form>
+  );
+}
+
+function DryRunReport({ plan }: { plan: RestorePlan }) {
+  const target =
+    plan.nonEmpty.length > 0
+      ? "This database holds data, so a restore would go into a new, empty one (npm run restore)."
+      : "This database is empty: a restore could write into it.";
+  return (
+    <section className="admin-panel" aria-labelledby="dry-run-heading" data-testid="dry-run">
+      <h2 id="dry-run-heading">Restore dry run: {plan.backupId}</h2>
+      <p role="status">
+        All {plan.verifiedObjects} objects match their SHA-256. Schema version {plan.schema.version}{" "}
+        (this database: {plan.targetSchema.version}) — compatible. {target}
+      </p>
+      <dl className="facts">
+        <div>
+          <dt>Taken</dt>
+          <dd>
+            {formatDateTime(plan.createdAt)} ({BACKUP_TRIGGER_LABELS[plan.trigger]})
+          </dd>
+        </div>
+        <div>
+          <dt>Would restore</dt>
+          <dd>
+            {plan.totals.rows.toLocaleString("en-US")} rows in {plan.totals.tables} tables (
+            {formatBytes(plan.totals.bytes)} compressed)
+          </dd>
+        </div>
+        <div>
+          <dt>Parts</dt>
+          <dd>{plan.includes.join(", ")}</dd>
+        </div>
+        {plan.files && (
+          <div>
+            <dt>Product files</dt>
+            <dd>
+              {plan.files.listed} listed: {plan.files.present} present and unchanged,{" "}
+              {plan.files.missing} missing, {plan.files.changed} changed
+              {plan.files.problems.length > 0 && ` (${plan.files.problems.join("; ")})`}
+            </dd>
+          </div>
+        )}
+      </dl>
+      <div className="table-scroll">
+        <table className="data-table">
+          <caption className="backup-sr-only">Tables in restore order</caption>
+          <thead>
+            <tr>
+              <th scope="col">Table (in restore order)</th>
+              <th scope="col">Rows</th>
+              <th scope="col">Objects</th>
+              <th scope="col">SHA-256 (verified)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.tables.map((table) => (
+              <tr key={table.name}>
+                <td>
+                  <code>{table.name}</code>
+                </td>
+                <td>{table.rows.toLocaleString("en-US")}</td>
+                <td>{table.objects.length}</td>
+                <td>
+                  {table.objects.map((object) => (
+                    <code key={object.key} title={object.key} className="backup-hash">
+                      {object.sha256.slice(0, 16)}…
+                    </code>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
