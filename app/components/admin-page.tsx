@@ -1,5 +1,5 @@
 import { Link } from "@remix-run/react";
-import { useId, type ComponentProps, type ReactNode } from "react";
+import { useId, type ReactNode } from "react";
 import {
   AdminSearchForm,
   hasFilters,
@@ -7,7 +7,6 @@ import {
   type SearchFormProps,
 } from "./admin-search-form";
 import { PagedTable, type Column } from "./data-table";
-import { ErrorPanel, GeneralErrorBoundary } from "./error-boundary";
 import { Facts, type Fact } from "./facts";
 
 /**
@@ -164,16 +163,6 @@ export function ActionsSection({
     <Section title={title}>
       <div className="admin-actions">{children}</div>
     </Section>
-  );
-}
-
-/**
- * An admin error boundary with its own words for one status: a record that isn't there (404)
- * on a detail page, a section the role doesn't open (403) on the layout.
- */
-export function StatusBoundary(panel: ComponentProps<typeof ErrorPanel>) {
-  return (
-    <GeneralErrorBoundary statusHandlers={{ [panel.status]: () => <ErrorPanel {...panel} /> }} />
   );
 }
 

@@ -1,5 +1,5 @@
 import { Link, isRouteErrorResponse, useParams, useRouteError } from "@remix-run/react";
-import type { ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
 
 type StatusHandler = (info: {
   error: { status: number; data: unknown };
@@ -79,5 +79,15 @@ export function ErrorPanel({
         </Link>
       </p>
     </section>
+  );
+}
+
+/**
+ * An error boundary with its own words for one status: a record that isn't there (404)
+ * on a detail page, a section the role doesn't open (403) on the layout.
+ */
+export function StatusBoundary(panel: ComponentProps<typeof ErrorPanel>) {
+  return (
+    <GeneralErrorBoundary statusHandlers={{ [panel.status]: () => <ErrorPanel {...panel} /> }} />
   );
 }

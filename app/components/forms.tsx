@@ -111,24 +111,23 @@ function controlProps(props: ShellProps, wiring: ReturnType<typeof useFieldWirin
   } as const;
 }
 
+/** Splits a field's props into the shell's (label, error, …) and its control's, wired up. */
+function useField<Props extends ShellProps>(props: Props) {
+  const { label, description, meta, name, error, id, className, ...rest } = props;
+  const shell = { label, description, meta, name, error, id, className };
+  const wiring = useFieldWiring(shell);
+  const control = { defaultValue: meta?.defaultValue, ...rest, ...controlProps(shell, wiring) };
+  return { shell: { ...shell, wiring }, control };
+}
+
 type FieldProps = ShellProps & Omit<InputHTMLAttributes<HTMLInputElement>, "name" | "id">;
 
 /** A labelled input with its inline error wired up for screen readers. */
-export function Field({
-  label,
-  description,
-  meta,
-  name,
-  error,
-  id,
-  className,
-  ...input
-}: FieldProps) {
-  const shell = { label, description, meta, name, error, id, className };
-  const wiring = useFieldWiring(shell);
+export function Field(props: FieldProps) {
+  const { shell, control } = useField(props);
   return (
-    <FieldShell {...shell} wiring={wiring}>
-      <input defaultValue={meta?.defaultValue} {...input} {...controlProps(shell, wiring)} />
+    <FieldShell {...shell}>
+      <input {...control} />
     </FieldShell>
   );
 }
@@ -136,21 +135,11 @@ export function Field({
 type TextAreaFieldProps = ShellProps &
   Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, "name" | "id">;
 
-export function TextAreaField({
-  label,
-  description,
-  meta,
-  name,
-  error,
-  id,
-  className,
-  ...textarea
-}: TextAreaFieldProps) {
-  const shell = { label, description, meta, name, error, id, className };
-  const wiring = useFieldWiring(shell);
+export function TextAreaField(props: TextAreaFieldProps) {
+  const { shell, control } = useField(props);
   return (
-    <FieldShell {...shell} wiring={wiring}>
-      <textarea defaultValue={meta?.defaultValue} {...textarea} {...controlProps(shell, wiring)} />
+    <FieldShell {...shell}>
+      <textarea {...control} />
     </FieldShell>
   );
 }
@@ -160,22 +149,11 @@ type SelectFieldProps = ShellProps &
     options: ReadonlyArray<{ value: string; label: string }>;
   };
 
-export function SelectField({
-  label,
-  description,
-  meta,
-  name,
-  error,
-  id,
-  className,
-  options,
-  ...select
-}: SelectFieldProps) {
-  const shell = { label, description, meta, name, error, id, className };
-  const wiring = useFieldWiring(shell);
+export function SelectField({ options, ...props }: SelectFieldProps) {
+  const { shell, control } = useField(props);
   return (
-    <FieldShell {...shell} wiring={wiring}>
-      <select defaultValue={meta?.defaultValue} {...select} {...controlProps(shell, wiring)}>
+    <FieldShell {...shell}>
+      <select {...control}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}

@@ -1,6 +1,7 @@
 import { Link, useLocation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import type { AddOnStatus, ProjectPhase, ServiceStatus } from "#db/schema/enums";
+import { DataTable } from "./data-table";
 import { ADD_ONS } from "~/domain/projects/add-ons";
 import { deadlineState, describeDeadline } from "~/domain/projects/deadlines";
 import { describeProjectEvent, type ProjectEvent } from "~/domain/projects/history";
@@ -135,28 +136,18 @@ export function ProjectScope({
 /** Revisions used and left in DESIGN and BUILD. */
 export function RevisionTable({ project }: { project: RevisionCounters }) {
   return (
-    <div className="table-scroll">
-      <table className="data-table" data-testid="revisions">
-        <thead>
-          <tr>
-            <th scope="col">Phase</th>
-            <th scope="col">Used</th>
-            <th scope="col">Allowed</th>
-            <th scope="col">Left</th>
-          </tr>
-        </thead>
-        <tbody>
-          {revisionAllowances(project).map((allowance) => (
-            <tr key={allowance.phase} data-phase={allowance.phase}>
-              <th scope="row">{PHASE_LABELS[allowance.phase]}</th>
-              <td>{allowance.used}</td>
-              <td>{allowance.max}</td>
-              <td>{allowance.left}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      rows={revisionAllowances(project)}
+      testId="revisions"
+      rowKey={(allowance) => allowance.phase}
+      rowProps={(allowance) => ({ "data-phase": allowance.phase })}
+      columns={[
+        { header: "Phase", rowHeader: true, cell: (allowance) => PHASE_LABELS[allowance.phase] },
+        { header: "Used", cell: (allowance) => allowance.used },
+        { header: "Allowed", cell: (allowance) => allowance.max },
+        { header: "Left", cell: (allowance) => allowance.left },
+      ]}
+    />
   );
 }
 

@@ -7,7 +7,7 @@ import {
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { StatusBoundary } from "~/components/error-boundary";
 import {
   FormError,
   SelectField,
@@ -402,16 +402,10 @@ function ClientAddOnActions({ addOn, reply }: { addOn: AddOnItem; reply?: FormRe
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        404: () => (
-          <ErrorPanel
-            status={404}
-            title="There is no such project"
-            message="The link may be wrong. Your projects are listed on the projects page."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={404}
+      title="There is no such project"
+      message="The link may be wrong. Your projects are listed on the projects page."
     />
   );
 }

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { StatusBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import { CursorPagination } from "~/components/pagination";
 import { TwoFactorSection } from "~/components/two-factor-section";
@@ -231,16 +231,10 @@ function RevokeButton({
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        404: () => (
-          <ErrorPanel
-            status={404}
-            title="That device isn't in your list"
-            message="It may have been revoked already. Open Account → Security again to see your devices."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={404}
+      title="That device isn't in your list"
+      message="It may have been revoked already. Open Account → Security again to see your devices."
     />
   );
 }

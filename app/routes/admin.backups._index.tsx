@@ -7,6 +7,9 @@ import {
 } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
+import { Muted } from "~/components/admin-page";
+import { Badge } from "~/components/badge";
+import { DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton, useFormReply } from "~/components/forms";
@@ -118,8 +121,6 @@ async function restoreDryRun({ request, context }: ActionFunctionArgs) {
 
 // ---- Page -----------------------------------------------------------------------------------
 
-const badgeClass = (tone: string) => (tone === "neutral" ? "badge" : `badge badge--${tone}`);
-
 export default function AdminBackupsPage() {
   const { backups } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -149,78 +150,75 @@ export default function AdminBackupsPage() {
 
       <section aria-labelledby="backups-heading">
         <h2 id="backups-heading">Backups</h2>
-        {backups.length === 0 ? (
-          <EmptyState title="No backups yet">
-            <p>The first one is taken tonight, or now with the button above.</p>
-          </EmptyState>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table" data-testid="backups">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Rows</th>
-                  <th scope="col">Parts</th>
-                  <th scope="col">By</th>
-                  <th scope="col">
-                    <span className="backup-sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {backups.map((backup) => (
-                  <tr key={backup.id} data-backup-id={backup.id}>
-                    <td>
-                      {formatDateTime(backup.createdAt)}
-                      <br />
-                      <code className="muted">{backup.id}</code>
-                    </td>
-                    <td>{BACKUP_TRIGGER_LABELS[backup.trigger]}</td>
-                    <td>
-                      <span className={badgeClass(BACKUP_STATUS_TONES[backup.status])}>
-                        {backup.status.toLowerCase().replace("_", " ")}
-                      </span>
-                      {backup.status === "IN_PROGRESS" && backup.tablesTotal !== null && (
-                        <span className="muted">
-                          {" "}
-                          {backup.tablesDone} of {backup.tablesTotal} tables
-                        </span>
-                      )}
-                      {backup.error && <p className="backup-error">{backup.error}</p>}
-                    </td>
-                    <td>{backup.sizeBytes === null ? "—" : formatBytes(backup.sizeBytes)}</td>
-                    <td>{backup.totalRows?.toLocaleString("en-US") ?? "—"}</td>
-                    <td>{backup.parts.join(", ") || "—"}</td>
-                    <td>{backup.startedBy ?? "cron / CLI"}</td>
-                    <td>
-                      {backup.status === "COMPLETED" && (
-                        <div className="backup-row-actions">
-                          <a href={`/admin/backups/${backup.id}/manifest`} download>
-                            Manifest
-                          </a>
-                          <Form method="post">
-                            <input type="hidden" name="backupId" value={backup.id} />
-                            <SubmitButton
-                              name="intent"
-                              value="restore-dry-run"
-                              pendingText="Checking…"
-                              className="button"
-                            >
-                              Restore dry run
-                            </SubmitButton>
-                          </Form>
-                        </div>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <DataTable
+          rows={backups}
+          testId="backups"
+          rowProps={(backup) => ({ "data-backup-id": backup.id })}
+          empty={
+            <EmptyState title="No backups yet">
+              <p>The first one is taken tonight, or now with the button above.</p>
+            </EmptyState>
+          }
+          columns={[
+            {
+              header: "Started",
+              cell: (backup) => (
+                <>
+                  {formatDateTime(backup.createdAt)}
+                  <br />
+                  <code className="muted">{backup.id}</code>
+                </>
+              ),
+            },
+            { header: "Kind", cell: (backup) => BACKUP_TRIGGER_LABELS[backup.trigger] },
+            {
+              header: "Status",
+              cell: (backup) => (
+                <>
+                  <Badge tone={BACKUP_STATUS_TONES[backup.status]}>
+                    {backup.status.toLowerCase().replace("_", " ")}
+                  </Badge>
+                  {backup.status === "IN_PROGRESS" && backup.tablesTotal !== null && (
+                    <Muted>
+                      {" "}
+                      {backup.tablesDone} of {backup.tablesTotal} tables
+                    </Muted>
+                  )}
+                  {backup.error && <p className="backup-error">{backup.error}</p>}
+                </>
+              ),
+            },
+            {
+              header: "Size",
+              cell: (backup) => (backup.sizeBytes === null ? "—" : formatBytes(backup.sizeBytes)),
+            },
+            { header: "Rows", cell: (backup) => backup.totalRows?.toLocaleString("en-US") ?? "—" },
+            { header: "Parts", cell: (backup) => backup.parts.join(", ") || "—" },
+            { header: "By", cell: (backup) => backup.startedBy ?? "cron / CLI" },
+            {
+              header: "Actions",
+              cell: (backup) =>
+                backup.status === "COMPLETED" && (
+                  <div className="backup-row-actions">
+                    <a href={`/admin/backups/${backup.id}/manifest`} download>
+                      Manifest
+                    </a>
+                    <Form method="post">
+                      <input type="hidden" name="backupId" value={backup.id} />
+                      <SubmitButton
+                        name="intent"
+                        value="restore-dry-run"
+                        pendingText="Checking…"
+                        className="button"
+                      >
+                        Restore dry run
+                      </SubmitButton>
+                    </Form>
+                  </div>
+                ),
+            },
+          ]}
+        />
       </section>
 
       <section aria-labelledby="restore-heading" className="admin-panel">

@@ -6,9 +6,9 @@ import {
   DetailHeader,
   FactsPanel,
   Section,
-  StatusBoundary,
   UserLink,
 } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { AuditHistory } from "~/components/audit-history";
 import { LicenseStatusBadge } from "~/components/badge";
 import { DataTable } from "~/components/data-table";

@@ -7,9 +7,9 @@ import {
   DetailHeader,
   FactsPanel,
   Section,
-  StatusBoundary,
   UserLink,
 } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { AuditHistory } from "~/components/audit-history";
 import { Badge } from "~/components/badge";
 import { Field, SelectField } from "~/components/forms";

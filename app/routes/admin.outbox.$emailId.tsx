@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { useLoaderData } from "@remix-run/react";
-import { DetailHeader, FactsPanel, Section, StatusBoundary } from "~/components/admin-page";
+import { DetailHeader, FactsPanel, Section } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { StatusBadge } from "~/components/status-badge";
 import { redactEmailLinks } from "~/domain/email/redact";
 import { formatDateTime } from "~/lib/format";

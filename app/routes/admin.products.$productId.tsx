@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AuditHistory } from "~/components/audit-history";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { StatusBoundary } from "~/components/error-boundary";
 import { FormError, useFormReply } from "~/components/forms";
 import { ProductForm } from "~/components/product-form";
 import { UploadWidget } from "~/components/upload-widget";
@@ -251,16 +251,10 @@ function RemoveImageButton({
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        404: () => (
-          <ErrorPanel
-            status={404}
-            title="There is no such product"
-            message="The link may be wrong. Find it on the products page."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={404}
+      title="There is no such product"
+      message="The link may be wrong. Find it on the products page."
     />
   );
 }

@@ -7,7 +7,7 @@ import type {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { AuditHistory } from "~/components/audit-history";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { StatusBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton, TextAreaField, useFormReply } from "~/components/forms";
 import {
   AddOnList,
@@ -398,16 +398,10 @@ function PhaseForm({
 
 export function ErrorBoundary() {
   return (
-    <GeneralErrorBoundary
-      statusHandlers={{
-        404: () => (
-          <ErrorPanel
-            status={404}
-            title="There is no such project"
-            message="The link may be wrong. Find it on the projects page."
-          />
-        ),
-      }}
+    <StatusBoundary
+      status={404}
+      title="There is no such project"
+      message="The link may be wrong. Find it on the projects page."
     />
   );
 }

@@ -1,6 +1,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
+import { Muted, UserLink } from "~/components/admin-page";
+import { DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { useIsFiltering } from "~/components/forms";
@@ -89,58 +91,55 @@ export default function AdminProjects() {
         )}
       </Form>
 
-      {items.length === 0 ? (
-        <EmptyState title={filtering ? "No projects match this search" : "No projects yet"}>
-          <p>
-            {filtering
-              ? "Try another phase, status or category, or part of the client's email."
-              : "Projects appear here when clients request them."}
-          </p>
-        </EmptyState>
-      ) : (
-        <div className="table-scroll">
-          <table className="data-table" data-testid="admin-projects">
-            <thead>
-              <tr>
-                <th scope="col">Project</th>
-                <th scope="col">Client</th>
-                <th scope="col">Category</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Status</th>
-                <th scope="col">Deadline</th>
-                <th scope="col">Add-ons pending</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id} data-overdue={item.overdue}>
-                  <td>
-                    <Link to={`/admin/projects/${item.id}`}>{item.title}</Link>
-                  </td>
-                  <td>
-                    <Link to={`/admin/users/${item.clientId}`}>{item.clientName}</Link>
-                    <br />
-                    <span className="muted">{item.clientEmail}</span>
-                  </td>
-                  <td>{SERVICE_CATEGORY_LABELS[item.category]}</td>
-                  <td>{item.acceptedAt ? PHASE_LABELS[item.phase] : "—"}</td>
-                  <td>
-                    <ProjectStatusBadge status={item.status} accepted={item.acceptedAt !== null} />
-                  </td>
-                  <td>
-                    <Deadline
-                      deadline={item.deadline ?? item.requestedDeadline}
-                      status={item.status}
-                      now={now}
-                    />
-                  </td>
-                  <td>{item.pendingAddOns}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={items}
+        testId="admin-projects"
+        rowProps={(item) => ({ "data-overdue": String(item.overdue) })}
+        empty={
+          <EmptyState title={filtering ? "No projects match this search" : "No projects yet"}>
+            <p>
+              {filtering
+                ? "Try another phase, status or category, or part of the client's email."
+                : "Projects appear here when clients request them."}
+            </p>
+          </EmptyState>
+        }
+        columns={[
+          {
+            header: "Project",
+            cell: (item) => <Link to={`/admin/projects/${item.id}`}>{item.title}</Link>,
+          },
+          {
+            header: "Client",
+            cell: (item) => (
+              <>
+                <UserLink id={item.clientId} name={item.clientName} />
+                <br />
+                <Muted>{item.clientEmail}</Muted>
+              </>
+            ),
+          },
+          { header: "Category", cell: (item) => SERVICE_CATEGORY_LABELS[item.category] },
+          { header: "Phase", cell: (item) => (item.acceptedAt ? PHASE_LABELS[item.phase] : "—") },
+          {
+            header: "Status",
+            cell: (item) => (
+              <ProjectStatusBadge status={item.status} accepted={item.acceptedAt !== null} />
+            ),
+          },
+          {
+            header: "Deadline",
+            cell: (item) => (
+              <Deadline
+                deadline={item.deadline ?? item.requestedDeadline}
+                status={item.status}
+                now={now}
+              />
+            ),
+          },
+          { header: "Add-ons pending", cell: (item) => item.pendingAddOns },
+        ]}
+      />
       <PagePager page={page} pages={pages} />
     </div>
   );

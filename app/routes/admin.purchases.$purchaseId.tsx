@@ -1,14 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminActionForm } from "~/components/admin-action-form";
-import {
-  ActionsSection,
-  DetailHeader,
-  FactsPanel,
-  Muted,
-  StatusBoundary,
-  UserLink,
-} from "~/components/admin-page";
+import { ActionsSection, DetailHeader, FactsPanel, Muted, UserLink } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { AuditHistory } from "~/components/audit-history";
 import { PurchaseStatusBadge } from "~/components/badge";
 import { can } from "~/domain/auth/permissions";

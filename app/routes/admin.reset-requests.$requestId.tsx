@@ -1,13 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminActionForm } from "~/components/admin-action-form";
-import {
-  ActionsSection,
-  DetailHeader,
-  FactsPanel,
-  StatusBoundary,
-  UserLink,
-} from "~/components/admin-page";
+import { ActionsSection, DetailHeader, FactsPanel, UserLink } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { ResetRequestStatusBadge } from "~/components/badge";
 import { can } from "~/domain/auth/permissions";
 import { ResetReviewFormSchema } from "~/domain/downloads/forms";

@@ -5,7 +5,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { Outlet, useLoaderData } from "@remix-run/react";
-import { StatusBoundary } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { NavLinks, type NavItem } from "~/components/nav-links";
 import { can, type Capability } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";

@@ -1,14 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminActionForm } from "~/components/admin-action-form";
-import {
-  ActionsSection,
-  DetailHeader,
-  FactsPanel,
-  Muted,
-  Section,
-  StatusBoundary,
-} from "~/components/admin-page";
+import { ActionsSection, DetailHeader, FactsPanel, Muted, Section } from "~/components/admin-page";
+import { StatusBoundary } from "~/components/error-boundary";
 import { AuditHistory } from "~/components/audit-history";
 import { Badge } from "~/components/badge";
 import { DataTable } from "~/components/data-table";

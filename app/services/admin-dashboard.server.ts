@@ -1,5 +1,6 @@
 import { count, desc, gt } from "drizzle-orm";
 import type { Database } from "#db/client";
+import { AUDIT_ROW_COLUMNS } from "./audit.server";
 import { auditLogs, sessions, users } from "#db/schema";
 import { ACCOUNT_STATUSES, USER_ROLES, type AccountStatus, type UserRole } from "#db/schema/enums";
 
@@ -39,15 +40,7 @@ export async function getAdminDashboard(
     db.select({ total: count() }).from(sessions).where(gt(sessions.expiresAt, options.now)),
     options.includeAudit
       ? db
-          .select({
-            id: auditLogs.id,
-            action: auditLogs.action,
-            actorId: auditLogs.actorId,
-            actorRole: auditLogs.actorRole,
-            entityType: auditLogs.entityType,
-            entityId: auditLogs.entityId,
-            createdAt: auditLogs.createdAt,
-          })
+          .select(AUDIT_ROW_COLUMNS)
           .from(auditLogs)
           .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))
           .limit(DASHBOARD_AUDIT_ROWS)

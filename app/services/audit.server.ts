@@ -52,6 +52,18 @@ export async function recordAudit(db: Database, entry: AuditEntry): Promise<void
   await auditStatement(db, entry);
 }
 
+/** The columns every audit table of the admin pages shows. */
+export const AUDIT_ROW_COLUMNS = {
+  id: auditLogs.id,
+  action: auditLogs.action,
+  actorId: auditLogs.actorId,
+  actorRole: auditLogs.actorRole,
+  entityType: auditLogs.entityType,
+  entityId: auditLogs.entityId,
+  metadata: auditLogs.metadata,
+  createdAt: auditLogs.createdAt,
+};
+
 /** The newest audit rows about one entity, newest first (for admin "History" tables). */
 export function recentAuditStatement(
   db: Database,
@@ -60,14 +72,7 @@ export function recentAuditStatement(
   limit: number,
 ) {
   return db
-    .select({
-      id: auditLogs.id,
-      action: auditLogs.action,
-      actorId: auditLogs.actorId,
-      actorRole: auditLogs.actorRole,
-      metadata: auditLogs.metadata,
-      createdAt: auditLogs.createdAt,
-    })
+    .select(AUDIT_ROW_COLUMNS)
     .from(auditLogs)
     .where(and(eq(auditLogs.entityType, entityType), eq(auditLogs.entityId, entityId)))
     .orderBy(desc(auditLogs.createdAt), desc(auditLogs.id))

@@ -16,7 +16,12 @@ import { canChangeRole, type StatusChange } from "~/domain/auth/permissions";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 import { likePattern } from "~/domain/catalog/filters";
 import { accountRestrictedEmail } from "~/domain/email/templates";
-import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import {
+  auditStatement,
+  type AuditActor,
+  type AuditRequestInfo,
+  AUDIT_ROW_COLUMNS,
+} from "./audit.server";
 import { queueEmail } from "./email-outbox.server";
 import { deleteUserSessionsStatement } from "./sessions.server";
 
@@ -163,16 +168,7 @@ export async function getUserDetail(
       .where(and(eq(sessions.userId, id), gt(sessions.expiresAt, now))),
     includeAudit
       ? db
-          .select({
-            id: auditLogs.id,
-            action: auditLogs.action,
-            actorId: auditLogs.actorId,
-            actorRole: auditLogs.actorRole,
-            entityType: auditLogs.entityType,
-            entityId: auditLogs.entityId,
-            metadata: auditLogs.metadata,
-            createdAt: auditLogs.createdAt,
-          })
+          .select(AUDIT_ROW_COLUMNS)
           .from(auditLogs)
           .where(
             or(

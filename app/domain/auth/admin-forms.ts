@@ -42,7 +42,7 @@ export type UserAdminForm = z.infer<typeof UserAdminFormSchema>;
 // ---- The search forms of the admin lists -----------------------------------------------------
 
 /** The text box of an admin search: trimmed, at most 100 characters, empty means "no filter". */
-const SearchTextSchema = z
+export const SearchTextSchema = z
   .string()
   .trim()
   .max(100)

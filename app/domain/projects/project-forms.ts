@@ -1,4 +1,5 @@
 import { z } from "~/lib/zod";
+import { SearchTextSchema } from "~/domain/auth/admin-forms";
 import {
   ADD_ON_STATUSES,
   ADD_ON_TYPES,
@@ -159,14 +160,6 @@ export const AdminAddOnFormSchema = z.discriminatedUnion("intent", [
 ]);
 export type AdminAddOnForm = z.infer<typeof AdminAddOnFormSchema>;
 
-const SearchText = z
-  .string()
-  .trim()
-  .max(100)
-  .optional()
-  .catch(undefined)
-  .transform((value) => value || undefined);
-
 const Page = z.coerce.number().int().min(1).max(10_000).catch(1);
 
 /** `/admin/projects?phase=&status=&category=&client=&page=`, parsed leniently. */
@@ -174,7 +167,7 @@ export const ProjectSearchSchema = z.object({
   phase: z.enum(PROJECT_PHASES).optional().catch(undefined),
   status: z.enum(SERVICE_STATUSES).optional().catch(undefined),
   category: z.enum(SERVICE_CATEGORIES).optional().catch(undefined),
-  client: SearchText,
+  client: SearchTextSchema,
   page: Page,
 });
 export type ProjectSearch = z.infer<typeof ProjectSearchSchema>;

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
+import { AUDIT_ROW_COLUMNS } from "../audit.server";
 import {
   auditLogs,
   memberships,
@@ -87,15 +88,7 @@ async function projectDetail(db: Database, projectId: string, clientId: string) 
       .where(eq(serviceAddOns.projectId, projectId))
       .orderBy(desc(serviceAddOns.createdAt), desc(serviceAddOns.id)),
     db
-      .select({
-        id: auditLogs.id,
-        action: auditLogs.action,
-        actorId: auditLogs.actorId,
-        actorRole: auditLogs.actorRole,
-        entityType: auditLogs.entityType,
-        metadata: auditLogs.metadata,
-        createdAt: auditLogs.createdAt,
-      })
+      .select(AUDIT_ROW_COLUMNS)
       .from(auditLogs)
       .where(
         or(
@@ -213,13 +206,7 @@ export async function searchProjects(db: Database, filters: ProjectFilters, now:
       .innerJoin(users, eq(users.id, serviceProjects.clientId))
       .where(where),
   ]);
-  const count = total?.count ?? 0;
-  return {
-    items: rows,
-    page: filters.page,
-    pages: Math.max(1, Math.ceil(count / PROJECT_PAGE_SIZE)),
-    total: count,
-  };
+  return numberedPage(rows, filters.page, total?.count ?? 0);
 }
 
 /** The order of the add-on queue: work waiting for staff first. */
@@ -266,13 +253,7 @@ export async function addOnQueue(db: Database, filters: { status?: AddOnStatus; 
       .from(serviceAddOns)
       .where(where),
   ]);
-  const count = total?.count ?? 0;
-  return {
-    items: rows,
-    page: filters.page,
-    pages: Math.max(1, Math.ceil(count / PROJECT_PAGE_SIZE)),
-    total: count,
-  };
+  return numberedPage(rows, filters.page, total?.count ?? 0);
 }
 
 /** Add-ons waiting this long for staff appear in the daily digest. */
@@ -312,4 +293,9 @@ export async function digestItems(db: Database, now: Date) {
       .limit(200),
   ]);
   return { overdue, idle };
+}
+
+/** One page of a numbered list: its rows, where it is, and how many there are in all. */
+function numberedPage<Row>(items: Row[], page: number, total: number) {
+  return { items, page, pages: Math.max(1, Math.ceil(total / PROJECT_PAGE_SIZE)), total };
 }
