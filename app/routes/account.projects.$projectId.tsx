@@ -34,7 +34,8 @@ import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
-import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
+import { requireAccountAction } from "~/request/account.server";
+import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { confirmAddOn, requestAddOn, withdrawAddOn } from "~/services/projects/add-ons.server";
 import { requestRevision } from "~/services/projects/projects.server";
@@ -83,17 +84,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const { user, ...acting } = await requireAccountAction(request, context);
   const projectId = requireIdParam(params, "projectId", NOT_FOUND);
   const formData = await request.formData();
   const submission = parseForm(formData, ClientProjectFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
-  const input = {
-    actor: auditActor(user),
-    request: await auditRequestInfo(request, context),
-    now: new Date(),
-    clientId: user.id,
-  };
+  const input = { ...acting, clientId: user.id };
   const deps = { db: context.db };
   const form: ClientProjectForm = submission.value;
   const done = (message: string) =>

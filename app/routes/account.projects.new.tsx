@@ -21,7 +21,8 @@ import { PROJECT_LIMITS, SERVICE_CATEGORY_OPTIONS } from "~/domain/projects/labe
 import { ProjectRequestFormSchema } from "~/domain/projects/project-forms";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
-import { auditActor, auditRequestInfo, requireUser } from "~/request/auth.server";
+import { requireAccountAction } from "~/request/account.server";
+import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { requestProject } from "~/services/projects/projects.server";
 import studioStyles from "~/styles/studio.css?url";
@@ -39,20 +40,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const user = await requireUser(request, context);
+  const acting = await requireAccountAction(request, context);
   const formData = await request.formData();
   const submission = parseForm(formData, ProjectRequestFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
-  const result = await requestProject(
-    { db: context.db },
-    {
-      actor: auditActor(user),
-      request: await auditRequestInfo(request, context),
-      now: new Date(),
-      user,
-      form: submission.value,
-    },
-  );
+  const result = await requestProject({ db: context.db }, { ...acting, form: submission.value });
   if (!result.ok) return refusedForm(formData, result);
   return redirectWithToast(context, `/account/projects/${result.projectId}`, {
     kind: "success",
