@@ -12,7 +12,7 @@ import {
   timestamp,
   updatedAt,
 } from "./columns";
-import { ACCOUNT_STATUSES, USER_ROLES } from "./enums";
+import { ACCOUNT_STATUSES, ACCOUNT_TOKEN_PURPOSES, USER_ROLES } from "./enums";
 
 export const users = sqliteTable(
   "users",
@@ -34,6 +34,13 @@ export const users = sqliteTable(
     lastFailedLoginAt: timestamp("last_failed_login_at"),
     lastLoginAt: timestamp("last_login_at"),
     emailVerifiedAt: timestamp("email_verified_at"),
+    /** Set by every password change; links issued before it are refused. */
+    passwordChangedAt: timestamp("password_changed_at"),
+    /** Self-service deletion: asked at, and when the daily job carries it out (grace period). */
+    deletionRequestedAt: timestamp("deletion_requested_at"),
+    deletionDueAt: timestamp("deletion_due_at"),
+    /** Set when the account was erased: personal data replaced, log-in impossible. */
+    deletedAt: timestamp("deleted_at"),
     /** Calendar date `YYYY-MM-DD`; age rules live in app/domain/auth. */
     birthDate: text("birth_date"),
     isMinor: bool("is_minor").notNull().default(false),
@@ -76,6 +83,7 @@ export const users = sqliteTable(
     ),
     nonNegative("users_failed_login_count_check", t.failedLoginCount),
     jsonArrayCheck("users_recovery_codes_check", t.twoFactorRecoveryCodes),
+    index("users_deletion_due_idx").on(t.deletionDueAt),
   ],
 );
 
@@ -138,6 +146,39 @@ export const sessions = sqliteTable(
   ],
 );
 
+/**
+ * Single-use links mailed to a user: password reset, email verification, email change.
+ * Only the SHA-256 of the token is stored; a link is used by one conditional UPDATE of
+ * `used_at`, so parallel uses of one link succeed once.
+ */
+export const accountTokens = sqliteTable(
+  "account_tokens",
+  {
+    id: id(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** EMAIL_CHANGE only: the address that becomes the account's once the link is used. */
+    newEmail: text("new_email"),
+    expiresAt: timestamp("expires_at").notNull(),
+    usedAt: timestamp("used_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("account_tokens_token_hash_unique").on(t.tokenHash),
+    index("account_tokens_user_purpose_idx").on(t.userId, t.purpose),
+    index("account_tokens_expires_at_idx").on(t.expiresAt),
+    enumCheck("account_tokens_purpose_check", t.purpose, ACCOUNT_TOKEN_PURPOSES),
+    check(
+      "account_tokens_new_email_check",
+      sql`(${t.purpose} = 'EMAIL_CHANGE') = (${t.newEmail} IS NOT NULL)`,
+    ),
+  ],
+);
+
+export type AccountToken = typeof accountTokens.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 export type DeviceSession = typeof deviceSessions.$inferSelect;

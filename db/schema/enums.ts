@@ -137,5 +137,13 @@ export type PaymentEventStatus = (typeof PAYMENT_EVENT_STATUSES)[number];
 export const EMAIL_STATUSES = ["PENDING", "SENT", "FAILED"] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
+/** What an emailed single-use account link does (account_tokens.purpose). */
+export const ACCOUNT_TOKEN_PURPOSES = [
+  "PASSWORD_RESET",
+  "EMAIL_VERIFICATION",
+  "EMAIL_CHANGE",
+] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
 export const FEATURE_ENVIRONMENTS = ["development", "staging", "production"] as const;
 export type FeatureEnvironment = (typeof FEATURE_ENVIRONMENTS)[number];

@@ -89,7 +89,11 @@ export const auditLogArchives = sqliteTable(
   ],
 );
 
-/** Feature switches per environment, read on every request. */
+/**
+ * Feature switches per environment. Defaults live in code (app/domain/flags), so an empty
+ * table means "everything on"; a row overrides its flag in its environment. Requests read
+ * them through a per-isolate copy refreshed every few seconds, not a query per page.
+ */
 export const featureFlags = sqliteTable(
   "feature_flags",
   {
@@ -107,8 +111,34 @@ export const featureFlags = sqliteTable(
     enumCheck("feature_flags_environment_check", t.environment, FEATURE_ENVIRONMENTS),
     check(
       "feature_flags_key_check",
-      sql`${t.key} NOT GLOB '*[^a-z0-9_.]*' AND length(${t.key}) > 0`,
+      sql`${t.key} NOT GLOB '*[^a-z0-9_.-]*' AND length(${t.key}) BETWEEN 1 AND 64`,
     ),
+  ],
+);
+
+/**
+ * The last run of each scheduled job (one row per job, overwritten), for the dashboard's
+ * health panel: when it ran, whether it worked, what it reported. The log lines stay the
+ * full history; this is only "is the cron alive".
+ */
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    job: text("job").primaryKey(),
+    cron: text("cron").notNull(),
+    lastStartedAt: timestamp("last_started_at").notNull(),
+    lastFinishedAt: timestamp("last_finished_at").notNull(),
+    lastOk: bool("last_ok").notNull(),
+    lastDurationMs: integer("last_duration_ms").notNull(),
+    /** The job's JobResult as JSON when it worked, else null. */
+    lastResult: text("last_result", { mode: "json" }).$type<Record<string, unknown>>(),
+    lastError: text("last_error"),
+    /** When it last worked; kept across failures so "failing since" can be shown. */
+    lastSuccessAt: timestamp("last_success_at"),
+  },
+  (t) => [
+    nonNegative("job_runs_duration_check", t.lastDurationMs),
+    jsonObjectCheck("job_runs_result_check", t.lastResult),
   ],
 );
 
@@ -178,5 +208,6 @@ export type AuditLog = typeof auditLogs.$inferSelect;
 export type NewAuditLog = typeof auditLogs.$inferInsert;
 export type AuditLogArchive = typeof auditLogArchives.$inferSelect;
 export type FeatureFlag = typeof featureFlags.$inferSelect;
+export type JobRun = typeof jobRuns.$inferSelect;
 export type SystemBackup = typeof systemBackups.$inferSelect;
 export type EmailOutboxRow = typeof emailOutbox.$inferSelect;

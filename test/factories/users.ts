@@ -25,6 +25,8 @@ export function buildUser(overrides: Partial<NewUser> = {}): NewUser & { id: str
     passwordHash: "",
     role: "USER" satisfies UserRole,
     birthDate: "1990-01-01",
+    // Verified unless a test says otherwise (`emailVerifiedAt: null`): most tests buy.
+    emailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
     ...overrides,
     id,
   };

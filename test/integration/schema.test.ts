@@ -30,6 +30,8 @@ const ADDED_TABLES = [
   "license_activations",
   "rate_limits",
   "membership_checkouts",
+  "job_runs",
+  "account_tokens",
 ];
 const TRIGGERS = [
   "credit_transactions_no_update",
