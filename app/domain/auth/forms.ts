@@ -1,5 +1,6 @@
 import { z } from "~/lib/zod";
 import { ageBracket, isPlausibleBirthDate } from "./age";
+import { safeRedirectPath } from "./redirects";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
@@ -15,11 +16,7 @@ const email = z
 export const SafeRedirectSchema = z
   .string()
   .optional()
-  .transform((value) =>
-    value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")
-      ? value
-      : "/account",
-  );
+  .transform((value) => safeRedirectPath(value));
 
 export const LoginFormSchema = z.object({
   email,

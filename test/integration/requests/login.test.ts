@@ -98,6 +98,36 @@ describe("log-in through the Worker", () => {
     expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
   });
 
+  it("never redirects to another origin after log-in (tab, newline, backslash tricks)", async () => {
+    const user = await createUser(db, { password: PASSWORD });
+    for (const redirectTo of ["/\t/evil.example", "/\n/evil.example", "/\\evil.example"]) {
+      const response = await send(
+        postForm("/login", { email: user.email, password: PASSWORD, redirectTo }),
+      );
+      expect(response.status).toBe(302);
+      expect(response.headers.get("Location")).toBe("/account");
+    }
+  });
+
+  it("never redirects to another origin after the 2FA step (redirectTo=/%09/evil.example)", async () => {
+    const user = await userWithTwoFactor();
+    const device = await recordDevice(db, appEnv, {
+      userId: user.id,
+      userAgent: "Vitest",
+      now: new Date(),
+    });
+    const cookie = await sessionCookieFor(user.id, { deviceSessionId: device.id });
+    const step = await send(
+      postForm(
+        "/login/2fa?redirectTo=%2F%09%2Fevil.example",
+        { code: await totpCode(TOTP_SECRET, Date.now()) },
+        { cookie },
+      ),
+    );
+    expect(step.status).toBe(302);
+    expect(step.headers.get("Location")).toBe("/account");
+  });
+
   it("sends a user with 2FA to the code step without starting a session", async () => {
     const user = await userWithTwoFactor();
     const response = await send(postForm("/login", { email: user.email, password: PASSWORD }));
