@@ -1,4 +1,4 @@
-import { lte, sql } from "drizzle-orm";
+import { and, eq, gt, lte, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { rateLimits } from "#db/schema";
 
@@ -78,6 +78,22 @@ export async function consumeRateLimits(
   return refused.reduce((worst, decision) =>
     decision.retryAfterSeconds > worst.retryAfterSeconds ? decision : worst,
   );
+}
+
+/**
+ * Give back one request counted by {@link consumeRateLimit} in the same window, for limits
+ * that count only failures: the slot is taken before the check (so parallel requests are
+ * counted exactly) and returned when the request turned out fine.
+ */
+export async function refundRateLimit(
+  db: Database,
+  input: RateLimitRule & { now: Date },
+): Promise<void> {
+  const { key } = windowOf(input, input.now);
+  await db
+    .update(rateLimits)
+    .set({ count: sql`${rateLimits.count} - 1` })
+    .where(and(eq(rateLimits.key, key), gt(rateLimits.count, 0)));
 }
 
 /** Drop windows that have ended; returns how many rows went. */

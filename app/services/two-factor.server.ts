@@ -1,4 +1,4 @@
-import { and, count, eq, gt, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
@@ -27,6 +27,7 @@ import type { AppEnv } from "~/lib/env.server";
 import { blindIndex } from "~/lib/hmac.server";
 import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
+import { consumeRateLimit, refundRateLimit } from "./rate-limit.server";
 import {
   auditStatement,
   recordAudit,
@@ -320,19 +321,19 @@ interface CodeProof {
 
 type Purpose = "login" | "disable";
 
-async function rejectionsInWindow(db: Database, userId: string, now: Date): Promise<number> {
-  const [row] = await db
-    .select({ value: count() })
-    .from(auditLogs)
-    .where(
-      and(
-        eq(auditLogs.entityType, "user"),
-        eq(auditLogs.entityId, userId),
-        eq(auditLogs.action, "TWO_FACTOR_CODE_REJECTED"),
-        gt(auditLogs.createdAt, new Date(now.getTime() - TOTP_REJECTION_WINDOW_MS)),
-      ),
-    );
-  return row?.value ?? 0;
+/**
+ * Code checks per account: a slot is taken BEFORE a code is evaluated, in one atomic upsert, so
+ * parallel guesses are counted exactly (30 at once → 5 evaluated); a code that matches gives its
+ * slot back, so only wrong codes use up the window.
+ */
+function codeCheckLimit(userId: string, now: Date) {
+  return {
+    scope: "totp-code-check",
+    subject: userId,
+    limit: TOTP_REJECTION_LIMIT,
+    windowMs: TOTP_REJECTION_WINDOW_MS,
+    now,
+  };
 }
 
 async function recordRejection(
@@ -366,9 +367,8 @@ async function proveCode(
   purpose: Purpose,
 ): Promise<CodeProof | Refusal<CodeRefusalReason>> {
   const { db, env } = deps;
-  if ((await rejectionsInWindow(db, user.id, input.now)) >= TOTP_REJECTION_LIMIT) {
-    return CODE_REFUSALS["too-many-attempts"];
-  }
+  const limit = codeCheckLimit(user.id, input.now);
+  if (!(await consumeRateLimit(db, limit)).allowed) return CODE_REFUSALS["too-many-attempts"];
   const enabled = and(eq(users.id, user.id), eq(users.twoFactorEnabled, true))!;
 
   if (looksLikeTotpCode(input.code)) {
@@ -389,6 +389,7 @@ async function proveCode(
         replayed ? "code-already-used" : "invalid-code",
       );
     }
+    await refundRateLimit(db, limit);
     return {
       method: "totp",
       unspent: and(
@@ -405,6 +406,7 @@ async function proveCode(
   if (!user.twoFactorRecoveryCodes.includes(hash)) {
     return recordRejection(db, user, input, purpose, "invalid-code");
   }
+  await refundRateLimit(db, limit);
   return {
     method: "recovery",
     unspent: and(

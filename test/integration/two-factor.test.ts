@@ -296,6 +296,34 @@ describe("2FA log-in step", () => {
     });
   });
 
+  it(`evaluates exactly ${TOTP_REJECTION_LIMIT} of 30 parallel wrong guesses`, async () => {
+    const secret = generateTotpSecret();
+    const user = await createUser(db, { twoFactorSecret: secret }, { encryptionKeys: keys });
+    const current = await totpCode(secret, NOW.getTime());
+    const guesses = Array.from({ length: 30 }, (_, i) =>
+      String((Number(current) + 1 + i * 7919) % 1_000_000).padStart(6, "0"),
+    );
+    const results = await Promise.all(
+      guesses.map((code) => verifyLoginCode(deps, { userId: user.id, code, now: NOW })),
+    );
+    const evaluated = results.filter((r) => !r.ok && r.reason === "invalid-code");
+    const limited = results.filter((r) => !r.ok && r.reason === "too-many-attempts");
+    expect(evaluated).toHaveLength(TOTP_REJECTION_LIMIT);
+    expect(limited).toHaveLength(30 - TOTP_REJECTION_LIMIT);
+    expect(await verifyLoginCode(deps, { userId: user.id, code: current, now: NOW })).toEqual(
+      refused("too-many-attempts"),
+    );
+  });
+
+  it("does not count right codes against the limit", async () => {
+    const { user, recoveryCodes } = await enrolledUser();
+    for (const code of recoveryCodes.slice(0, TOTP_REJECTION_LIMIT + 2)) {
+      expect(await verifyLoginCode(deps, { userId: user.id, code, now: NOW })).toMatchObject({
+        ok: true,
+      });
+    }
+  });
+
   it("refuses a wrong code with a sentence for the code field, and too many as a limit", async () => {
     const secret = generateTotpSecret();
     const user = await createUser(db, { twoFactorSecret: secret }, { encryptionKeys: keys });
