@@ -13,6 +13,16 @@ export type RangeDecision =
 
 const SINGLE_RANGE = /^bytes=(\d*)-(\d*)$/;
 
+/**
+ * A position from a Range header: digits only (the regex made sure), so a value too large for
+ * a safe integer is simply "beyond any file" — not an error (RFC 9110 §14.1.1: a last-pos past
+ * the end means "to the end").
+ */
+const position = (digits: string) => {
+  const value = Number(digits);
+  return Number.isSafeInteger(value) ? value : Number.POSITIVE_INFINITY;
+};
+
 export function parseRange(header: string | null, size: number): RangeDecision {
   if (header === null) return { kind: "full" };
   const value = header.trim().replace(/\s+/g, "");
@@ -24,18 +34,18 @@ export function parseRange(header: string | null, size: number): RangeDecision {
 
   if (first === "") {
     // Suffix range: the last N bytes.
-    const suffix = Number(last);
-    if (!Number.isSafeInteger(suffix) || suffix === 0 || size === 0) {
+    const suffix = position(last);
+    if (suffix === 0 || size === 0) {
       return { kind: "unsatisfiable" };
     }
     const length = Math.min(suffix, size);
     return { kind: "partial", range: { offset: size - length, length } };
   }
 
-  const start = Number(first);
-  if (!Number.isSafeInteger(start) || start >= size) return { kind: "unsatisfiable" };
-  let end = last === "" ? size - 1 : Number(last);
-  if (!Number.isSafeInteger(end) || end < start) return { kind: "full" };
+  const start = position(first);
+  if (start >= size) return { kind: "unsatisfiable" };
+  let end = last === "" ? size - 1 : position(last);
+  if (end < start) return { kind: "full" };
   end = Math.min(end, size - 1);
   return { kind: "partial", range: { offset: start, length: end - start + 1 } };
 }

@@ -234,6 +234,15 @@ describe("GET /downloads/:token", () => {
     expect(fourth.status).toBe(429);
   });
 
+  it("serves bytes=60-99999999999999999999 as 206 from byte 60, not the whole file", async () => {
+    const { licenseId, cookie } = await setup();
+    const link = await startDownload(licenseId, cookie);
+    const response = await get(link, cookie, { Range: "bytes=60-99999999999999999999" });
+    expect(response.status).toBe(206);
+    expect(response.headers.get("Content-Range")).toBe("bytes 60-299/300");
+    expect(new Uint8Array(await response.arrayBuffer())).toEqual(FILE_BYTES.slice(60));
+  });
+
   it("answers an unsatisfiable range with 416, and ignores Range when If-Range names another version", async () => {
     const { licenseId, cookie } = await setup();
     const link = await startDownload(licenseId, cookie);

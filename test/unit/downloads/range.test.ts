@@ -15,13 +15,19 @@ describe("parseRange", () => {
     ["bytes=250-999", { offset: 250, length: 50 }],
     ["bytes=-1000", { offset: 0, length: 300 }],
     [" bytes = 5 - 9 ", { offset: 5, length: 5 }],
+    // A last position too large for a number still means "to the end" (issue: answered 200).
+    ["bytes=60-99999999999999999999", { offset: 60, length: 240 }],
+    ["bytes=-99999999999999999999", { offset: 0, length: 300 }],
   ])("serves %s as one part", (header, range) => {
     expect(parseRange(header, size)).toEqual({ kind: "partial", range });
   });
 
-  it.each(["bytes=300-", "bytes=500-600", "bytes=-0"])("refuses %s as unsatisfiable", (header) => {
-    expect(parseRange(header, size)).toEqual({ kind: "unsatisfiable" });
-  });
+  it.each(["bytes=300-", "bytes=500-600", "bytes=-0", "bytes=99999999999999999999-"])(
+    "refuses %s as unsatisfiable",
+    (header) => {
+      expect(parseRange(header, size)).toEqual({ kind: "unsatisfiable" });
+    },
+  );
 
   it.each([null, "bytes=0-9,20-29", "items=0-9", "bytes=9-0", "bytes=-", "bytes=a-b"])(
     "answers %s with the whole file",
