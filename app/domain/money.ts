@@ -16,13 +16,14 @@ export function minorUnitDigits(currency: string): number {
 }
 
 /**
- * A decimal amount typed into a form ("19", "19.5", "1,299.00") as integer minor units, or
- * null when it is not a plain non-negative amount with at most the currency's decimals.
+ * A decimal amount typed into a form ("19", "19.5", "1299.00") as integer minor units, or
+ * null when it is not plain digits with at most the currency's decimals after a point.
+ * Separators are refused, not guessed: "1,00" is one euro to some and a hundred to others.
  * Parsed from the text, never through floating point, so "0.29" is exactly 29 cents.
  */
 export function parseMoney(text: string, currency: string): number | null {
   const digits = minorUnitDigits(currency);
-  const match = /^(\d{1,9})(?:\.(\d*))?$/.exec(text.trim().replaceAll(",", ""));
+  const match = /^(\d{1,9})(?:\.(\d*))?$/.exec(text.trim());
   if (!match) return null;
   const fraction = match[2] ?? "";
   if (fraction.length > digits) return null;

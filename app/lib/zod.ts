@@ -8,3 +8,17 @@ import { z } from "zod";
 z.config({ jitless: true });
 
 export { z };
+
+/**
+ * A whole number typed into a form: an optional sign and decimal digits, nothing else.
+ * `z.coerce.number()` goes through `Number()`, which reads "1e3" as 1000, "0x10" as 16 and
+ * "" as 0; a form value is a person's typing, so anything but digits is an error instead.
+ * Chain limits with `.pipe(z.number().min(…).max(…))`.
+ */
+export function wholeNumber(message: string) {
+  return z
+    .string({ error: message })
+    .trim()
+    .regex(/^[+-]?\d{1,15}$/, message)
+    .transform(Number);
+}

@@ -1,4 +1,4 @@
-import { z } from "~/lib/zod";
+import { wholeNumber, z } from "~/lib/zod";
 import { PRODUCT_CATEGORIES } from "#db/schema/enums";
 
 import { MAX_PRICE_FILTER } from "./price-filter";
@@ -27,7 +27,10 @@ export const CatalogQuerySchema = z.object({
     .regex(/^[a-z0-9-]{1,40}$/)
     .optional()
     .catch(undefined),
-  maxPrice: z.coerce.number().int().min(0).max(MAX_PRICE_FILTER).optional().catch(undefined),
+  maxPrice: wholeNumber("")
+    .pipe(z.number().min(0).max(MAX_PRICE_FILTER))
+    .optional()
+    .catch(undefined),
   cursor: z.string().max(200).optional().catch(undefined),
 });
 export type CatalogQuery = z.infer<typeof CatalogQuerySchema>;

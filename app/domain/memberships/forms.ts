@@ -1,4 +1,4 @@
-import { z } from "~/lib/zod";
+import { wholeNumber, z } from "~/lib/zod";
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
 import { CREDIT_PACK_IDS, MAX_ADJUSTMENT } from "./tiers";
@@ -33,12 +33,13 @@ export const MembershipAdminFormSchema = z.discriminatedUnion("intent", [
   }),
   z.object({
     intent: z.literal("adjust"),
-    amount: z.coerce
-      .number({ error: "Enter a whole number of credits." })
-      .int("Enter a whole number of credits.")
-      .min(-MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} credits at a time.`)
-      .max(MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} credits at a time.`)
-      .refine((value) => value !== 0, "Enter a number other than zero."),
+    amount: wholeNumber("Enter a whole number of credits, like 10 or -5.").pipe(
+      z
+        .number()
+        .min(-MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} credits at a time.`)
+        .max(MAX_ADJUSTMENT, `At most ${MAX_ADJUSTMENT} credits at a time.`)
+        .refine((value) => value !== 0, "Enter a number other than zero."),
+    ),
     reason: ReasonSchema,
     /** One per form render, so a double submit writes one adjustment. */
     token: z.string().regex(/^[a-z0-9]{8,64}$/, "Reload the page and try again."),

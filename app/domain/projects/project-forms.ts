@@ -1,4 +1,4 @@
-import { z } from "~/lib/zod";
+import { wholeNumber, z } from "~/lib/zod";
 import { SearchTextSchema } from "~/domain/auth/admin-forms";
 import {
   ADD_ON_STATUSES,
@@ -41,11 +41,12 @@ const id = z.string().regex(/^[a-z0-9]{1,64}$/, "Reload the page and try again."
 const Reason = text(PROJECT_LIMITS.reason, "Give a reason.");
 const Notes = optionalText(PROJECT_LIMITS.notes);
 
-const RevisionCap = z.coerce
-  .number({ error: "Enter a whole number." })
-  .int("Enter a whole number.")
-  .min(0, "Enter 0 or more.")
-  .max(PROJECT_LIMITS.revisions, `At most ${PROJECT_LIMITS.revisions}.`);
+const RevisionCap = wholeNumber("Enter a whole number.").pipe(
+  z
+    .number()
+    .min(0, "Enter 0 or more.")
+    .max(PROJECT_LIMITS.revisions, `At most ${PROJECT_LIMITS.revisions}.`),
+);
 
 /** Approved features: one per line of a textarea. */
 const Features = z
@@ -96,7 +97,7 @@ export const ClientProjectFormSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("confirm-add-on"),
     addOnId: id,
-    credits: z.coerce.number().int().min(0).catch(-1),
+    credits: wholeNumber("Reload the page and try again.").pipe(z.number().min(0)).catch(-1),
   }),
 ]);
 export type ClientProjectForm = z.infer<typeof ClientProjectFormSchema>;
@@ -150,17 +151,18 @@ export const AdminAddOnFormSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("price"),
     addOnId: id,
-    credits: z.coerce
-      .number({ error: "Enter a whole number of credits." })
-      .int("Enter a whole number of credits.")
-      .min(1, "Enter at least 1 credit.")
-      .max(CUSTOM_PRICE_MAX, `At most ${CUSTOM_PRICE_MAX} credits.`),
+    credits: wholeNumber("Enter a whole number of credits.").pipe(
+      z
+        .number()
+        .min(1, "Enter at least 1 credit.")
+        .max(CUSTOM_PRICE_MAX, `At most ${CUSTOM_PRICE_MAX} credits.`),
+    ),
     notes: Notes,
   }),
 ]);
 export type AdminAddOnForm = z.infer<typeof AdminAddOnFormSchema>;
 
-const Page = z.coerce.number().int().min(1).max(10_000).catch(1);
+const Page = wholeNumber("").pipe(z.number().min(1).max(10_000)).catch(1);
 
 /** `/admin/projects?phase=&status=&category=&client=&page=`, parsed leniently. */
 export const ProjectSearchSchema = z.object({
