@@ -34,6 +34,20 @@ const DEV_SECRETS = {
   DOWNLOAD_SIGNING_SECRET: "dev-only-download-signing-secret-not-for-production",
 } as const;
 
+/**
+ * The development secrets are public, so staging and production refuse them even when set on
+ * purpose (say, copied from a development `.dev.vars`). Returns the offending variable names.
+ */
+function publishedSecretsIn(bindings: WorkerBindings, allowDevSecrets: boolean): string[] {
+  if (allowDevSecrets) return [];
+  const published = new Set<string>(Object.values(DEV_SECRETS));
+  const names = [...Object.keys(DEV_SECRETS), "ENCRYPTION_KEY_PREVIOUS"] as const;
+  return names.filter((name) => {
+    const value = bindings[name as keyof WorkerBindings];
+    return typeof value === "string" && published.has(value.trim());
+  });
+}
+
 const secret = z.string().min(32, "must be at least 32 characters of random data");
 
 /** `<version>:<base64 of 32 bytes>`; the version is written into every ciphertext. */
@@ -124,14 +138,20 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
     STRIPE_WEBHOOK_SECRET: blankToUndefined(bindings.STRIPE_WEBHOOK_SECRET),
     OPS_TOKEN: blankToUndefined(bindings.OPS_TOKEN),
   });
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `${issue.path.join(".") || "env"}: ${issue.message}`,
-    );
+  if (!result.success || publishedSecretsIn(bindings, allowDevSecrets).length > 0) {
+    const problems = [
+      ...(result.error?.issues ?? []).map(
+        (issue) => `${issue.path.join(".") || "env"}: ${issue.message}`,
+      ),
+      ...publishedSecretsIn(bindings, allowDevSecrets).map(
+        (name) =>
+          `${name}: is the development value published in this repository; set a random secret`,
+      ),
+    ];
     throw new EnvError(`Invalid Worker configuration:\n- ${problems.join("\n- ")}`);
   }
 
-  const env = result.data;
+  const env = result.data!;
   const appEnv: AppEnv = {
     environment: env.ENVIRONMENT,
     isProduction: env.ENVIRONMENT === "production",

@@ -32,6 +32,34 @@ describe("parseEnv", () => {
     ).toThrow(/HMAC_SECRET/);
   });
 
+  it("refuses the published development secrets in staging and production, naming each", () => {
+    const published = parseEnv(bindings({})); // development: the defaults stand in
+    const devValues = {
+      SESSION_SECRET: published.sessionSecret,
+      HMAC_SECRET: published.hmacSecret,
+      DOWNLOAD_SIGNING_SECRET: published.downloadSigningSecret,
+      ENCRYPTION_KEY: `${published.encryptionKeys.current.version}:${published.encryptionKeys.current.key}`,
+    };
+    for (const environment of ["staging", "production"]) {
+      for (const [name, value] of Object.entries(devValues)) {
+        expect(() =>
+          parseEnv(
+            bindings({ ENVIRONMENT: environment, ...productionSecrets, [name]: ` ${value} ` }),
+          ),
+        ).toThrow(new RegExp(`${name}: is the development value published in this repository`));
+      }
+      expect(() =>
+        parseEnv(
+          bindings({
+            ENVIRONMENT: environment,
+            ...productionSecrets,
+            ENCRYPTION_KEY_PREVIOUS: devValues.ENCRYPTION_KEY,
+          }),
+        ),
+      ).toThrow(/ENCRYPTION_KEY_PREVIOUS/);
+    }
+  });
+
   it("accepts a complete production configuration without dev defaults", () => {
     const env = parseEnv(bindings({ ENVIRONMENT: "production", ...productionSecrets }));
     expect(env.isProduction).toBe(true);
