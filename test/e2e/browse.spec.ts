@@ -76,6 +76,18 @@ test("home page shows the hero, featured products and security headers", async (
   }
 });
 
+test("static files carry security headers (nosniff, no framing, a script-free CSP for SVG)", async (context) => {
+  for (const path of ["/favicon.svg", "/robots.txt"]) {
+    const response = await fetch(new URL(path, context.baseURL));
+    assert.equal(response.status, 200, path);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(response.headers.get("x-frame-options"), "DENY", path);
+    const csp = response.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'none'/, path);
+    assert.doesNotMatch(csp, /script-src/, path);
+  }
+});
+
 test("visitor goes from home to the catalog to a product page", async (context) => {
   const tracked = await openTrackedPage(context);
   try {
