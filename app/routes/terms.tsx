@@ -10,9 +10,9 @@ import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import legalStyles from "~/styles/legal.css?url";
 
 /**
- * `/terms` (issue 13, item 8): the licence terms, downloads, refunds, memberships and studio
- * projects in plain words. Numbers and licence wording come from the modules that enforce them
- * (the checkout's licence summaries, the download quota, the tiers), so the page says what the
+ * `/terms` (issue 13, item 8): the license terms, downloads, refunds, memberships and studio
+ * projects in plain words. Numbers and license wording come from the modules that enforce them
+ * (the checkout's license summaries, the download quota, the tiers), so the page says what the
  * code does.
  */
 
@@ -22,7 +22,7 @@ export const meta: MetaFunction = () => [
   { title: "Terms — Studio Store" },
   {
     name: "description",
-    content: "Licence terms, downloads, refunds, memberships and studio projects at Studio Store.",
+    content: "License terms, downloads, refunds, memberships and studio projects at Studio Store.",
   },
 ];
 
@@ -41,7 +41,7 @@ const [personal, commercial] = licenseOptions({
   teamSeats: 0,
 });
 const SECTIONS = {
-  licences: "Licences",
+  licenses: "Licenses",
   downloads: "Downloads",
   refunds: "Refunds",
   memberships: "Memberships and credits",
@@ -56,14 +56,14 @@ export default function Terms() {
   return (
     <LegalPage
       title="Terms"
-      lead="The rules for what you buy here: what each licence lets you do, how downloads work, refunds, memberships and studio projects."
+      lead="The rules for what you buy here: what each license lets you do, how downloads work, refunds, memberships and studio projects."
       contents={SECTIONS}
     >
-      <LegalSection id="licences" title={SECTIONS.licences}>
+      <LegalSection id="licenses" title={SECTIONS.licenses}>
         <p>
-          Every purchase gives you a licence for one product, with a licence key for the software.
-          The licence is yours: you may not resell, share or publish the files or the key. Which
-          licence you bought is shown on your <Link to="/account/licenses">licenses page</Link>.
+          Every purchase gives you a license for one product, with a license key for the software.
+          The license is yours: you may not resell, share or publish the files or the key. Which
+          license you bought is shown on your <Link to="/account/licenses">licenses page</Link>.
         </p>
         <dl className="legal__facts">
           <dt>{personal!.label}</dt>
@@ -77,17 +77,17 @@ export default function Terms() {
           </dd>
         </dl>
         <p>
-          A licence may have an expiry date when the product says so; otherwise it does not expire.
-          We may suspend a licence while we look into a payment dispute or a key that is being
+          A license may have an expiry date when the product says so; otherwise it does not expire.
+          We may suspend a license while we look into a payment dispute or a key that is being
           shared, and revoke it after a refund or a lost dispute. Your software is told the same
-          through the licence API.
+          through the license API.
         </p>
       </LegalSection>
 
       <LegalSection id="downloads" title={SECTIONS.downloads}>
         <ul className="legal__list">
           <li>
-            Each licence can download its file{" "}
+            Each license can download its file{" "}
             <strong>{DOWNLOADS_PER_WINDOW} times in any rolling 14 days</strong>. A download counts
             when its link is issued; a link you never use stops counting when it expires after{" "}
             {GRANT_TTL_MS / MINUTE_MS} minutes.
@@ -97,11 +97,11 @@ export default function Terms() {
             counting again.
           </li>
           <li>
-            Need more (a new computer, a lost file)? Ask for a reset on the licence&apos;s page.
+            Need more (a new computer, a lost file)? Ask for a reset on the license&apos;s page.
             Staff read every request; once approved, earlier downloads stop counting.
           </li>
           <li>
-            Downloads from many different places in a short time suspend the licence until we have
+            Downloads from many different places in a short time suspend the license until we have
             checked it.
           </li>
         </ul>
@@ -111,7 +111,7 @@ export default function Terms() {
         <p>
           If a product isn&apos;t what its page described, or you bought it by mistake, write to{" "}
           <a href={`mailto:${CONTACT_EMAIL}`}>{CONTACT_EMAIL}</a> with the purchase. Refunds go back
-          to the card you paid with, through Stripe. A refunded purchase&apos;s licence is revoked:
+          to the card you paid with, through Stripe. A refunded purchase&apos;s license is revoked:
           its key stops working and the file can no longer be downloaded. Your receipts are on your{" "}
           <Link to="/account/purchases">purchases page</Link>.
         </p>
