@@ -10,6 +10,22 @@ import { quotaState, windowStart, type QuotaState } from "~/domain/downloads/quo
  * attempts staff review for abuse.
  */
 
+/** What `quotaState` reads of a download row. */
+export const QUOTA_ROW_COLUMNS = {
+  status: downloads.status,
+  createdAt: downloads.createdAt,
+  grantExpiresAt: downloads.grantExpiresAt,
+};
+
+/** Download rows issued after `since` (ms) that may count; `quotaState` decides which do. */
+export const mayCountSince = (since: number) =>
+  and(
+    sql`${downloads.createdAt} > ${since}`,
+    sql`${downloads.status} <> 'FAILED'`,
+    // Resumed downloads are on record but never count: their grant already did.
+    isNull(downloads.resumeOfId),
+  );
+
 /** The quota of one license as its owner sees it (left, next free-up time). */
 export async function licenseQuota(
   db: Database,
@@ -17,21 +33,9 @@ export async function licenseQuota(
 ): Promise<QuotaState> {
   const since = windowStart(input.now, input.resetAt);
   const rows = await db
-    .select({
-      status: downloads.status,
-      createdAt: downloads.createdAt,
-      grantExpiresAt: downloads.grantExpiresAt,
-    })
+    .select(QUOTA_ROW_COLUMNS)
     .from(downloads)
-    .where(
-      and(
-        eq(downloads.licenseId, input.licenseId),
-        sql`${downloads.createdAt} > ${since}`,
-        sql`${downloads.status} <> 'FAILED'`,
-        // Resumed downloads are on record but never count: their grant already did.
-        isNull(downloads.resumeOfId),
-      ),
-    );
+    .where(and(eq(downloads.licenseId, input.licenseId), mayCountSince(since)));
   return quotaState(rows, input.now, input.resetAt);
 }
 

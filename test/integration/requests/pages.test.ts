@@ -118,6 +118,42 @@ describe("pages through the built Worker", () => {
     expect(await response.json()).toEqual({ ok: true, db: "reachable" });
   });
 
+  it("serves /privacy and /terms to anonymous visitors, cacheable, and links them from the footer", async () => {
+    for (const [path, heading, words] of [
+      [
+        "/privacy",
+        "<h1>Privacy</h1>",
+        ["We do not sell it", "hashed IP", "180 days", "/account/privacy"],
+      ],
+      [
+        "/terms",
+        "<h1>Terms</h1>",
+        ["3 times in any rolling 14 days", "For client work", "Refunds"],
+      ],
+    ] as const) {
+      const response = await get(path);
+      expect(response.status).toBe(200);
+      expect(response.headers.get("Cache-Control")).toContain("public");
+      const html = (await response.text()).replace(/<!-- -->/g, "");
+      expect(html).toContain(heading);
+      for (const text of words) expect(html).toContain(text);
+    }
+    // The footer is on every page, public and account alike.
+    const user = await createUser(createDb(env.DB));
+    for (const html of [
+      await (await get("/")).text(),
+      await (
+        await get("/account", { headers: { Cookie: await sessionCookieFor(user.id) } })
+      ).text(),
+    ]) {
+      const footer = html.slice(html.indexOf('<footer class="site-footer"'));
+      for (const href of ["/products", "/pricing", "/account/projects/new", "/privacy", "/terms"]) {
+        expect(footer).toContain(`href="${href}"`);
+      }
+      expect(footer).toMatch(/href="mailto:[^"]+@[^"]+"/);
+    }
+  });
+
   it("serves Remix data requests for client navigation", async () => {
     const response = await get(`/products/${SLUG}.data`);
     expect(response.status).toBe(200);

@@ -1,0 +1,242 @@
+import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Database } from "#db/client";
+import {
+  auditLogs,
+  deviceSessions,
+  digitalProducts,
+  downloads,
+  licenses,
+  memberships,
+  serviceProjects,
+  users,
+  type LicenseType,
+  type MembershipStatus,
+  type MembershipTier,
+  type ProjectPhase,
+  type ServiceStatus,
+} from "#db/schema";
+import { remainingCredits } from "~/domain/credits/balance";
+import { DOWNLOAD_WINDOW_MS, quotaState, type QuotaState } from "~/domain/downloads/quota";
+import { mayCountSince, QUOTA_ROW_COLUMNS } from "./downloads/history.server";
+import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import { insertWhen } from "./conditional-insert.server";
+
+/**
+ * `/account`: what a user holds at a glance (licenses and their downloads left, membership,
+ * open projects, security) and the profile form. Everything is read in one D1 batch, so the
+ * page costs one round trip however much the user owns.
+ */
+
+/** Licenses listed with their downloads left; the licenses page lists them all. */
+export const OVERVIEW_LICENSES = 3;
+/** Open projects listed; the projects page lists them all. */
+export const OVERVIEW_PROJECTS = 5;
+
+/** Project statuses that still need something from the studio or the client. */
+const OPEN_PROJECT_STATUSES: ServiceStatus[] = ["ACTIVE", "PAUSED"];
+
+/**
+ * A license that works now: stored ACTIVE and not past its expiry. Suspended, revoked and
+ * expired ones are on the licenses page (docs/architecture.md §7, domain/licenses/status.ts);
+ * a banned owner has no session, so they never see this page.
+ */
+const workingLicense = (userId: string, now: Date) =>
+  and(
+    eq(licenses.userId, userId),
+    eq(licenses.status, "ACTIVE"),
+    sql`(${licenses.expiresAt} is null or ${licenses.expiresAt} > ${now.getTime()})`,
+  );
+
+export interface OverviewLicense {
+  id: string;
+  productName: string;
+  type: LicenseType;
+  quota: QuotaState;
+}
+
+export interface AccountOverview {
+  profile: { name: string; email: string };
+  licenses: { active: number; total: number; newest: OverviewLicense[] };
+  membership: {
+    tier: MembershipTier;
+    status: MembershipStatus;
+    balance: number;
+    /** Renews (ACTIVE with auto-renew) or ends at `periodEnd`. */
+    renews: boolean;
+    periodEnd: Date;
+  } | null;
+  projects: {
+    open: number;
+    newest: {
+      id: string;
+      title: string;
+      phase: ProjectPhase;
+      status: ServiceStatus;
+      accepted: boolean;
+    }[];
+  };
+  security: {
+    twoFactorEnabled: boolean;
+    emailVerified: boolean;
+    lastLoginAt: Date | null;
+    devices: number;
+  };
+}
+
+export async function getAccountOverview(
+  db: Database,
+  input: { userId: string; now: Date },
+): Promise<AccountOverview> {
+  const { userId, now } = input;
+  const openProject = and(
+    eq(serviceProjects.clientId, userId),
+    inArray(serviceProjects.status, OPEN_PROJECT_STATUSES),
+  );
+  const [
+    account,
+    licenseCounts,
+    newestLicenses,
+    recentDownloads,
+    membership,
+    projects,
+    open,
+    devices,
+  ] = await db.batch([
+    db
+      .select({
+        name: users.name,
+        email: users.email,
+        twoFactorEnabled: users.twoFactorEnabled,
+        emailVerifiedAt: users.emailVerifiedAt,
+        lastLoginAt: users.lastLoginAt,
+      })
+      .from(users)
+      .where(eq(users.id, userId)),
+    db
+      .select({
+        total: count(),
+        active: sql<number>`coalesce(sum(case when ${workingLicense(userId, now)} then 1 else 0 end), 0)`,
+      })
+      .from(licenses)
+      .where(eq(licenses.userId, userId)),
+    db
+      .select({
+        id: licenses.id,
+        productName: digitalProducts.name,
+        type: licenses.licenseType,
+        resetAt: licenses.downloadWindowResetAt,
+      })
+      .from(licenses)
+      .innerJoin(digitalProducts, eq(digitalProducts.id, licenses.productId))
+      .where(workingLicense(userId, now))
+      .orderBy(desc(licenses.createdAt), desc(licenses.id))
+      .limit(OVERVIEW_LICENSES),
+    // The user's downloads of the last 14 days that may count; quotaState (the one rule)
+    // decides per license which still do, resets included.
+    db
+      .select({ licenseId: downloads.licenseId, ...QUOTA_ROW_COLUMNS })
+      .from(downloads)
+      .where(and(eq(downloads.userId, userId), mayCountSince(now.getTime() - DOWNLOAD_WINDOW_MS))),
+    db
+      .select({
+        tier: memberships.tier,
+        status: memberships.status,
+        totalCredits: memberships.totalCredits,
+        usedCredits: memberships.usedCredits,
+        autoRenew: memberships.autoRenew,
+        periodEnd: memberships.currentPeriodEnd,
+      })
+      .from(memberships)
+      .where(eq(memberships.userId, userId))
+      .limit(1),
+    db
+      .select({
+        id: serviceProjects.id,
+        title: serviceProjects.title,
+        phase: serviceProjects.phase,
+        status: serviceProjects.status,
+        acceptedAt: serviceProjects.acceptedAt,
+      })
+      .from(serviceProjects)
+      .where(openProject)
+      .orderBy(desc(serviceProjects.createdAt), desc(serviceProjects.id))
+      .limit(OVERVIEW_PROJECTS),
+    db.select({ open: count() }).from(serviceProjects).where(openProject),
+    db
+      .select({ devices: count() })
+      .from(deviceSessions)
+      .where(and(eq(deviceSessions.userId, userId), isNull(deviceSessions.revokedAt))),
+  ]);
+
+  const user = account[0]!;
+  const member = membership[0];
+  return {
+    profile: { name: user.name, email: user.email },
+    licenses: {
+      active: Number(licenseCounts[0]?.active ?? 0),
+      total: licenseCounts[0]?.total ?? 0,
+      newest: newestLicenses.map((license) => ({
+        id: license.id,
+        productName: license.productName,
+        type: license.type,
+        quota: quotaState(
+          recentDownloads.filter((row) => row.licenseId === license.id),
+          now,
+          license.resetAt,
+        ),
+      })),
+    },
+    membership: member
+      ? {
+          tier: member.tier,
+          status: member.status,
+          balance: remainingCredits(member),
+          renews: member.status === "ACTIVE" && member.autoRenew,
+          periodEnd: member.periodEnd,
+        }
+      : null,
+    projects: {
+      open: open[0]?.open ?? 0,
+      newest: projects.map(({ acceptedAt, ...project }) => ({
+        ...project,
+        accepted: acceptedAt !== null,
+      })),
+    },
+    security: {
+      twoFactorEnabled: user.twoFactorEnabled,
+      emailVerified: user.emailVerifiedAt !== null,
+      lastLoginAt: user.lastLoginAt,
+      devices: devices[0]?.devices ?? 0,
+    },
+  };
+}
+
+/**
+ * The user renames themselves. The audit row comes first and only when the name really
+ * changes, then the UPDATE, in one batch: a resubmitted form writes nothing. The row names
+ * the field, never the old or new name (the audit log outlives an erased account).
+ */
+export async function updateProfile(
+  db: Database,
+  input: { actor: AuditActor; name: string; request?: AuditRequestInfo; now: Date },
+): Promise<{ changed: boolean }> {
+  const differs = and(eq(users.id, input.actor.id), sql`${users.name} <> ${input.name}`);
+  const [audited] = await db.batch([
+    insertWhen(
+      db,
+      auditLogs,
+      auditStatement(db, {
+        actor: input.actor,
+        action: "PROFILE_UPDATED",
+        entityType: "user",
+        entityId: input.actor.id,
+        metadata: { fields: ["name"] },
+        request: input.request,
+        at: input.now,
+      }),
+      sql`exists (select 1 from ${users} where ${differs})`,
+    ).returning({ id: auditLogs.id }),
+    db.update(users).set({ name: input.name, updatedAt: input.now }).where(differs),
+  ]);
+  return { changed: audited.length > 0 };
+}
