@@ -32,7 +32,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
         detail: verified.message,
       }),
     );
-    return text("Invalid signature", 400);
+    return text(
+      verified.reason === "not-an-event" ? "Not a Stripe event" : "Invalid signature",
+      400,
+    );
   }
 
   try {

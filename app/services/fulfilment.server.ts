@@ -12,10 +12,12 @@ import {
   type PurchaseStatus,
 } from "#db/schema";
 import type { AuditAction } from "~/domain/audit/actions";
-import { purchaseReceiptEmail } from "~/domain/email/templates";
+import { paymentMismatchEmail, purchaseReceiptEmail } from "~/domain/email/templates";
 import {
   LICENSE_EFFECT_STATUSES,
   planTransition,
+  paymentMismatch,
+  type PaidAmount,
   type PaymentEventKind,
   type PurchaseTransition,
 } from "~/domain/payments/purchase-state";
@@ -25,6 +27,7 @@ import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
 import { issueLicenseStatement } from "./licenses.server";
 import { isUniqueViolation, namedBatch } from "./named-batch.server";
+import { staffRecipients } from "./projects/emails.server";
 
 /**
  * Fulfilment (docs/architecture.md §7): the only code that moves a purchase after checkout. Stripe's
@@ -64,6 +67,11 @@ export interface PaymentEventInput extends ProviderEvent {
   sessionId?: string | null;
   paymentIntentId?: string | null;
   disputeId?: string | null;
+  /**
+   * For PAYMENT_SUCCEEDED from a provider that reports it: what was actually paid. A
+   * difference from the purchase leaves it PENDING, recorded and reported to staff.
+   */
+  paid?: PaidAmount;
 }
 
 export type PaymentEventResult =
@@ -166,14 +174,59 @@ async function applyOnce(
     return { status: "ignored", purchaseId: null, reason };
   }
 
+  // Every statement holds only while the purchase is still in the status we planned from.
+  const unchanged = sql`exists (select 1 from "digital_product_purchases" gp where gp."id" = ${purchase.id} and gp."status" = ${purchase.status})`;
+
+  // A success that did not pay for the purchase: the event is kept (IGNORED, with why), staff
+  // are told and audited, and the purchase stays where it was — no license.
+  const mismatch =
+    input.kind === "PAYMENT_SUCCEEDED" && input.paid ? paymentMismatch(purchase, input.paid) : null;
+  if (mismatch) {
+    const staff = await staffRecipients(db);
+    const written = await namedBatch(db, {
+      event: insertWhen(db, paymentEvents, event("IGNORED", mismatch), unchanged).returning({
+        id: paymentEvents.id,
+      }),
+      audit: insertWhen(
+        db,
+        auditLogs,
+        auditStatement(db, {
+          actor: null,
+          action: "PAYMENT_AMOUNT_MISMATCH",
+          entityType: "purchase",
+          entityId: purchase.id,
+          metadata: { eventId: input.eventId, detail: mismatch, ...input.paid },
+          at: input.now,
+        }),
+        unchanged,
+      ),
+      alerts: staff.map((to) =>
+        queueEmail(
+          db,
+          {
+            to: to.email,
+            ...paymentMismatchEmail({
+              purchaseId: purchase.id,
+              eventId: input.eventId,
+              detail: mismatch,
+            }),
+            dedupeKey: `payment-mismatch:${input.eventId}:${to.email}`,
+            at: input.now,
+          },
+          { when: unchanged },
+        ),
+      ),
+    });
+    if (written.event.length === 0) return null;
+    return { status: "ignored", purchaseId: purchase.id, reason: mismatch };
+  }
+
   const transition = input.kind
     ? planTransition(
         { status: purchase.status, everCompleted: purchase.completedAt !== null },
         input.kind,
       )
     : null;
-  // Every statement holds only while the purchase is still in the status we planned from.
-  const unchanged = sql`exists (select 1 from "digital_product_purchases" gp where gp."id" = ${purchase.id} and gp."status" = ${purchase.status})`;
 
   if (!transition) {
     const reason = input.kind

@@ -24,12 +24,34 @@ const cryptoProvider = Stripe.createSubtleCryptoProvider();
 
 export type VerifiedStripeEvent = Result<
   { event: Stripe.Event },
-  "signature-missing" | "signature-invalid"
+  "signature-missing" | "signature-invalid" | "signed-in-future" | "not-an-event"
 >;
+
+/** The `t=` of a `Stripe-Signature` header, in seconds, or null. */
+function signedAt(signature: string): number | null {
+  const match = /(?:^|,)\s*t=(\d{1,12})\s*(?:,|$)/.exec(signature);
+  return match ? Number(match[1]) : null;
+}
+
+/** The shape every Stripe event has; a signed `{}` or `[]` is not an event. */
+function isStripeEvent(value: unknown): value is Stripe.Event {
+  if (!value || typeof value !== "object" || Array.isArray(value)) return false;
+  const event = value as { id?: unknown; type?: unknown; data?: { object?: unknown } };
+  return (
+    typeof event.id === "string" &&
+    typeof event.type === "string" &&
+    typeof event.data === "object" &&
+    event.data !== null &&
+    typeof event.data.object === "object" &&
+    event.data.object !== null
+  );
+}
 
 /**
  * Check `Stripe-Signature` against the raw body (as received: re-serialized JSON would not
- * match) and the endpoint secret; events older than five minutes are refused.
+ * match) and the endpoint secret. Events signed more than five minutes ago are refused, and so
+ * are events signed more than five minutes in the future (the SDK only checks the past: a
+ * future timestamp would stretch a captured event's replay window).
  */
 export async function verifyStripeEvent(
   rawBody: string,
@@ -49,6 +71,13 @@ export async function verifyStripeEvent(
       cryptoProvider,
       now.getTime(),
     );
+    const at = signedAt(signature);
+    if (at !== null && at * 1000 > now.getTime() + STRIPE_SIGNATURE_TOLERANCE_SECONDS * 1000) {
+      return refuse("invalid", "signed-in-future", "The signature's timestamp is in the future");
+    }
+    if (!isStripeEvent(event)) {
+      return refuse("invalid", "not-an-event", "The signed body is not a Stripe event");
+    }
     return { ok: true, event };
   } catch (error) {
     return refuse(
@@ -99,6 +128,7 @@ export function stripeEventToPaymentEvent(
         purchaseId: session.client_reference_id ?? session.metadata?.purchaseId ?? null,
         sessionId: session.id,
         paymentIntentId: stripeId(session.payment_intent),
+        paid: { amount: session.amount_total, currency: session.currency },
         summary: {
           sessionId: session.id,
           paymentStatus: session.payment_status,

@@ -53,6 +53,19 @@ export function licenseAbuseEmail(input: {
   };
 }
 
+/** To every admin and owner, when a paid amount does not match its purchase (no license). */
+export function paymentMismatchEmail(input: {
+  purchaseId: string;
+  eventId: string;
+  detail: string;
+}): EmailContent {
+  return {
+    template: "payment-mismatch",
+    subject: "A payment did not match its purchase",
+    bodyText: `Stripe event ${input.eventId} reported a successful payment for purchase ${input.purchaseId}, but the amount or currency differs: ${input.detail}\n\nNo license was issued and the purchase is still pending. Check the payment in Stripe and the purchase at /admin/purchases/${input.purchaseId}, then refund or settle it by hand.`,
+  };
+}
+
 /** A moderator decided a download reset request; the owner reads the notes either way. */
 export function resetRequestDecidedEmail(input: {
   decision: "approve" | "reject";

@@ -107,3 +107,23 @@ export const LICENSE_EFFECT_STATUSES: Record<
   REINSTATE: { from: ["SUSPENDED"], to: "ACTIVE" },
   REVOKE: { from: ["ACTIVE", "SUSPENDED", "EXPIRED"], to: "REVOKED" },
 };
+
+/** What a provider says was paid: minor units and an ISO currency (any case). */
+export interface PaidAmount {
+  amount: number | null;
+  currency: string | null;
+}
+
+/**
+ * Why a successful payment does not pay for the purchase, or null when it does. Checkout asks
+ * the provider for exactly the purchase's price (no taxes or discounts are configured), so any
+ * difference means a tampered or misconfigured session: it must never issue a license.
+ */
+export function paymentMismatch(
+  expected: { amountCents: number; currency: string },
+  paid: PaidAmount,
+): string | null {
+  const currency = paid.currency?.toUpperCase() ?? null;
+  if (paid.amount === expected.amountCents && currency === expected.currency) return null;
+  return `Paid ${paid.amount ?? "nothing"} ${currency ?? "(no currency)"} for a purchase of ${expected.amountCents} ${expected.currency} (minor units).`;
+}

@@ -1,9 +1,15 @@
 import { env, SELF } from "cloudflare:test";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
-import { digitalProductPurchases, licenses, paymentEvents } from "#db/schema";
+import {
+  auditLogs,
+  digitalProductPurchases,
+  emailOutbox,
+  licenses,
+  paymentEvents,
+} from "#db/schema";
 import { parseEnv } from "~/lib/env.server";
 import { startCheckout } from "~/services/checkout.server";
 import {
@@ -111,6 +117,31 @@ describe("Stripe signature verification", () => {
     expect((await verifyStripeEvent(payload, fresh, SECRET)).ok).toBe(true);
   });
 
+  it("refuses an event signed more than five minutes in the future", async () => {
+    const sixMinutesAhead = Math.floor(Date.now() / 1000) + 6 * 60;
+    const signature = await signStripePayload(payload, SECRET, sixMinutesAhead);
+    expect(await verifyStripeEvent(payload, signature, SECRET)).toMatchObject({
+      ok: false,
+      reason: "signed-in-future",
+    });
+    const slightlyAhead = await signStripePayload(
+      payload,
+      SECRET,
+      Math.floor(Date.now() / 1000) + 30,
+    );
+    expect((await verifyStripeEvent(payload, slightlyAhead, SECRET)).ok).toBe(true);
+  });
+
+  it("refuses a correctly signed body that is not an event ({}, [], null, a string)", async () => {
+    for (const body of ["{}", "[]", "null", '"evt"', '{"id":"evt_1","type":"x"}']) {
+      const signature = await signStripePayload(body, SECRET);
+      expect(await verifyStripeEvent(body, signature, SECRET), body).toMatchObject({
+        ok: false,
+        reason: "not-an-event",
+      });
+    }
+  });
+
   it("refuses a request without a signature", async () => {
     expect(await verifyStripeEvent(payload, null, SECRET)).toMatchObject({ ok: false });
   });
@@ -205,6 +236,53 @@ describe("Stripe checkout and events", () => {
     expect(purchase).toMatchObject({ status: "COMPLETED", providerPaymentIntentId: "pi_test_1" });
   });
 
+  it("a success paying another amount or currency issues nothing, keeps the purchase PENDING and alerts staff", async () => {
+    const owner = await createUser(db, { role: "OWNER" });
+    for (const paid of [
+      { amount_total: 100, currency: "usd" },
+      { amount_total: 7900, currency: "eur" },
+      { amount_total: null, currency: "usd" },
+    ]) {
+      const { purchaseId, sessionId } = await stripePurchase();
+      const event = stripeEvent("checkout.session.completed", {
+        id: sessionId,
+        object: "checkout.session",
+        client_reference_id: purchaseId,
+        payment_intent: `pi_${crypto.randomUUID()}`,
+        payment_status: "paid",
+        ...paid,
+      });
+      expect(await deliver(event)).toMatchObject({ status: "ignored", purchaseId });
+      expect(await deliver(event)).toEqual({ status: "duplicate" });
+      const [purchase] = await db
+        .select()
+        .from(digitalProductPurchases)
+        .where(eq(digitalProductPurchases.id, purchaseId));
+      expect(purchase!.status).toBe("PENDING");
+      expect(
+        await db.select().from(licenses).where(eq(licenses.purchaseId, purchaseId)),
+      ).toHaveLength(0);
+      const [recorded] = await db
+        .select()
+        .from(paymentEvents)
+        .where(eq(paymentEvents.eventId, event.id));
+      expect(recorded).toMatchObject({ status: "IGNORED", purchaseId });
+      expect(recorded!.error).toMatch(/^Paid /);
+      const alerts = await db
+        .select()
+        .from(emailOutbox)
+        .where(eq(emailOutbox.dedupeKey, `payment-mismatch:${event.id}:${owner.email}`));
+      expect(alerts).toHaveLength(1);
+      const audit = await db
+        .select()
+        .from(auditLogs)
+        .where(
+          and(eq(auditLogs.entityId, purchaseId), eq(auditLogs.action, "PAYMENT_AMOUNT_MISMATCH")),
+        );
+      expect(audit).toHaveLength(1);
+    }
+  });
+
   it("a refund arriving before the checkout event prevents the license", async () => {
     const { purchaseId, sessionId } = await stripePurchase();
     // The refund names only the payment intent; here it is found through the session's
@@ -252,6 +330,8 @@ describe("Stripe checkout and events", () => {
         client_reference_id: purchaseId,
         payment_intent: "pi_test_dispute",
         payment_status: "paid",
+        amount_total: 7900,
+        currency: "usd",
       }),
     );
     const dispute = {
