@@ -11,8 +11,8 @@ import { can } from "~/domain/auth/permissions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { BACKUP_STATUS_TONES } from "~/domain/backups/parts";
 import { formatBytes } from "~/domain/catalog/upload-rules";
-import { DASHBOARD_DAYS } from "~/domain/dashboard/daily-series";
-import type { AuditArchiveState, JobState } from "~/domain/dashboard/health";
+import { DASHBOARD_DAYS, DAY_MS } from "~/domain/dashboard/daily-series";
+import { cronPeriodMs, type AuditArchiveState, type JobState } from "~/domain/dashboard/health";
 import { formatMoney, minorUnitDigits } from "~/domain/money";
 import { scheduledJobs } from "~/jobs/run-scheduled";
 import { JOB_REGISTRY } from "~/jobs/registry";
@@ -108,12 +108,15 @@ export default function AdminDashboardPage() {
         <StatGrid
           testId="period-totals"
           stats={[
-            ...(money?.revenue ?? []).map((entry) => ({
-              value: formatMoney(entry.totals.revenue, entry.currency),
-              label: entry.totals.refunds
-                ? `Revenue (${formatMoney(entry.totals.refunds, entry.currency)} refunded, ${formatMoney(entry.totals.net, entry.currency)} net)`
-                : "Revenue",
-            })),
+            ...(money?.revenue ?? []).flatMap(({ currency, totals }) => [
+              { value: formatMoney(totals.revenue, currency), label: `Revenue (${currency})` },
+              ...(totals.refunds
+                ? [
+                    { value: formatMoney(totals.refunds, currency), label: "Refunded" },
+                    { value: formatMoney(totals.net, currency), label: "Net" },
+                  ]
+                : []),
+            ]),
             ...(money ? [{ value: money.salesTotal, label: "Sales" }] : []),
             { value: dashboard.downloadsTotal, label: "Downloads" },
             { value: dashboard.newAccountsTotal, label: "New accounts" },
@@ -189,8 +192,15 @@ export default function AdminDashboardPage() {
           rowProps={(job) => ({ "data-job": job.name, "data-state": job.state })}
           testId="job-health"
           columns={[
-            { header: "Scheduled job", cell: (job) => job.name, rowHeader: true },
-            { header: "Cron", cell: (job) => <code>{job.cron}</code> },
+            { header: "Scheduled job", cell: (job) => job.name },
+            {
+              header: "Runs",
+              cell: (job) => (
+                <span title={`cron: ${job.cron}`}>
+                  {cronPeriodMs(job.cron) === DAY_MS ? "daily" : "hourly"}
+                </span>
+              ),
+            },
             {
               header: "Last run",
               cell: (job) => {
@@ -199,23 +209,17 @@ export default function AdminDashboardPage() {
                   <>
                     <Badge tone={tone}>{text}</Badge>{" "}
                     {job.lastFinishedAt && <Muted>{formatDateTime(job.lastFinishedAt)}</Muted>}
+                    {job.state === "failing" && (
+                      <p className="dashboard__error">
+                        {job.lastSuccessAt
+                          ? `Failing since the last success, ${formatDateTime(job.lastSuccessAt)}`
+                          : "It has never worked"}
+                        {job.lastError && `: ${job.lastError}`}
+                      </p>
+                    )}
                   </>
                 );
               },
-            },
-            {
-              header: "Last worked",
-              cell: (job) =>
-                job.state === "failing" ? (
-                  <>
-                    {job.lastSuccessAt
-                      ? `Failing since ${formatDateTime(job.lastSuccessAt)}`
-                      : "Has never worked"}
-                    {job.lastError && <p className="dashboard__error">{job.lastError}</p>}
-                  </>
-                ) : (
-                  formatDateTime(job.lastSuccessAt, "never")
-                ),
             },
           ]}
         />

@@ -21,6 +21,7 @@ export function ChartFigure<Row>({
   chart,
   formatTick = String,
   caption,
+  captionAbove = false,
   className,
   testId,
   rows,
@@ -35,6 +36,8 @@ export function ChartFigure<Row>({
   chart: ChartFrame;
   formatTick?: (value: number) => string;
   caption?: ReactNode;
+  /** The caption names the chart (dashboard) rather than explaining it (credits). */
+  captionAbove?: boolean;
   className?: string;
   testId?: string;
   rows: readonly Row[];
@@ -44,6 +47,7 @@ export function ChartFigure<Row>({
 }) {
   return (
     <figure className={className ? `chart ${className}` : "chart"} data-testid={testId}>
+      {caption && captionAbove && <figcaption className="chart__caption">{caption}</figcaption>}
       <svg
         viewBox={`0 0 ${chart.width} ${chart.height}`}
         width={chart.width}
@@ -79,7 +83,7 @@ export function ChartFigure<Row>({
           </text>
         ))}
       </svg>
-      {caption && <figcaption className="muted">{caption}</figcaption>}
+      {caption && !captionAbove && <figcaption className="muted">{caption}</figcaption>}
       <details>
         <summary>Chart data as a table</summary>
         <DataTable rows={rows} rowKey={rowKey} columns={columns} />

@@ -44,6 +44,12 @@ export function DailyBarChart({
       description={description}
       chart={chart}
       formatTick={formatTick}
+      caption={
+        <>
+          <strong>{title}</strong> <span className="muted">{format(total)} in all</span>
+        </>
+      }
+      captionAbove
       className="chart--bars"
       testId={id}
       rows={series.map((point, index) => ({ ...point, index }))}

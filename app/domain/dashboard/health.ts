@@ -100,8 +100,11 @@ export function auditArchiveState(input: {
   retentionDays: number;
 }): AuditArchiveState {
   const { lastArchive, oldestLiveAt, now, retentionDays } = input;
+  // A row stamped a moment after `now` (clocks differ a little) is 0 days old, not -1.
   const ageDays =
-    oldestLiveAt === null ? null : Math.floor((now.getTime() - oldestLiveAt.getTime()) / DAY_MS);
+    oldestLiveAt === null
+      ? null
+      : Math.max(0, Math.floor((now.getTime() - oldestLiveAt.getTime()) / DAY_MS));
   return {
     retentionDays,
     lastArchivedDay: lastArchive?.rangeStart ?? null,

@@ -5,6 +5,7 @@ import { auditLogs, type UserRole } from "#db/schema";
 import { JOB_REGISTRY } from "~/jobs/registry";
 import { scheduledJobs } from "~/jobs/run-scheduled";
 import { parseEnv } from "~/lib/env.server";
+import { jobRunRecorder } from "~/services/job-runs.server";
 import { createProject, createUser } from "../../factories";
 import { ORIGIN, sessionCookieFor } from "../../helpers/session";
 
@@ -51,7 +52,33 @@ describe("/admin", () => {
       createdAt: new Date(Date.now() + 5_000),
     });
 
+    // No test fires the daily cron through the runner, so this row stays as written.
+    const lastWorked = new Date(Date.UTC(2030, 0, 1, 3, 30));
+    await jobRunRecorder(db)({
+      job: "prune-rate-limits",
+      cron: "30 3 * * *",
+      startedAt: lastWorked,
+      finishedAt: lastWorked,
+      ok: true,
+      durationMs: 0,
+      result: {},
+      error: null,
+    });
+    await jobRunRecorder(db)({
+      job: "prune-rate-limits",
+      cron: "30 3 * * *",
+      startedAt: new Date(),
+      finishedAt: new Date(),
+      ok: false,
+      durationMs: 0,
+      result: null,
+      error: "D1 said no",
+    });
+
     const html = await page("/admin", admin.cookie);
+    expect(html).toMatch(
+      /data-job="prune-rate-limits" data-state="failing">[\s\S]*?Failing since the last success, 1 Jan 2030, 03:30 UTC(<!-- -->)?: D1 said no/,
+    );
     for (const title of ["Sales", "Downloads", "New accounts"]) {
       expect(html).toContain(`<title id="${title.toLowerCase().replace(" ", "-")}-title">`);
     }

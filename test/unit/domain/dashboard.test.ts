@@ -119,6 +119,7 @@ describe("audit archive state", () => {
       });
     expect(state(181)).toMatchObject({ oldestLiveAgeDays: 181, behind: false });
     expect(state(182)).toMatchObject({ oldestLiveAgeDays: 182, behind: true });
+    expect(state(-0.001)).toMatchObject({ oldestLiveAgeDays: 0, behind: false }); // clock skew
     expect(
       auditArchiveState({ lastArchive: null, oldestLiveAt: null, now: NOW, retentionDays: 180 }),
     ).toEqual({
