@@ -19,6 +19,7 @@ import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
 import { withEtag } from "./lib/etag.server";
 import "./lib/load-context";
 import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
+import { jobRunRecorder } from "./services/job-runs.server";
 
 const serverBuild = build as unknown as ServerBuild;
 if (serverBuild.mode === "development") logDevReady(serverBuild);
@@ -74,11 +75,12 @@ export default {
 
   async scheduled(controller, bindings) {
     const env = parseEnv(bindings);
-    await runScheduledJobs(controller.cron, JOB_REGISTRY, {
-      db: createDb(bindings.DB),
-      env,
-      bindings,
-      now: new Date(controller.scheduledTime),
-    });
+    const db = createDb(bindings.DB);
+    await runScheduledJobs(
+      controller.cron,
+      JOB_REGISTRY,
+      { db, env, bindings, now: new Date(controller.scheduledTime) },
+      { recordRun: jobRunRecorder(db) },
+    );
   },
 } satisfies ExportedHandler<WorkerBindings>;

@@ -8,6 +8,8 @@ declare global {
       /** Backup tests only: the database they back up, and an empty one to restore into. */
       BACKUP_SOURCE_DB: D1Database;
       RESTORE_TARGET_DB: D1Database;
+      /** The dashboard test only (test/integration/admin-dashboard.test.ts): exact counts. */
+      DASHBOARD_DB: D1Database;
     }
   }
 }

@@ -34,8 +34,9 @@ export default defineConfig(async () => {
                   OPS_TOKEN: "test-ops-token-not-secret-0123456789abcdef",
                 },
                 // Backup round trips: a source only the backup tests write, and an empty database
-                // to restore into (the backup test file migrates both).
-                d1Databases: ["BACKUP_SOURCE_DB", "RESTORE_TARGET_DB"],
+                // to restore into (the backup test file migrates both). DASHBOARD_DB: the
+                // dashboard test's own database, so its counts are exact.
+                d1Databases: ["BACKUP_SOURCE_DB", "RESTORE_TARGET_DB", "DASHBOARD_DB"],
               },
             }),
           ],

@@ -26,9 +26,13 @@ import { pageCursor, requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
+import chartStyles from "~/styles/charts.css?url";
 import membershipStyles from "~/styles/membership.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: membershipStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: chartStyles },
+  { rel: "stylesheet", href: membershipStyles },
+];
 
 export const meta: MetaFunction = () => [{ title: "Your membership — Studio Store" }];
 

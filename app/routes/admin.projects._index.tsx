@@ -11,6 +11,7 @@ import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import {
   PHASE_LABELS,
   PHASE_OPTIONS,
+  PROJECT_QUEUE_OPTIONS,
   SERVICE_CATEGORY_LABELS,
   SERVICE_CATEGORY_OPTIONS,
   SERVICE_STATUS_OPTIONS,
@@ -34,6 +35,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 const FILTERS = [
+  { name: "queue", label: "Needs attention", any: "All projects", options: PROJECT_QUEUE_OPTIONS },
   { name: "phase", label: "Phase", any: "Any phase", options: PHASE_OPTIONS },
   { name: "status", label: "Status", any: "Any status", options: SERVICE_STATUS_OPTIONS },
   { name: "category", label: "Category", any: "Any category", options: SERVICE_CATEGORY_OPTIONS },
@@ -43,7 +45,9 @@ export default function AdminProjects() {
   const { search, items, page, pages, total, now } = useLoaderData<typeof loader>();
   const id = useId();
   const searching = useIsFiltering();
-  const filtering = Boolean(search.phase || search.status || search.category || search.client);
+  const filtering = Boolean(
+    search.queue || search.phase || search.status || search.category || search.client,
+  );
   return (
     <div className="studio-page">
       <header>

@@ -1,3 +1,5 @@
+import { CHART_PAD as PAD, roundCoordinate as round, yTicks, type YTick } from "../charts/scale";
+
 /**
  * The member's "credits over time" chart, computed here and drawn as plain SVG by the page
  * (server-rendered, no client script). A step line: a balance holds until the next row.
@@ -14,12 +16,10 @@ export interface BalanceChart {
   /** The SVG path of the step line; empty when there is nothing to draw. */
   path: string;
   dots: Array<{ x: number; y: number; balance: number; at: number; type: string }>;
-  yTicks: Array<{ y: number; value: number }>;
+  yTicks: YTick[];
   xLabels: Array<{ x: number; at: number }>;
   max: number;
 }
-
-const PAD = { left: 40, right: 12, top: 12, bottom: 28 };
 
 export function buildBalanceChart(
   points: readonly BalancePoint[],
@@ -49,9 +49,6 @@ export function buildBalanceChart(
   const path = dots
     .map((dot, index) => (index === 0 ? `M${dot.x} ${dot.y}` : `H${dot.x} V${dot.y}`))
     .join(" ");
-  const step = niceStep(max);
-  const yTicks: BalanceChart["yTicks"] = [];
-  for (let value = 0; value <= max; value += step) yTicks.push({ y: round(y(value)), value });
   const xLabels =
     dots.length === 0
       ? []
@@ -61,15 +58,5 @@ export function buildBalanceChart(
             { x: dots[0]!.x, at: dots[0]!.at },
             { x: dots.at(-1)!.x, at: dots.at(-1)!.at },
           ];
-  return { width, height, path, dots, yTicks, xLabels, max };
+  return { width, height, path, dots, yTicks: yTicks(max, y), xLabels, max };
 }
-
-function niceStep(max: number): number {
-  const rough = max / 4;
-  const magnitude = 10 ** Math.floor(Math.log10(Math.max(1, rough)));
-  const normalized = rough / magnitude;
-  const nice = normalized <= 1 ? 1 : normalized <= 2 ? 2 : normalized <= 5 ? 5 : 10;
-  return Math.max(1, nice * magnitude);
-}
-
-const round = (value: number) => Math.round(value * 10) / 10;

@@ -43,11 +43,20 @@ export const ADD_ON_STATUS_LABELS: Readonly<Record<AddOnStatus, string>> = {
   REJECTED: "Rejected",
 };
 
+/** `/admin/projects?queue=`: the work waiting for staff (the dashboard links to both). */
+export const PROJECT_QUEUES = ["requests", "overdue"] as const;
+export type ProjectQueue = (typeof PROJECT_QUEUES)[number];
+export const PROJECT_QUEUE_LABELS: Readonly<Record<ProjectQueue, string>> = {
+  requests: "Waiting for an answer",
+  overdue: "Overdue",
+};
+
 const options = <T extends string>(values: readonly T[], labels: Readonly<Record<T, string>>) =>
   values.map((value) => ({ value, label: labels[value] }));
 
 export const SERVICE_CATEGORY_OPTIONS = options(SERVICE_CATEGORIES, SERVICE_CATEGORY_LABELS);
 export const PHASE_OPTIONS = options(PROJECT_PHASES, PHASE_LABELS);
+export const PROJECT_QUEUE_OPTIONS = options(PROJECT_QUEUES, PROJECT_QUEUE_LABELS);
 export const SERVICE_STATUS_OPTIONS = options(SERVICE_STATUSES, SERVICE_STATUS_LABELS);
 export const ADD_ON_STATUS_OPTIONS = options(ADD_ON_STATUSES, ADD_ON_STATUS_LABELS);
 

@@ -9,7 +9,7 @@ import {
 } from "#db/schema/enums";
 import { CUSTOM_PRICE_MAX } from "./add-ons";
 import { parseDeadlineDate } from "./deadlines";
-import { PROJECT_LIMITS } from "./labels";
+import { PROJECT_LIMITS, PROJECT_QUEUES } from "./labels";
 
 /**
  * The forms of /account/projects and /admin/projects, /admin/add-ons (the URL contract of
@@ -164,8 +164,9 @@ export type AdminAddOnForm = z.infer<typeof AdminAddOnFormSchema>;
 
 const Page = wholeNumber("").pipe(z.number().min(1).max(10_000)).catch(1);
 
-/** `/admin/projects?phase=&status=&category=&client=&page=`, parsed leniently. */
+/** `/admin/projects?queue=&phase=&status=&category=&client=&page=`, parsed leniently. */
 export const ProjectSearchSchema = z.object({
+  queue: z.enum(PROJECT_QUEUES).optional().catch(undefined),
   phase: z.enum(PROJECT_PHASES).optional().catch(undefined),
   status: z.enum(SERVICE_STATUSES).optional().catch(undefined),
   category: z.enum(SERVICE_CATEGORIES).optional().catch(undefined),

@@ -13,6 +13,7 @@ import {
   type ServiceCategory,
   type ServiceStatus,
 } from "#db/schema";
+import type { ProjectQueue } from "~/domain/projects/labels";
 
 import { loadProject } from "./projects.server";
 
@@ -25,8 +26,12 @@ const HISTORY_LIMIT = 100;
 /** Midnight UTC of `now`: a deadline before it is overdue (deadlines are dates). */
 const startOfDay = (now: Date) => Math.floor(now.getTime() / DAY_MS) * DAY_MS;
 
-const overdueSql = (now: Date) =>
+/** Past its deadline (before today, UTC) and neither delivered nor cancelled. */
+export const overdueSql = (now: Date) =>
   sql<number>`(${serviceProjects.status} in ('ACTIVE', 'PAUSED') and ${serviceProjects.deadline} is not null and ${serviceProjects.deadline} < ${startOfDay(now)})`;
+
+/** A client's request that staff have neither accepted nor declined yet. */
+export const awaitingAnswerSql = sql<number>`(${serviceProjects.acceptedAt} is null and ${serviceProjects.status} = 'ACTIVE')`;
 
 const listColumns = {
   id: serviceProjects.id,
@@ -147,6 +152,7 @@ export async function getProjectForStaff(db: Database, projectId: string) {
 }
 
 export interface ProjectFilters {
+  queue?: ProjectQueue;
   phase?: ProjectPhase;
   status?: ServiceStatus;
   category?: ServiceCategory;
@@ -163,6 +169,8 @@ const likePattern = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${
  */
 export async function searchProjects(db: Database, filters: ProjectFilters, now: Date) {
   const conditions: SQL[] = [];
+  if (filters.queue === "requests") conditions.push(awaitingAnswerSql);
+  if (filters.queue === "overdue") conditions.push(overdueSql(now));
   if (filters.phase) conditions.push(eq(serviceProjects.phase, filters.phase));
   if (filters.status) conditions.push(eq(serviceProjects.status, filters.status));
   if (filters.category) conditions.push(eq(serviceProjects.category, filters.category));
@@ -192,7 +200,7 @@ export async function searchProjects(db: Database, filters: ProjectFilters, now:
       .where(where)
       .orderBy(
         desc(overdueSql(now)),
-        desc(sql`(${serviceProjects.acceptedAt} is null and ${serviceProjects.status} = 'ACTIVE')`),
+        desc(awaitingAnswerSql),
         sql`${serviceProjects.deadline} is null`,
         asc(serviceProjects.deadline),
         desc(serviceProjects.createdAt),

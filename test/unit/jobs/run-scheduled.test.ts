@@ -1,6 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { JOB_REGISTRY } from "~/jobs/registry";
-import { JobsFailedError, runScheduledJobs, UnknownCronError } from "~/jobs/run-scheduled";
+import {
+  JobsFailedError,
+  runScheduledJobs,
+  scheduledJobs,
+  UnknownCronError,
+  type JobRunRecord,
+} from "~/jobs/run-scheduled";
 import type { Job, JobContext } from "~/jobs/types";
 import wranglerToml from "../../../wrangler.toml?raw";
 
@@ -23,7 +29,7 @@ describe("runScheduledJobs", () => {
       "* * * * *",
       { "* * * * *": [job("a"), job("b")] },
       context,
-      logger,
+      { logger },
     );
     expect(order).toEqual(["a", "b"]);
     expect(outcomes.map((outcome) => [outcome.job, outcome.ok, outcome.result])).toEqual([
@@ -39,7 +45,7 @@ describe("runScheduledJobs", () => {
 
   it("reports an unknown cron expression instead of ignoring it", async () => {
     const logger = quietLogger();
-    await expect(runScheduledJobs("*/5 * * * *", {}, context, logger)).rejects.toBeInstanceOf(
+    await expect(runScheduledJobs("*/5 * * * *", {}, context, { logger })).rejects.toBeInstanceOf(
       UnknownCronError,
     );
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining("cron.unknown"));
@@ -54,12 +60,81 @@ describe("runScheduledJobs", () => {
       ] satisfies Job[],
     };
     const logger = quietLogger();
-    const error = await runScheduledJobs("cron", registry, context, logger).catch(
+    const error = await runScheduledJobs("cron", registry, context, { logger }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(JobsFailedError);
     expect((error as JobsFailedError).outcomes.map((outcome) => outcome.ok)).toEqual([false, true]);
     expect(ran).toEqual(["healthy"]);
+  });
+
+  it("hands every finished job to the recorder, with its times, result or error", async () => {
+    const registry = {
+      cron: [
+        { name: "healthy", run: async () => ({ sent: 2 }) },
+        { name: "broken", run: async () => Promise.reject(new Error("boom")) },
+      ] satisfies Job[],
+    };
+    let tick = 1_000;
+    const recorded: JobRunRecord[] = [];
+    await runScheduledJobs("cron", registry, context, {
+      logger: quietLogger(),
+      recordRun: async (run) => void recorded.push(run),
+      clock: () => (tick += 5),
+    }).catch(() => undefined);
+    expect(recorded).toEqual([
+      {
+        job: "healthy",
+        cron: "cron",
+        startedAt: new Date(1_005),
+        finishedAt: new Date(1_010),
+        ok: true,
+        durationMs: 5,
+        result: { sent: 2 },
+        error: null,
+      },
+      {
+        job: "broken",
+        cron: "cron",
+        startedAt: new Date(1_015),
+        finishedAt: new Date(1_020),
+        ok: false,
+        durationMs: 5,
+        result: null,
+        error: "boom",
+      },
+    ]);
+  });
+
+  it("runs the jobs and keeps going when the recorder fails, logging that instead", async () => {
+    const ran: string[] = [];
+    const registry = {
+      cron: [
+        { name: "a", run: async () => (ran.push("a"), {}) },
+        { name: "b", run: async () => (ran.push("b"), {}) },
+      ] satisfies Job[],
+    };
+    const logger = quietLogger();
+    const outcomes = await runScheduledJobs("cron", registry, context, {
+      logger,
+      recordRun: async () => Promise.reject(new Error("D1 is away")),
+    });
+    expect(ran).toEqual(["a", "b"]);
+    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    expect(logger.error).toHaveBeenCalledTimes(2);
+    expect(JSON.parse(logger.error.mock.calls[0]![0] as string)).toMatchObject({
+      event: "job.record-failed",
+      job: "a",
+      message: "D1 is away",
+    });
+  });
+
+  it("lists every registered job with its cron", () => {
+    expect(scheduledJobs({ x: [{ name: "one", run: async () => ({}) }], y: [] })).toEqual([
+      { name: "one", cron: "x" },
+    ]);
+    const names = scheduledJobs(JOB_REGISTRY).map((job) => job.name);
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it("registers jobs for exactly the crons of every environment in wrangler.toml", () => {
