@@ -274,7 +274,11 @@ async function commitDay(
   if (written.rows !== staged) {
     throw new Error(`The archive of ${day.day} has ${written.rows} rows; ${staged} were staged.`);
   }
-  const check = await readArchive(files, { storageKey: key, rowCount: staged, sha256: written.sha256 });
+  const check = await readArchive(files, {
+    storageKey: key,
+    rowCount: staged,
+    sha256: written.sha256,
+  });
   if (!check.ok) throw new Error(check.message);
 
   // One batch: the archive row only if D1 still holds exactly the rows that were staged (rows
@@ -295,12 +299,10 @@ async function commitDay(
       }),
       sql`(SELECT count(*) FROM audit_logs WHERE created_at >= ${day.start} AND created_at < ${day.end}) = ${staged}`,
     ).returning({ id: auditLogArchives.id }),
-    run.db
-      .delete(auditLogs)
-      .where(
-        sql`${auditLogs.createdAt} >= ${day.start} AND ${auditLogs.createdAt} < ${day.end}
+    run.db.delete(auditLogs).where(
+      sql`${auditLogs.createdAt} >= ${day.start} AND ${auditLogs.createdAt} < ${day.end}
             AND EXISTS (SELECT 1 FROM audit_log_archives WHERE storage_key = ${key})`,
-      ),
+    ),
     insertWhen(
       run.db,
       auditLogs,
@@ -348,7 +350,11 @@ export async function readArchive(
 ): Promise<Result<{ rows: number }, ArchiveReadRefusal>> {
   const object = await files.get(archive.storageKey);
   if (!object) {
-    return refuse("not-found", "archive-missing", `The archive object ${archive.storageKey} is missing.`);
+    return refuse(
+      "not-found",
+      "archive-missing",
+      `The archive object ${archive.storageKey} is missing.`,
+    );
   }
   const [forHash, forRows] = object.body.tee();
   const hashing = (async () => {

@@ -169,7 +169,8 @@ export async function describeAuditRows(
 
 // ---- The live log ------------------------------------------------------------------------------
 
-export type AuditSearchRefusal = "unknown-actor" | "not-archived" | "archive-missing" | "archive-corrupt";
+export type AuditSearchRefusal =
+  "unknown-actor" | "not-archived" | "archive-missing" | "archive-corrupt";
 
 /** The actor filter's email as an account id, or a refusal naming the field. */
 export async function resolveActor(
@@ -207,7 +208,12 @@ function liveConditions(filters: AuditFilters, actorId: string | undefined): SQL
 /** One keyset page of the live log on (created_at, id), newest first. */
 async function livePage(
   db: Database,
-  input: { filters: AuditFilters; actorId: string | undefined; cursor: string | null; limit: number },
+  input: {
+    filters: AuditFilters;
+    actorId: string | undefined;
+    cursor: string | null;
+    limit: number;
+  },
 ) {
   const conditions = liveConditions(input.filters, input.actorId);
   const cursor = decodeCursor(input.cursor);

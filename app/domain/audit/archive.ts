@@ -6,8 +6,6 @@ import { DAY_MS, utcDay } from "./filters";
  * several runs, its parts under `audit-staging/YYYY-MM-DD/`. Pure: time is passed in.
  */
 
-export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
-
 export function archiveKey(day: string): string {
   return `audit/${day.slice(0, 4)}/${day.slice(5, 7)}/${day.slice(8, 10)}.ndjson.gz`;
 }

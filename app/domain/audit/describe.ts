@@ -202,9 +202,7 @@ const PHRASES: Record<AuditAction, Phrase> = {
   CREDITS_ADJUSTED: ({ it }) => `adjusted the credits of ${it}`,
   // Operations
   FEATURE_FLAG_CHANGED: ({ it, m }) =>
-    typeof m.enabled === "boolean"
-      ? `switched ${it} ${m.enabled ? "on" : "off"}`
-      : `changed ${it}`,
+    typeof m.enabled === "boolean" ? `switched ${it} ${m.enabled ? "on" : "off"}` : `changed ${it}`,
   BACKUP_STARTED: ({ it }) => `started ${it}`,
   BACKUP_COMPLETED: ({ it }) => `completed ${it}`,
   BACKUP_FAILED: ({ it }) => `recorded the failure of ${it}`,

@@ -1,4 +1,9 @@
-import { AUDIT_ACTIONS, AUDIT_ENTITY_TYPES, type AuditAction, type AuditEntityType } from "./actions";
+import {
+  AUDIT_ACTIONS,
+  AUDIT_ENTITY_TYPES,
+  type AuditAction,
+  type AuditEntityType,
+} from "./actions";
 
 /**
  * The filters of /admin/audit (docs/architecture.md §11, §12): `?actor=<email>&action=&entity=
