@@ -137,6 +137,7 @@ export default function AdminAuditPage() {
           rows={page.items}
           nextCursor={page.nextCursor}
           testId="audit-rows"
+          rowProps={(row) => ({ "data-audit-id": row.id })}
           emptyTitle={filtered ? "No audit rows match these filters" : "Nothing recorded yet"}
           columns={[
             {
