@@ -138,10 +138,9 @@ export async function describeAuditRows(
       )
       .bind(...slice),
   );
-  const results = await d1.batch<Record<string, unknown>>([
-    ...ownerStatements,
-    ...peopleStatements,
-  ]);
+  const statements = [...ownerStatements, ...peopleStatements];
+  // D1 refuses an empty batch: a page of system rows about records nobody owns names no one.
+  const results = statements.length > 0 ? await d1.batch<Record<string, unknown>>(statements) : [];
 
   const owners = new Map<string, string>();
   const people = new Map<string, AuditPerson & { email: string }>();
