@@ -226,7 +226,8 @@ function personLabel(id: string, people: ReadonlyMap<string, AuditPerson>): stri
 function actorLabel(row: DescribableAuditRow, people: ReadonlyMap<string, AuditPerson>): string {
   if (!row.actorId) return "The system";
   const person = people.get(row.actorId);
-  const role = ROLE_WORDS[person?.role ?? row.actorRole ?? "USER"];
+  // The role the row recorded (what they were then), else what they are now.
+  const role = ROLE_WORDS[row.actorRole ?? person?.role ?? "USER"];
   const name = personLabel(row.actorId, people);
   return role ? `${role} ${name}` : name;
 }
@@ -311,7 +312,8 @@ export function describeAuditRow(
     ? PHRASES[row.action]
     : ({ it }: PhraseContext) => `did ${row.action.toLowerCase().replaceAll("_", " ")} on ${it}`;
   const m = row.metadata ?? {};
-  const sentence = `${actorLabel(row, people)} ${phrase({ it: recordWords(row, people), m })}`;
+  const actor = actorLabel(row, people);
+  const sentence = `${actor.charAt(0).toUpperCase()}${actor.slice(1)} ${phrase({ it: recordWords(row, people), m })}`;
   const page = ENTITY_PAGES[row.entityType];
   return {
     sentence: sentence.endsWith(".") ? sentence : `${sentence}.`,
