@@ -32,6 +32,8 @@ export default defineConfig(async () => {
                   TEST_MIGRATIONS: migrations,
                   // POST /ops/backups is on in tests (test/integration/requests/admin-backups.test.ts).
                   OPS_TOKEN: "test-ops-token-not-secret-0123456789abcdef",
+                  // The audit archive's window (test/integration/audit-archive.test.ts).
+                  AUDIT_RETENTION_DAYS: "180",
                 },
                 // Backup round trips: a source only the backup tests write, and an empty database
                 // to restore into (the backup test file migrates both). DASHBOARD_DB: the

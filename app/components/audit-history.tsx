@@ -1,4 +1,6 @@
-import { Link } from "@remix-run/react";
+import { Link, useRouteLoaderData } from "@remix-run/react";
+import type { AuditEntityType } from "~/domain/audit/actions";
+import { auditHistoryHref } from "~/domain/audit/filters";
 import { formatDateTime } from "~/lib/format";
 import { Muted, Section } from "./admin-page";
 import { DataTable } from "./data-table";
@@ -12,23 +14,54 @@ export interface AuditHistoryRow {
   metadata: Record<string, unknown> | null;
 }
 
+/** The record whose whole history the audit viewer can show (and, for a user, what they did). */
+export interface FullHistory {
+  entity: AuditEntityType;
+  entityId: string;
+  actorEmail?: string;
+}
+
+/**
+ * Links into /admin/audit for this record, shown only to staff the admin layout lets see the
+ * audit log (its loader lists the sections hidden from them).
+ */
+function FullHistoryLinks({ entity, entityId, actorEmail }: FullHistory) {
+  const layout = useRouteLoaderData<{ hidden: string[] }>("routes/admin");
+  if (!layout || layout.hidden.includes("/admin/audit")) return null;
+  return (
+    <p>
+      <Link to={auditHistoryHref({ entity, entityId })}>Full history in the audit log</Link>
+      {actorEmail && (
+        <>
+          {" · "}
+          <Link to={auditHistoryHref({ actor: actorEmail })}>Everything this account did</Link>
+        </>
+      )}
+    </p>
+  );
+}
+
 /**
  * The "History" table of an admin detail page: when, what, who (linking to the staff
- * member) and the row's details. `selfId` names the subject when they acted themselves.
+ * member) and the row's details. `selfId` names the subject when they acted themselves;
+ * `fullHistory` adds the links to the record's filtered audit log.
  */
 export function AuditHistory({
   rows,
   title,
   empty,
   selfId,
+  fullHistory,
 }: {
   rows: AuditHistoryRow[];
   title: string;
   empty: string;
   selfId?: string;
+  fullHistory?: FullHistory;
 }) {
   return (
     <Section title={title}>
+      {fullHistory && <FullHistoryLinks {...fullHistory} />}
       <DataTable
         rows={rows}
         empty={<p className="muted">{empty}</p>}

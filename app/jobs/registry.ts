@@ -1,3 +1,4 @@
+import { archiveAuditLogsJob } from "./archive-audit-logs";
 import { backUpDatabaseJob, continueBackupJob } from "./back-up-database";
 import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
 import { deliverEmailsJob } from "./deliver-emails";
@@ -22,6 +23,7 @@ export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
     pruneRateLimitsJob,
     sweepOrphanedMediaJob,
     studioDigestJob,
+    archiveAuditLogsJob,
     backUpDatabaseJob,
   ],
 };

@@ -18,6 +18,8 @@ export interface WorkerBindings {
   EMAIL_FROM?: string;
   /** Bearer token of `POST /ops/backups` (the backup CLI, `npm run deploy`); unset: no endpoint. */
   OPS_TOKEN?: string;
+  /** Days the audit log stays in D1 before the daily job archives it to R2 (default 180). */
+  AUDIT_RETENTION_DAYS?: string;
 }
 
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -48,6 +50,9 @@ function publishedSecretsIn(bindings: WorkerBindings, allowDevSecrets: boolean):
   });
 }
 
+/** Audit rows older than this many whole UTC days move to R2 (issue 12: default 180). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
+
 const secret = z.string().min(32, "must be at least 32 characters of random data");
 
 /** `<version>:<base64 of 32 bytes>`; the version is written into every ciphertext. */
@@ -73,6 +78,12 @@ const RuntimeEnvSchema = z
     STRIPE_SECRET_KEY: z.string().startsWith("sk_").optional(),
     STRIPE_WEBHOOK_SECRET: z.string().startsWith("whsec_").optional(),
     OPS_TOKEN: secret.optional(),
+    AUDIT_RETENTION_DAYS: z.coerce
+      .number()
+      .int("AUDIT_RETENTION_DAYS must be a whole number of days")
+      .min(1, "AUDIT_RETENTION_DAYS must be at least 1")
+      .max(36_500)
+      .default(DEFAULT_AUDIT_RETENTION_DAYS),
   })
   .refine((env) => !env.STRIPE_SECRET_KEY || env.STRIPE_WEBHOOK_SECRET, {
     message: "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set",
@@ -100,6 +111,8 @@ export interface AppEnv {
   stripe: { secretKey: string; webhookSecret: string } | null;
   /** The operations token (`OPS_TOKEN`), or null when operations endpoints are off. */
   opsToken: string | null;
+  /** Whole UTC days of audit log kept in D1; older days move to R2 (docs/architecture.md §11). */
+  auditRetentionDays: number;
 }
 
 export class EnvError extends Error {
@@ -137,6 +150,7 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
     STRIPE_SECRET_KEY: blankToUndefined(bindings.STRIPE_SECRET_KEY),
     STRIPE_WEBHOOK_SECRET: blankToUndefined(bindings.STRIPE_WEBHOOK_SECRET),
     OPS_TOKEN: blankToUndefined(bindings.OPS_TOKEN),
+    AUDIT_RETENTION_DAYS: blankToUndefined(bindings.AUDIT_RETENTION_DAYS),
   });
   if (!result.success || publishedSecretsIn(bindings, allowDevSecrets).length > 0) {
     const problems = [
@@ -165,6 +179,7 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
         ? { secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET }
         : null,
     opsToken: env.OPS_TOKEN ?? null,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
   };
   parsed.set(bindings, appEnv);
   return appEnv;

@@ -167,7 +167,12 @@ export default function AdminLicensePage() {
         />
       </Section>
 
-      <AuditHistory rows={audit} title="History" empty="Nothing recorded for this license yet." />
+      <AuditHistory
+        rows={audit}
+        title="History"
+        empty="Nothing recorded for this license yet."
+        fullHistory={{ entity: "license", entityId: license.id }}
+      />
     </>
   );
 }

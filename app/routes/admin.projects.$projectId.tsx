@@ -233,6 +233,7 @@ export default function AdminProject() {
         title="History"
         empty="Nothing recorded for this project yet."
         selfId={client.id}
+        fullHistory={{ entity: "project", entityId: project.id }}
       />
     </div>
   );

@@ -124,7 +124,12 @@ export default function AdminPurchasePage() {
         </ActionsSection>
       )}
 
-      <AuditHistory rows={audit} title="History" empty="Nothing recorded for this purchase yet." />
+      <AuditHistory
+        rows={audit}
+        title="History"
+        empty="Nothing recorded for this purchase yet."
+        fullHistory={{ entity: "purchase", entityId: purchase.id }}
+      />
     </>
   );
 }

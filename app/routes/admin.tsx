@@ -49,6 +49,7 @@ const SECTIONS: Array<NavItem & { capability?: Capability }> = [
   { to: "/admin/projects", label: "Projects" },
   { to: "/admin/add-ons", label: "Add-ons" },
   { to: "/admin/outbox", label: "Outbox" },
+  { to: "/admin/audit", label: "Audit log", capability: "audit:read" },
   { to: "/admin/backups", label: "Backups", capability: "backups:run" },
 ];
 

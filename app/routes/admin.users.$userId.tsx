@@ -221,6 +221,7 @@ export default function AdminUserPage() {
           title="Recent activity"
           empty="Nothing recorded for this account yet."
           selfId={user.id}
+          fullHistory={{ entity: "user", entityId: user.id, actorEmail: user.email }}
         />
       )}
     </>

@@ -92,6 +92,8 @@ export const ADMIN_ROUTE_POLICY = {
     },
   },
   "routes/admin.backups.$backupId.manifest": { loader: "backups:run" },
+  "routes/admin.audit": { loader: "audit:read" },
+  "routes/admin.audit_.export": { loader: "audit:read" },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

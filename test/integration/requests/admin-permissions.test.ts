@@ -576,6 +576,8 @@ describe("the admin route manifest", () => {
         "routes/admin.add-ons",
         "routes/admin.backups._index",
         "routes/admin.backups.$backupId.manifest",
+        "routes/admin.audit",
+        "routes/admin.audit_.export",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(

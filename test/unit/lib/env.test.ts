@@ -73,6 +73,15 @@ describe("parseEnv", () => {
     expect(() => parseEnv(bindings({ OPS_TOKEN: "short" }))).toThrow(/OPS_TOKEN/);
   });
 
+  it("keeps 180 days of audit log unless AUDIT_RETENTION_DAYS says otherwise", () => {
+    expect(parseEnv(bindings({})).auditRetentionDays).toBe(180);
+    expect(parseEnv(bindings({ AUDIT_RETENTION_DAYS: "30" })).auditRetentionDays).toBe(30);
+    expect(() => parseEnv(bindings({ AUDIT_RETENTION_DAYS: "0" }))).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(() => parseEnv(bindings({ AUDIT_RETENTION_DAYS: "a week" }))).toThrow(
+      /AUDIT_RETENTION_DAYS/,
+    );
+  });
+
   it("refuses a malformed encryption key, a short secret and an unknown environment", () => {
     expect(() =>
       parseEnv(bindings({ ...productionSecrets, ENCRYPTION_KEY: "plain-text-key" })),
