@@ -50,6 +50,7 @@ const SECTIONS: Array<NavItem & { capability?: Capability }> = [
   { to: "/admin/add-ons", label: "Add-ons" },
   { to: "/admin/outbox", label: "Outbox" },
   { to: "/admin/backups", label: "Backups", capability: "backups:run" },
+  { to: "/admin/flags", label: "Feature flags", capability: "flags:manage" },
 ];
 
 export default function AdminLayout() {
