@@ -115,7 +115,11 @@ export async function setFlag(
     .from(featureFlags)
     .where(and(eq(featureFlags.key, flag), eq(featureFlags.environment, change.environment)));
   const before = row?.enabled ?? FEATURE_FLAG_DEFINITIONS[flag].defaultEnabled;
-  if (before === change.enabled) return { ok: true, changed: false };
+  if (before === change.enabled) {
+    // Nothing to write; this isolate re-reads anyway, so a stale copy can be set right.
+    resetFeatureFlagCache();
+    return { ok: true, changed: false };
+  }
 
   await namedBatch(db, {
     flag: db
