@@ -90,7 +90,8 @@ export default function AdminFlagsPage() {
       <div className="admin-actions" data-testid="feature-flags">
         {flags.map((flag) => (
           <AdminActionForm
-            key={flag.name}
+            // Keyed by state too, so the card starts empty (no old reason) after a switch.
+            key={`${flag.name}-${onOff(flag.enabled)}`}
             intent="set"
             // Every card posts intent=set: a refusal belongs to the card of the flag it names.
             reply={reply && reply.values.name === flag.name ? reply : undefined}
