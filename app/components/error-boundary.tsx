@@ -21,6 +21,14 @@ const DEFAULT_HANDLERS: Record<number, StatusHandler> = {
       message="Your account doesn't have access to it."
     />
   ),
+  // A feature switched off in /admin/flags: its own sentence says what is paused.
+  503: ({ error }) => (
+    <ErrorPanel
+      status={503}
+      title="Paused for the moment"
+      message={typeof error.data === "string" ? error.data : "Please try again in a little while."}
+    />
+  ),
 };
 
 /**

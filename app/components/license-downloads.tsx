@@ -2,6 +2,7 @@ import { Form } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { ResetRequestStatusBadge } from "~/components/badge";
 import { DataTable, type Column } from "~/components/data-table";
+import { FeaturePaused } from "~/components/feature-paused";
 import { SubmitButton, TextAreaField, type FieldMeta } from "~/components/forms";
 import { deviceLabel } from "~/domain/auth/device-label";
 import { DOWNLOADS_PER_WINDOW, type QuotaState } from "~/domain/downloads/quota";
@@ -28,10 +29,13 @@ export const BROWSER_COLUMN: Column<{ userAgent: string | null }> = {
 export function LicenseDownloads({
   licenseId,
   canDownload,
+  paused = null,
   data,
 }: {
   licenseId: string;
   canDownload: boolean;
+  /** The sentence of the `downloads` feature flag while it is off. */
+  paused?: string | null;
   data: LicenseDownloadsData;
 }) {
   const { quota, history, resetRequests } = data;
@@ -47,7 +51,9 @@ export function LicenseDownloads({
             : null}
         </p>
       ) : null}
-      {canDownload ? (
+      {paused ? (
+        <FeaturePaused message={paused} />
+      ) : canDownload ? (
         // A plain form post (no client-side navigation): the answer is a redirect to the file.
         <Form method="post" action={`/account/licenses/${licenseId}/download`} reloadDocument>
           <button type="submit" className="button">

@@ -20,6 +20,7 @@ import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { PRIVATE_NO_STORE } from "~/request/page-cache.server";
 import { listUserDownloads, userLicenseQuota } from "~/services/downloads/history.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
@@ -48,6 +49,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   ]);
   return {
     license,
+    // Downloads paused (feature flag): the sentence instead of the Download button.
+    downloadsPaused: (await featureRefusal(context, "downloads"))?.message ?? null,
     downloads: {
       quota,
       history: history.items.map((row) => ({ ...row, outcome: downloadOutcomeLabel(row, now) })),
@@ -71,7 +74,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
 }
 
 export default function AccountLicense() {
-  const { license, downloads } = useLoaderData<typeof loader>();
+  const { license, downloads, downloadsPaused } = useLoaderData<typeof loader>();
   const answer = useActionData<typeof action>();
   const revealedKey = answer && "key" in answer ? answer.key : null;
   const form = useFormReply(answer && "key" in answer ? null : answer);
@@ -121,6 +124,7 @@ export default function AccountLicense() {
       <LicenseDownloads
         licenseId={license.id}
         canDownload={license.effective.valid}
+        paused={downloadsPaused}
         data={downloads}
       />
 

@@ -9,6 +9,7 @@ import { Link, useActionData, useParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { LicenseIdParamSchema } from "~/domain/downloads/forms";
 import { auditRequestInfo, requireUser } from "~/request/auth.server";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { invariantResponse } from "~/lib/http";
 import { refusalStatus } from "~/request/refusals.server";
 import { requestDownloadGrant } from "~/services/downloads/grant.server";
@@ -34,18 +35,26 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const parsed = LicenseIdParamSchema.safeParse(params);
   invariantResponse(parsed.success, NOT_FOUND, { status: 404 });
-  const result = await requestDownloadGrant(
-    { db: context.db, env: context.env },
-    {
-      user,
-      licenseId: parsed.data.licenseId,
-      now: new Date(),
-      request: await auditRequestInfo(request, context),
-    },
-  );
+  // Downloads paused (feature flag): no grant is issued and nothing is counted.
+  const paused = await featureRefusal(context, "downloads");
+  const result =
+    paused ??
+    (await requestDownloadGrant(
+      { db: context.db, env: context.env },
+      {
+        user,
+        licenseId: parsed.data.licenseId,
+        now: new Date(),
+        request: await auditRequestInfo(request, context),
+      },
+    ));
   if (result.ok) return redirect(`/downloads/${result.token}`);
   return data(
-    { reason: result.reason, message: result.message, nextFreeAt: result.nextFreeAt },
+    {
+      reason: result.reason,
+      message: result.message,
+      nextFreeAt: "nextFreeAt" in result ? result.nextFreeAt : null,
+    },
     { status: refusalStatus(result), headers: { "Cache-Control": "private, no-store" } },
   );
 }

@@ -8,6 +8,7 @@ import {
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { StatusBoundary } from "~/components/error-boundary";
+import { FeaturePaused } from "~/components/feature-paused";
 import {
   FormError,
   SelectField,
@@ -36,6 +37,7 @@ import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
 import { confirmAddOn, requestAddOn, withdrawAddOn } from "~/services/projects/add-ons.server";
 import { requestRevision } from "~/services/projects/projects.server";
@@ -80,6 +82,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       credits,
     })),
     now: new Date(),
+    // The studio paused (feature flag): no add-on form, its sentence instead.
+    studioPaused: (await featureRefusal(context, "studio"))?.message ?? null,
   };
 }
 
@@ -92,6 +96,11 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const input = { ...acting, clientId: user.id };
   const deps = { db: context.db };
   const form: ClientProjectForm = submission.value;
+  // New add-ons spend credits: paused with the studio. Revisions and withdrawals go on.
+  if (form.intent === "add-on" || form.intent === "confirm-add-on") {
+    const paused = await featureRefusal(context, "studio");
+    if (paused) return refusedForm(formData, paused);
+  }
   const done = (message: string) =>
     redirectWithToast(context, `/account/projects/${projectId}`, { kind: "success", message });
 
@@ -336,6 +345,9 @@ function AddOnRequestForm({ data: pageData, reply }: { data: PageData; reply?: F
     intent: "add-on",
   });
   if (pageData.addOnChoices.length === 0) return null;
+  if (pageData.studioPaused) {
+    return <FeaturePaused message={pageData.studioPaused} />;
+  }
   const options = [
     { value: "", label: "Choose an add-on" },
     ...pageData.addOnChoices.map((choice) => ({

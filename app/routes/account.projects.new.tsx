@@ -8,6 +8,7 @@ import {
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { FeaturePaused } from "~/components/feature-paused";
 import {
   Field,
   FormError,
@@ -23,6 +24,7 @@ import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
 import { requestProject } from "~/services/projects/projects.server";
 import studioStyles from "~/styles/studio.css?url";
@@ -36,12 +38,16 @@ export const headers: HeadersFunction = () => ({ "Cache-Control": "private, no-s
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const today = new Date().toISOString().slice(0, 10);
-  return { needsConsent: needsGuardianConsent(user), today };
+  // The studio paused (feature flag): the page says so instead of offering the form.
+  const paused = (await featureRefusal(context, "studio"))?.message ?? null;
+  return { needsConsent: needsGuardianConsent(user), today, paused };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const acting = await requireAccountAction(request, context);
   const formData = await request.formData();
+  const paused = await featureRefusal(context, "studio");
+  if (paused) return refusedForm(formData, paused);
   const submission = parseForm(formData, ProjectRequestFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await requestProject({ db: context.db }, { ...acting, form: submission.value });
@@ -55,7 +61,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 const CATEGORY_CHOICES = [{ value: "", label: "Choose a category" }, ...SERVICE_CATEGORY_OPTIONS];
 
 export default function NewProject() {
-  const { needsConsent, today } = useLoaderData<typeof loader>();
+  const { needsConsent, today, paused } = useLoaderData<typeof loader>();
   const form = useFormReply(useActionData<typeof action>());
   return (
     <div className="studio-page">
@@ -75,38 +81,42 @@ export default function NewProject() {
           them a link.
         </p>
       )}
-      <Form method="post" className="form-stack studio-panel">
-        <FormError>{form.formError}</FormError>
-        <Field label="Name" meta={form.field("name")} required maxLength={PROJECT_LIMITS.name} />
-        <SelectField
-          label="Category"
-          meta={form.field("category")}
-          options={CATEGORY_CHOICES}
-          required
-        />
-        <TextAreaField
-          label="Description"
-          description="What should the project do, for whom, and what do you have already?"
-          meta={form.field("description")}
-          required
-          maxLength={PROJECT_LIMITS.description}
-          rows={6}
-        />
-        <Field
-          label="Desired deadline"
-          type="date"
-          meta={form.field("deadline")}
-          required
-          min={today}
-        />
-        <TextAreaField
-          label="Budget notes (optional)"
-          meta={form.field("budgetNotes")}
-          maxLength={PROJECT_LIMITS.budgetNotes}
-          rows={3}
-        />
-        <SubmitButton pendingText="Sending…">Request project</SubmitButton>
-      </Form>
+      {paused ? (
+        <FeaturePaused message={paused} />
+      ) : (
+        <Form method="post" className="form-stack studio-panel">
+          <FormError>{form.formError}</FormError>
+          <Field label="Name" meta={form.field("name")} required maxLength={PROJECT_LIMITS.name} />
+          <SelectField
+            label="Category"
+            meta={form.field("category")}
+            options={CATEGORY_CHOICES}
+            required
+          />
+          <TextAreaField
+            label="Description"
+            description="What should the project do, for whom, and what do you have already?"
+            meta={form.field("description")}
+            required
+            maxLength={PROJECT_LIMITS.description}
+            rows={6}
+          />
+          <Field
+            label="Desired deadline"
+            type="date"
+            meta={form.field("deadline")}
+            required
+            min={today}
+          />
+          <TextAreaField
+            label="Budget notes (optional)"
+            meta={form.field("budgetNotes")}
+            maxLength={PROJECT_LIMITS.budgetNotes}
+            rows={3}
+          />
+          <SubmitButton pendingText="Sending…">Request project</SubmitButton>
+        </Form>
+      )}
     </div>
   );
 }

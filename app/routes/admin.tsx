@@ -51,6 +51,7 @@ const SECTIONS: Array<NavItem & { capability?: Capability }> = [
   { to: "/admin/outbox", label: "Outbox" },
   { to: "/admin/audit", label: "Audit log", capability: "audit:read" },
   { to: "/admin/backups", label: "Backups", capability: "backups:run" },
+  { to: "/admin/flags", label: "Feature flags", capability: "flags:manage" },
 ];
 
 export default function AdminLayout() {

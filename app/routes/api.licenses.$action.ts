@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { z } from "~/lib/zod";
 import { clientIp } from "~/request/auth.server";
+import { requireFeatureJson } from "~/request/feature-gate.server";
 import { hashIp } from "~/lib/hmac.server";
 import {
   activateLicense,
@@ -64,6 +65,13 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (request.method !== "POST") {
     return badRequest("Use POST with a JSON body.", 405, { Allow: "POST, OPTIONS" });
   }
+  // The API paused (feature flag): 503 with Retry-After, before anything is read or counted.
+  await requireFeatureJson(
+    context,
+    "license-api",
+    (detail) => ({ valid: false, code: "UNAVAILABLE", detail, license: null }),
+    CORS_HEADERS,
+  );
 
   // A key and an instance name fit in far less; refuse bodies meant to waste our time.
   if (Number(request.headers.get("Content-Length") ?? 0) > MAX_BODY_BYTES) {

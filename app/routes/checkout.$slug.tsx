@@ -3,6 +3,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { CheckoutFormSchema } from "~/domain/payments/checkout-forms";
 import { invariantResponse } from "~/lib/http";
 import { checkoutAction } from "~/request/checkout-actions.server";
+import { requireFeature } from "~/request/feature-gate.server";
 import { startCheckout } from "~/services/checkout.server";
 
 /** `POST /checkout/:slug` (`licenseType`): a PENDING purchase, then the payment page. */
@@ -10,6 +11,7 @@ import { startCheckout } from "~/services/checkout.server";
 const SLUG = /^[a-z0-9-]{1,120}$/;
 
 export async function action(args: ActionFunctionArgs) {
+  await requireFeature(args.context, "checkout");
   const slug = args.params.slug ?? "";
   invariantResponse(SLUG.test(slug), "This product isn't available.", { status: 404 });
   return checkoutAction(args, CheckoutFormSchema, (form, buyer) =>

@@ -19,6 +19,10 @@ import { getOwnPurchase } from "~/services/purchases.server";
 /**
  * The test payment provider (docs/architecture.md §7): stands in for Stripe when no key is configured,
  * and goes through the same fulfilment code. It does not exist in production.
+ *
+ * Not gated by the `checkout` feature flag, on purpose: like Stripe's hosted page, it may
+ * still take the payment of a checkout started before the flag went off, and a payment taken
+ * is always fulfilled (for the same reason the Stripe webhook is never gated).
  */
 
 const NOT_FOUND = "This checkout doesn't exist.";

@@ -3,6 +3,7 @@ import type { RefusalKind } from "~/domain/refusal";
 import { DownloadTokenParamSchema } from "~/domain/downloads/forms";
 import { refusalPage } from "~/lib/refusal-page.server";
 import { auditRequestInfo, requireUser } from "~/request/auth.server";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { fileResponse } from "~/request/file-response.server";
 import { refusalStatus } from "~/request/refusals.server";
 import { openDownload } from "~/services/downloads/deliver.server";
@@ -12,6 +13,7 @@ const TITLES: Partial<Record<RefusalKind, string>> = {
   "not-found": "Download not found",
   gone: "This download link has expired",
   limit: "No downloads left for now",
+  unavailable: "Downloads are paused",
 };
 
 /**
@@ -21,21 +23,25 @@ const TITLES: Partial<Record<RefusalKind, string>> = {
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const parsed = DownloadTokenParamSchema.safeParse(params);
-  const result = await openDownload(
-    { db: context.db, env: context.env, files: context.cloudflare.env.FILES },
-    {
-      user,
-      token: parsed.success ? parsed.data.token : "",
-      headers: {
-        headOnly: request.method === "HEAD",
-        range: request.headers.get("Range"),
-        ifNoneMatch: request.headers.get("If-None-Match"),
-        ifRange: request.headers.get("If-Range"),
+  // Downloads paused (feature flag): the link is not used up, so it works again afterwards.
+  const paused = await featureRefusal(context, "downloads");
+  const result =
+    paused ??
+    (await openDownload(
+      { db: context.db, env: context.env, files: context.cloudflare.env.FILES },
+      {
+        user,
+        token: parsed.success ? parsed.data.token : "",
+        headers: {
+          headOnly: request.method === "HEAD",
+          range: request.headers.get("Range"),
+          ifNoneMatch: request.headers.get("If-None-Match"),
+          ifRange: request.headers.get("If-Range"),
+        },
+        now: new Date(),
+        request: await auditRequestInfo(request, context),
       },
-      now: new Date(),
-      request: await auditRequestInfo(request, context),
-    },
-  );
+    ));
   if (!result.ok) {
     return refusalPage({
       status: refusalStatus(result),

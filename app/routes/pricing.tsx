@@ -1,10 +1,17 @@
-import type { HeadersFunction, LinksFunction, MetaFunction } from "@remix-run/cloudflare";
-import { Form } from "@remix-run/react";
+import type {
+  HeadersFunction,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
+} from "@remix-run/cloudflare";
+import { Form, useLoaderData } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
+import { FeaturePaused } from "~/components/feature-paused";
 import { PageHeader } from "~/components/page-header";
 import { formatMoney } from "~/domain/money";
 import { CREDIT_PACKS, TIER_ORDER, TIERS, type TierConfig } from "~/domain/memberships/tiers";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
+import { featureRefusal } from "~/request/feature-gate.server";
 import membershipStyles from "~/styles/membership.css?url";
 
 /** `/pricing`: the membership tiers and credit packs, the same page for every visitor. */
@@ -20,6 +27,11 @@ export const meta: MetaFunction = () => [
 ];
 
 export const headers: HeadersFunction = () => ({ "Cache-Control": PUBLIC_PAGE_CACHE });
+
+/** Checkout paused (feature flag): the tiers stay, their Subscribe buttons give way to the sentence. */
+export async function loader({ context }: LoaderFunctionArgs) {
+  return { checkoutPaused: (await featureRefusal(context, "checkout"))?.message ?? null };
+}
 
 const tiers = TIER_ORDER.map((tier) => TIERS[tier]);
 const perDays = (days: number) => (days === 30 ? "month" : `${days} days`);
@@ -41,6 +53,7 @@ const COMPARISON: Comparison[] = [
 ];
 
 export default function Pricing() {
+  const { checkoutPaused } = useLoaderData<typeof loader>();
   return (
     <div className="container section">
       <PageHeader title="Pricing">
@@ -64,12 +77,16 @@ export default function Pricing() {
                 <li key={feature}>{feature}</li>
               ))}
             </ul>
-            <Form method="post" action="/checkout/membership">
-              <input type="hidden" name="tier" value={tier.tier} />
-              <button type="submit" className="button">
-                Subscribe to {tier.name}
-              </button>
-            </Form>
+            {checkoutPaused ? (
+              <FeaturePaused message={checkoutPaused} />
+            ) : (
+              <Form method="post" action="/checkout/membership">
+                <input type="hidden" name="tier" value={tier.tier} />
+                <button type="submit" className="button">
+                  Subscribe to {tier.name}
+                </button>
+              </Form>
+            )}
           </section>
         ))}
       </div>

@@ -2,6 +2,7 @@ import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
+import { FeaturePaused } from "~/components/feature-paused";
 import { Markdown } from "~/components/markdown";
 import { ProductArt } from "~/components/product-card";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
@@ -10,6 +11,7 @@ import { mediaUrl } from "~/domain/catalog/media";
 import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { formatMoney } from "~/domain/money";
 import { invariantResponse } from "~/lib/http";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import type { loader as rootLoader } from "~/root";
 import { getPublishedProduct } from "~/services/catalog.server";
@@ -22,7 +24,9 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   invariantResponse(/^[a-z0-9-]{1,120}$/.test(slug), "Product not found", { status: 404 });
   const product = await getPublishedProduct(context.db, slug);
   invariantResponse(product, "Product not found", { status: 404 });
-  return publicPageData({ product, licenses: licenseOptions(product) });
+  // Checkout paused (feature flag): the prices stay, the Buy button gives way to the sentence.
+  const checkoutPaused = (await featureRefusal(context, "checkout"))?.message ?? null;
+  return publicPageData({ product, licenses: licenseOptions(product), checkoutPaused });
 }
 
 export const headers = publicPageHeaders;
@@ -52,11 +56,13 @@ function BuyForm({
   currency,
   licenses,
   signedIn,
+  paused,
 }: {
   slug: string;
   currency: string;
   licenses: LicenseOption[];
   signedIn: boolean;
+  paused: string | null;
 }) {
   return (
     <Form method="post" action={`/checkout/${slug}`} className="buy-form">
@@ -85,7 +91,9 @@ function BuyForm({
           ))}
         </ul>
       </fieldset>
-      {signedIn ? (
+      {paused ? (
+        <FeaturePaused message={paused} />
+      ) : signedIn ? (
         <button type="submit" className="button button--large buy-form__submit">
           Buy
         </button>
@@ -102,7 +110,7 @@ function BuyForm({
 }
 
 export default function ProductPage() {
-  const { product, licenses } = useLoaderData<typeof loader>();
+  const { product, licenses, checkoutPaused } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
   const size = formatBytes(product.fileSizeBytes);
   const previews = product.previewKeys
@@ -171,6 +179,7 @@ export default function ProductPage() {
             currency={product.currency}
             licenses={licenses}
             signedIn={Boolean(root?.account)}
+            paused={checkoutPaused}
           />
           <Facts
             facts={[

@@ -4,15 +4,17 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/cloudflare";
-import { Form, Link, useActionData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { DeviceFingerprintInput } from "~/components/device-fingerprint";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { FeaturePaused } from "~/components/feature-paused";
 import { signupFormSchema } from "~/domain/auth/forms";
 import { PASSWORD_MIN_LENGTH } from "~/domain/auth/password-rules";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/request/auth.server";
+import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
 import { recordDevice } from "~/services/auth/devices.server";
 import { startSession } from "~/services/auth/login.server";
@@ -22,13 +24,16 @@ export const meta: MetaFunction = () => [{ title: "Create an account — Studio 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous(request, context);
-  return null;
+  // Sign-ups paused (feature flag): the page says so instead of offering the form.
+  return { paused: (await featureRefusal(context, "signup"))?.message ?? null };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request, context);
   const now = new Date();
   const formData = await request.formData();
+  const paused = await featureRefusal(context, "signup");
+  if (paused) return refusedForm(formData, paused);
   const submission = parseForm(formData, signupFormSchema(now));
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const form = submission.value;
@@ -86,6 +91,7 @@ function isUnder18(birthDate: string): boolean {
 }
 
 export default function Signup() {
+  const { paused } = useLoaderData<typeof loader>();
   const form = useFormReply(useActionData<typeof action>());
   const birthDateMeta = form.field("birthDate");
   const guardianMeta = form.field("guardianEmail");
@@ -96,45 +102,51 @@ export default function Signup() {
   return (
     <section className="auth-card" aria-labelledby="signup-title">
       <h1 id="signup-title">Create an account</h1>
-      <FormError>{form.formError}</FormError>
-      <Form method="post" className="form-stack" noValidate>
-        <Field label="Name" meta={form.field("name")} autoComplete="name" required />
-        <Field
-          label="Email"
-          meta={form.field("email")}
-          type="email"
-          autoComplete="email"
-          required
-        />
-        <Field
-          label="Password"
-          meta={form.field("password")}
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={PASSWORD_MIN_LENGTH}
-          description={`At least ${PASSWORD_MIN_LENGTH} characters. A short sentence works well.`}
-        />
-        <Field
-          label="Date of birth"
-          meta={birthDateMeta}
-          type="date"
-          required
-          onChange={(event) => setBirthDate(event.currentTarget.value)}
-          description="You need to be 13 or older. Under 18s need a parent or guardian to agree."
-        />
-        {showGuardian && (
-          <Field
-            label="Parent or guardian's email"
-            meta={guardianMeta}
-            type="email"
-            autoComplete="off"
-            description="We'll email them a link to agree. Until then you can browse but not buy."
-          />
-        )}
-        <DeviceFingerprintInput />
-        <SubmitButton pendingText="Creating your account…">Create account</SubmitButton>
-      </Form>
+      {paused ? (
+        <FeaturePaused message={paused} />
+      ) : (
+        <>
+          <FormError>{form.formError}</FormError>
+          <Form method="post" className="form-stack" noValidate>
+            <Field label="Name" meta={form.field("name")} autoComplete="name" required />
+            <Field
+              label="Email"
+              meta={form.field("email")}
+              type="email"
+              autoComplete="email"
+              required
+            />
+            <Field
+              label="Password"
+              meta={form.field("password")}
+              type="password"
+              autoComplete="new-password"
+              required
+              minLength={PASSWORD_MIN_LENGTH}
+              description={`At least ${PASSWORD_MIN_LENGTH} characters. A short sentence works well.`}
+            />
+            <Field
+              label="Date of birth"
+              meta={birthDateMeta}
+              type="date"
+              required
+              onChange={(event) => setBirthDate(event.currentTarget.value)}
+              description="You need to be 13 or older. Under 18s need a parent or guardian to agree."
+            />
+            {showGuardian && (
+              <Field
+                label="Parent or guardian's email"
+                meta={guardianMeta}
+                type="email"
+                autoComplete="off"
+                description="We'll email them a link to agree. Until then you can browse but not buy."
+              />
+            )}
+            <DeviceFingerprintInput />
+            <SubmitButton pendingText="Creating your account…">Create account</SubmitButton>
+          </Form>
+        </>
+      )}
       <p className="auth-card__footer">
         Already have an account? <Link to="/login">Log in</Link>
       </p>

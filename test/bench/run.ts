@@ -40,15 +40,16 @@ import type { QueryCountRun } from "./query-count";
 import { benchUploads, runUploadBenchAlone, uploadsMarkdown } from "./uploads";
 import { runRenewalBench } from "./renewal";
 import { runBackupBench } from "./backup";
+import { runFlagBench } from "./flags";
 
 const BASELINE = "baseline";
 /**
- * `BENCH_ONLY=downloads|uploads|renewal|backup npm run bench`: only that benchmark, printed,
+ * `BENCH_ONLY=downloads|uploads|renewal|backup|flags npm run bench`: only that benchmark, printed,
  * BENCHMARKS.md left as it is.
  */
 const ONLY = process.env.BENCH_ONLY || null;
-if (ONLY !== null && !["downloads", "uploads", "renewal", "backup"].includes(ONLY)) {
-  throw new Error("BENCH_ONLY must be 'downloads', 'uploads', 'renewal' or 'backup'");
+if (ONLY !== null && !["downloads", "uploads", "renewal", "backup", "flags"].includes(ONLY)) {
+  throw new Error("BENCH_ONLY must be 'downloads', 'uploads', 'renewal', 'backup' or 'flags'");
 }
 const DOWNLOADS_ONLY = ONLY === "downloads";
 const PRODUCT_SLUG = "ledger-ui-kit";
@@ -148,10 +149,19 @@ async function backupOnly(): Promise<number> {
   return backup.ok ? 0 : 1;
 }
 
+/** `BENCH_ONLY=flags`: only the feature-flag bench, printed (BENCHMARKS.md untouched). */
+async function flagsOnly(): Promise<number> {
+  console.log("• Feature flags: D1 reads per page request and propagation of a switch…");
+  const flags = await runFlagBench();
+  console.log(`\n${flags.markdown}\n`);
+  return flags.ok ? 0 : 1;
+}
+
 async function main(): Promise<number> {
   if (ONLY === "uploads") return runUploadBenchAlone();
   if (ONLY === "renewal") return renewalOnly();
   if (ONLY === "backup") return backupOnly();
+  if (ONLY === "flags") return flagsOnly();
   let stateDir: string | undefined;
   const servers: WranglerDev[] = [];
   const cleanup = async () => {
@@ -259,6 +269,8 @@ async function main(): Promise<number> {
     const renewal = await runRenewalBench();
     console.log("• Backup and restore of the bench database…");
     const backup = await runBackupBench();
+    console.log("• Feature flags: D1 reads per page request and propagation of a switch…");
+    const flags = await runFlagBench();
     const wranglerVersion = (await run("npx", ["wrangler", "--version"])).trim().split("\n").at(-1);
     const markdown = benchmarksMarkdown({
       environment: {
@@ -277,7 +289,7 @@ async function main(): Promise<number> {
     });
     await writeFile(
       path.join(REPO_ROOT, "BENCHMARKS.md"),
-      `${markdown.trimEnd()}\n\n${uploadsMarkdown(uploads).trim()}\n\n${renewal.markdown}\n\n${backup.markdown}\n`,
+      `${markdown.trimEnd()}\n\n${uploadsMarkdown(uploads).trim()}\n\n${renewal.markdown}\n\n${backup.markdown}\n\n${flags.markdown}\n`,
     );
 
     console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
@@ -293,9 +305,12 @@ async function main(): Promise<number> {
     if (!backup.ok) {
       console.warn("⚠ backup: statements did not follow rows / chunk size, or the restore failed");
     }
+    if (!flags.ok) {
+      console.warn("⚠ flags: more than one D1 read per interval, or a switch took too long");
+    }
     console.log(`Wrote BENCHMARKS.md in ${Math.round((Date.now() - started) / 1000)} s.`);
     const healthy = troubled.length === 0 && growing.length === 0 && downloadTroubles.length === 0;
-    return healthy && renewal.ok && backup.ok ? 0 : 1;
+    return healthy && renewal.ok && backup.ok && flags.ok ? 0 : 1;
   } catch (error) {
     console.error(`Benchmark failed:\n${describeError(error)}`);
     return 1;

@@ -94,6 +94,7 @@ export const ADMIN_ROUTE_POLICY = {
   "routes/admin.backups.$backupId.manifest": { loader: "backups:run" },
   "routes/admin.audit": { loader: "audit:read" },
   "routes/admin.audit_.export": { loader: "audit:read" },
+  "routes/admin.flags": { loader: "flags:manage", action: { set: "flags:manage" } },
   "routes/admin.users._index": { loader: "admin:open" },
   "routes/admin.users.$userId": {
     loader: "admin:open",

@@ -12,6 +12,7 @@ import {
   downloadResetRequests,
   digitalProducts,
   emailOutbox,
+  featureFlags,
   licenses,
   memberships,
   projectPhaseHistory,
@@ -431,7 +432,9 @@ async function targetState() {
     .select({ id: systemBackups.id })
     .from(systemBackups)
     .where(inArray(systemBackups.createdById, principalIds));
+  const flags = await db.select().from(featureFlags);
   return {
+    flags,
     project,
     stints,
     addOn,
@@ -465,6 +468,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.projects.$projectId",
   "routes/admin.add-ons",
   "routes/admin.backups._index",
+  "routes/admin.flags",
 ]);
 
 /** The product form, filled in so that it would be accepted. */
@@ -537,6 +541,9 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
       ? { intent, parts: "config" }
       : { intent, backupId: "nosuchbackup00" };
   }
+  if (routeId === "routes/admin.flags") {
+    return { intent, name: "downloads", environment: "development", enabled: "off", reason };
+  }
   if (routeId !== "routes/admin.users.$userId") return { intent };
   const bodies: Record<string, Record<string, string>> = {
     lock: { reason },
@@ -578,6 +585,7 @@ describe("the admin route manifest", () => {
         "routes/admin.backups.$backupId.manifest",
         "routes/admin.audit",
         "routes/admin.audit_.export",
+        "routes/admin.flags",
       ]),
     );
     expect(ADMIN_ROUTES.find((route) => route.id === "routes/admin.users.$userId")?.hasAction).toBe(
