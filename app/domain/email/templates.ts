@@ -218,12 +218,12 @@ export function accountDeletionScheduledEmail(input: { name: string; dueAt: Date
 }
 
 /** Someone logged in during the grace period, which cancels the deletion. */
-export function accountDeletionCancelledEmail(input: { name: string }): EmailContent {
+export function accountDeletionCancelledEmail(): EmailContent {
   return {
     template: "account-deletion-cancelled",
     subject: "Your Studio Store account will not be deleted",
     bodyText: lines(
-      `Hello ${input.name},`,
+      "Hello,",
       "",
       "You logged in to your Studio Store account, so the deletion you asked for is cancelled and everything stays as it was.",
       "",

@@ -30,3 +30,7 @@ export const ERASED_TEXT = "[erased]";
 
 /** At most this many erasures per run of the daily job; the rest wait for the next day. */
 export const ERASURES_PER_RUN = 50;
+
+/** The notice after a log-in that cancelled a pending deletion. */
+export const DELETION_CANCELLED_MESSAGE =
+  "Your account deletion was cancelled. Welcome back: everything is as you left it.";

@@ -30,8 +30,14 @@ export const PERSONAL_DATA_MAP = {
     erase: "kept for the books (invoices); they hold no personal data beyond the account id",
   },
   licenses: { export: "licenses", erase: "active and suspended licenses revoked" },
-  license_activations: { export: "licenseActivations", erase: "deleted (instance names, IP hashes)" },
-  downloads: { export: "downloads", erase: "kept as counts; IP hash, device hash and browser cleared" },
+  license_activations: {
+    export: "licenseActivations",
+    erase: "deleted (instance names, IP hashes)",
+  },
+  downloads: {
+    export: "downloads",
+    erase: "kept as counts; IP hash, device hash and browser cleared",
+  },
   download_reset_requests: { export: "resetRequests", erase: "kept" },
   memberships: {
     export: "memberships",
@@ -44,7 +50,8 @@ export const PERSONAL_DATA_MAP = {
   service_add_ons: { export: "projectAddOns", erase: "open add-ons rejected" },
   email_outbox: {
     export: "emails",
-    erase: "address, subject and body of mail to them erased; their name and email erased elsewhere",
+    erase:
+      "address, subject and body of mail to them erased; their name and email erased elsewhere",
   },
   audit_logs: {
     export: "auditTrail",
