@@ -7,7 +7,8 @@ DROP TRIGGER `audit_logs_no_update`;
 --> statement-breakpoint
 CREATE TRIGGER `audit_logs_no_update`
 BEFORE UPDATE ON `audit_logs`
-WHEN NOT (
+-- coalesce: a condition that comes out NULL (metadata set to NULL, say) refuses too.
+WHEN NOT coalesce((
   NEW.`rowid` IS OLD.`rowid`
   AND NEW.`id` IS OLD.`id`
   AND NEW.`actor_id` IS OLD.`actor_id`
@@ -23,7 +24,7 @@ WHEN NOT (
     NEW.`metadata` IS OLD.`metadata`
     OR (json_valid(NEW.`metadata`) AND json_type(NEW.`metadata`, '$.erased') = 'true')
   )
-)
+), 0)
 BEGIN
   SELECT RAISE(ABORT, 'audit_logs is append-only: an update may only erase ip_hash, user_agent and personal metadata');
 END;

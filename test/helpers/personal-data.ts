@@ -55,7 +55,7 @@ export async function seedPerson(tag: string): Promise<SeededPerson> {
     name: `Person ${unique}`,
     birthDate: "2012-03-04",
     isMinor: true,
-    guardianEmail: `guardian-${unique}@example.test`,
+    guardianEmail: `${unique}-guardian@example.test`,
     guardianConsentAt: new Date(),
   });
   const ipHash = `ip${createId()}${createId()}`;
@@ -165,7 +165,7 @@ export async function seedPerson(tag: string): Promise<SeededPerson> {
     }),
     queueEmail(db, {
       id: staffMailId,
-      to: `staff-${unique}@example.test`,
+      to: `${unique}-staff@example.test`,
       template: "test-staff-mail",
       subject: `New request from ${user.name}`,
       bodyText: `${user.name} <${user.email}> asked for something.`,
