@@ -15,6 +15,7 @@ import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
 import { membershipTests } from "./memberships.spec";
+import { privacyTests } from "./privacy.spec";
 import { storeTests } from "./store.spec";
 import { studioTests } from "./studio.spec";
 import { knownIssueSummary } from "./browser";
@@ -104,6 +105,7 @@ async function main(): Promise<number> {
       ...downloadTests,
       ...membershipTests,
       ...studioTests,
+      ...privacyTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(
