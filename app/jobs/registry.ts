@@ -2,6 +2,7 @@ import { archiveAuditLogsJob } from "./archive-audit-logs";
 import { backUpDatabaseJob, continueBackupJob } from "./back-up-database";
 import { deleteExpiredSessionsJob } from "./delete-expired-sessions";
 import { deliverEmailsJob } from "./deliver-emails";
+import { eraseDeletedAccountsJob } from "./erase-deleted-accounts";
 import { pruneRateLimitsJob } from "./prune-rate-limits";
 import { pruneSentEmailsJob } from "./prune-sent-emails";
 import { renewMembershipsJob } from "./renew-memberships";
@@ -19,6 +20,7 @@ export const JOB_REGISTRY: Readonly<Record<string, readonly Job[]>> = {
   [HOURLY]: [deleteExpiredSessionsJob, renewMembershipsJob, deliverEmailsJob, continueBackupJob],
   // The backup runs last: its step spends what is left of the invocation's D1 budget.
   [DAILY]: [
+    eraseDeletedAccountsJob,
     pruneSentEmailsJob,
     pruneRateLimitsJob,
     sweepOrphanedMediaJob,

@@ -24,6 +24,7 @@ const SECTIONS: NavItem[] = [
   { to: "/account/membership", label: "Membership" },
   { to: "/account/projects", label: "Projects" },
   { to: "/account/security", label: "Security" },
+  { to: "/account/privacy", label: "Privacy" },
 ];
 
 export default function AccountLayout() {

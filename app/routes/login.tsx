@@ -10,13 +10,16 @@ import { Form, Link, useActionData, useSearchParams } from "@remix-run/react";
 import { DeviceFingerprintInput } from "~/components/device-fingerprint";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { LoginFormSchema } from "~/domain/auth/forms";
+import { DELETION_CANCELLED_MESSAGE } from "~/domain/privacy/deletion";
 import { parseForm, refusalReply } from "~/lib/forms.server";
+import { redirectWithToast } from "~/lib/toast.server";
 import {
   auditRequestInfo,
   challengeSetCookie,
   clientIp,
   redirectWithSession,
   requireAnonymous,
+  sessionCookie,
 } from "~/request/auth.server";
 import { refusalStatus, refusedForm } from "~/request/refusals.server";
 import { checkPassword, startSession, type PasswordRefusal } from "~/services/auth/login.server";
@@ -73,7 +76,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
   }
 
-  const { token } = await startSession(deps, {
+  const { token, deletionCancelled } = await startSession(deps, {
     user: check.user,
     deviceSessionId: check.deviceSessionId,
     newDevice: check.newDevice,
@@ -83,6 +86,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
     userAgent,
     now,
   });
+  if (deletionCancelled) {
+    const headers = { "Set-Cookie": await sessionCookie(context).serialize(token) };
+    const toast = { kind: "info" as const, message: DELETION_CANCELLED_MESSAGE };
+    return redirectWithToast(context, form.redirectTo, toast, { headers });
+  }
   return redirectWithSession(context, token, form.redirectTo);
 }
 

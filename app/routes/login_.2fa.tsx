@@ -10,7 +10,9 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { TwoFactorCodeField } from "~/components/two-factor-section";
 import { SafeRedirectSchema, TwoFactorCodeFormSchema } from "~/domain/auth/forms";
+import { DELETION_CANCELLED_MESSAGE } from "~/domain/privacy/deletion";
 import { parseForm } from "~/lib/forms.server";
+import { redirectWithToast } from "~/lib/toast.server";
 import {
   auditRequestInfo,
   clearChallengeCookie,
@@ -78,6 +80,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const headers = new Headers();
   headers.append("Set-Cookie", await sessionCookie(context).serialize(result.token));
   headers.append("Set-Cookie", await clearChallengeCookie(context));
+  if (result.deletionCancelled) {
+    const toast = { kind: "info" as const, message: DELETION_CANCELLED_MESSAGE };
+    return redirectWithToast(context, pending.redirectTo, toast, { headers });
+  }
   return redirect(pending.redirectTo, { headers });
 }
 

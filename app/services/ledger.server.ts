@@ -426,6 +426,57 @@ export async function rollover(
   return { status: existing ? "duplicate" : "nothing-to-carry", expired: 0, carried: 0 };
 }
 
+/**
+ * A membership closed for good because its account is erased (issue 13): the unused credits
+ * expire (an EXPIRY row) and the membership is cancelled holding nothing, so its last balance
+ * (0) still equals total − used. Statements for the caller's batch, written only when `guard`
+ * holds; an expired membership is left as it is.
+ */
+export function forfeitMembershipStatements(
+  db: Database,
+  input: {
+    membershipId: string;
+    idempotencyKey: string;
+    description: string;
+    now: Date;
+    guard: SQL;
+  },
+): BatchItem[] {
+  const live = sql`m."status" <> 'EXPIRED' and ${input.guard}`;
+  const turn: TurnInput = {
+    scope: sql`m."id" = ${input.membershipId} and ${live}`,
+    key: () => sql`${input.idempotencyKey}`,
+    id: () => sql`${createId()}`,
+    now: input.now,
+  };
+  return [
+    turnRow(db, turn, "expiry", {
+      type: "EXPIRY",
+      amount: sql`-${remainingOf("m")}`,
+      balance: sql`0`,
+      description: input.description,
+      when: sql`${remainingOf("m")} > 0`,
+    }),
+    db
+      .update(memberships)
+      .set({
+        status: "CANCELLED",
+        autoRenew: false,
+        totalCredits: 0,
+        usedCredits: 0,
+        cancelledAt: input.now,
+        updatedAt: input.now,
+      })
+      .where(
+        and(
+          eq(memberships.id, input.membershipId),
+          sql`${memberships.status} <> 'EXPIRED'`,
+          input.guard,
+        ),
+      ),
+  ];
+}
+
 // ---- The renewal job (set-based) ------------------------------------------------------------
 
 /** Memberships per batch: one batch's statements each touch at most this many rows. */

@@ -16,6 +16,7 @@ import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
 import { membershipTests } from "./memberships.spec";
 import { operationsTests } from "./operations.spec";
+import { privacyTests } from "./privacy.spec";
 import { storeTests } from "./store.spec";
 import { studioTests } from "./studio.spec";
 import { knownIssueSummary } from "./browser";
@@ -106,6 +107,7 @@ async function main(): Promise<number> {
       ...membershipTests,
       ...studioTests,
       ...operationsTests,
+      ...privacyTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(

@@ -133,6 +133,10 @@ const PHRASES: Record<AuditAction, Phrase> = {
   ACCOUNT_SUSPENDED: ({ it }) => `suspended ${it}`,
   ACCOUNT_BANNED: ({ it }) => `banned ${it}`,
   PROFILE_UPDATED: ({ it }) => `updated the profile of ${it}`,
+  DATA_EXPORTED: ({ it }) => `exported the data held about ${it}`,
+  ACCOUNT_DELETION_REQUESTED: ({ it }) => `asked for ${it} to be deleted`,
+  ACCOUNT_DELETION_CANCELLED: ({ it }) => `cancelled the deletion of ${it} by logging in`,
+  ACCOUNT_ERASED: ({ it }) => `erased the personal data of ${it}`,
   SETTINGS_CHANGED: ({ it, m }) =>
     `changed ${word(m.field) ?? word(m.setting) ?? "the settings"} of ${it}${fromTo(m)}`,
   TWO_FACTOR_ENABLED: ({ it }) => `turned on two-factor authentication for ${it}`,

@@ -212,6 +212,39 @@ export function twoFactorChangedEmail(input: {
   };
 }
 
+/** The account will be erased on `dueAt` unless its owner logs in before then. */
+export function accountDeletionScheduledEmail(input: { name: string; dueAt: Date }): EmailContent {
+  const when = input.dueAt.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return {
+    template: "account-deletion-scheduled",
+    subject: "Your Studio Store account will be deleted",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      `You asked us to delete your Studio Store account. Every device has been logged out, and on ${when} we will erase it: your licenses are revoked, your membership is cancelled and unused credits are lost, and open projects are cancelled.`,
+      "",
+      "Changed your mind? Log in before then and the deletion is cancelled.",
+      "",
+      "If this wasn't you, log in now, then change your password.",
+    ),
+  };
+}
+
+/** Someone logged in during the grace period, which cancels the deletion. */
+export function accountDeletionCancelledEmail(): EmailContent {
+  return {
+    template: "account-deletion-cancelled",
+    subject: "Your Studio Store account will not be deleted",
+    bodyText: lines(
+      "Hello,",
+      "",
+      "You logged in to your Studio Store account, so the deletion you asked for is cancelled and everything stays as it was.",
+      "",
+      "If you still want your account deleted, ask again under Account → Privacy.",
+    ),
+  };
+}
+
 // ---- Studio -----------------------------------------------------------------------------------
 // Studio emails are addressed per person ("Hello <name>"), so the greeting is added when each
 // one is queued (app/services/projects/emails.server.ts) and the words here carry only the body.

@@ -16,6 +16,8 @@ import { hashIp } from "~/lib/hmac.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
 import { auditStatement, recordAudit, type AuditRequestInfo } from "../audit.server";
 import { queueEmail } from "../email-outbox.server";
+import { namedBatch } from "../named-batch.server";
+import { cancelDeletionStatements } from "../privacy/account-deletion.server";
 import { deleteSessionStatement, newSessionStatement } from "../sessions.server";
 import { verifyLoginCode, type CodeRefusalReason } from "../two-factor.server";
 import { recordDevice, type DeviceInput } from "./devices.server";
@@ -139,7 +141,8 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
   const [user] = await db.select().from(users).where(eq(users.email, attempt.email)).limit(1);
   const request = await requestInfo(env, attempt);
 
-  if (!user) {
+  // An erased account is no account: same answer, same time as an unknown email.
+  if (!user || user.deletedAt) {
     dummyHash ??= hashPassword("not-a-real-password-but-the-same-cost");
     await verifyPassword(attempt.password, await dummyHash);
     await recordAudit(db, {
@@ -249,7 +252,7 @@ export async function startSession(
     replaceSessionId?: string;
     now: Date;
   },
-): Promise<{ token: string }> {
+): Promise<{ token: string; deletionCancelled: boolean }> {
   const { db } = deps;
   const { token, statement } = await newSessionStatement(db, {
     userId: input.user.id,
@@ -270,11 +273,11 @@ export async function startSession(
   const replaced = input.replaceSessionId
     ? [deleteSessionStatement(db, input.replaceSessionId)]
     : [];
-  await db.batch([
-    statement,
-    ...replaced,
-    db.update(users).set({ lastLoginAt: input.now }).where(eq(users.id, input.user.id)),
-    auditStatement(db, {
+  const { cancelled } = await namedBatch(db, {
+    session: statement,
+    replaced,
+    lastLogin: db.update(users).set({ lastLoginAt: input.now }).where(eq(users.id, input.user.id)),
+    audit: auditStatement(db, {
       actor: { id: input.user.id, role: input.user.role },
       action: "USER_LOGIN",
       entityType: "user",
@@ -287,9 +290,11 @@ export async function startSession(
       request: input.request,
       at: input.now,
     }),
-    ...emails,
-  ]);
-  return { token };
+    emails,
+    // Logging in during the grace period cancels a requested deletion (issue 13).
+    ...cancelDeletionStatements(db, { user: input.user, request: input.request, now: input.now }),
+  });
+  return { token, deletionCancelled: cancelled.length > 0 };
 }
 
 /**
@@ -311,7 +316,7 @@ export async function completeTwoFactorLogin(
   },
 ): Promise<
   Result<
-    { token: string },
+    { token: string; deletionCancelled: boolean },
     CodeRefusalReason | "not-enabled" | "login-expired" | "account-inactive"
   >
 > {
@@ -343,7 +348,7 @@ export async function completeTwoFactorLogin(
   });
   if (!verified.ok) return verified;
 
-  const { token } = await startSession(deps, {
+  const { token, deletionCancelled } = await startSession(deps, {
     user,
     deviceSessionId: input.deviceSessionId,
     newDevice: input.newDevice,
@@ -354,5 +359,5 @@ export async function completeTwoFactorLogin(
     replaceSessionId: input.replaceSessionId,
     now: input.now,
   });
-  return { ok: true, token };
+  return { ok: true, token, deletionCancelled };
 }
