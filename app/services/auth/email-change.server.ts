@@ -1,6 +1,6 @@
-import { and, eq, ne } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Database } from "#db/client";
-import { auditLogs, users } from "#db/schema";
+import { accountTokens, auditLogs, users } from "#db/schema";
 import { sameMailbox } from "~/domain/auth/email-rules";
 import type { EmailChangeForm } from "~/domain/auth/email-forms";
 import {
@@ -21,17 +21,14 @@ import {
   spendAccountToken,
   type AccountTokenRefusal,
 } from "./account-tokens.server";
-import { lostRace } from "./email-verification.server";
+import { lostRace, verifyEmailLink } from "./email-verification.server";
 
 /**
  * Changing one's email address (docs/architecture.md §5): `/account/email` mails a link to the
  * NEW address and a notice to the old one; the address changes only when that link is used
- * (`/confirm-email-change/<token>`, 24 hours, newest link only), which also counts as
+ * (`/verify-email/<token>`, 24 hours, newest link only), which also counts as
  * verifying it. A stolen session alone can therefore never move the account to another inbox.
  */
-
-export const confirmEmailChangeLink = (origin: string, token: string) =>
-  `${origin}/confirm-email-change/${token}`;
 
 /** Password attempts through this form, per account (a stolen session can't guess on). */
 export const EMAIL_CHANGE_ATTEMPT_LIMIT = { limit: 5, windowMs: 60 * 60 * 1000 } as const;
@@ -136,7 +133,7 @@ export async function requestEmailChange(
       ...emailChangeConfirmEmail({
         name: user.name,
         newEmail: form.email,
-        link: confirmEmailChangeLink(input.origin, link.token),
+        link: verifyEmailLink(input.origin, link.token),
       }),
       at: now,
     }),
@@ -232,4 +229,25 @@ export async function confirmEmailChange(
   }
   if (spent.length === 0) return lostRace(db, input.token, "EMAIL_CHANGE", now);
   return { ok: true, userId: found.userId, newEmail };
+}
+
+/** The address a change waits to be confirmed for, if a change link is still out. */
+export async function pendingEmailChange(
+  db: Database,
+  input: { userId: string; now: Date },
+): Promise<{ newEmail: string; expiresAt: Date } | null> {
+  const [row] = await db
+    .select({ newEmail: accountTokens.newEmail, expiresAt: accountTokens.expiresAt })
+    .from(accountTokens)
+    .where(
+      and(
+        eq(accountTokens.userId, input.userId),
+        eq(accountTokens.purpose, "EMAIL_CHANGE"),
+        isNull(accountTokens.usedAt),
+        gt(accountTokens.expiresAt, input.now),
+      ),
+    )
+    .orderBy(desc(accountTokens.createdAt))
+    .limit(1);
+  return row?.newEmail ? { newEmail: row.newEmail, expiresAt: row.expiresAt } : null;
 }

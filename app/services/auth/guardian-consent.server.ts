@@ -2,6 +2,7 @@ import { createId } from "@paralleldrive/cuid2";
 import { and, desc, eq, isNotNull, isNull, like, or, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users } from "#db/schema";
+import { sameMailbox } from "~/domain/auth/email-rules";
 import { formatWait } from "~/domain/auth/login-policy";
 import { ConsentTokenSchema } from "~/domain/auth/forms";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
@@ -38,32 +39,50 @@ export interface GuardianConsentDeps {
 /** A minor may ask for a new consent email at most this often. */
 export const CONSENT_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
-/** Why a consent link can't be used: tampered or replaced, too old, or consent already given. */
-export type ConsentLinkRefusal = "invalid" | "expired" | "used";
+/**
+ * Why a consent link can't be used: tampered or replaced, too old, consent already given, or
+ * the minor trying to agree for themselves.
+ */
+export type ConsentLinkRefusal = "invalid" | "expired" | "used" | "self-consent";
 
 const CONSENT_LINK_REFUSALS: Record<ConsentLinkRefusal, Refusal<ConsentLinkRefusal>> = {
   invalid: refuse("not-found", "invalid", "This consent link doesn't work."),
   expired: refuse("gone", "expired", "This consent link has expired."),
   used: refuse("conflict", "used", "This account already has a guardian's consent."),
+  "self-consent": refuse(
+    "forbidden",
+    "self-consent",
+    "Only a parent or guardian can give this consent, from their own email address and not while logged in as the person asking.",
+  ),
 };
 
 /**
  * Is this consent link (the raw text from the URL) genuine, unexpired and still the current
- * one for its account? Then it names the minor who asked.
+ * one for its account, and is the person opening it someone other than the minor? Then it
+ * names the minor who asked. `viewerId` is the logged-in user opening the link, if any.
  */
 export async function checkGuardianConsent(
   deps: GuardianConsentDeps,
   token: string | undefined,
   now: Date,
+  viewerId: string | null = null,
 ): Promise<
   Result<{ token: string; user: { id: string; name: string; email: string } }, ConsentLinkRefusal>
 > {
   const parsed = ConsentTokenSchema.safeParse(token);
   if (!parsed.success) return CONSENT_LINK_REFUSALS.invalid;
   const check = await checkGuardianConsentToken(deps, parsed.data, now);
-  return check.ok
-    ? { ok: true, token: parsed.data, user: check.user }
-    : CONSENT_LINK_REFUSALS[check.reason];
+  if (!check.ok) return CONSENT_LINK_REFUSALS[check.reason];
+  const { user } = check;
+  // The minor's own session, or a "guardian" address that is the minor's own mailbox (accounts
+  // from before sign-up compared mailboxes): consent has to come from someone else.
+  if (
+    viewerId === user.id ||
+    (user.guardianEmail !== null && sameMailbox(user.guardianEmail, user.email))
+  ) {
+    return CONSENT_LINK_REFUSALS["self-consent"];
+  }
+  return { ok: true, token: parsed.data, user };
 }
 
 /**
@@ -72,11 +91,17 @@ export async function checkGuardianConsent(
  */
 export async function grantGuardianConsent(
   deps: GuardianConsentDeps,
-  input: { token: string | undefined; now: Date; request: AuditRequestInfo },
+  input: {
+    token: string | undefined;
+    now: Date;
+    request: AuditRequestInfo;
+    /** The logged-in user sending the form, if any: never the minor themselves. */
+    viewerId?: string | null;
+  },
 ): Promise<Result<{ minorName: string }, ConsentLinkRefusal>> {
   const { db } = deps;
   const { now } = input;
-  const check = await checkGuardianConsent(deps, input.token, now);
+  const check = await checkGuardianConsent(deps, input.token, now, input.viewerId ?? null);
   if (!check.ok) return check;
   const { user, token } = check;
 
