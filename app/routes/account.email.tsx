@@ -7,7 +7,7 @@ import {
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
-import { EmailChangeFormSchema } from "~/domain/auth/email-forms";
+import { EmailChangeFormSchema, GuardianEmailFormSchema } from "~/domain/auth/email-forms";
 import { formatDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
@@ -15,10 +15,12 @@ import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { pendingEmailChange, requestEmailChange } from "~/services/auth/email-change.server";
+import { changeGuardianEmail } from "~/services/auth/guardian-consent.server";
 
 /**
  * `/account/email`: change the account's address. The new address gets a link and the old one
- * a notice; the address changes only when the link is used (docs/architecture.md §5).
+ * a notice; the address changes only when the link is used (docs/architecture.md §5). A minor
+ * can also name a different guardian here (`intent=change-guardian`), which resets consent.
  */
 
 export const meta: MetaFunction = () => [{ title: "Email address — Studio Store" }];
@@ -26,12 +28,20 @@ export const meta: MetaFunction = () => [{ title: "Email address — Studio Stor
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   const pending = await pendingEmailChange(context.db, { userId: user.id, now: new Date() });
-  return { email: user.email, verified: user.emailVerifiedAt !== null, pending };
+  return {
+    email: user.email,
+    verified: user.emailVerifiedAt !== null,
+    pending,
+    isMinor: user.isMinor,
+  };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const formData = await request.formData();
+  if (formData.get("intent") === "change-guardian") {
+    return guardianAction(formData, account, context, new URL(request.url).origin);
+  }
   const submission = parseForm(formData, EmailChangeFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await requestEmailChange(context.db, {
@@ -47,9 +57,30 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
+async function guardianAction(
+  formData: FormData,
+  account: Awaited<ReturnType<typeof requireAccountAction>>,
+  context: ActionFunctionArgs["context"],
+  origin: string,
+) {
+  const submission = parseForm(formData, GuardianEmailFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const result = await changeGuardianEmail(
+    { db: context.db, env: context.env },
+    { ...account, userId: account.user.id, guardianEmail: submission.value.guardianEmail, origin },
+  );
+  if (!result.ok) return refusedForm(formData, result);
+  return redirectWithToast(context, "/account/email", {
+    kind: "success",
+    message: `We've emailed ${submission.value.guardianEmail} a consent link.${result.consentReset ? " The earlier consent no longer counts until they agree." : ""}`,
+  });
+}
+
 export default function AccountEmail() {
-  const { email, verified, pending } = useLoaderData<typeof loader>();
-  const form = useFormReply(useActionData<typeof action>());
+  const { email, verified, pending, isMinor } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
+  const form = useFormReply(reply?.intent === "change-guardian" ? null : reply);
+  const guardianForm = useFormReply(reply, { intent: "change-guardian" });
   return (
     <>
       <header className="page-header">
@@ -93,6 +124,29 @@ export default function AccountEmail() {
           <SubmitButton pendingText="Sending the link…">Send the link</SubmitButton>
         </Form>
       </section>
+
+      {isMinor && (
+        <section className="section" aria-labelledby="guardian-title">
+          <h2 id="guardian-title">Your parent or guardian</h2>
+          <p>
+            We email a new consent link to the address you give. Consent is theirs to give, so any
+            earlier consent stops counting until they agree.
+          </p>
+          <Form method="post" className="form-stack">
+            <input type="hidden" name="intent" value="change-guardian" />
+            <FormError>{guardianForm.formError}</FormError>
+            <Field
+              label="Parent or guardian's email"
+              meta={guardianForm.field("guardianEmail")}
+              type="email"
+              autoComplete="off"
+              required
+              maxLength={254}
+            />
+            <SubmitButton pendingText="Sending…">Email them a consent link</SubmitButton>
+          </Form>
+        </section>
+      )}
     </>
   );
 }

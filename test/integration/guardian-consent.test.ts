@@ -10,6 +10,7 @@ import { parseEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { signToken } from "~/lib/signed-token.server";
 import {
+  changeGuardianEmail,
   CONSENT_RESEND_INTERVAL_MS,
   grantGuardianConsent,
   resendGuardianConsent,
@@ -547,5 +548,55 @@ describe("closing the self-consent gap (issue 13)", () => {
     ]) {
       expect(html).toContain(words);
     }
+  });
+});
+
+describe("a minor naming a different guardian (issue 13)", () => {
+  const change = (userId: string, guardianEmail: string) =>
+    changeGuardianEmail(deps, {
+      userId,
+      guardianEmail,
+      actor: { id: userId, role: "USER" },
+      origin: ORIGIN,
+      now: new Date(),
+      request,
+    });
+
+  it("resets consent: the new guardian gets a new link, old links and consent stop counting", async () => {
+    const { user, token: oldToken } = await minorWithConsentLink();
+    expect(
+      (await grantGuardianConsent(deps, { token: oldToken, now: new Date(), request })).ok,
+    ).toBe(true);
+    const newGuardian = `other-guardian-${createId()}@example.test`;
+
+    expect(await change(user.id, newGuardian)).toEqual({ ok: true, consentReset: true });
+    const row = await userRow(user.id);
+    expect(row.guardianEmail).toBe(newGuardian);
+    expect(row.guardianConsentAt).toBeNull();
+    expect(await auditRows(user.id, "GUARDIAN_EMAIL_CHANGED")).toHaveLength(1);
+
+    const [email] = await outboxRows(newGuardian, "guardian-consent");
+    const newToken = /\/consent\/(\S+)/.exec(email!.bodyText)?.[1];
+    expect(newToken).toBeTruthy();
+    expect(
+      await grantGuardianConsent(deps, { token: oldToken, now: new Date(), request }),
+    ).toMatchObject({ ok: false });
+    expect(
+      (await grantGuardianConsent(deps, { token: newToken!, now: new Date(), request })).ok,
+    ).toBe(true);
+  });
+
+  it("refuses the minor's own mailbox and accounts that need no guardian", async () => {
+    const { user } = await minorWithConsentLink();
+    expect(await change(user.id, user.email.replace("@", "+mum@"))).toMatchObject({
+      ok: false,
+      reason: "own-mailbox",
+    });
+    expect((await userRow(user.id)).guardianEmail).toBe(user.guardianEmail);
+    const adult = await createUser(db);
+    expect(await change(adult.id, `x-${createId()}@example.test`)).toMatchObject({
+      ok: false,
+      reason: "not-a-minor",
+    });
   });
 });

@@ -21,3 +21,9 @@ export const EmailChangeFormSchema = z.object({
     .max(PASSWORD_MAX_LENGTH),
 });
 export type EmailChangeForm = z.infer<typeof EmailChangeFormSchema>;
+
+/** `/account/email`, minors only: name a different parent or guardian (consent starts over). */
+export const GuardianEmailFormSchema = z.object({
+  intent: z.literal("change-guardian"),
+  guardianEmail: EmailAddressSchema,
+});

@@ -9,6 +9,7 @@ import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import {
   guardianConsentGrantedEmail,
   guardianConsentReminderEmail,
+  guardianConsentRequestEmail,
 } from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
@@ -16,6 +17,7 @@ import { signToken } from "~/lib/signed-token.server";
 import { insertWhen } from "../conditional-insert.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
 import { queueEmail } from "../email-outbox.server";
+import { consumeRateLimit } from "../rate-limit.server";
 import {
   GUARDIAN_CONSENT_PURPOSE,
   GUARDIAN_CONSENT_TTL_MS,
@@ -305,3 +307,107 @@ const isDedupeConflict = (error: unknown) =>
   String((error as Error & { cause?: unknown }).cause ?? error).includes(
     "UNIQUE constraint failed: email_outbox.dedupe_key",
   );
+
+export type GuardianChangeRefusal =
+  "not-a-minor" | "own-mailbox" | "same-guardian" | "rate-limited";
+
+/** A minor may name a different guardian at most this often. */
+export const GUARDIAN_CHANGE_LIMIT = { limit: 3, windowMs: 24 * 60 * 60 * 1000 } as const;
+
+/**
+ * A minor names a different parent or guardian. Consent belongs to the person who gave it, so
+ * it is reset: one batch stores the new address with a new consent link (earlier links stop
+ * working), clears any consent given, mails the new guardian and writes GUARDIAN_EMAIL_CHANGED.
+ */
+export async function changeGuardianEmail(
+  deps: GuardianConsentDeps,
+  input: {
+    userId: string;
+    guardianEmail: string;
+    actor: AuditActor;
+    origin: string;
+    now: Date;
+    request: AuditRequestInfo;
+  },
+): Promise<Result<{ consentReset: boolean }, GuardianChangeRefusal>> {
+  const { db, env } = deps;
+  const { userId, guardianEmail, now } = input;
+  const [user] = await db
+    .select({
+      name: users.name,
+      email: users.email,
+      isMinor: users.isMinor,
+      guardianEmail: users.guardianEmail,
+      guardianConsentAt: users.guardianConsentAt,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!user?.isMinor) {
+    return refuse("conflict", "not-a-minor", "Your account doesn't need a guardian's consent.");
+  }
+  if (sameMailbox(guardianEmail, user.email)) {
+    return refuse("invalid", "own-mailbox", "Your guardian's email must be different from yours.", {
+      field: "guardianEmail",
+    });
+  }
+  if (user.guardianEmail && guardianEmail === user.guardianEmail.toLowerCase()) {
+    return refuse("invalid", "same-guardian", "That is already your guardian's address.", {
+      field: "guardianEmail",
+    });
+  }
+  const decision = await consumeRateLimit(db, {
+    scope: "guardian-change",
+    subject: userId,
+    ...GUARDIAN_CHANGE_LIMIT,
+    now,
+  });
+  if (!decision.allowed) {
+    return refuse(
+      "limit",
+      "rate-limited",
+      "You have changed your guardian's address too often today. Try again tomorrow.",
+    );
+  }
+
+  const nonce = createId();
+  const token = await signToken(
+    env.sessionSecret,
+    GUARDIAN_CONSENT_PURPOSE,
+    { userId, nonce },
+    new Date(now.getTime() + GUARDIAN_CONSENT_TTL_MS),
+  );
+  const consentReset = user.guardianConsentAt !== null;
+  await db.batch([
+    db
+      .update(users)
+      .set({
+        guardianEmail,
+        guardianConsentAt: null,
+        guardianConsentTokenHash: await sha256Hex(token),
+        updatedAt: now,
+      })
+      .where(eq(users.id, userId)),
+    auditStatement(db, {
+      actor: input.actor,
+      action: "GUARDIAN_EMAIL_CHANGED",
+      entityType: "user",
+      entityId: userId,
+      metadata: { consentReset },
+      request: input.request,
+      at: now,
+    }),
+    queueEmail(db, {
+      to: guardianEmail,
+      ...guardianConsentRequestEmail({
+        minorName: user.name,
+        minorEmail: user.email,
+        link: `${input.origin}/consent/${token}`,
+      }),
+      // Counts towards the "send it again" interval like every consent email.
+      dedupeKey: `guardian-consent:${userId}:guardian-${nonce}`,
+      at: now,
+    }),
+  ]);
+  return { ok: true, consentReset };
+}
