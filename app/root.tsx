@@ -19,6 +19,7 @@ import { useNonce } from "./components/nonce";
 import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
 import { Toast } from "./components/toast";
+import { VerifyEmailBanner } from "./components/verify-email-banner";
 import { getCurrentUser } from "./request/auth.server";
 import { consumeToast } from "./lib/toast.server";
 import baseStyles from "./styles/base.css?url";
@@ -49,7 +50,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     getCurrentUser(request, context),
     consumeToast(request, context),
   ]);
-  const account = user ? { name: user.name, email: user.email, role: user.role } : null;
+  const account = user
+    ? { name: user.name, email: user.email, role: user.role, verified: !!user.emailVerifiedAt }
+    : null;
   return data({ account, toast }, { headers: headers ?? undefined });
 }
 
@@ -70,6 +73,9 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <SiteHeader account={data?.account ?? null} />
+        {data?.account && !data.account.verified && (
+          <VerifyEmailBanner email={data.account.email} />
+        )}
         <Toast toast={data?.toast ?? null} />
         <main id="main" className="site-main">
           {children}

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { StatusBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
@@ -95,6 +95,9 @@ export default function AccountSecurity() {
       <header className="page-header">
         <h1>Security</h1>
         <p>Two-factor authentication and the devices signed in to your account.</p>
+        <p>
+          <Link to="/account/email">Change your email address</Link>
+        </p>
       </header>
 
       {data.twoFactorRequired && (

@@ -10,7 +10,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import type { Refusal } from "~/domain/refusal";
 import { redirectWithToast } from "~/lib/toast.server";
-import { auditRequestInfo } from "~/request/auth.server";
+import { auditRequestInfo, getCurrentUser } from "~/request/auth.server";
 import { refusalStatus } from "~/request/refusals.server";
 import {
   checkGuardianConsent,
@@ -19,8 +19,9 @@ import {
 } from "~/services/auth/guardian-consent.server";
 
 /**
- * The link a guardian gets by email. GET only shows who is asking (it changes nothing, so mail
- * scanners that open links can't give consent); the "I agree" button POSTs.
+ * The link a guardian gets by email (only ever sent to the guardian's address). GET only shows
+ * who is asking and what is agreed to (it changes nothing, so mail scanners that open links
+ * can't give consent); the "I agree" button POSTs. The minor's own session is refused.
  */
 
 export const meta: MetaFunction = () => [
@@ -45,11 +46,16 @@ const refused = (refusal: Refusal<ConsentLinkRefusal>) =>
     { status: refusalStatus(refusal, STATUS_OVERRIDES), headers: NO_STORE },
   );
 
-export async function loader({ params, context }: LoaderFunctionArgs) {
+/** Who is opening the link, when logged in: the minor may not consent for themselves. */
+const viewerId = async (request: Request, context: LoaderFunctionArgs["context"]) =>
+  (await getCurrentUser(request, context))?.id ?? null;
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const check = await checkGuardianConsent(
     { db: context.db, env: context.env },
     params.token,
     new Date(),
+    await viewerId(request, context),
   );
   if (!check.ok) return refused(check);
   const { name, email } = check.user;
@@ -59,7 +65,12 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const result = await grantGuardianConsent(
     { db: context.db, env: context.env },
-    { token: params.token, now: new Date(), request: await auditRequestInfo(request, context) },
+    {
+      token: params.token,
+      now: new Date(),
+      request: await auditRequestInfo(request, context),
+      viewerId: await viewerId(request, context),
+    },
   );
   if (!result.ok) return refused(result);
   return redirectWithToast(
@@ -86,9 +97,27 @@ export default function GuardianConsent() {
             <strong>{minor.name}</strong> ({minor.email}) signed up to Studio Store and told us they
             are under 18. They asked for your agreement as their parent or guardian.
           </p>
+          <h2>What you agree to</h2>
           <p>
-            Until you agree, they can browse the store but can&apos;t buy products or start a paid
-            project. If you agree, they can do both with their own account.
+            That <strong>{minor.name}</strong> may use their own Studio Store account to:
+          </p>
+          <ul data-testid="consent-scope">
+            <li>buy products and licenses, and memberships and credit packs, paying themselves;</li>
+            <li>download the files of what they bought;</li>
+            <li>request design and build projects from our studio, and add-ons to them.</li>
+          </ul>
+          <p>Until you agree, they can browse the store but can&apos;t do any of this.</p>
+          <h2>What we keep</h2>
+          <p>
+            Their name, email address, date of birth and your email address; what they buy and
+            download, their projects, and a record of sign-ins (with IP addresses only as unreadable
+            hashes). We never sell any of it. Details are on our{" "}
+            <Link to="/privacy">privacy page</Link>.
+          </p>
+          <h2>Changing your mind</h2>
+          <p>
+            You can withdraw your consent at any time: reply to the email that brought you here and
+            we stop the account from buying and requesting projects, and delete it if you ask.
           </p>
           <Form method="post" className="form-stack">
             <SubmitButton pendingText="Recording your consent…">I agree</SubmitButton>
@@ -127,6 +156,16 @@ function RefusalMessage({ reason }: { reason: ConsentLinkRefusal }) {
           <p>
             Consent links work for 14 days. Ask the person who signed up to send a new one from
             their account page.
+          </p>
+        </>
+      );
+    case "self-consent":
+      return (
+        <>
+          <h1 id="consent-title">Your guardian has to agree themselves</h1>
+          <p>
+            This link is for your parent or guardian. They need to open it from their own email, not
+            while logged in to your account.
           </p>
         </>
       );

@@ -67,8 +67,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     now,
   });
   const message = result.user.isMinor
-    ? "Welcome! We've emailed your guardian: you can browse now and buy once they agree."
-    : `Welcome to Studio Store, ${result.user.name}!`;
+    ? `Welcome! Confirm your address with the link we sent to ${result.user.email}; we've also emailed your guardian: you can browse now and buy once they agree.`
+    : `Welcome to Studio Store, ${result.user.name}! Confirm your address with the link we sent to ${result.user.email}.`;
   return redirectWithToast(
     context,
     "/account",

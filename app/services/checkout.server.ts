@@ -7,6 +7,7 @@ import { licenseOptions } from "~/domain/catalog/license-options";
 import { refuse, RefusalError } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import { unverifiedEmailRefusal } from "./auth/email-verification.server";
 import { applyPaymentEvent, type PaymentEventResult } from "./fulfilment.server";
 
 /** Stripe's Workers build: fetch for HTTP, SubtleCrypto for signatures. One per request. */
@@ -43,6 +44,12 @@ export const checkoutRefusal = (
 export function checkoutStripe(deps: CheckoutDeps): Pick<Stripe, "checkout"> | null {
   if (deps.stripe !== undefined) return deps.stripe;
   return deps.env.stripe ? createStripeClient(deps.env.stripe.secretKey) : null;
+}
+
+/** Only a confirmed address may buy (products, memberships, credit packs): nothing is written. */
+export async function requireVerifiedBuyer(db: Database, userId: string): Promise<void> {
+  const unverified = await unverifiedEmailRefusal(db, userId);
+  if (unverified) throw new RefusalError(unverified);
 }
 
 /** Stripe would not open a payment page: logged for us, "try again" for the buyer. */
@@ -95,6 +102,7 @@ export async function startCheckout(
   input: StartCheckoutInput,
 ): Promise<StartedCheckout> {
   const { db } = deps;
+  await requireVerifiedBuyer(db, input.user.id);
   const [product] = await db
     .select({
       id: digitalProducts.id,

@@ -11,6 +11,7 @@ import {
   checkoutStripe,
   noPaymentPage,
   paymentPageUnavailable,
+  requireVerifiedBuyer,
 } from "./checkout.server";
 import { applyMembershipEvent, type MembershipEventResult } from "./membership-fulfilment.server";
 
@@ -44,6 +45,7 @@ export async function startMembershipCheckout(
   input: StartMembershipCheckoutInput,
 ): Promise<{ checkoutId: string; redirectTo: string }> {
   const { db } = deps;
+  await requireVerifiedBuyer(db, input.user.id);
   const [membership] = await db
     .select({ status: memberships.status })
     .from(memberships)

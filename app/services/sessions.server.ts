@@ -15,6 +15,8 @@ export interface SessionUser {
   accountStatus: AccountStatus;
   isMinor: boolean;
   guardianConsentAt: Date | null;
+  /** Null until the address is confirmed (the banner; services check it themselves). */
+  emailVerifiedAt: Date | null;
   twoFactorEnabled: boolean;
 }
 
@@ -67,6 +69,7 @@ export async function findSession(
         accountStatus: users.accountStatus,
         isMinor: users.isMinor,
         guardianConsentAt: users.guardianConsentAt,
+        emailVerifiedAt: users.emailVerifiedAt,
         twoFactorEnabled: users.twoFactorEnabled,
       },
     })

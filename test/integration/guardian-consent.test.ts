@@ -10,6 +10,7 @@ import { parseEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { signToken } from "~/lib/signed-token.server";
 import {
+  changeGuardianEmail,
   CONSENT_RESEND_INTERVAL_MS,
   grantGuardianConsent,
   resendGuardianConsent,
@@ -428,5 +429,174 @@ describe("/consent/:token", () => {
     expect(await expired.text()).toContain("This link has expired");
     expect((await userRow(user.id)).guardianConsentAt).toBeNull();
     expect((await userRow(old.user.id)).guardianConsentAt).toBeNull();
+  });
+});
+
+describe("closing the self-consent gap (issue 13)", () => {
+  const post = (path: string, fields: Record<string, string>, cookie?: string) =>
+    SELF.fetch(`${ORIGIN}${path}`, {
+      method: "POST",
+      body: new URLSearchParams(fields),
+      redirect: "manual",
+      headers: {
+        Origin: ORIGIN,
+        "X-Forwarded-Host": new URL(ORIGIN).host,
+        "Content-Type": "application/x-www-form-urlencoded",
+        ...(cookie ? { Cookie: cookie } : {}),
+      },
+    });
+  const signUpMinor = (email: string, guardianEmail: string) =>
+    post("/signup", {
+      name: "Sam Young",
+      email,
+      password: "a long enough password",
+      birthDate: "2011-03-04",
+      guardianEmail,
+    });
+
+  it("refuses a guardian address that is the minor's own mailbox, however it is spelled", async () => {
+    const mailbox = `kid-${createId()}`;
+    const email = `${mailbox}@example.test`;
+    for (const guardianEmail of [
+      email.toUpperCase(),
+      `${mailbox}+parent@example.test`,
+      ` ${mailbox.toUpperCase()}+mum@Example.Test `,
+    ]) {
+      const response = await signUpMinor(email, guardianEmail);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain("Your guardian&#x27;s email must be different");
+    }
+    expect(await db.select().from(users).where(eq(users.email, email))).toEqual([]);
+
+    const gmail = `kid.${createId()}@gmail.com`;
+    const dotted = await signUpMinor(gmail, gmail.replace("kid.", "kid").replace("@", "+dad@"));
+    expect(dotted.status).toBe(400);
+  });
+
+  it("mails the consent link to the guardian's address and never to the minor's", async () => {
+    const email = `kid-${createId()}@example.test`;
+    const guardianEmail = `parent-${createId()}@example.test`;
+    expect((await signUpMinor(email, guardianEmail)).status).toBe(302);
+    const toGuardian = await outboxRows(guardianEmail, "guardian-consent");
+    expect(toGuardian).toHaveLength(1);
+    expect(toGuardian[0]!.bodyText).toMatch(/\/consent\/\S+/);
+    expect(await outboxRows(email, "guardian-consent")).toEqual([]);
+    expect(
+      (await db.select().from(emailOutbox).where(eq(emailOutbox.toEmail, email))).map(
+        (row) => row.template,
+      ),
+    ).toEqual(["email-verification"]);
+  });
+
+  it("refuses the minor's own session on the consent page, on GET and POST, writing nothing", async () => {
+    const { user, token } = await minorWithConsentLink();
+    const { token: sessionToken, statement } = await newSessionStatement(db, {
+      userId: user.id,
+      deviceSessionId: null,
+      twoFactorVerified: false,
+      now: new Date(),
+    });
+    await statement;
+    const cookie = (
+      await createCookie("session", {
+        secrets: [appEnv.sessionSecret],
+        path: "/",
+        httpOnly: true,
+        sameSite: "lax",
+      }).serialize(sessionToken)
+    ).split(";")[0]!;
+
+    const shown = await SELF.fetch(`${ORIGIN}/consent/${token}`, { headers: { Cookie: cookie } });
+    expect(shown.status).toBe(403);
+    expect(await shown.text()).toContain("Your guardian has to agree themselves");
+
+    const agreed = await post(`/consent/${token}`, {}, cookie);
+    expect(agreed.status).toBe(403);
+    expect((await userRow(user.id)).guardianConsentAt).toBeNull();
+    expect(await auditRows(user.id, "GUARDIAN_CONSENT_GRANTED")).toHaveLength(0);
+
+    // The same link still works for the guardian (no session of the minor's).
+    expect((await post(`/consent/${token}`, {})).status).toBe(302);
+    expect((await userRow(user.id)).guardianConsentAt).not.toBeNull();
+  });
+
+  it("refuses consent for an older account whose guardian address is the minor's own mailbox", async () => {
+    const { user, token } = await minorWithConsentLink();
+    await db
+      .update(users)
+      .set({ guardianEmail: user.email.replace("@", "+guardian@") })
+      .where(eq(users.id, user.id));
+    expect(await grantGuardianConsent(deps, { token, now: new Date(), request })).toMatchObject({
+      ok: false,
+      kind: "forbidden",
+      reason: "self-consent",
+    });
+    expect((await userRow(user.id)).guardianConsentAt).toBeNull();
+  });
+
+  it("shows the guardian what they agree to: what the minor can do, what is kept, how to withdraw", async () => {
+    const { user, token } = await minorWithConsentLink();
+    const html = await (await SELF.fetch(`${ORIGIN}/consent/${token}`)).text();
+    expect(html).toContain(user.name);
+    expect(html).toContain('data-testid="consent-scope"');
+    for (const words of [
+      "buy products",
+      "download the files",
+      "request design and build",
+      "What we keep",
+      "withdraw",
+    ]) {
+      expect(html).toContain(words);
+    }
+  });
+});
+
+describe("a minor naming a different guardian (issue 13)", () => {
+  const change = (userId: string, guardianEmail: string) =>
+    changeGuardianEmail(deps, {
+      userId,
+      guardianEmail,
+      actor: { id: userId, role: "USER" },
+      origin: ORIGIN,
+      now: new Date(),
+      request,
+    });
+
+  it("resets consent: the new guardian gets a new link, old links and consent stop counting", async () => {
+    const { user, token: oldToken } = await minorWithConsentLink();
+    expect(
+      (await grantGuardianConsent(deps, { token: oldToken, now: new Date(), request })).ok,
+    ).toBe(true);
+    const newGuardian = `other-guardian-${createId()}@example.test`;
+
+    expect(await change(user.id, newGuardian)).toEqual({ ok: true, consentReset: true });
+    const row = await userRow(user.id);
+    expect(row.guardianEmail).toBe(newGuardian);
+    expect(row.guardianConsentAt).toBeNull();
+    expect(await auditRows(user.id, "GUARDIAN_EMAIL_CHANGED")).toHaveLength(1);
+
+    const [email] = await outboxRows(newGuardian, "guardian-consent");
+    const newToken = /\/consent\/(\S+)/.exec(email!.bodyText)?.[1];
+    expect(newToken).toBeTruthy();
+    expect(
+      await grantGuardianConsent(deps, { token: oldToken, now: new Date(), request }),
+    ).toMatchObject({ ok: false });
+    expect(
+      (await grantGuardianConsent(deps, { token: newToken!, now: new Date(), request })).ok,
+    ).toBe(true);
+  });
+
+  it("refuses the minor's own mailbox and accounts that need no guardian", async () => {
+    const { user } = await minorWithConsentLink();
+    expect(await change(user.id, user.email.replace("@", "+mum@"))).toMatchObject({
+      ok: false,
+      reason: "own-mailbox",
+    });
+    expect((await userRow(user.id)).guardianEmail).toBe(user.guardianEmail);
+    const adult = await createUser(db);
+    expect(await change(adult.id, `x-${createId()}@example.test`)).toMatchObject({
+      ok: false,
+      reason: "not-a-minor",
+    });
   });
 });

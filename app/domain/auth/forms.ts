@@ -1,11 +1,13 @@
 import { z } from "~/lib/zod";
 import { ageBracket, isPlausibleBirthDate } from "./age";
+import { sameMailbox } from "./email-rules";
 import { safeRedirectPath } from "./redirects";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
-const email = z
+/** An email address as every form reads it: trimmed, lower-cased, checked. */
+export const EmailAddressSchema = z
   .string({ error: "Enter your email address." })
   .trim()
   .toLowerCase()
@@ -17,6 +19,8 @@ export const SafeRedirectSchema = z
   .string()
   .optional()
   .transform((value) => safeRedirectPath(value));
+
+const email = EmailAddressSchema;
 
 export const LoginFormSchema = z.object({
   email,
@@ -76,7 +80,9 @@ export function signupFormSchema(now: Date) {
             message:
               "Under 18s need a parent or guardian's email address; we'll ask them to agree.",
           });
-        } else if (parsed.data === form.email) {
+        } else if (sameMailbox(parsed.data, form.email)) {
+          // Also `me+parent@…` and other spellings of the same mailbox: consent must come
+          // from someone else's inbox.
           ctx.addIssue({
             code: "custom",
             path: ["guardianEmail"],

@@ -136,6 +136,78 @@ export function guardianConsentGrantedEmail(input: { minorName: string }): Email
   };
 }
 
+/** A new account (or "send it again"): the link that proves the address is theirs. */
+export function emailVerificationEmail(input: { name: string; link: string }): EmailContent {
+  return {
+    template: "email-verification",
+    subject: "Confirm your email address for Studio Store",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      "Please confirm that this is your email address. Until you do, you can browse the store but not buy, download or request a project.",
+      "",
+      "Open this link within 48 hours and press the button on the page:",
+      input.link,
+      "",
+      "If you didn't create a Studio Store account, ignore this email and nothing happens.",
+    ),
+  };
+}
+
+/** To the NEW address: the link that makes it the account's address. */
+export function emailChangeConfirmEmail(input: {
+  name: string;
+  newEmail: string;
+  link: string;
+}): EmailContent {
+  return {
+    template: "email-change-confirm",
+    subject: "Confirm your new email address for Studio Store",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      `You asked to use ${input.newEmail} for your Studio Store account. Nothing changes until you open this link (within 24 hours) and press the button on the page:`,
+      input.link,
+      "",
+      "If you didn't ask for this, ignore this email: your account keeps its current address.",
+    ),
+  };
+}
+
+/** To the OLD address when a change is asked for: someone may be taking the account over. */
+export function emailChangeRequestedEmail(input: { name: string; newEmail: string }): EmailContent {
+  return {
+    template: "email-change-requested",
+    subject: "Someone asked to change the email address of your Studio Store account",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      `Someone signed in to your account asked to change its email address to ${input.newEmail}. The change happens only if the link we sent to that address is opened.`,
+      "",
+      "If this was you, there is nothing to do. If it wasn't, change your password under Account → Security now and log out your other sessions.",
+    ),
+  };
+}
+
+/** To the OLD address once the change is done: where the account's mail goes from now on. */
+export function emailChangedEmail(input: {
+  name: string;
+  oldEmail: string;
+  newEmail: string;
+}): EmailContent {
+  return {
+    template: "email-changed",
+    subject: "The email address of your Studio Store account was changed",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      `The email address of your Studio Store account is now ${input.newEmail} instead of ${input.oldEmail}. We won't write to this address any more.`,
+      "",
+      "If you didn't do this, reply to this email right away so we can secure your account.",
+    ),
+  };
+}
+
 /** Too many wrong passwords: the account is locked for a while. */
 export function failedLoginLockEmail(input: { failedAttempts: number }): EmailContent {
   return {

@@ -2,12 +2,14 @@ import { createId } from "@paralleldrive/cuid2";
 import { and, desc, eq, isNotNull, isNull, like, or, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, emailOutbox, users } from "#db/schema";
+import { sameMailbox } from "~/domain/auth/email-rules";
 import { formatWait } from "~/domain/auth/login-policy";
 import { ConsentTokenSchema } from "~/domain/auth/forms";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import {
   guardianConsentGrantedEmail,
   guardianConsentReminderEmail,
+  guardianConsentRequestEmail,
 } from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
@@ -15,6 +17,7 @@ import { signToken } from "~/lib/signed-token.server";
 import { insertWhen } from "../conditional-insert.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
 import { queueEmail } from "../email-outbox.server";
+import { consumeRateLimit } from "../rate-limit.server";
 import {
   GUARDIAN_CONSENT_PURPOSE,
   GUARDIAN_CONSENT_TTL_MS,
@@ -38,32 +41,50 @@ export interface GuardianConsentDeps {
 /** A minor may ask for a new consent email at most this often. */
 export const CONSENT_RESEND_INTERVAL_MS = 10 * 60 * 1000;
 
-/** Why a consent link can't be used: tampered or replaced, too old, or consent already given. */
-export type ConsentLinkRefusal = "invalid" | "expired" | "used";
+/**
+ * Why a consent link can't be used: tampered or replaced, too old, consent already given, or
+ * the minor trying to agree for themselves.
+ */
+export type ConsentLinkRefusal = "invalid" | "expired" | "used" | "self-consent";
 
 const CONSENT_LINK_REFUSALS: Record<ConsentLinkRefusal, Refusal<ConsentLinkRefusal>> = {
   invalid: refuse("not-found", "invalid", "This consent link doesn't work."),
   expired: refuse("gone", "expired", "This consent link has expired."),
   used: refuse("conflict", "used", "This account already has a guardian's consent."),
+  "self-consent": refuse(
+    "forbidden",
+    "self-consent",
+    "Only a parent or guardian can give this consent, from their own email address and not while logged in as the person asking.",
+  ),
 };
 
 /**
  * Is this consent link (the raw text from the URL) genuine, unexpired and still the current
- * one for its account? Then it names the minor who asked.
+ * one for its account, and is the person opening it someone other than the minor? Then it
+ * names the minor who asked. `viewerId` is the logged-in user opening the link, if any.
  */
 export async function checkGuardianConsent(
   deps: GuardianConsentDeps,
   token: string | undefined,
   now: Date,
+  viewerId: string | null = null,
 ): Promise<
   Result<{ token: string; user: { id: string; name: string; email: string } }, ConsentLinkRefusal>
 > {
   const parsed = ConsentTokenSchema.safeParse(token);
   if (!parsed.success) return CONSENT_LINK_REFUSALS.invalid;
   const check = await checkGuardianConsentToken(deps, parsed.data, now);
-  return check.ok
-    ? { ok: true, token: parsed.data, user: check.user }
-    : CONSENT_LINK_REFUSALS[check.reason];
+  if (!check.ok) return CONSENT_LINK_REFUSALS[check.reason];
+  const { user } = check;
+  // The minor's own session, or a "guardian" address that is the minor's own mailbox (accounts
+  // from before sign-up compared mailboxes): consent has to come from someone else.
+  if (
+    viewerId === user.id ||
+    (user.guardianEmail !== null && sameMailbox(user.guardianEmail, user.email))
+  ) {
+    return CONSENT_LINK_REFUSALS["self-consent"];
+  }
+  return { ok: true, token: parsed.data, user };
 }
 
 /**
@@ -72,11 +93,17 @@ export async function checkGuardianConsent(
  */
 export async function grantGuardianConsent(
   deps: GuardianConsentDeps,
-  input: { token: string | undefined; now: Date; request: AuditRequestInfo },
+  input: {
+    token: string | undefined;
+    now: Date;
+    request: AuditRequestInfo;
+    /** The logged-in user sending the form, if any: never the minor themselves. */
+    viewerId?: string | null;
+  },
 ): Promise<Result<{ minorName: string }, ConsentLinkRefusal>> {
   const { db } = deps;
   const { now } = input;
-  const check = await checkGuardianConsent(deps, input.token, now);
+  const check = await checkGuardianConsent(deps, input.token, now, input.viewerId ?? null);
   if (!check.ok) return check;
   const { user, token } = check;
 
@@ -280,3 +307,107 @@ const isDedupeConflict = (error: unknown) =>
   String((error as Error & { cause?: unknown }).cause ?? error).includes(
     "UNIQUE constraint failed: email_outbox.dedupe_key",
   );
+
+export type GuardianChangeRefusal =
+  "not-a-minor" | "own-mailbox" | "same-guardian" | "rate-limited";
+
+/** A minor may name a different guardian at most this often. */
+export const GUARDIAN_CHANGE_LIMIT = { limit: 3, windowMs: 24 * 60 * 60 * 1000 } as const;
+
+/**
+ * A minor names a different parent or guardian. Consent belongs to the person who gave it, so
+ * it is reset: one batch stores the new address with a new consent link (earlier links stop
+ * working), clears any consent given, mails the new guardian and writes GUARDIAN_EMAIL_CHANGED.
+ */
+export async function changeGuardianEmail(
+  deps: GuardianConsentDeps,
+  input: {
+    userId: string;
+    guardianEmail: string;
+    actor: AuditActor;
+    origin: string;
+    now: Date;
+    request: AuditRequestInfo;
+  },
+): Promise<Result<{ consentReset: boolean }, GuardianChangeRefusal>> {
+  const { db, env } = deps;
+  const { userId, guardianEmail, now } = input;
+  const [user] = await db
+    .select({
+      name: users.name,
+      email: users.email,
+      isMinor: users.isMinor,
+      guardianEmail: users.guardianEmail,
+      guardianConsentAt: users.guardianConsentAt,
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  if (!user?.isMinor) {
+    return refuse("conflict", "not-a-minor", "Your account doesn't need a guardian's consent.");
+  }
+  if (sameMailbox(guardianEmail, user.email)) {
+    return refuse("invalid", "own-mailbox", "Your guardian's email must be different from yours.", {
+      field: "guardianEmail",
+    });
+  }
+  if (user.guardianEmail && guardianEmail === user.guardianEmail.toLowerCase()) {
+    return refuse("invalid", "same-guardian", "That is already your guardian's address.", {
+      field: "guardianEmail",
+    });
+  }
+  const decision = await consumeRateLimit(db, {
+    scope: "guardian-change",
+    subject: userId,
+    ...GUARDIAN_CHANGE_LIMIT,
+    now,
+  });
+  if (!decision.allowed) {
+    return refuse(
+      "limit",
+      "rate-limited",
+      "You have changed your guardian's address too often today. Try again tomorrow.",
+    );
+  }
+
+  const nonce = createId();
+  const token = await signToken(
+    env.sessionSecret,
+    GUARDIAN_CONSENT_PURPOSE,
+    { userId, nonce },
+    new Date(now.getTime() + GUARDIAN_CONSENT_TTL_MS),
+  );
+  const consentReset = user.guardianConsentAt !== null;
+  await db.batch([
+    db
+      .update(users)
+      .set({
+        guardianEmail,
+        guardianConsentAt: null,
+        guardianConsentTokenHash: await sha256Hex(token),
+        updatedAt: now,
+      })
+      .where(eq(users.id, userId)),
+    auditStatement(db, {
+      actor: input.actor,
+      action: "GUARDIAN_EMAIL_CHANGED",
+      entityType: "user",
+      entityId: userId,
+      metadata: { consentReset },
+      request: input.request,
+      at: now,
+    }),
+    queueEmail(db, {
+      to: guardianEmail,
+      ...guardianConsentRequestEmail({
+        minorName: user.name,
+        minorEmail: user.email,
+        link: `${input.origin}/consent/${token}`,
+      }),
+      // Counts towards the "send it again" interval like every consent email.
+      dedupeKey: `guardian-consent:${userId}:guardian-${nonce}`,
+      at: now,
+    }),
+  ]);
+  return { ok: true, consentReset };
+}

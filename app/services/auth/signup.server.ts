@@ -13,6 +13,7 @@ import { hashPassword } from "~/lib/password.server";
 import { signToken, verifyToken } from "~/lib/signed-token.server";
 import { auditStatement, type AuditRequestInfo } from "../audit.server";
 import { queueEmail } from "../email-outbox.server";
+import { verificationLinkStatements } from "./email-verification.server";
 
 export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
 export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
@@ -28,8 +29,9 @@ const EMAIL_TAKEN = refuse(
 );
 
 /**
- * Create an account. A minor's account gets a signed, expiring consent link mailed to the
- * guardian, in the same batch as the user row and its audit row.
+ * Create an account, unverified: one batch writes the user row, its audit row and the email
+ * verification link (mailed to the account's address). A minor's account also gets a signed,
+ * expiring consent link mailed to the guardian.
  */
 export async function createAccount(
   deps: { db: Database; env: AppEnv },
@@ -82,12 +84,21 @@ export async function createAccount(
     at: now,
   });
 
+  // Every new account starts unverified: it proves its address through this link first.
+  const verification = await verificationLinkStatements(db, {
+    user: { id, email: form.email, name: form.name },
+    origin: input.origin,
+    now,
+  });
+
   try {
     if (consentToken) {
+      // The consent link goes to the guardian's address only, never the minor's.
       const link = `${input.origin}/consent/${consentToken}`;
       const [[user]] = await db.batch([
         insert,
         audit,
+        ...verification,
         queueEmail(db, {
           to: form.guardianEmail!,
           ...guardianConsentRequestEmail({ minorName: form.name, minorEmail: form.email, link }),
@@ -96,7 +107,7 @@ export async function createAccount(
       ]);
       return { ok: true, user: user! };
     }
-    const [[user]] = await db.batch([insert, audit]);
+    const [[user]] = await db.batch([insert, audit, ...verification]);
     return { ok: true, user: user! };
   } catch (error) {
     // Two sign-ups with the same email in parallel: the unique index decides.

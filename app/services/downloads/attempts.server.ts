@@ -1,13 +1,15 @@
 import { createId } from "@paralleldrive/cuid2";
 import type { Database } from "#db/client";
-import { eq } from "drizzle-orm";
-import { deviceSessions, downloads, type AccountStatus, type UserRole } from "#db/schema";
+import { eq, sql } from "drizzle-orm";
+import { deviceSessions, downloads, users, type AccountStatus, type UserRole } from "#db/schema";
+import { emailVerificationBlock, type EmailUnverifiedReason } from "~/domain/auth/email-rules";
 import type { DownloadFailure } from "~/domain/downloads/quota";
 import {
   effectiveLicenseStatus,
   type EffectiveStatus,
   type LicenseStatusFacts,
 } from "~/domain/licenses/status";
+import type { Refusal } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
 
@@ -89,6 +91,34 @@ export function licenseRefusal(
   if (effective.code !== "VALID") return LICENSE_FAILURE[effective.code];
   if (!license.fileKey) return "FILE_MISSING";
   return null;
+}
+
+/** The license owner's address and whether it is confirmed, aliased for batched reads. */
+export const ownerEmailColumns = () => ({
+  ownerEmail: sql<string>`${users.email}`.as("owner_email"),
+  ownerEmailVerifiedAt: sql`${users.emailVerifiedAt}`
+    .mapWith(users.emailVerifiedAt)
+    .as("owner_email_verified_at"),
+});
+
+/** A download refused because the account has not confirmed its address yet. */
+export type UnverifiedDownload = Refusal<EmailUnverifiedReason> & { readonly nextFreeAt: null };
+
+/**
+ * An unconfirmed address may not download (grant or link) even its own licenses; this is
+ * checked before anything is written, so such a request leaves no row. Someone else's license
+ * is left to the ownership check.
+ */
+export function unverifiedDownload(
+  user: Downloader,
+  license: { ownerId: string; ownerEmail: string; ownerEmailVerifiedAt: Date | null },
+): UnverifiedDownload | null {
+  if (license.ownerId !== user.id) return null;
+  const refusal = emailVerificationBlock({
+    email: license.ownerEmail,
+    emailVerifiedAt: license.ownerEmailVerifiedAt,
+  });
+  return refusal && { ...refusal, nextFreeAt: null };
 }
 
 export interface FailedAttempt {

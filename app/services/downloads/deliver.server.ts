@@ -35,10 +35,13 @@ import {
   deviceStatement,
   licenseRefusal,
   originOf,
+  ownerEmailColumns,
   recordFailure,
+  unverifiedDownload,
   type AttemptOrigin,
   type DownloadDeps,
   type Downloader,
+  type UnverifiedDownload,
 } from "./attempts.server";
 
 /**
@@ -64,6 +67,7 @@ export interface DownloadFile {
 
 export type DownloadDelivery =
   | DownloadRefusal
+  | UnverifiedDownload
   | {
       ok: true;
       file: DownloadFile;
@@ -91,6 +95,7 @@ async function loadGrant(db: Database, grantId: string, deviceSessionId: string 
           .mapWith(licenses.expiresAt)
           .as("license_expires_at"),
         ownerStatus: users.accountStatus,
+        ...ownerEmailColumns(),
         fileKey: digitalProducts.fileKey,
         fileName: digitalProducts.fileName,
         fileContentType: digitalProducts.fileContentType,
@@ -300,6 +305,8 @@ export async function openDownload(
   ) {
     return fail("NOT_OWNER");
   }
+  const unverified = unverifiedDownload(user, { ownerId: grant.licenseOwnerId, ...grant });
+  if (unverified) return unverified;
   const refused = licenseRefusal(
     user,
     {

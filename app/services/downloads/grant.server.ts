@@ -19,9 +19,12 @@ import {
   failedAttemptStatements,
   licenseRefusal,
   originOf,
+  ownerEmailColumns,
   recordFailure,
+  unverifiedDownload,
   type DownloadDeps,
   type Downloader,
+  type UnverifiedDownload,
 } from "./attempts.server";
 import { licenseQuota } from "./history.server";
 
@@ -31,7 +34,9 @@ import { licenseQuota } from "./history.server";
  */
 
 export type GrantResult =
-  { ok: true; grantId: string; token: string; expiresAt: Date } | DownloadRefusal;
+  | { ok: true; grantId: string; token: string; expiresAt: Date }
+  | DownloadRefusal
+  | UnverifiedDownload;
 
 /** Rows of `licenseId` that count against the quota at `now` (alias `d`). */
 function countingRowsSql(licenseId: string, now: Date): SQL {
@@ -58,6 +63,7 @@ async function loadLicenseForDownload(
         expiresAt: licenses.expiresAt,
         resetAt: licenses.downloadWindowResetAt,
         ownerStatus: users.accountStatus,
+        ...ownerEmailColumns(),
         fileKey: digitalProducts.fileKey,
       })
       .from(licenses)
@@ -92,6 +98,8 @@ export async function requestDownloadGrant(
     await recordFailure(db, { ...attempt, license: null, reason: "NOT_OWNER" });
     return downloadRefusal("NOT_OWNER");
   }
+  const unverified = unverifiedDownload(user, { ownerId: license.userId, ...license });
+  if (unverified) return unverified;
   const refused = licenseRefusal(user, license, device, now);
   if (refused) {
     await recordFailure(db, { ...attempt, license, reason: refused });

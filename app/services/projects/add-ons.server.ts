@@ -9,6 +9,7 @@ import {
   type AddOnType,
 } from "#db/schema";
 import type { AuditAction } from "~/domain/audit/actions";
+import { emailVerificationBlock, type EmailUnverifiedReason } from "~/domain/auth/email-rules";
 import { can } from "~/domain/auth/permissions";
 import {
   ADD_ONS,
@@ -136,7 +137,7 @@ export async function requestAddOn(
 ): Promise<
   Result<
     { addOnId: string; credits: number | null },
-    ReserveRefusal | "not-found" | "not-active" | "description-missing"
+    ReserveRefusal | "not-found" | EmailUnverifiedReason | "not-active" | "description-missing"
   >
 > {
   const { db } = deps;
@@ -144,6 +145,8 @@ export async function requestAddOn(
   const loaded = await loadProject(db, input.projectId);
   if (!loaded || loaded.project.clientId !== input.clientId) return projectNotFound();
   const { project, client } = loaded;
+  const unverified = emailVerificationBlock(client);
+  if (unverified) return unverified;
   const allowed = checkAddOnRequest(phaseStateOf(project), input.type);
   if (!allowed.ok) return allowed;
   const { config } = allowed;

@@ -13,11 +13,13 @@ import {
 import type { AccountStatus } from "#db/schema/enums";
 import type { AuditAction, AuditEntityType } from "~/domain/audit/actions";
 import { needsGuardianConsent } from "~/domain/auth/age";
+import type { EmailUnverifiedReason } from "~/domain/auth/email-rules";
 import { can } from "~/domain/auth/permissions";
 import { planPhaseChange, type PhaseChange, type PhasePlan } from "~/domain/projects/phases";
 import { checkRevisionRequest, type RevisionPhase } from "~/domain/projects/revisions";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit.server";
+import { unverifiedEmailRefusal } from "../auth/email-verification.server";
 import { insertWhen } from "../conditional-insert.server";
 import {
   emailStatement,
@@ -90,7 +92,12 @@ export async function loadProject(db: Database, projectId: string) {
   const [row] = await db
     .select({
       project: serviceProjects,
-      client: { id: users.id, email: users.email, name: users.name },
+      client: {
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        emailVerifiedAt: users.emailVerifiedAt,
+      },
     })
     .from(serviceProjects)
     .innerJoin(users, eq(users.id, serviceProjects.clientId))
@@ -143,7 +150,8 @@ export interface Requester {
   guardianConsentAt: Date | string | null;
 }
 
-export type RequestRefusal = "account-restricted" | "guardian-consent" | "deadline-past";
+export type RequestRefusal =
+  "account-restricted" | "guardian-consent" | EmailUnverifiedReason | "deadline-past";
 
 /** `/account/projects/new`: the request waits in DESIGN until staff accept or decline it. */
 export async function requestProject(
@@ -175,6 +183,8 @@ export async function requestProject(
       "Your parent or guardian needs to agree before you can start a project. We've emailed them a link.",
     );
   }
+  const unverified = await unverifiedEmailRefusal(db, user.id);
+  if (unverified) return unverified;
   if (form.deadline.getTime() <= now.getTime()) {
     return refuse("invalid", "deadline-past", "Pick a deadline after today.", {
       field: "deadline",

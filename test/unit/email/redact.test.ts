@@ -12,6 +12,13 @@ describe("outbox link redaction", () => {
     }
   });
 
+  it("hides email verification and email change links too", () => {
+    const link = "Open https://store.example/verify-email/AbC_d-123 now.";
+    expect(redactEmailLinks(link, "production")).toBe(
+      "Open https://store.example/verify-email/[hidden: only the recipient's copy works] now.",
+    );
+  });
+
   it("keeps them in development, where the outbox is the only way to follow them", () => {
     expect(redactEmailLinks(body, "development")).toBe(body);
   });

@@ -1,0 +1,62 @@
+/**
+ * Reading an emailed link the way a developer does locally: staff open /admin/outbox (in
+ * development the links in bodies are shown whole) and copy it. Used to confirm the address
+ * of an account a journey just signed up, before it buys.
+ */
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { DEMO_TWO_FACTOR_SECRET } from "#db/demo-data";
+import { totpCode } from "~/domain/auth/totp";
+import { openTrackedPage, visit, type E2EContext } from "./browser";
+
+/** The path of the newest emailed link to `email` whose subject matches `subject`. */
+export async function linkFromOutbox(
+  context: E2EContext,
+  input: { to: string; subject: RegExp; path: RegExp },
+): Promise<string> {
+  const staff = await openTrackedPage(context);
+  const { page } = staff;
+  try {
+    await visit(page, "/login");
+    await page.getByLabel("Email").fill("owner@demo.test");
+    await page.getByLabel("Password").fill("demo-password-owner");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL("**/login/2fa**");
+    await page
+      .getByRole("textbox", { name: "Code" })
+      .fill(await totpCode(DEMO_TWO_FACTOR_SECRET, Date.now()));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    await visit(page, "/admin/outbox");
+    await page
+      .getByTestId("outbox")
+      .locator("tr", { hasText: input.to })
+      .filter({ hasText: input.subject })
+      .first()
+      .getByRole("link")
+      .click();
+    await page.waitForURL("**/admin/outbox/**");
+    const body = (await page.getByTestId("email-body").textContent()) ?? "";
+    const match = input.path.exec(body);
+    assert.ok(match, `no link like ${input.path} in the email to ${input.to}:\n${body}`);
+    return new URL(match[0]).pathname;
+  } finally {
+    await staff.close();
+  }
+}
+
+/** Confirm a just-signed-up account's address through its emailed link, in its own page. */
+export async function confirmEmailFromOutbox(
+  context: E2EContext,
+  page: Page,
+  email: string,
+): Promise<void> {
+  const path = await linkFromOutbox(context, {
+    to: email,
+    subject: /Confirm your email address/,
+    path: /https?:\/\/\S+\/verify-email\/[A-Za-z0-9_-]+/,
+  });
+  await visit(page, path);
+  await page.getByRole("button", { name: "Confirm my email" }).click();
+  await page.waitForURL("**/account");
+}
