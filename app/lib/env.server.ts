@@ -81,7 +81,8 @@ const RuntimeEnvSchema = z
     AUDIT_RETENTION_DAYS: z.coerce
       .number()
       .int("AUDIT_RETENTION_DAYS must be a whole number of days")
-      .min(1, "AUDIT_RETENTION_DAYS must be at least 1")
+      // migrations/0009: the database itself refuses to archive a day younger than 30 days.
+      .min(30, "AUDIT_RETENTION_DAYS must be at least 30")
       .max(36_500)
       .default(DEFAULT_AUDIT_RETENTION_DAYS),
   })

@@ -39,6 +39,11 @@ const TRIGGERS = [
   "audit_logs_no_update",
   "audit_logs_delete_only_archived",
   "audit_log_archives_no_delete",
+  "audit_logs_no_replace",
+  "credit_transactions_no_replace",
+  "credit_transactions_idempotent_insert",
+  "audit_log_archives_no_update",
+  "audit_log_archives_insert_shape",
 ];
 
 const drizzleTables = Object.values(schema as Record<string, unknown>).filter(
@@ -202,26 +207,79 @@ describe("the database refuses bad data by itself", () => {
   });
 
   it("lets an audit row go only once a verified archive covers it", async () => {
-    await env.DB.batch([
-      env.DB.prepare(
-        "insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'USER_LOGIN', 'user', 5000)",
-      ),
-      env.DB.prepare(
-        "insert into audit_log_archives (id, range_start, range_end, storage_key, row_count, sha256, created_at) values ('arc1', 0, 10000, 'audit/1970-01-01.ndjson.gz', 1, 'abc', 0)",
-      ),
-    ]);
+    const DAY = 86_400_000;
+    await env.DB.prepare(
+      `insert into audit_logs (id, action, entity_type, created_at) values ('a2', 'USER_LOGIN', 'user', ${DAY + 5000})`,
+    ).run();
     await expect(env.DB.prepare("delete from audit_logs where id = 'a2'").run()).rejects.toThrow(
       /verified archive/,
     );
-    // Archives are permanent, but verifying one (setting verified_at) is allowed.
+    // The archive job's shape: one verified UTC day, the key of that day, a SHA-256.
     await env.DB.prepare(
-      "update audit_log_archives set verified_at = 20000 where id = 'arc1'",
+      `insert into audit_log_archives (id, range_start, range_end, storage_key, row_count, sha256, verified_at, created_at) values ('arc1', ${DAY}, ${2 * DAY}, 'audit/1970/01/02.ndjson.gz', 1, '${"a".repeat(64)}', 20000, 20000)`,
     ).run();
     await env.DB.prepare("delete from audit_logs where id = 'a2'").run();
     expect(await env.DB.prepare("select id from audit_logs where id = 'a2'").first()).toBeNull();
     await expect(
       env.DB.prepare("delete from audit_log_archives where id = 'arc1'").run(),
     ).rejects.toThrow(/permanent/);
+    await expect(
+      env.DB.prepare("update audit_log_archives set row_count = 0 where id = 'arc1'").run(),
+    ).rejects.toThrow(/append-only/);
+  });
+
+  it("refuses a hand-written archive row that would let recent or all history be deleted", async () => {
+    const now = Date.now();
+    const DAY = 86_400_000;
+    const today = Math.floor(now / DAY) * DAY;
+    const sha = "b".repeat(64);
+    const keyOf = (start: number) =>
+      `audit/${new Date(start).toISOString().slice(0, 10).replaceAll("-", "/")}.ndjson.gz`;
+    await env.DB.prepare(
+      `insert into audit_logs (id, action, entity_type, created_at) values ('recent1', 'USER_LOGIN', 'user', ${now - 1000})`,
+    ).run();
+    const attempts: Array<[string, number, number, string, number | null, string]> = [
+      ["everything", 0, now + DAY, "audit/all.ndjson.gz", now, sha],
+      ["today", today, today + DAY, keyOf(today), now, sha],
+      ["ten days ago", today - 10 * DAY, today - 9 * DAY, keyOf(today - 10 * DAY), now, sha],
+      ["unverified", today - 90 * DAY, today - 89 * DAY, keyOf(today - 90 * DAY), null, sha],
+      ["two days", today - 92 * DAY, today - 90 * DAY, keyOf(today - 92 * DAY), now, sha],
+      ["wrong key", today - 95 * DAY, today - 94 * DAY, "audit/elsewhere.ndjson.gz", now, sha],
+      ["no hash", today - 96 * DAY, today - 95 * DAY, keyOf(today - 96 * DAY), now, "abc"],
+    ];
+    for (const [name, start, end, key, verifiedAt, hash] of attempts) {
+      await expect(
+        env.DB.prepare(
+          "insert into audit_log_archives (id, range_start, range_end, storage_key, row_count, sha256, verified_at, created_at) values (?, ?, ?, ?, 1, ?, ?, 0)",
+        )
+          .bind(`evil-${name}`, start, end, key, hash, verifiedAt)
+          .run(),
+        name,
+      ).rejects.toThrow(/written only by the archive job/);
+    }
+    await expect(env.DB.prepare("delete from audit_logs").run()).rejects.toThrow(
+      /verified archive/,
+    );
+    expect(
+      await env.DB.prepare("select id from audit_logs where id = 'recent1'").first(),
+    ).not.toBeNull();
+  });
+
+  it("never lets REPLACE INTO rewrite an audit row", async () => {
+    await env.DB.prepare(
+      "insert into audit_logs (id, action, entity_type, created_at) values ('r1', 'USER_LOGIN', 'user', 1000)",
+    ).run();
+    for (const verb of ["replace into", "insert or replace into"]) {
+      await expect(
+        env.DB.prepare(
+          `${verb} audit_logs (id, action, entity_type, created_at) values ('r1', 'USER_LOGOUT', 'user', 2000)`,
+        ).run(),
+      ).rejects.toThrow(/never replaced/);
+    }
+    const row = await env.DB.prepare(
+      "select action, created_at from audit_logs where id = 'r1'",
+    ).first();
+    expect(row).toEqual({ action: "USER_LOGIN", created_at: 1000 });
   });
 
   it("keeps the credit ledger append-only and never negative", async () => {
@@ -249,7 +307,25 @@ describe("the database refuses bad data by itself", () => {
     await expect(insertRow("t1", "USAGE", -6, -1, "k1")).rejects.toThrow(/balance_check/);
     await expect(insertRow("t2", "USAGE", 3, 8, "k2")).rejects.toThrow(/sign_check/);
     await insertRow("t3", "USAGE", -2, 3, "k3");
-    await expect(insertRow("t4", "USAGE", -2, 1, "k3")).rejects.toThrow(/UNIQUE constraint failed/);
+    // A repeated idempotency key is a no-op (what the ledger's ON CONFLICT DO NOTHING means),
+    // so REPLACE INTO with a new id cannot push the original row out either.
+    await insertRow("t4", "USAGE", -2, 1, "k3");
+    await env.DB.prepare(
+      "replace into credit_transactions (id, membership_id, user_id, type, amount, balance, description, idempotency_key, created_at) values ('t5', ?, ?, 'ADJUSTMENT', 100, 105, 'x', 'k3', 0)",
+    )
+      .bind(membership.id, user.id)
+      .run();
+    await expect(
+      env.DB.prepare(
+        "replace into credit_transactions (id, membership_id, user_id, type, amount, balance, description, idempotency_key, created_at) values ('t3', ?, ?, 'ADJUSTMENT', 100, 105, 'x', 'k9', 0)",
+      )
+        .bind(membership.id, user.id)
+        .run(),
+    ).rejects.toThrow(/never replaced/);
+    const keyed = await env.DB.prepare(
+      "select id, amount from credit_transactions where idempotency_key = 'k3' or id in ('t3', 't4', 't5')",
+    ).all();
+    expect(keyed.results).toEqual([{ id: "t3", amount: -2 }]);
     // A membership cannot spend more than it holds.
     await expect(
       env.DB.prepare("update memberships set used_credits = 6 where id = ?")

@@ -77,6 +77,7 @@ describe("parseEnv", () => {
     expect(parseEnv(bindings({})).auditRetentionDays).toBe(180);
     expect(parseEnv(bindings({ AUDIT_RETENTION_DAYS: "30" })).auditRetentionDays).toBe(30);
     expect(() => parseEnv(bindings({ AUDIT_RETENTION_DAYS: "0" }))).toThrow(/AUDIT_RETENTION_DAYS/);
+    expect(() => parseEnv(bindings({ AUDIT_RETENTION_DAYS: "29" }))).toThrow(/at least 30/);
     expect(() => parseEnv(bindings({ AUDIT_RETENTION_DAYS: "a week" }))).toThrow(
       /AUDIT_RETENTION_DAYS/,
     );
