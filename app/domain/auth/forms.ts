@@ -4,7 +4,8 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./password-rules";
 
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH };
 
-const email = z
+/** An email address as typed into a form: trimmed and lower-cased. */
+export const email = z
   .string({ error: "Enter your email address." })
   .trim()
   .toLowerCase()

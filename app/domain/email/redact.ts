@@ -1,10 +1,10 @@
 /**
- * Outbox emails can carry single-use links (a guardian's consent link). Staff reading the
- * outbox must not be able to use them in the recipient's place, so outside development the
+ * Outbox emails can carry single-use links (a guardian's consent link, a password reset
+ * link). Staff reading the outbox must not be able to use them in the recipient's place, so outside development the
  * token part of such links is hidden. Development keeps them: there is no real mail there,
  * and the outbox is how a developer follows the link.
  */
-const TOKEN_LINK = /(\/consent\/)[A-Za-z0-9_.-]+/g;
+const TOKEN_LINK = /(\/(?:consent|reset-password)\/)[A-Za-z0-9_.-]+/g;
 
 export function redactEmailLinks(text: string, environment: string): string {
   if (environment === "development") return text;

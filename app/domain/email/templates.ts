@@ -15,6 +15,9 @@ export interface EmailContent {
 
 const lines = (...parts: string[]) => parts.join("\n");
 
+/** A moment as emails write it: "2026-11-30 12:00 UTC". */
+const utcMinute = (at: Date) => `${at.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+
 // ---- Store ------------------------------------------------------------------------------------
 
 /** The receipt: what was bought, for how much; never the license key (shown in the account). */
@@ -179,7 +182,7 @@ export function twoFactorChangedEmail(input: {
   email: string;
   at: Date;
 }): EmailContent {
-  const when = input.at.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const when = utcMinute(input.at);
   const state = input.enabled ? "on" : "off";
   return {
     template: input.enabled ? "two-factor-enabled" : "two-factor-disabled",
@@ -195,6 +198,51 @@ export function twoFactorChangedEmail(input: {
       input.enabled
         ? "If this was not you, reset your password and contact us right away."
         : "If this was not you, reset your password, turn two-factor authentication back on and contact us right away.",
+    ),
+  };
+}
+
+/** "Forgot password": the single-use link; says how long it works and what to do if unasked. */
+export function passwordResetEmail(input: {
+  name: string;
+  link: string;
+  validMinutes: number;
+}): EmailContent {
+  return {
+    template: "password-reset",
+    subject: "Reset your Studio Store password",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      "Someone (hopefully you) asked to reset the password of your Studio Store account. To choose a new password, open this link:",
+      input.link,
+      "",
+      `The link works once, for ${input.validMinutes} minutes. Setting a new password logs out every device.`,
+      "",
+      "If you didn't ask for this, ignore this email: your password stays as it is.",
+    ),
+  };
+}
+
+/** The password changed, through a reset link or on the security page. */
+export function passwordChangedEmail(input: {
+  name: string;
+  email: string;
+  at: Date;
+  how: "reset" | "change";
+}): EmailContent {
+  const how = input.how === "reset" ? "with a password reset link" : "on the security page";
+  const signedOut =
+    input.how === "reset" ? "Every device was logged out." : "Every other device was logged out.";
+  return {
+    template: "password-changed",
+    subject: "Your Studio Store password was changed",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      `The password of your Studio Store account (${input.email}) was changed ${how} on ${utcMinute(input.at)}. ${signedOut}`,
+      "",
+      'If this wasn\'t you, reset your password at once from the log-in page ("Forgot your password?") and contact us: someone may know your password or read your email.',
     ),
   };
 }
