@@ -38,6 +38,15 @@ async function logIn(page: Page, email: string): Promise<void> {
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
+/** Open /signup and fill in everything but the guardian's email. */
+async function fillSignup(page: Page, person: { name: string; email: string; birthDate: string }) {
+  await visit(page, "/signup");
+  await page.getByLabel("Name").fill(person.name);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Date of birth").fill(person.birthDate);
+}
+
 /** A code for a step later than `usedStep`: the app accepts each step only once. */
 async function freshCode(secret: string, usedStep: number): Promise<string> {
   while (totpStep(Date.now()) <= usedStep) await new Promise((resolve) => setTimeout(resolve, 500));
@@ -49,11 +58,7 @@ test("a visitor signs up, turns on 2FA and logs in again with a code", async (co
   const { page } = tracked;
   try {
     const email = uniqueEmail("e2e-adult");
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Ada Example");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill("1990-05-05");
+    await fillSignup(page, { name: "Ada Example", email, birthDate: "1990-05-05" });
     assert.equal(
       await page.getByLabel("Parent or guardian's email").count(),
       0,
@@ -102,11 +107,11 @@ test("a 15-year-old signs up and sees that a guardian must agree first", async (
   try {
     const today = new Date();
     const birthDate = `${today.getUTCFullYear() - 15}-01-15`;
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Sam Young");
-    await page.getByLabel("Email").fill(uniqueEmail("e2e-minor"));
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill(birthDate);
+    await fillSignup(page, {
+      name: "Sam Young",
+      email: uniqueEmail("e2e-minor"),
+      birthDate: birthDate,
+    });
     // The guardian field appears as soon as the date says "under 18".
     await page.getByLabel("Parent or guardian's email").fill(uniqueEmail("e2e-guardian"));
     await page.getByRole("button", { name: "Create account" }).click();
@@ -125,11 +130,11 @@ test("a 12-year-old is told they are too young, and nothing is created", async (
   const { page } = tracked;
   try {
     const today = new Date();
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Too Young");
-    await page.getByLabel("Email").fill(uniqueEmail("e2e-child"));
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill(`${today.getUTCFullYear() - 12}-01-01`);
+    await fillSignup(page, {
+      name: "Too Young",
+      email: uniqueEmail("e2e-child"),
+      birthDate: `${today.getUTCFullYear() - 12}-01-01`,
+    });
     await page.getByLabel("Parent or guardian's email").fill(uniqueEmail("e2e-parent"));
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("You need to be at least 13 years old").waitFor();
@@ -192,11 +197,7 @@ test("forgot password: the emailed link sets a new password to log in with", asy
   const { page } = tracked;
   try {
     const email = uniqueEmail("e2e-forgot");
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Fay Forgetful");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill("1988-03-03");
+    await fillSignup(page, { name: "Fay Forgetful", email, birthDate: "1988-03-03" });
     await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL("**/account");
     await logOut(page);

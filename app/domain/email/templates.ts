@@ -131,7 +131,7 @@ export function failedLoginLockEmail(input: { failedAttempts: number }): EmailCo
   return {
     template: "account-locked",
     subject: "Your Studio Store account was locked for 15 minutes",
-    bodyText: `Someone tried to log in to your account with a wrong password ${input.failedAttempts} times within an hour, so we locked it for 15 minutes. If this wasn't you, change your password after the lock ends.`,
+    bodyText: `Someone tried to log in to your account with a wrong password ${input.failedAttempts} times within an hour, so we locked it for 15 minutes. If this wasn't you, choose a new password: "Forgot your password?" on the log-in page emails you a link, and using it also ends the lock.`,
   };
 }
 
