@@ -31,3 +31,20 @@ export function requireIdParam(
   invariantResponse(/^[a-z0-9]{1,64}$/.test(id), notFound, { status: 404 });
   return id;
 }
+
+/**
+ * A route's `headers` for forms that can be throttled: Remix passes an action's headers to
+ * the page only through `headers`, so a throttled try's Retry-After is copied here.
+ */
+export function retryAfterHeaders({
+  actionHeaders,
+  parentHeaders,
+}: {
+  actionHeaders: Headers;
+  parentHeaders: Headers;
+}): Headers {
+  const merged = new Headers(parentHeaders);
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) merged.set("Retry-After", retryAfter);
+  return merged;
+}

@@ -1,17 +1,31 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, Link, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  data,
+  type ActionFunctionArgs,
+  type AppLoadContext,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
+import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
+import { NewPasswordField } from "~/components/new-password-field";
 import { StatusBoundary } from "~/components/error-boundary";
-import { SubmitButton } from "~/components/forms";
+import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { CursorPagination } from "~/components/pagination";
 import { TwoFactorSection } from "~/components/two-factor-section";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { SecurityActionSchema, SecurityPageQuerySchema } from "~/domain/auth/forms";
+import { ChangePasswordFormSchema } from "~/domain/auth/password-forms";
 import { formatDateTime, isoDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
-import { auditRequestInfo, clearSessionCookie, requireUser } from "~/request/auth.server";
+import {
+  auditActor,
+  auditRequestInfo,
+  clearSessionCookie,
+  requireUser,
+  type CurrentUser,
+} from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import {
   listUserDevices,
@@ -19,6 +33,7 @@ import {
   revokeDevice,
   type DeviceListItem,
 } from "~/services/account-security.server";
+import { changePassword } from "~/services/auth/password-change.server";
 
 export const meta: MetaFunction = () => [{ title: "Security — Studio Store" }];
 
@@ -47,6 +62,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
   const formData = await request.formData();
+  if (formData.get("intent") === "change-password") {
+    return changePasswordAction(request, context, user, formData);
+  }
   const submission = parseForm(formData, SecurityActionSchema);
   // Only buttons and hidden fields: nothing a person typed could be shown again.
   invariantResponse(submission.ok, "This form wasn't understood. Reload the page and try again.");
@@ -88,6 +106,37 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
+/** `intent=change-password`: the current password (and a code with 2FA), then the new one. */
+async function changePasswordAction(
+  request: Request,
+  context: AppLoadContext,
+  user: CurrentUser,
+  formData: FormData,
+) {
+  const submission = parseForm(formData, ChangePasswordFormSchema);
+  if (!submission.ok) return data(submission.reply, { status: 400 });
+  const form = submission.value;
+  const result = await changePassword(
+    { db: context.db, env: context.env },
+    {
+      user,
+      currentPassword: form.currentPassword,
+      newPassword: form.password,
+      code: form.code,
+      actor: auditActor(user),
+      request: await auditRequestInfo(request, context),
+      now: new Date(),
+    },
+  );
+  if (!result.ok) return refusedForm(formData, result);
+  return redirectWithToast(context, "/account/security", {
+    message:
+      result.endedSessions === 0
+        ? "Password changed."
+        : `Password changed. ${result.endedSessions} other session${result.endedSessions === 1 ? " was" : "s were"} logged out.`,
+  });
+}
+
 export default function AccountSecurity() {
   const data = useLoaderData<typeof loader>();
   return (
@@ -108,6 +157,8 @@ export default function AccountSecurity() {
 
       {/* The 2FA slot: enrollment and switching it off replace this placeholder. */}
       <TwoFactorSection enabled={data.twoFactorEnabled} />
+
+      <ChangePasswordSection twoFactorEnabled={data.twoFactorEnabled} />
 
       {data.consentPending && (
         <section className="section notice" aria-labelledby="consent-title">
@@ -177,6 +228,40 @@ export default function AccountSecurity() {
         </Form>
       </section>
     </>
+  );
+}
+
+/** Self-contained: its own form, errors and intent, so other sections can sit beside it. */
+function ChangePasswordSection({ twoFactorEnabled }: { twoFactorEnabled: boolean }) {
+  const form = useFormReply(useActionData<typeof action>(), { intent: "change-password" });
+  return (
+    <section className="section" aria-labelledby="password-title">
+      <h2 id="password-title">Password</h2>
+      <p>Changing your password logs out every other device; this browser stays logged in.</p>
+      <FormError>{form.formError}</FormError>
+      <Form method="post" className="form-stack" noValidate data-testid="change-password-form">
+        <input type="hidden" name="intent" value="change-password" />
+        <Field
+          label="Current password"
+          meta={form.field("currentPassword")}
+          type="password"
+          autoComplete="current-password"
+          required
+        />
+        <NewPasswordField meta={form.field("password")} />
+        {twoFactorEnabled && (
+          <Field
+            label="Code from your app"
+            meta={form.field("code")}
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            required
+            description="The 6-digit code from your authenticator app, or a recovery code."
+          />
+        )}
+        <SubmitButton pendingText="Changing…">Change password</SubmitButton>
+      </Form>
+    </section>
   );
 }
 

@@ -12,6 +12,7 @@ import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms
 import { LoginFormSchema } from "~/domain/auth/forms";
 import { DELETION_CANCELLED_MESSAGE } from "~/domain/privacy/deletion";
 import { parseForm, refusalReply } from "~/lib/forms.server";
+import { retryAfterHeaders } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import {
   auditRequestInfo,
@@ -26,13 +27,7 @@ import { checkPassword, startSession, type PasswordRefusal } from "~/services/au
 
 export const meta: MetaFunction = () => [{ title: "Log in — Studio Store" }];
 
-/** Remix passes an action's headers to the page only through here: a throttled try's Retry-After. */
-export const headers: HeadersFunction = ({ actionHeaders, parentHeaders }) => {
-  const merged = new Headers(parentHeaders);
-  const retryAfter = actionHeaders.get("Retry-After");
-  if (retryAfter) merged.set("Retry-After", retryAfter);
-  return merged;
-};
+export const headers: HeadersFunction = retryAfterHeaders;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requireAnonymous(request, context);
@@ -131,6 +126,9 @@ export default function Login() {
         <DeviceFingerprintInput />
         <SubmitButton pendingText="Logging in…">Log in</SubmitButton>
       </Form>
+      <p className="auth-card__footer">
+        <Link to="/forgot-password">Forgot your password?</Link>
+      </p>
       <p className="auth-card__footer">
         New here? <Link to="/signup">Create an account</Link>
       </p>

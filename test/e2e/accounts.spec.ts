@@ -38,6 +38,15 @@ async function logIn(page: Page, email: string): Promise<void> {
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
+/** Open /signup and fill in everything but the guardian's email. */
+async function fillSignup(page: Page, person: { name: string; email: string; birthDate: string }) {
+  await visit(page, "/signup");
+  await page.getByLabel("Name").fill(person.name);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Date of birth").fill(person.birthDate);
+}
+
 /** A code for a step later than `usedStep`: the app accepts each step only once. */
 async function freshCode(secret: string, usedStep: number): Promise<string> {
   while (totpStep(Date.now()) <= usedStep) await new Promise((resolve) => setTimeout(resolve, 500));
@@ -49,11 +58,7 @@ test("a visitor signs up, turns on 2FA and logs in again with a code", async (co
   const { page } = tracked;
   try {
     const email = uniqueEmail("e2e-adult");
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Ada Example");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill("1990-05-05");
+    await fillSignup(page, { name: "Ada Example", email, birthDate: "1990-05-05" });
     assert.equal(
       await page.getByLabel("Parent or guardian's email").count(),
       0,
@@ -102,11 +107,11 @@ test("a 15-year-old signs up and sees that a guardian must agree first", async (
   try {
     const today = new Date();
     const birthDate = `${today.getUTCFullYear() - 15}-01-15`;
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Sam Young");
-    await page.getByLabel("Email").fill(uniqueEmail("e2e-minor"));
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill(birthDate);
+    await fillSignup(page, {
+      name: "Sam Young",
+      email: uniqueEmail("e2e-minor"),
+      birthDate: birthDate,
+    });
     // The guardian field appears as soon as the date says "under 18".
     await page.getByLabel("Parent or guardian's email").fill(uniqueEmail("e2e-guardian"));
     await page.getByRole("button", { name: "Create account" }).click();
@@ -125,17 +130,108 @@ test("a 12-year-old is told they are too young, and nothing is created", async (
   const { page } = tracked;
   try {
     const today = new Date();
-    await visit(page, "/signup");
-    await page.getByLabel("Name").fill("Too Young");
-    await page.getByLabel("Email").fill(uniqueEmail("e2e-child"));
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByLabel("Date of birth").fill(`${today.getUTCFullYear() - 12}-01-01`);
+    await fillSignup(page, {
+      name: "Too Young",
+      email: uniqueEmail("e2e-child"),
+      birthDate: `${today.getUTCFullYear() - 12}-01-01`,
+    });
     await page.getByLabel("Parent or guardian's email").fill(uniqueEmail("e2e-parent"));
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByText("You need to be at least 13 years old").waitFor();
     assert.equal(new URL(page.url()).pathname, "/signup");
     // The form answered 400 on purpose.
     assertNoBrowserIssues(tracked, [/HTTP 400: POST .*\/signup/, /status of 400/]);
+  } finally {
+    await tracked.close();
+  }
+});
+
+const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP";
+
+/**
+ * The newest email to `to` with `subject`, read the way a developer does: through
+ * /admin/outbox as a staff member (development keeps the links in the outbox readable).
+ */
+async function readOutbox(context: E2EContext, to: string, subject: string): Promise<string> {
+  const staff = await openTrackedPage(context);
+  const { page } = staff;
+  try {
+    await visit(page, "/login");
+    await page.getByLabel("Email").fill("viewer@demo.test");
+    await page.getByLabel("Password").fill("demo-password-viewer");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL("**/login/2fa**");
+    // Each code works once: if another journey just used this step's code, use the next one.
+    let usedStep = totpStep(Date.now()) - 1;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const code = await freshCode(DEMO_TOTP_SECRET, usedStep);
+      usedStep = totpStep(Date.now());
+      await page.getByRole("textbox", { name: "Code" }).fill(code);
+      await page.getByRole("button", { name: "Continue" }).click();
+      await Promise.race([
+        page.waitForURL((url) => !url.pathname.startsWith("/login")).catch(() => undefined),
+        page
+          .getByText("already used")
+          .waitFor()
+          .catch(() => undefined),
+      ]);
+      if (!new URL(page.url()).pathname.startsWith("/login")) break;
+    }
+
+    await visit(page, "/admin/outbox");
+    const row = page.getByRole("row").filter({ hasText: to }).filter({ hasText: subject }).first();
+    const href = await row.getByRole("link", { name: subject }).getAttribute("href");
+    assert.ok(href, `No outbox row to ${to} about "${subject}"`);
+    // The email page's loader data (single fetch): the detail page nests under the outbox list,
+    // which renders no <Outlet />, so its body is read from the data rather than the screen.
+    const response = await page.request.get(`${href}.data`);
+    assert.equal(response.status(), 200);
+    return await response.text();
+  } finally {
+    await staff.close();
+  }
+}
+
+test("forgot password: the emailed link sets a new password to log in with", async (context) => {
+  const tracked = await openTrackedPage(context);
+  const { page } = tracked;
+  try {
+    const email = uniqueEmail("e2e-forgot");
+    await fillSignup(page, { name: "Fay Forgetful", email, birthDate: "1988-03-03" });
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL("**/account");
+    await logOut(page);
+
+    await visit(page, "/login");
+    await page.getByRole("link", { name: "Forgot your password?" }).click();
+    await page.waitForURL("**/forgot-password");
+    await page.getByLabel("Email").fill(email);
+    await page.getByRole("button", { name: "Email me a link" }).click();
+    await page.getByTestId("reset-requested").waitFor();
+    await screenshot(context, page, "forgot-password-sent");
+
+    const body = await readOutbox(context, email, "Reset your Studio Store password");
+    const link = /https?:\/\/[^\s]+\/reset-password\/[A-Za-z0-9_-]{43}/.exec(body)?.[0];
+    assert.ok(link, `The outbox email holds a reset link:\n${body}`);
+
+    const newPassword = "my brand new memorable sentence";
+    await visit(page, new URL(link).pathname);
+    await page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+    await screenshot(context, page, "reset-password-form");
+    await page.getByLabel("New password", { exact: true }).fill(newPassword);
+    await page.getByRole("button", { name: "Set new password" }).click();
+    await page.waitForURL((url) => url.pathname === "/login");
+    await page.getByText("Password changed — log in with your new password").waitFor();
+
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(newPassword);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL("**/account");
+    await page.getByRole("heading", { name: /Hello, Fay Forgetful/ }).waitFor();
+
+    // The link was spent.
+    await visit(page, new URL(link).pathname).catch(() => undefined);
+    assertNoBrowserIssues(tracked, [/HTTP 410: GET .*\/reset-password\//, /status of 410/]);
   } finally {
     await tracked.close();
   }

@@ -20,7 +20,7 @@ export const SafeRedirectSchema = z
   .optional()
   .transform((value) => safeRedirectPath(value));
 
-const email = EmailAddressSchema;
+export const email = EmailAddressSchema;
 
 export const LoginFormSchema = z.object({
   email,

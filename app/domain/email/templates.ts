@@ -15,6 +15,9 @@ export interface EmailContent {
 
 const lines = (...parts: string[]) => parts.join("\n");
 
+/** A moment as emails write it: "2026-11-30 12:00 UTC". */
+const utcMinute = (at: Date) => `${at.toISOString().replace("T", " ").slice(0, 16)} UTC`;
+
 // ---- Store ------------------------------------------------------------------------------------
 
 /** The receipt: what was bought, for how much; never the license key (shown in the account). */
@@ -213,7 +216,7 @@ export function failedLoginLockEmail(input: { failedAttempts: number }): EmailCo
   return {
     template: "account-locked",
     subject: "Your Studio Store account was locked for 15 minutes",
-    bodyText: `Someone tried to log in to your account with a wrong password ${input.failedAttempts} times within an hour, so we locked it for 15 minutes. If this wasn't you, change your password after the lock ends.`,
+    bodyText: `Someone tried to log in to your account with a wrong password ${input.failedAttempts} times within an hour, so we locked it for 15 minutes. If this wasn't you, choose a new password: "Forgot your password?" on the log-in page emails you a link, and using it also ends the lock.`,
   };
 }
 
@@ -264,7 +267,7 @@ export function twoFactorChangedEmail(input: {
   email: string;
   at: Date;
 }): EmailContent {
-  const when = input.at.toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  const when = utcMinute(input.at);
   const state = input.enabled ? "on" : "off";
   return {
     template: input.enabled ? "two-factor-enabled" : "two-factor-disabled",
@@ -302,6 +305,28 @@ export function accountDeletionScheduledEmail(input: { name: string; dueAt: Date
   };
 }
 
+/** "Forgot password": the single-use link; says how long it works and what to do if unasked. */
+export function passwordResetEmail(input: {
+  name: string;
+  link: string;
+  validMinutes: number;
+}): EmailContent {
+  return {
+    template: "password-reset",
+    subject: "Reset your Studio Store password",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      "Someone (hopefully you) asked to reset the password of your Studio Store account. To choose a new password, open this link:",
+      input.link,
+      "",
+      `The link works once, for ${input.validMinutes} minutes. Setting a new password logs out every device.`,
+      "",
+      "If you didn't ask for this, ignore this email: your password stays as it is.",
+    ),
+  };
+}
+
 /** Someone logged in during the grace period, which cancels the deletion. */
 export function accountDeletionCancelledEmail(): EmailContent {
   return {
@@ -313,6 +338,29 @@ export function accountDeletionCancelledEmail(): EmailContent {
       "You logged in to your Studio Store account, so the deletion you asked for is cancelled and everything stays as it was.",
       "",
       "If you still want your account deleted, ask again under Account → Privacy.",
+    ),
+  };
+}
+
+/** The password changed, through a reset link or on the security page. */
+export function passwordChangedEmail(input: {
+  name: string;
+  email: string;
+  at: Date;
+  how: "reset" | "change";
+}): EmailContent {
+  const how = input.how === "reset" ? "with a password reset link" : "on the security page";
+  const signedOut =
+    input.how === "reset" ? "Every device was logged out." : "Every other device was logged out.";
+  return {
+    template: "password-changed",
+    subject: "Your Studio Store password was changed",
+    bodyText: lines(
+      `Hello ${input.name},`,
+      "",
+      `The password of your Studio Store account (${input.email}) was changed ${how} on ${utcMinute(input.at)}. ${signedOut}`,
+      "",
+      'If this wasn\'t you, reset your password at once from the log-in page ("Forgot your password?") and contact us: someone may know your password or read your email.',
     ),
   };
 }

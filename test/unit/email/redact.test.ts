@@ -19,6 +19,13 @@ describe("outbox link redaction", () => {
     );
   });
 
+  it("hides password reset tokens too", () => {
+    const reset = "Open https://store.example/reset-password/AbC_d-123xyz to choose a password.";
+    const redacted = redactEmailLinks(reset, "production");
+    expect(redacted).not.toContain("AbC_d-123xyz");
+    expect(redacted).toContain("/reset-password/[hidden");
+  });
+
   it("keeps them in development, where the outbox is the only way to follow them", () => {
     expect(redactEmailLinks(body, "development")).toBe(body);
   });
