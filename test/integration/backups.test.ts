@@ -323,9 +323,12 @@ describe("retention", () => {
     const staleDeployment = old(40, "PRE_DEPLOYMENT");
     const recentDeployment = old(10, "PRE_DEPLOYMENT");
     const oldFailure = old(20, "SCHEDULED", "FAILED");
-    // Two on the same day two years ago: only the newer one is that day's (and month's) backup.
-    const older = old(730.5, "SCHEDULED");
-    const newer = old(730, "SCHEDULED");
+    // Two on the same UTC day two years ago (01:00 and 13:00, whatever the time is now): only
+    // the newer one is that day's (and month's) backup.
+    const dayStart = Math.floor((now.getTime() - 730 * DAY) / DAY) * DAY;
+    const daysAgo = (at: number) => (now.getTime() - at) / DAY;
+    const older = old(daysAgo(dayStart + DAY / 24), "SCHEDULED");
+    const newer = old(daysAgo(dayStart + (13 * DAY) / 24), "SCHEDULED");
     const rows = [staleDeployment, recentDeployment, oldFailure, older, newer].map((row) => ({
       ...row,
       storagePrefix: backupPrefix(row.id),
