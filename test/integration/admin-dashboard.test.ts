@@ -282,9 +282,10 @@ beforeAll(async () => {
     },
   ]);
   await db.insert(auditLogArchives).values({
-    rangeStart: new Date(Date.UTC(2033, 6, 1)),
-    rangeEnd: new Date(Date.UTC(2033, 6, 2)),
-    storageKey: "audit/2033/07/01.ndjson.gz",
+    // A real past day: the database accepts archive rows only for days 30+ days before its clock.
+    rangeStart: new Date(Date.UTC(2025, 6, 1)),
+    rangeEnd: new Date(Date.UTC(2025, 6, 2)),
+    storageKey: "audit/2025/07/01.ndjson.gz",
     rowCount: 7,
     sha256: "0".repeat(64),
     verifiedAt: new Date(Date.UTC(2034, 0, 1)),
@@ -405,7 +406,7 @@ describe("the dashboard's health", () => {
   it("reads the audit archive state: the last archived day and the oldest live row", () => {
     expect(dashboard.health.auditArchive).toEqual({
       retentionDays: 180,
-      lastArchivedDay: new Date(Date.UTC(2033, 6, 1)),
+      lastArchivedDay: new Date(Date.UTC(2025, 6, 1)),
       lastArchivedRows: 7,
       lastArchiveVerified: true,
       // 1 Jan 2034 → 15 Mar 2035 noon: 365 + 31 + 28 + 14 days and a half.
