@@ -39,7 +39,10 @@ test("privacy: a member exports their data, asks to delete the account, and logg
     const email = `e2e-privacy-${Date.now().toString(36)}@example.test`;
     await signUp(page, email);
 
-    await page.getByRole("link", { name: "Privacy" }).click();
+    await page
+      .getByRole("navigation", { name: "Account" })
+      .getByRole("link", { name: "Privacy" })
+      .click();
     await page.waitForURL("**/account/privacy");
     await page.getByRole("heading", { name: "Delete my account" }).waitFor();
     await screenshot(context, page, "account-privacy");

@@ -29,7 +29,7 @@ export const ADMIN_ROUTE_POLICY = {
       reinstate: "licenses:moderate",
     },
   },
-  "routes/admin.outbox.$emailId": { loader: "admin:open" },
+  "routes/admin.outbox_.$emailId": { loader: "admin:open" },
   "routes/admin.products._index": { loader: "products:manage" },
   "routes/admin.products.new": { loader: "products:manage", action: "products:manage" },
   "routes/admin.products.$productId": {

@@ -12,7 +12,7 @@ export const meta: MetaFunction = () => [{ title: "Email — Outbox — Admin �
 
 export async function loader(args: LoaderFunctionArgs) {
   const { record: email } = await adminRecord(args, {
-    routeId: "routes/admin.outbox.$emailId",
+    routeId: "routes/admin.outbox_.$emailId",
     param: "emailId",
     notFound: "No email with this id is in the outbox.",
     load: getOutboxEmail,
