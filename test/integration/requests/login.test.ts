@@ -9,6 +9,7 @@ import {
   FAILED_LOGIN_LOCK_MS,
   LOGIN_ATTEMPTS_PER_CLIENT,
   MAX_FAILED_LOGINS_PER_WINDOW,
+  SIGNUPS_PER_CLIENT,
 } from "~/domain/auth/login-policy";
 import { totpCode } from "~/domain/auth/totp";
 import { parseEnv } from "~/lib/env.server";
@@ -432,4 +433,26 @@ describe("sign-up through the Worker", () => {
     expect(html).not.toContain("another long password");
     expect(await db.select().from(users).where(eq(users.email, existing.email))).toHaveLength(1);
   });
+
+  it("limits sign-ups per client before any hash: the 11th in ten minutes is refused", async () => {
+    const ip = "203.0.113.77";
+    const statuses: number[] = [];
+    for (let index = 0; index <= SIGNUPS_PER_CLIENT.limit; index += 1) {
+      const response = await send(
+        postForm(
+          "/signup",
+          {
+            name: "Many Accounts",
+            email: freshEmail(),
+            password: "another long password",
+            birthDate: "1990-04-01",
+          },
+          { headers: { "CF-Connecting-IP": ip } },
+        ),
+      );
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, -1).every((status) => status === 302)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  }, 60_000);
 });
