@@ -1,4 +1,4 @@
-import { and, eq, gt, lte, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, lte, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { rateLimits } from "#db/schema";
 
@@ -32,7 +32,8 @@ function windowOf(rule: RateLimitRule, now: Date) {
   return { key: `${rule.scope}:${rule.subject}:${start}`, end: start + rule.windowMs };
 }
 
-function upsertStatement(db: Database, rule: RateLimitRule, now: Date) {
+/** Count one request against `rule`, as a statement for the caller's batch (returns `count`). */
+export function countStatement(db: Database, rule: RateLimitRule, now: Date) {
   const { key, end } = windowOf(rule, now);
   return db
     .insert(rateLimits)
@@ -41,7 +42,8 @@ function upsertStatement(db: Database, rule: RateLimitRule, now: Date) {
     .returning({ count: rateLimits.count });
 }
 
-function decide(rule: RateLimitRule, now: Date, count: number): RateLimitDecision {
+/** The decision for a count returned by {@link countStatement}. */
+export function decideRateLimit(rule: RateLimitRule, now: Date, count: number): RateLimitDecision {
   const { end } = windowOf(rule, now);
   const allowed = count <= rule.limit;
   return {
@@ -56,8 +58,8 @@ export async function consumeRateLimit(
   db: Database,
   input: RateLimitRule & { now: Date },
 ): Promise<RateLimitDecision> {
-  const [row] = await upsertStatement(db, input, input.now);
-  return decide(input, input.now, row!.count);
+  const [row] = await countStatement(db, input, input.now);
+  return decideRateLimit(input, input.now, row!.count);
 }
 
 /**
@@ -70,9 +72,11 @@ export async function consumeRateLimits(
   now: Date,
 ): Promise<RateLimitDecision> {
   if (rules.length === 0) return { allowed: true, retryAfterSeconds: 0, count: 0 };
-  const [first, ...rest] = rules.map((rule) => upsertStatement(db, rule, now));
+  const [first, ...rest] = rules.map((rule) => countStatement(db, rule, now));
   const results = await db.batch([first!, ...rest]);
-  const decisions = results.map((rows, index) => decide(rules[index]!, now, rows[0]!.count));
+  const decisions = results.map((rows, index) =>
+    decideRateLimit(rules[index]!, now, rows[0]!.count),
+  );
   const refused = decisions.filter((decision) => !decision.allowed);
   if (refused.length === 0) return decisions[0]!;
   return refused.reduce((worst, decision) =>
@@ -103,4 +107,59 @@ export async function pruneExpiredRateLimits(db: Database, now: Date): Promise<n
     .where(lte(rateLimits.expiresAt, now))
     .returning({ key: rateLimits.key });
   return deleted.length;
+}
+
+/** Forget the current window of `rule` for its subject: the next request counts from one. */
+export function clearRateLimitStatement(db: Database, rule: RateLimitRule, now: Date) {
+  return db.delete(rateLimits).where(eq(rateLimits.key, windowOf(rule, now).key));
+}
+
+/**
+ * Holds: "`<scope>:<subject>` may not go on before `until`", one `rate_limits` row each (no
+ * window start in the key; the prune job drops it once passed). Setting a hold never shortens
+ * one already running.
+ */
+export interface HoldKey {
+  scope: string;
+  subject: string;
+}
+
+function holdKey(hold: HoldKey) {
+  if (hold.scope.includes(":")) throw new TypeError('A hold scope must not contain ":"');
+  return `${hold.scope}:${hold.subject}`;
+}
+
+export function holdStatement(db: Database, hold: HoldKey & { until: Date }) {
+  return db
+    .insert(rateLimits)
+    .values({ key: holdKey(hold), count: 1, expiresAt: hold.until })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`${rateLimits.count} + 1`,
+        expiresAt: sql`max(${rateLimits.expiresAt}, excluded.expires_at)`,
+      },
+    });
+}
+
+export function releaseHoldStatement(db: Database, hold: HoldKey) {
+  return db.delete(rateLimits).where(eq(rateLimits.key, holdKey(hold)));
+}
+
+/** The holds among `holds` still running at `now`, with when each ends. */
+export async function activeHolds<H extends HoldKey>(
+  db: Database,
+  holds: readonly H[],
+  now: Date,
+): Promise<Array<H & { until: Date }>> {
+  if (holds.length === 0) return [];
+  const rows = await db
+    .select({ key: rateLimits.key, expiresAt: rateLimits.expiresAt })
+    .from(rateLimits)
+    .where(and(inArray(rateLimits.key, holds.map(holdKey)), gt(rateLimits.expiresAt, now)));
+  const until = new Map(rows.map((row) => [row.key, row.expiresAt]));
+  return holds.flatMap((hold) => {
+    const end = until.get(holdKey(hold));
+    return end ? [{ ...hold, until: end }] : [];
+  });
 }

@@ -1,23 +1,38 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { users, type User } from "#db/schema";
 import {
-  FAILED_LOGIN_LOCK_MS,
+  CLIENT_FAILURE_WINDOW_MS,
   FAILED_LOGIN_WINDOW_MS,
+  LOGIN_ATTEMPTS_PER_CLIENT,
+  MAX_FAILED_LOGINS_PER_CLIENT,
   MAX_FAILED_LOGINS_PER_WINDOW,
+  PAIR_FAILURE_WINDOW_MS,
   accountStatusMessage,
-  loginThrottle,
+  holdsAfterFailure,
+  strictestHold,
   throttleMessage,
+  type Hold,
+  type ThrottleReason,
 } from "~/domain/auth/login-policy";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import { failedLoginLockEmail, newDeviceSignInEmail } from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
-import { hashIp } from "~/lib/hmac.server";
+import { blindIndex, hashIp } from "~/lib/hmac.server";
 import { hashPassword, verifyPassword } from "~/lib/password.server";
 import { auditStatement, recordAudit, type AuditRequestInfo } from "../audit.server";
 import { queueEmail } from "../email-outbox.server";
 import { namedBatch } from "../named-batch.server";
 import { cancelDeletionStatements } from "../privacy/account-deletion.server";
+import {
+  activeHolds,
+  clearRateLimitStatement,
+  consumeRateLimit,
+  countStatement,
+  holdStatement,
+  releaseHoldStatement,
+  type RateLimitRule,
+} from "../rate-limit.server";
 import { deleteSessionStatement, newSessionStatement } from "../sessions.server";
 import { verifyLoginCode, type CodeRefusalReason } from "../two-factor.server";
 import { recordDevice, type DeviceInput } from "./devices.server";
@@ -35,7 +50,7 @@ export interface LoginAttempt extends DeviceInput {
 }
 
 /** A throttled attempt also says when the next one may come (the route sends Retry-After). */
-export type ThrottledLogin = Refusal<"locked" | "backoff"> & { readonly retryAt: Date };
+export type ThrottledLogin = Refusal<ThrottleReason | "throttled"> & { readonly retryAt: Date };
 
 export type PasswordRefusal =
   Refusal<"wrong-credentials" | "account-inactive" | "device-blocked"> | ThrottledLogin;
@@ -49,7 +64,7 @@ const WRONG_CREDENTIALS = refuse(
   "That email and password don't match an account.",
 );
 
-function throttled(reason: "locked" | "backoff", retryAt: Date, now: Date): ThrottledLogin {
+function throttled(reason: ThrottleReason | "throttled", retryAt: Date, now: Date): ThrottledLogin {
   return { ...refuse("limit", reason, throttleMessage(reason, retryAt, now)), retryAt };
 }
 
@@ -65,121 +80,206 @@ async function requestInfo(env: AppEnv, attempt: LoginAttempt): Promise<AuditReq
 }
 
 /**
- * Count one failed log-in in a single statement (parallel attempts can't lose a count) and
- * lock the account for a fixed time when the window's limit is reached.
+ * The counters and holds of one attempt (app/domain/auth/login-policy.ts), all in
+ * `rate_limits`: keyed by the address typed (an HMAC, whether or not it has an account), the
+ * client (IP hash) and the pair of both.
  */
-async function recordFailedLogin(db: Database, userId: string, now: Date) {
-  const cutoff = now.getTime() - FAILED_LOGIN_WINDOW_MS;
-  const windowExpired = sql`(${users.failedLoginWindowStart} is null or ${users.failedLoginWindowStart} <= ${cutoff})`;
-  const nextCount = sql`case when ${windowExpired} then 1 else ${users.failedLoginCount} + 1 end`;
-  const [row] = await db
-    .update(users)
-    .set({
-      failedLoginCount: nextCount,
-      failedLoginWindowStart: sql`case when ${windowExpired} then ${now.getTime()} else ${users.failedLoginWindowStart} end`,
-      lastFailedLoginAt: now,
-      lockedUntil: sql`case when ${nextCount} >= ${MAX_FAILED_LOGINS_PER_WINDOW} then ${now.getTime() + FAILED_LOGIN_LOCK_MS} else ${users.lockedUntil} end`,
-    })
-    .where(eq(users.id, userId))
-    .returning({ count: users.failedLoginCount, lockedUntil: users.lockedUntil });
-  return { count: row?.count ?? 0, lockedNow: row?.count === MAX_FAILED_LOGINS_PER_WINDOW };
+function loginLimits(address: string, client: string) {
+  const pair = `${address}.${client}`;
+  return {
+    attempts: { scope: "login-attempt-ip", subject: client, ...LOGIN_ATTEMPTS_PER_CLIENT },
+    pairFailures: {
+      scope: "login-fail-pair",
+      subject: pair,
+      limit: MAX_FAILED_LOGINS_PER_WINDOW,
+      windowMs: PAIR_FAILURE_WINDOW_MS,
+    },
+    clientFailures: {
+      scope: "login-fail-ip",
+      subject: client,
+      limit: MAX_FAILED_LOGINS_PER_CLIENT,
+      windowMs: CLIENT_FAILURE_WINDOW_MS,
+    },
+    addressFailures: {
+      scope: "login-fail-address",
+      subject: address,
+      limit: MAX_FAILED_LOGINS_PER_WINDOW,
+      windowMs: FAILED_LOGIN_WINDOW_MS,
+    },
+    holds: {
+      backoff: { scope: "login-hold-pair", subject: pair },
+      client: { scope: "login-hold-ip", subject: client },
+      // A real account's lock is `users.locked_until` (staff unlock and the reset link clear it).
+      locked: { scope: "login-hold-address", subject: address },
+    },
+  } satisfies Record<string, RateLimitRule | object>;
+}
+
+type LoginLimits = ReturnType<typeof loginLimits>;
+type BatchItem = Parameters<Database["batch"]>[0][number];
+
+/** The hold that stops this attempt before any password is checked, if one is running. */
+async function runningHold(
+  db: Database,
+  limits: LoginLimits,
+  user: Pick<User, "lockedUntil"> | null,
+  now: Date,
+): Promise<Hold | null> {
+  const { backoff, client, locked } = limits.holds;
+  const keys = [
+    { ...backoff, reason: "backoff" as const },
+    { ...client, reason: "client" as const },
+    ...(user ? [] : [{ ...locked, reason: "locked" as const }]),
+  ];
+  const holds: Hold[] = (await activeHolds(db, keys, now)).map(({ reason, until }) => ({
+    reason,
+    until,
+  }));
+  if (user?.lockedUntil) holds.push({ reason: "locked", until: user.lockedUntil });
+  return strictestHold(holds, now);
 }
 
 /**
- * A failed attempt: counted atomically and audited. The one attempt that reaches the limit
- * also writes ACCOUNT_LOCKED and the "account locked" email, in the same batch.
+ * A failed attempt (wrong password, or an address with no account): counted per pair, client
+ * and address in one batch with its audit row (parallel attempts can't lose a count), then the
+ * holds the counts call for. The one attempt that reaches the address limit locks it, starts
+ * its count again, and for a real account writes ACCOUNT_LOCKED and the email, in one batch.
  */
 async function registerFailedLogin(
   db: Database,
-  user: Pick<User, "id" | "email">,
-  request: AuditRequestInfo,
-  now: Date,
-  reason: "wrong-password" | "backoff",
+  input: {
+    limits: LoginLimits;
+    user: Pick<User, "id" | "email"> | null;
+    email: string;
+    request: AuditRequestInfo;
+    now: Date;
+  },
 ): Promise<{ lockedUntil: Date | null }> {
-  const failure = await recordFailedLogin(db, user.id, now);
-  const failed = auditStatement(db, {
-    actor: null,
-    action: "LOGIN_FAILED",
-    entityType: "user",
-    entityId: user.id,
-    metadata: { reason, failuresInWindow: failure.count },
-    request,
-    at: now,
-  });
-  if (!failure.lockedNow) {
-    await failed;
-    return { lockedUntil: null };
-  }
-  const lockedUntil = new Date(now.getTime() + FAILED_LOGIN_LOCK_MS);
-  await db.batch([
-    failed,
+  const { limits, user, request, now } = input;
+  const [pair, client, address] = await db.batch([
+    countStatement(db, limits.pairFailures, now),
+    countStatement(db, limits.clientFailures, now),
+    countStatement(db, limits.addressFailures, now),
     auditStatement(db, {
       actor: null,
-      action: "ACCOUNT_LOCKED",
+      action: "LOGIN_FAILED",
       entityType: "user",
-      entityId: user.id,
-      metadata: { reason: "too-many-failed-logins", until: lockedUntil.toISOString() },
+      entityId: user?.id ?? null,
+      metadata: user
+        ? { reason: "wrong-password" }
+        : { email: input.email, reason: "unknown-email" },
       request,
       at: now,
     }),
-    queueEmail(db, {
-      to: user.email,
-      ...failedLoginLockEmail({ failedAttempts: MAX_FAILED_LOGINS_PER_WINDOW }),
-      dedupeKey: `account-locked:${user.id}:${now.getTime()}`,
-    }),
   ]);
-  return { lockedUntil };
+  const counts = {
+    pair: pair[0]?.count ?? 0,
+    client: client[0]?.count ?? 0,
+    address: address[0]?.count ?? 0,
+  };
+  const { holds, locks } = holdsAfterFailure(counts, now);
+  const lock = holds.find((hold) => hold.reason === "locked");
+  const statements: BatchItem[] = holds.flatMap((hold) =>
+    hold.reason === "locked" && user
+      ? []
+      : [holdStatement(db, { ...limits.holds[hold.reason], until: hold.until })],
+  );
+  if (locks) statements.push(clearRateLimitStatement(db, limits.addressFailures, now));
+  const accountStatements = user
+    ? [
+        // Mirrored on the account for staff (/admin/users) and for unlocking.
+        db
+          .update(users)
+          .set({
+            failedLoginCount: counts.address,
+            lastFailedLoginAt: now,
+            ...(lock ? { lockedUntil: lock.until } : {}),
+          })
+          .where(eq(users.id, user.id)),
+        ...(lock
+          ? [
+              auditStatement(db, {
+                actor: null,
+                action: "ACCOUNT_LOCKED",
+                entityType: "user",
+                entityId: user.id,
+                metadata: { reason: "too-many-failed-logins", until: lock.until.toISOString() },
+                request,
+                at: now,
+              }),
+              queueEmail(db, {
+                to: user.email,
+                ...failedLoginLockEmail({ failedAttempts: MAX_FAILED_LOGINS_PER_WINDOW }),
+                dedupeKey: `account-locked:${user.id}:${now.getTime()}`,
+              }),
+            ]
+          : []),
+      ]
+    : [];
+  const all = [...statements, ...accountStatements];
+  if (all.length > 0) {
+    const [first, ...rest] = all;
+    await db.batch([first!, ...rest]);
+  }
+  return { lockedUntil: lock?.until ?? null };
 }
 
 /**
  * The password step of a log-in: throttling, verification, account status, device. Writes
- * the failure audit rows itself; success is audited when the session starts.
+ * the failure audit rows itself; success is audited when the session starts. An address with
+ * no account goes through the same throttling and the same hash, and gets the same answers.
  */
 export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Promise<PasswordCheck> {
   const { db, env } = deps;
   const { now } = attempt;
-  const [user] = await db.select().from(users).where(eq(users.email, attempt.email)).limit(1);
   const request = await requestInfo(env, attempt);
+  const limits = loginLimits(
+    await blindIndex(attempt.email, env.hmacSecret, "login-address"),
+    request.ipHash ?? "unknown",
+  );
 
+  // Every attempt costs a hash: each client gets a few a minute, refused before any work.
+  const attempts = await consumeRateLimit(db, { ...limits.attempts, now });
+  if (!attempts.allowed) {
+    return throttled("throttled", new Date(now.getTime() + attempts.retryAfterSeconds * 1000), now);
+  }
+
+  const [found] = await db.select().from(users).where(eq(users.email, attempt.email)).limit(1);
   // An erased account is no account: same answer, same time as an unknown email.
-  if (!user || user.deletedAt) {
-    dummyHash ??= hashPassword("not-a-real-password-but-the-same-cost");
-    await verifyPassword(attempt.password, await dummyHash);
+  const user = found && !found.deletedAt ? found : null;
+
+  // A running back-off or lock refuses without a hash and without counting the attempt.
+  const hold = await runningHold(db, limits, user, now);
+  if (hold) {
     await recordAudit(db, {
       actor: null,
       action: "LOGIN_FAILED",
       entityType: "user",
-      metadata: { email: attempt.email, reason: "unknown-email" },
+      entityId: user?.id ?? null,
+      metadata: {
+        ...(user ? {} : { email: attempt.email }),
+        reason: hold.reason,
+        retryAt: hold.until.toISOString(),
+      },
       request,
       at: now,
     });
-    return WRONG_CREDENTIALS;
+    return throttled(hold.reason, hold.until, now);
   }
 
-  const throttle = loginThrottle(user, now);
-  if (!throttle.allowed) {
-    // An attempt during the backoff counts as a failure too (without spending a hash on it);
-    // during a lock nothing is counted, so the lock ends on time.
-    if (throttle.reason === "backoff") {
-      const failure = await registerFailedLogin(db, user, request, now, "backoff");
-      if (failure.lockedUntil) return throttled("locked", failure.lockedUntil, now);
-    } else {
-      await recordAudit(db, {
-        actor: null,
-        action: "LOGIN_FAILED",
-        entityType: "user",
-        entityId: user.id,
-        metadata: { reason: "locked", retryAt: throttle.retryAt.toISOString() },
-        request,
-        at: now,
-      });
-    }
-    return throttled(throttle.reason, throttle.retryAt, now);
-  }
-
-  const verification = await verifyPassword(attempt.password, user.passwordHash);
-  if (!verification.valid) {
-    const failure = await registerFailedLogin(db, user, request, now, "wrong-password");
+  dummyHash ??= hashPassword("not-a-real-password-but-the-same-cost");
+  const verification = await verifyPassword(
+    attempt.password,
+    user ? user.passwordHash : await dummyHash,
+  );
+  if (!user || !verification.valid) {
+    const failure = await registerFailedLogin(db, {
+      limits,
+      user,
+      email: attempt.email,
+      request,
+      now,
+    });
     if (failure.lockedUntil) return throttled("locked", failure.lockedUntil, now);
     return WRONG_CREDENTIALS;
   }
@@ -219,18 +319,24 @@ export async function checkPassword(deps: AuthDeps, attempt: LoginAttempt): Prom
     );
   }
 
-  // Clear the failure window and upgrade the hash if its parameters are outdated.
-  await db
-    .update(users)
-    .set({
-      failedLoginCount: 0,
-      failedLoginWindowStart: null,
-      lastFailedLoginAt: null,
-      lockedUntil: null,
-      ...(verification.needsRehash ? { passwordHash: await hashPassword(attempt.password) } : {}),
-      updatedAt: now,
-    })
-    .where(eq(users.id, user.id));
+  // The owner is in: their failures start again from zero (this client's and the address's),
+  // and the hash is upgraded if its parameters are outdated.
+  await db.batch([
+    db
+      .update(users)
+      .set({
+        failedLoginCount: 0,
+        failedLoginWindowStart: null,
+        lastFailedLoginAt: null,
+        lockedUntil: null,
+        ...(verification.needsRehash ? { passwordHash: await hashPassword(attempt.password) } : {}),
+        updatedAt: now,
+      })
+      .where(eq(users.id, user.id)),
+    clearRateLimitStatement(db, limits.pairFailures, now),
+    clearRateLimitStatement(db, limits.addressFailures, now),
+    releaseHoldStatement(db, limits.holds.backoff),
+  ]);
   return { ok: true, user, deviceSessionId: device.id, newDevice: device.isNew };
 }
 

@@ -4,6 +4,7 @@ import { z } from "~/lib/zod";
 import type { Database } from "#db/client";
 import { users, type User } from "#db/schema";
 import { ageBracket } from "~/domain/auth/age";
+import { SIGNUPS_PER_CLIENT, formatWait } from "~/domain/auth/login-policy";
 import type { SignupForm } from "~/domain/auth/forms";
 import { refuse, type Result } from "~/domain/refusal";
 import { guardianConsentRequestEmail } from "~/domain/email/templates";
@@ -13,13 +14,14 @@ import { hashPassword } from "~/lib/password.server";
 import { signToken, verifyToken } from "~/lib/signed-token.server";
 import { auditStatement, type AuditRequestInfo } from "../audit.server";
 import { queueEmail } from "../email-outbox.server";
+import { consumeRateLimit } from "../rate-limit.server";
 import { verificationLinkStatements } from "./email-verification.server";
 
 export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
 export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const ConsentPayloadSchema = z.object({ userId: z.string(), nonce: z.string() });
 
-export type SignupResult = Result<{ user: User }, "email-taken">;
+export type SignupResult = Result<{ user: User }, "email-taken" | "throttled">;
 
 const EMAIL_TAKEN = refuse(
   "conflict",
@@ -39,6 +41,21 @@ export async function createAccount(
 ): Promise<SignupResult> {
   const { db, env } = deps;
   const { form, now } = input;
+  // Each sign-up costs a password hash: a few per client (IP hash) in a window, checked first.
+  const decision = await consumeRateLimit(db, {
+    scope: "signup-ip",
+    subject: input.request.ipHash ?? "unknown",
+    ...SIGNUPS_PER_CLIENT,
+    now,
+  });
+  if (!decision.allowed) {
+    const retryAt = new Date(now.getTime() + decision.retryAfterSeconds * 1000);
+    return refuse(
+      "limit",
+      "throttled",
+      `Too many accounts were created from your network. Try again in ${formatWait(retryAt, now)}.`,
+    );
+  }
   const [existing] = await db
     .select({ id: users.id })
     .from(users)

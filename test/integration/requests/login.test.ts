@@ -4,7 +4,13 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
 import { auditLogs, sessions, users } from "#db/schema";
-import { FAILED_LOGIN_LOCK_MS, MAX_FAILED_LOGINS_PER_WINDOW } from "~/domain/auth/login-policy";
+import {
+  BACKOFF_AFTER_FAILURES,
+  FAILED_LOGIN_LOCK_MS,
+  LOGIN_ATTEMPTS_PER_CLIENT,
+  MAX_FAILED_LOGINS_PER_WINDOW,
+  SIGNUPS_PER_CLIENT,
+} from "~/domain/auth/login-policy";
 import { totpCode } from "~/domain/auth/totp";
 import { parseEnv } from "~/lib/env.server";
 import { recordDevice } from "~/services/auth/devices.server";
@@ -231,10 +237,18 @@ describe("log-in through the Worker", () => {
     expect(response.headers.get("Location")).toMatch(/^\/login/);
   });
 
-  it("locks the account after 101 parallel bad log-ins, audits it once, and lets the right password in after the lock", async () => {
+  it("locks the account after 101 parallel bad log-ins from many clients, audits it once, and lets the right password in after the lock", async () => {
+    // Behaviour changed (issue 14.2): one client can no longer lock an account, so the
+    // attempts come from 101 addresses, as a distributed attack would.
     const user = await createUser(db, { email: freshEmail(), password: PASSWORD });
     const attempts = Array.from({ length: MAX_FAILED_LOGINS_PER_WINDOW + 1 }, (_, index) =>
-      send(postForm("/login", { email: user.email, password: `wrong password ${index}` })),
+      send(
+        postForm(
+          "/login",
+          { email: user.email, password: `wrong password ${index}` },
+          { headers: { "CF-Connecting-IP": `10.1.${Math.floor(index / 250)}.${index % 250}` } },
+        ),
+      ),
     );
     const statuses = (await Promise.all(attempts)).map((response) => response.status);
     expect(statuses.every((status) => status === 400 || status === 429)).toBe(true);
@@ -250,11 +264,13 @@ describe("log-in through the Worker", () => {
       MAX_FAILED_LOGINS_PER_WINDOW + 1,
     );
 
-    // While locked, even the right password is refused, with the time to wait…
+    // While locked, even the right password is refused, with the time to wait and the way in…
     const during = await send(postForm("/login", { email: user.email, password: PASSWORD }));
     expect(during.status).toBe(429);
     expect(Number(during.headers.get("Retry-After"))).toBeGreaterThan(0);
-    expect(await during.text()).toContain("this account is locked");
+    const html = await during.text();
+    expect(html).toContain("this account is locked");
+    expect(html).toContain("Forgot your password?");
     // …and once the lock window has passed it works again.
     const afterLock = new Date(locked!.lockedUntil!.getTime() + 1000);
     const check = await checkPassword(
@@ -264,6 +280,139 @@ describe("log-in through the Worker", () => {
     expect(check.ok).toBe(true);
     expect(FAILED_LOGIN_LOCK_MS).toBeLessThanOrEqual(60 * 60 * 1000);
   }, 180_000);
+});
+
+describe("failed log-ins cannot be used against the owner (issue 14.2, 14.6)", () => {
+  const deps = { db, env: appEnv };
+  let ipCounter = 0;
+  const freshIp = () => {
+    ipCounter += 1;
+    return `198.51.${Math.floor(ipCounter / 250) + Math.floor(Math.random() * 200)}.${ipCounter % 250}`;
+  };
+  const attempt = (email: string, password: string, ip: string, now: Date) =>
+    checkPassword(deps, { email, password, ip, userAgent: "Vitest", now });
+  const at = (base: Date, ms: number) => new Date(base.getTime() + ms);
+
+  it("100 failures in 10 s lock for 15 minutes; one wrong attempt after the lock does not lock again", async () => {
+    const user = await createUser(db, { email: freshEmail(), password: PASSWORD });
+    const t0 = new Date();
+    let lockedUntil: Date | null = null;
+    for (let index = 0; index < MAX_FAILED_LOGINS_PER_WINDOW; index += 1) {
+      const result = await attempt(user.email, "wrong", freshIp(), at(t0, index * 100));
+      if (!result.ok && result.reason === "locked") lockedUntil = result.retryAt;
+    }
+    expect(lockedUntil).not.toBeNull();
+    expect(lockedUntil!.getTime()).toBeLessThanOrEqual(
+      t0.getTime() + 10_000 + FAILED_LOGIN_LOCK_MS,
+    );
+
+    const after = at(lockedUntil!, 1000);
+    const wrong = await attempt(user.email, "still wrong", freshIp(), after);
+    expect(wrong).toMatchObject({ ok: false, reason: "wrong-credentials" });
+    const right = await attempt(user.email, PASSWORD, freshIp(), at(after, 1000));
+    expect(right.ok).toBe(true);
+  }, 120_000);
+
+  it("does not count attempts refused during the back-off, and spends no hash on them", async () => {
+    const user = await createUser(db, { email: freshEmail(), password: PASSWORD });
+    const ip = freshIp();
+    const t0 = new Date();
+    for (let index = 0; index < BACKOFF_AFTER_FAILURES; index += 1) {
+      expect(await attempt(user.email, "wrong", ip, at(t0, index))).toMatchObject({
+        reason: "wrong-credentials",
+      });
+    }
+    // Twenty more while the client waits: all refused, none counted.
+    for (let index = 0; index < 20; index += 1) {
+      expect(await attempt(user.email, "wrong", ip, at(t0, 100 + index))).toMatchObject({
+        ok: false,
+        reason: "backoff",
+      });
+    }
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row!.failedLoginCount).toBe(BACKOFF_AFTER_FAILURES);
+    // The wait after the 5th failure is 1 s; then the next attempt is checked (and counted).
+    expect(await attempt(user.email, "wrong", ip, at(t0, 1100))).toMatchObject({
+      reason: "wrong-credentials",
+    });
+    const [after] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(after!.failedLoginCount).toBe(BACKOFF_AFTER_FAILURES + 1);
+  }, 60_000);
+
+  it("a stranger hammering from one IP for two hours never locks the owner out", async () => {
+    const user = await createUser(db, { email: freshEmail(), password: PASSWORD });
+    const attacker = freshIp();
+    const t0 = new Date();
+    let now = t0;
+    let checked = 0;
+    while (now.getTime() < t0.getTime() + 2 * 60 * 60 * 1000 && checked < 400) {
+      const result = await attempt(user.email, `guess ${checked}`, attacker, now);
+      expect(result.ok).toBe(false);
+      if (!result.ok && result.reason === "locked") throw new Error("the account was locked");
+      checked += 1;
+      // The attacker retries as early as it is allowed to.
+      now = !result.ok && "retryAt" in result ? at(result.retryAt, 1) : at(now, 50);
+      if (checked % 40 === 0) {
+        const owner = await attempt(user.email, PASSWORD, freshIp(), now);
+        expect(owner.ok).toBe(true);
+      }
+    }
+    const [row] = await db.select().from(users).where(eq(users.id, user.id));
+    expect(row!.lockedUntil).toBeNull();
+    expect((await attempt(user.email, PASSWORD, freshIp(), now)).ok).toBe(true);
+  }, 180_000);
+
+  it("answers an unknown address exactly like a real one, failure after failure", async () => {
+    const real = await createUser(db, { email: freshEmail(), password: PASSWORD });
+    const unknown = freshEmail();
+    const realIp = freshIp();
+    const unknownIp = freshIp();
+    const t0 = new Date();
+    let now = t0;
+    // 25 counted failures each, retried as early as allowed: same refusals, same times.
+    for (let index = 0; index < 25; index += 1) {
+      const a = await attempt(real.email, `wrong ${index}`, realIp, now);
+      const b = await attempt(unknown, `wrong ${index}`, unknownIp, now);
+      expect(b).toEqual(a);
+      expect(a).toMatchObject({ ok: false, reason: "wrong-credentials" });
+      const wait = await attempt(real.email, "again", realIp, at(now, 1));
+      expect(await attempt(unknown, "again", unknownIp, at(now, 1))).toEqual(wait);
+      now = !wait.ok && "retryAt" in wait ? at(wait.retryAt, 1) : at(now, 2);
+    }
+    // Through the Worker too: same statuses, same sentences, same Retry-After.
+    const answers = async (email: string, ip: string) => {
+      const out: string[] = [];
+      for (let index = 0; index <= BACKOFF_AFTER_FAILURES; index += 1) {
+        const response = await send(
+          postForm(
+            "/login",
+            { email, password: `wrong ${index}` },
+            { headers: { "CF-Connecting-IP": ip } },
+          ),
+        );
+        const html = await response.text();
+        const error = /Too many[^<]*|That email and password[^<]*/.exec(html)?.[0] ?? "none";
+        out.push(`${response.status} ${response.headers.get("Retry-After")} ${error}`);
+      }
+      return out;
+    };
+    const realEmail = (await createUser(db, { email: freshEmail(), password: PASSWORD })).email;
+    const realAnswers = await answers(realEmail, freshIp());
+    const unknownAnswers = await answers(freshEmail(), freshIp());
+    expect(realAnswers.at(-1)).toMatch(/^429 1 Too many failed attempts/);
+    expect(unknownAnswers).toEqual(realAnswers);
+  }, 120_000);
+
+  it("limits log-in attempts per client before any hash: the 31st in a minute is refused", async () => {
+    const ip = freshIp();
+    const t0 = new Date();
+    const results = [];
+    for (let index = 0; index <= LOGIN_ATTEMPTS_PER_CLIENT.limit; index += 1) {
+      results.push(await attempt(`nobody-${index}@example.test`, "wrong", ip, at(t0, index)));
+    }
+    expect(results.at(-1)).toMatchObject({ ok: false, reason: "throttled" });
+    expect(results.slice(0, -1).every((r) => !r.ok && r.reason === "wrong-credentials")).toBe(true);
+  }, 60_000);
 });
 
 describe("sign-up through the Worker", () => {
@@ -284,4 +433,26 @@ describe("sign-up through the Worker", () => {
     expect(html).not.toContain("another long password");
     expect(await db.select().from(users).where(eq(users.email, existing.email))).toHaveLength(1);
   });
+
+  it("limits sign-ups per client before any hash: the 11th in ten minutes is refused", async () => {
+    const ip = "203.0.113.77";
+    const statuses: number[] = [];
+    for (let index = 0; index <= SIGNUPS_PER_CLIENT.limit; index += 1) {
+      const response = await send(
+        postForm(
+          "/signup",
+          {
+            name: "Many Accounts",
+            email: freshEmail(),
+            password: "another long password",
+            birthDate: "1990-04-01",
+          },
+          { headers: { "CF-Connecting-IP": ip } },
+        ),
+      );
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, -1).every((status) => status === 302)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+  }, 60_000);
 });

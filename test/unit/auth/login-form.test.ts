@@ -53,7 +53,7 @@ describe("the log-in form", () => {
       "Too many failed attempts. Wait 4 seconds before trying again.",
     );
     expect(throttleMessage("locked", new Date(now.getTime() + 15 * 60_000), now)).toBe(
-      "Too many failed attempts: this account is locked. Try again in 15 minutes.",
+      'Too many failed attempts: this account is locked. Try again in 15 minutes, or use "Forgot your password?" to get a link by email that lets you in now.',
     );
   });
 });
