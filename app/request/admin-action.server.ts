@@ -13,6 +13,7 @@ import type { z } from "~/lib/zod";
 import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";
 import { auditActor, auditRequestInfo, requirePermission, type CurrentUser } from "./auth.server";
 import { refusedForm } from "./refusals.server";
+import { readForm } from "./read-form.server";
 
 /** Who is acting, from where and when: everything a staff service call needs. */
 export interface StaffAction {
@@ -51,7 +52,7 @@ export async function adminAction<Schema extends z.ZodType>(
     statusOverrides?: Readonly<Record<string, number>>;
   },
 ) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const rawIntent = formData.get("intent");
   const capability = actionCapability(
     spec.routeId,

@@ -32,6 +32,7 @@ import { parseForm } from "~/lib/forms.server";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import {
   continueBackup,
   listBackups,
@@ -56,7 +57,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action(args: ActionFunctionArgs) {
-  const intent = (await args.request.clone().formData()).get("intent");
+  const intent = (await readForm(args.request.clone())).get("intent");
   if (intent === "restore-dry-run") return restoreDryRun(args);
 
   const { DB, FILES } = args.context.cloudflare.env;
@@ -107,7 +108,7 @@ function stepOutcome(progress: BackupProgress) {
 /** The dry run answers with its report, so it is not a redirect like the other intents. */
 async function restoreDryRun({ request, context }: ActionFunctionArgs) {
   await requirePermission(request, context, actionCapability(ROUTE_ID, "restore-dry-run")!);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, RestoreDryRunFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const { DB, FILES } = context.cloudflare.env;
