@@ -23,7 +23,7 @@ const UNREADABLE_FORM = refuse(
  * throws. ESLint keeps routes and request glue from calling `request.formData()` themselves.
  * Streamed uploads and the JSON APIs read their own bodies and do not come here.
  */
-export async function readForm(request: Request): Promise<FormData> {
+export async function readForm(request: Pick<Request, "headers" | "formData">): Promise<FormData> {
   const mediaType = (request.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (!FORM_TYPES.has(mediaType)) {
     throw refusalResponse(NOT_A_FORM, { overrides: { "unsupported-media-type": 415 } });
