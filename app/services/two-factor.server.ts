@@ -456,6 +456,30 @@ async function proveUserCode(
   return "method" in proof ? { ok: true, user, proof } : proof;
 }
 
+/** The audit row of a recovery code spent, written only if the code is still unspent. */
+function recoveryCodeUsed(
+  db: Database,
+  user: TwoFactorUser,
+  input: TwoFactorCodeInput,
+  proof: CodeProof,
+  metadata: Record<string, string>,
+) {
+  return insertWhenUser(
+    db,
+    auditLogs,
+    auditStatement(db, {
+      actor: actorOf(user, input),
+      action: "TWO_FACTOR_RECOVERY_CODE_USED",
+      entityType: "user",
+      entityId: user.id,
+      metadata: { remaining: user.twoFactorRecoveryCodes.length - 1, ...metadata },
+      request: input.request,
+      at: input.now,
+    }),
+    proof.unspent,
+  );
+}
+
 /**
  * The log-in step: a TOTP code (current or previous step, each step once) or a recovery code
  * (once). Only the conditional UPDATE decides, so of two parallel submissions of the same code
@@ -485,23 +509,7 @@ export async function verifyLoginCode(
     return { ok: true, method: "totp" };
   }
 
-  const [, spentRows] = await db.batch([
-    insertWhenUser(
-      db,
-      auditLogs,
-      auditStatement(db, {
-        actor: actorOf(user, input),
-        action: "TWO_FACTOR_RECOVERY_CODE_USED",
-        entityType: "user",
-        entityId: user.id,
-        metadata: { remaining: user.twoFactorRecoveryCodes.length - 1 },
-        request: input.request,
-        at: input.now,
-      }),
-      proof.unspent,
-    ),
-    spend,
-  ]);
+  const [, spentRows] = await db.batch([recoveryCodeUsed(db, user, input, proof, {}), spend]);
   const [spent] = spentRows;
   if (!spent) return recordRejection(db, user, input, "login", "code-already-used");
   return { ok: true, method: "recovery", recoveryCodesLeft: spent.recoveryCodesLeft };
@@ -585,20 +593,7 @@ export async function verifyStepUpCode(
   if (proof.method === "totp") {
     [refreshed] = await db.batch([refresh, spend]);
   } else {
-    const audit = insertWhenUser(
-      db,
-      auditLogs,
-      auditStatement(db, {
-        actor: actorOf(user, input),
-        action: "TWO_FACTOR_RECOVERY_CODE_USED",
-        entityType: "user",
-        entityId: user.id,
-        metadata: { remaining: user.twoFactorRecoveryCodes.length - 1, purpose: "step-up" },
-        request: input.request,
-        at: input.now,
-      }),
-      proof.unspent,
-    );
+    const audit = recoveryCodeUsed(db, user, input, proof, { purpose: "step-up" });
     [, refreshed] = await db.batch([audit, refresh, spend]);
   }
   if (refreshed.length === 0)
