@@ -125,6 +125,22 @@ export default tseslint.config(
     }),
   },
   {
+    // Actions read their form through readForm (app/request/read-form.server.ts): a JSON or
+    // broken body is a 415 / 400 with a sentence there, and a 500 from request.formData().
+    files: ["app/routes/**/*.{ts,tsx}", "app/request/**/*.ts"],
+    ignores: ["app/request/read-form.server.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='formData']",
+          message:
+            "Read a form with readForm(request) from ~/request/read-form.server: a body that is not a form is a 415, not a 500.",
+        },
+      ],
+    },
+  },
+  {
     files: ["app/lib/zod.ts", "test/**/*.ts", "db/**/*.ts"],
     rules: { "no-restricted-imports": "off" },
   },

@@ -3,6 +3,7 @@ import { useId, type ReactNode } from "react";
 import { REASON_MAX_LENGTH } from "~/domain/auth/moderation";
 import type { FormReply } from "~/lib/form-reply";
 import { FormError, SubmitButton, TextAreaField, useFormReply } from "./forms";
+import { StepUpCodeField } from "./step-up-code-field";
 
 export type FormFields = ReturnType<typeof useFormReply>;
 
@@ -10,6 +11,8 @@ export type FormFields = ReturnType<typeof useFormReply>;
  * One staff action on a detail page (docs/patterns.md, "An admin action"): a card with what
  * the action does, its fields, the reason that goes into the audit log, and a submit button
  * named `intent`. The action's reply shows here only when it answers this form's intent.
+ * When the action asks for a fresh two-factor code (staff step-up), the card shows a code
+ * field above the button, with everything else as it was typed.
  */
 export function AdminActionForm({
   intent,
@@ -35,6 +38,7 @@ export function AdminActionForm({
   children?: (form: FormFields) => ReactNode;
 }) {
   const form = useFormReply(reply, { intent });
+  const askCode = reply?.stepUp === true && reply.intent === intent;
   const titleId = useId();
   return (
     <Form method="post" className="admin-panel form-stack" aria-labelledby={titleId}>
@@ -50,6 +54,7 @@ export function AdminActionForm({
           maxLength={REASON_MAX_LENGTH}
         />
       )}
+      {askCode && <StepUpCodeField meta={form.field("code")} />}
       <SubmitButton
         name="intent"
         value={intent}

@@ -11,6 +11,8 @@ export interface FormReply {
   readonly formError?: string;
   /** What was typed, minus secrets: passwords and codes are never sent back. */
   readonly values: Readonly<Record<string, string>>;
+  /** The action needs a fresh two-factor code: the form shows its code field (staff step-up). */
+  readonly stepUp?: true;
 }
 
 const SECRET_FIELD = /password|secret|token|^code$|^recoveryCode$/i;

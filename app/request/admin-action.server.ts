@@ -13,6 +13,8 @@ import type { z } from "~/lib/zod";
 import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";
 import { auditActor, auditRequestInfo, requirePermission, type CurrentUser } from "./auth.server";
 import { refusedForm } from "./refusals.server";
+import { stepUp } from "./step-up.server";
+import { readForm } from "./read-form.server";
 
 /** Who is acting, from where and when: everything a staff service call needs. */
 export interface StaffAction {
@@ -36,8 +38,9 @@ export interface StaffActionDone {
 /**
  * The one shape of every admin action: the form's `intent` picks the capability from the
  * route policy (an unknown intent is a 400, after logging in, so strangers learn nothing),
- * the user must hold it, the schema parses the form, `perform` calls the service, and the
- * answer is a redirect with a toast, or the form again with the refusal shown inline.
+ * the user must hold it, the schema parses the form, intents that need a fresh two-factor
+ * code get one (./step-up.server), `perform` calls the service, and the answer is a redirect
+ * with a toast, or the form again with the refusal shown inline.
  */
 export async function adminAction<Schema extends z.ZodType>(
   { request, context }: ActionFunctionArgs,
@@ -51,12 +54,10 @@ export async function adminAction<Schema extends z.ZodType>(
     statusOverrides?: Readonly<Record<string, number>>;
   },
 ) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const rawIntent = formData.get("intent");
-  const capability = actionCapability(
-    spec.routeId,
-    typeof rawIntent === "string" ? rawIntent : null,
-  );
+  const intent = typeof rawIntent === "string" ? rawIntent : null;
+  const capability = actionCapability(spec.routeId, intent);
   if (!capability) {
     await requirePermission(request, context, ADMIN_ROUTE_POLICY[spec.routeId].loader);
     throw new Response("This form asked for something we don't know how to do.", { status: 400 });
@@ -66,11 +67,18 @@ export async function adminAction<Schema extends z.ZodType>(
   const submission = parseForm(formData, spec.schema, { arrays: spec.arrays });
   if (!submission.ok) return data(submission.reply, { status: 400 });
 
+  const now = new Date();
+  const needsCode = await stepUp(
+    { request, context },
+    { user, routeId: spec.routeId, intent, formData, now },
+  );
+  if (needsCode) return needsCode;
+
   const outcome = await spec.perform(submission.value, {
     user,
     actor: auditActor(user),
     request: await auditRequestInfo(request, context),
-    now: new Date(),
+    now,
     db: context.db,
     env: context.env,
   });

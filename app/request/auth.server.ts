@@ -22,6 +22,7 @@ export type CurrentUser = CurrentSession["user"] & {
   sessionId: string;
   deviceSessionId: string | null;
   twoFactorVerified: boolean;
+  twoFactorVerifiedAt: Date | null;
 };
 
 const secureEnvironment = (context: AppLoadContext) =>
@@ -72,6 +73,7 @@ export function getCurrentUser(
         sessionId: session.sessionId,
         deviceSessionId: session.deviceSessionId,
         twoFactorVerified: session.twoFactorVerified,
+        twoFactorVerifiedAt: session.twoFactorVerifiedAt,
       };
     })();
     currentUsers.set(context, pending);

@@ -10,6 +10,7 @@ import {
   requireUser,
 } from "~/request/auth.server";
 import { refusalResponse } from "~/request/refusals.server";
+import { readForm } from "./read-form.server";
 
 /** Who starts a checkout, from where and when: what every checkout service is given. */
 export interface CheckoutStart {
@@ -36,7 +37,7 @@ export async function checkoutAction<Schema extends z.ZodType>(
 ): Promise<TypedResponse<never>> {
   const user = await requireUser(request, context);
   requireGuardianConsent(user);
-  const submission = parseForm(await request.formData(), schema);
+  const submission = parseForm(await readForm(request), schema);
   if (!submission.ok) {
     const { formError, fieldErrors } = submission.reply;
     const message = formError ?? Object.values(fieldErrors)[0] ?? "The form is not valid.";

@@ -22,6 +22,7 @@ import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
+import { readForm } from "~/request/read-form.server";
 import { getAccountOverview, updateProfile } from "~/services/account-overview.server";
 import overviewStyles from "~/styles/account-overview.css?url";
 
@@ -37,7 +38,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, ProfileFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const { changed } = await updateProfile(context.db, {

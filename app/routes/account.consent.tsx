@@ -3,6 +3,7 @@ import { ResendConsentFormSchema } from "~/domain/auth/consent-forms";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
+import { readForm } from "~/request/read-form.server";
 import { resendGuardianConsent } from "~/services/auth/guardian-consent.server";
 
 /**
@@ -11,7 +12,7 @@ import { resendGuardianConsent } from "~/services/auth/guardian-consent.server";
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
-  const submission = parseForm(await request.formData(), ResendConsentFormSchema);
+  const submission = parseForm(await readForm(request), ResendConsentFormSchema);
   // The schema falls back to /account rather than fail, so this is only belt and braces.
   const redirectTo = submission.ok ? submission.value.redirectTo : "/account";
   const result = await resendGuardianConsent(

@@ -14,6 +14,7 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { pendingEmailChange, requestEmailChange } from "~/services/auth/email-change.server";
 import { changeGuardianEmail } from "~/services/auth/guardian-consent.server";
 
@@ -38,7 +39,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (formData.get("intent") === "change-guardian") {
     return guardianAction(formData, account, context, new URL(request.url).origin);
   }

@@ -22,6 +22,7 @@ import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { featureRefusal } from "~/request/feature-gate.server";
 import { PRIVATE_NO_STORE } from "~/request/page-cache.server";
+import { readForm } from "~/request/read-form.server";
 import { listUserDownloads, userLicenseQuota } from "~/services/downloads/history.server";
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
 import { listLicenseResetRequests } from "~/services/reset-requests.server";
@@ -63,7 +64,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
-  const submission = parseForm(await request.formData(), RevealKeyFormSchema);
+  const submission = parseForm(await readForm(request), RevealKeyFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const key = await revealLicenseKey(
     { db: context.db, env: context.env },

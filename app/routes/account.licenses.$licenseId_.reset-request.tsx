@@ -16,6 +16,7 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { createResetRequest } from "~/services/reset-requests.server";
 
 /** POST /account/licenses/:licenseId/reset-request (`reason`): ask for the downloads back. */
@@ -33,7 +34,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const licenseId = requireIdParam(params, "licenseId", NOT_FOUND);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, ResetRequestFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await createResetRequest(context.db, {

@@ -25,6 +25,7 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { pageCursor, requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
 import chartStyles from "~/styles/charts.css?url";
 import membershipStyles from "~/styles/membership.css?url";
@@ -63,7 +64,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, AutoRenewFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await setAutoRenew(

@@ -17,6 +17,7 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
 import { clearSessionCookie, requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import {
   deletionPreview,
   requestAccountDeletion,
@@ -33,7 +34,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 /** intent=delete (issue 13 §12): password, 2FA code when on, typed DELETE. */
 export async function action({ request, context }: ActionFunctionArgs) {
   const acting = await requireAccountAction(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, AccountDeletionFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await requestAccountDeletion(

@@ -39,6 +39,7 @@ import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { confirmAddOn, requestAddOn, withdrawAddOn } from "~/services/projects/add-ons.server";
 import { requestRevision } from "~/services/projects/projects.server";
 import { getClientProject } from "~/services/projects/queries.server";
@@ -90,7 +91,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
 export async function action({ request, context, params }: ActionFunctionArgs) {
   const { user, ...acting } = await requireAccountAction(request, context);
   const projectId = requireIdParam(params, "projectId", NOT_FOUND);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, ClientProjectFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const input = { ...acting, clientId: user.id };

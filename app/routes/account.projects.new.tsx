@@ -26,6 +26,7 @@ import { requireAccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { requestProject } from "~/services/projects/projects.server";
 import studioStyles from "~/styles/studio.css?url";
 
@@ -45,7 +46,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const acting = await requireAccountAction(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const paused = await featureRefusal(context, "studio");
   if (paused) return refusedForm(formData, paused);
   const submission = parseForm(formData, ProjectRequestFormSchema);

@@ -27,6 +27,7 @@ import {
   type CurrentUser,
 } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import {
   listUserDevices,
   logOutOtherSessions,
@@ -61,7 +62,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (formData.get("intent") === "change-password") {
     return changePasswordAction(request, context, user, formData);
   }

@@ -14,6 +14,7 @@ import { qrCodeSvg } from "~/lib/qr-svg";
 import { redirectWithToast } from "~/lib/toast.server";
 import { auditActor, auditRequestInfo, requireUser, sessionCookie } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { startSession } from "~/services/auth/login.server";
 import {
   beginEnrollment,
@@ -40,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requireUser(request, context);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, TwoFactorIntentSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const form = submission.value;

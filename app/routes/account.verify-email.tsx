@@ -3,6 +3,7 @@ import { ResendVerificationFormSchema } from "~/domain/auth/email-forms";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
+import { readForm } from "~/request/read-form.server";
 import { resendVerificationEmail } from "~/services/auth/email-verification.server";
 
 /**
@@ -11,7 +12,7 @@ import { resendVerificationEmail } from "~/services/auth/email-verification.serv
  */
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
-  const submission = parseForm(await request.formData(), ResendVerificationFormSchema);
+  const submission = parseForm(await readForm(request), ResendVerificationFormSchema);
   if (!submission.ok) return redirect("/account");
   const result = await resendVerificationEmail(context.db, {
     ...account,

@@ -13,6 +13,7 @@ import { DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton, useFormReply } from "~/components/forms";
+import { StepUpCodeField } from "~/components/step-up-code-field";
 import { actionCapability, ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import {
   BACKUP_FORM_ARRAYS,
@@ -32,6 +33,8 @@ import { parseForm } from "~/lib/forms.server";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { stepUp } from "~/request/step-up.server";
+import { readForm } from "~/request/read-form.server";
 import {
   continueBackup,
   listBackups,
@@ -56,7 +59,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export async function action(args: ActionFunctionArgs) {
-  const intent = (await args.request.clone().formData()).get("intent");
+  // The form is read once here, so the dry run and adminAction each get their own copy.
+  const intent = (await readForm(args.request.clone())).get("intent");
   if (intent === "restore-dry-run") return restoreDryRun(args);
 
   const { DB, FILES } = args.context.cloudflare.env;
@@ -104,12 +108,21 @@ function stepOutcome(progress: BackupProgress) {
   };
 }
 
-/** The dry run answers with its report, so it is not a redirect like the other intents. */
+/**
+ * The dry run answers with its report, so it is not a redirect like the other intents. It is
+ * the restore's entry point here, so it needs a fresh two-factor code like adminAction's.
+ */
 async function restoreDryRun({ request, context }: ActionFunctionArgs) {
-  await requirePermission(request, context, actionCapability(ROUTE_ID, "restore-dry-run")!);
-  const formData = await request.formData();
+  const intent = "restore-dry-run";
+  const user = await requirePermission(request, context, actionCapability(ROUTE_ID, intent)!);
+  const formData = await readForm(request);
   const submission = parseForm(formData, RestoreDryRunFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
+  const needsCode = await stepUp(
+    { request, context },
+    { user, routeId: ROUTE_ID, intent, formData, now: new Date() },
+  );
+  if (needsCode) return needsCode;
   const { DB, FILES } = context.cloudflare.env;
   const result = await dryRunRestore(
     { d1: DB, files: FILES },
@@ -146,6 +159,7 @@ export default function AdminBackupsPage() {
         {running && <ContinueForm backup={running} reply={reply} />}
       </div>
 
+      {reply?.stepUp && reply.intent === "restore-dry-run" && <DryRunStepUpForm reply={reply} />}
       {dryRun && <DryRunReport plan={dryRun} />}
 
       <section aria-labelledby="backups-heading">
@@ -287,6 +301,24 @@ function ContinueForm({
       <input type="hidden" name="backupId" value={backup.id} />
       <SubmitButton name="intent" value="continue" pendingText="Continuing…">
         Take the next step
+      </SubmitButton>
+    </Form>
+  );
+}
+
+/** The dry run asked for a fresh two-factor code: the same backup, with the code field. */
+function DryRunStepUpForm({ reply }: { reply: FormReply }) {
+  const form = useFormReply(reply, { intent: "restore-dry-run" });
+  const titleId = useId();
+  const backupId = reply.values.backupId ?? "";
+  return (
+    <Form method="post" className="admin-panel form-stack" aria-labelledby={titleId}>
+      <h2 id={titleId}>Restore dry run: {backupId}</h2>
+      <FormError>{form.formError}</FormError>
+      <input type="hidden" name="backupId" value={backupId} />
+      <StepUpCodeField meta={form.field("code")} />
+      <SubmitButton name="intent" value="restore-dry-run" pendingText="Checking…">
+        Restore dry run
       </SubmitButton>
     </Form>
   );

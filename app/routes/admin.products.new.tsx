@@ -13,6 +13,7 @@ import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { auditActor, auditRequestInfo, requirePermission } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { createAdminProduct } from "~/services/product-admin.server";
 import productStyles from "~/styles/admin-products.css?url";
 
@@ -29,7 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await requirePermission(request, context, ADMIN_ROUTE_POLICY[ROUTE_ID].action);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, ProductFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await createAdminProduct(

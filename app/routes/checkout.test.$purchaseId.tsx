@@ -13,6 +13,7 @@ import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireUser } from "~/request/auth.server";
+import { readForm } from "~/request/read-form.server";
 import { settleTestCheckout } from "~/services/checkout.server";
 import { getOwnPurchase } from "~/services/purchases.server";
 
@@ -58,7 +59,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const purchase = await requireTestCheckout(args);
-  const submission = parseForm(await args.request.formData(), TestOutcomeFormSchema);
+  const submission = parseForm(await readForm(args.request), TestOutcomeFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
 
   const result = await settleTestCheckout(

@@ -13,6 +13,7 @@ import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireUser } from "~/request/auth.server";
+import { readForm } from "~/request/read-form.server";
 import {
   getOwnMembershipCheckout,
   settleTestMembershipCheckout,
@@ -58,7 +59,7 @@ export async function loader(args: LoaderFunctionArgs) {
 
 export async function action(args: ActionFunctionArgs) {
   const checkout = await requireTestCheckout(args);
-  const submission = parseForm(await args.request.formData(), TestOutcomeFormSchema);
+  const submission = parseForm(await readForm(args.request), TestOutcomeFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const { outcome } = submission.value;
   const result = await settleTestMembershipCheckout(args.context.db, {

@@ -12,6 +12,7 @@ import { parseForm, refusalReply } from "~/lib/forms.server";
 import { retryAfterHeaders } from "~/lib/http";
 import { auditRequestInfo } from "~/request/auth.server";
 import { refusalStatus } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { requestPasswordReset } from "~/services/auth/password-reset.server";
 
 export const meta: MetaFunction = () => [{ title: "Forgot your password? — Studio Store" }];
@@ -23,7 +24,7 @@ export const headers: HeadersFunction = retryAfterHeaders;
  * page tells nobody whether an account exists; only a throttled request is told to wait.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, ForgotPasswordFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await requestPasswordReset(

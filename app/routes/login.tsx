@@ -23,6 +23,7 @@ import {
   sessionCookie,
 } from "~/request/auth.server";
 import { refusalStatus, refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { checkPassword, startSession, type PasswordRefusal } from "~/services/auth/login.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in — Studio Store" }];
@@ -40,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
  * session here.
  */
 export async function action({ request, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, LoginFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const form = submission.value;

@@ -21,6 +21,7 @@ import {
   sessionCookie,
 } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { completeTwoFactorLogin } from "~/services/auth/login.server";
 
 export const meta: MetaFunction = () => [{ title: "Two-factor code — Studio Store" }];
@@ -58,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const pending = await pendingLogin(request, context, now);
   if (!pending?.deviceSessionId) throw redirect("/login");
 
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const submission = parseForm(formData, TwoFactorCodeFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
 

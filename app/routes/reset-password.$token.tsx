@@ -15,6 +15,7 @@ import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { auditRequestInfo } from "~/request/auth.server";
 import { refusalStatus } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import type { AccountTokenRefusal } from "~/services/auth/account-tokens.server";
 import { checkResetLink, resetPassword } from "~/services/auth/password-reset.server";
 
@@ -46,7 +47,7 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const formData = await request.formData();
+  const formData = await readForm(request);
   // A dead link says so before any rule about the password does.
   const link = await checkResetLink(context.db, params.token, new Date());
   if (!link.ok) return refused(link);

@@ -16,6 +16,7 @@ import { redirectWithToast } from "~/lib/toast.server";
 import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/request/auth.server";
 import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { recordDevice } from "~/services/auth/devices.server";
 import { startSession } from "~/services/auth/login.server";
 import { createAccount } from "~/services/auth/signup.server";
@@ -31,7 +32,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   await requireAnonymous(request, context);
   const now = new Date();
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const paused = await featureRefusal(context, "signup");
   if (paused) return refusedForm(formData, paused);
   const submission = parseForm(formData, signupFormSchema(now));

@@ -24,6 +24,8 @@ export interface CurrentSession {
   sessionId: string;
   deviceSessionId: string | null;
   twoFactorVerified: boolean;
+  /** When this session last proved a two-factor code (staff step-up needs it recent). */
+  twoFactorVerifiedAt: Date | null;
   user: SessionUser;
 }
 
@@ -86,6 +88,7 @@ export async function findSession(
     sessionId: row.sessionId,
     deviceSessionId: row.deviceSessionId,
     twoFactorVerified: row.twoFactorVerifiedAt !== null,
+    twoFactorVerifiedAt: row.twoFactorVerifiedAt,
     user: row.user,
   };
 }

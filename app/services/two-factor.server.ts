@@ -2,7 +2,7 @@ import { and, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Database } from "#db/client";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
-import { auditLogs, users, type User } from "#db/schema";
+import { auditLogs, sessions, users, type User } from "#db/schema";
 import {
   RECOVERY_CODE_COUNT,
   generateRecoveryCodes,
@@ -93,12 +93,22 @@ const CODE_REFUSALS: { readonly [R in CodeRefusalReason]: Refusal<R> } = {
     "That code was already used. Wait for the next one.",
     { field: "code" },
   ),
-  "too-many-attempts": refuse(
+  "too-many-attempts": tooManyAttempts(TOTP_REJECTION_WINDOW_MS / 1000),
+};
+
+/**
+ * Past the limit, the sentence says the real rule and the real wait: the count runs in fixed
+ * windows of {@link TOTP_REJECTION_WINDOW_MS}, so the wait is what is left of this one.
+ */
+function tooManyAttempts(retryAfterSeconds: number): Refusal<"too-many-attempts"> {
+  const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+  const windowMinutes = TOTP_REJECTION_WINDOW_MS / 60_000;
+  return refuse(
     "limit",
     "too-many-attempts",
-    "Too many wrong codes. Wait a few minutes and try again.",
-  ),
-};
+    `Too many wrong codes: ${TOTP_REJECTION_LIMIT} are allowed in ${windowMinutes} minutes. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`,
+  );
+}
 
 const NOT_PENDING = refuse(
   "conflict",
@@ -319,7 +329,7 @@ interface CodeProof {
   spend: SQLiteUpdateSetSource<typeof users>;
 }
 
-type Purpose = "login" | "disable";
+type Purpose = "login" | "disable" | "step-up";
 
 /**
  * Code checks per account: a slot is taken BEFORE a code is evaluated, in one atomic upsert, so
@@ -368,7 +378,8 @@ async function proveCode(
 ): Promise<CodeProof | Refusal<CodeRefusalReason>> {
   const { db, env } = deps;
   const limit = codeCheckLimit(user.id, input.now);
-  if (!(await consumeRateLimit(db, limit)).allowed) return CODE_REFUSALS["too-many-attempts"];
+  const decision = await consumeRateLimit(db, limit);
+  if (!decision.allowed) return tooManyAttempts(decision.retryAfterSeconds);
   const enabled = and(eq(users.id, user.id), eq(users.twoFactorEnabled, true))!;
 
   if (looksLikeTotpCode(input.code)) {
@@ -426,6 +437,11 @@ const NOT_ENABLED: { readonly [P in Purpose]: Refusal<"not-enabled"> } = {
     "Two-factor authentication is not switched on for this account.",
   ),
   disable: refuse("conflict", "not-enabled", "Two-factor authentication is already off."),
+  "step-up": refuse(
+    "conflict",
+    "not-enabled",
+    "Two-factor authentication is not switched on for this account.",
+  ),
 };
 
 /** The account, if 2FA is on for it, and the proof of its submitted code ({@link proveCode}). */
@@ -438,6 +454,30 @@ async function proveUserCode(
   if (!user?.twoFactorEnabled || !user.twoFactorSecret) return NOT_ENABLED[purpose];
   const proof = await proveCode(deps, user, input, purpose);
   return "method" in proof ? { ok: true, user, proof } : proof;
+}
+
+/** The audit row of a recovery code spent, written only if the code is still unspent. */
+function recoveryCodeUsed(
+  db: Database,
+  user: TwoFactorUser,
+  input: TwoFactorCodeInput,
+  proof: CodeProof,
+  metadata: Record<string, string>,
+) {
+  return insertWhenUser(
+    db,
+    auditLogs,
+    auditStatement(db, {
+      actor: actorOf(user, input),
+      action: "TWO_FACTOR_RECOVERY_CODE_USED",
+      entityType: "user",
+      entityId: user.id,
+      metadata: { remaining: user.twoFactorRecoveryCodes.length - 1, ...metadata },
+      request: input.request,
+      at: input.now,
+    }),
+    proof.unspent,
+  );
 }
 
 /**
@@ -469,23 +509,7 @@ export async function verifyLoginCode(
     return { ok: true, method: "totp" };
   }
 
-  const [, spentRows] = await db.batch([
-    insertWhenUser(
-      db,
-      auditLogs,
-      auditStatement(db, {
-        actor: actorOf(user, input),
-        action: "TWO_FACTOR_RECOVERY_CODE_USED",
-        entityType: "user",
-        entityId: user.id,
-        metadata: { remaining: user.twoFactorRecoveryCodes.length - 1 },
-        request: input.request,
-        at: input.now,
-      }),
-      proof.unspent,
-    ),
-    spend,
-  ]);
+  const [, spentRows] = await db.batch([recoveryCodeUsed(db, user, input, proof, {}), spend]);
   const [spent] = spentRows;
   if (!spent) return recordRejection(db, user, input, "login", "code-already-used");
   return { ok: true, method: "recovery", recoveryCodesLeft: spent.recoveryCodesLeft };
@@ -534,5 +558,45 @@ export async function disableTwoFactor(
       .returning({ id: users.id }),
   ]);
   if (updated.length === 0) return recordRejection(db, user, input, "disable", "code-already-used");
+  return { ok: true, method: proof.method };
+}
+
+/**
+ * Staff step-up: a code (same rules as the log-in step: TOTP once per step, or a recovery code
+ * once) proves the person at the keyboard is still the account's owner, and marks this session
+ * verified now. Spending the code and refreshing the session are one batch under the same
+ * condition, so a code that loses a race refreshes nothing.
+ */
+export async function verifyStepUpCode(
+  deps: TwoFactorDeps,
+  input: TwoFactorCodeInput & { sessionId: string },
+): Promise<Result<{ method: "totp" | "recovery" }, CodeRefusalReason | "not-enabled">> {
+  const { db } = deps;
+  const proved = await proveUserCode(deps, input, "step-up");
+  if (!proved.ok) return proved;
+  const { user, proof } = proved;
+
+  const refresh = db
+    .update(sessions)
+    .set({ twoFactorVerifiedAt: input.now })
+    .where(
+      and(eq(sessions.id, input.sessionId), eq(sessions.userId, user.id), whileUser(proof.unspent)),
+    )
+    .returning({ id: sessions.id });
+  const spend = db
+    .update(users)
+    .set({ ...proof.spend, updatedAt: input.now })
+    .where(proof.unspent)
+    .returning({ id: users.id });
+
+  let refreshed: { id: string }[];
+  if (proof.method === "totp") {
+    [refreshed] = await db.batch([refresh, spend]);
+  } else {
+    const audit = recoveryCodeUsed(db, user, input, proof, { purpose: "step-up" });
+    [, refreshed] = await db.batch([audit, refresh, spend]);
+  }
+  if (refreshed.length === 0)
+    return recordRejection(db, user, input, "step-up", "code-already-used");
   return { ok: true, method: proof.method };
 }

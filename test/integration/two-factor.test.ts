@@ -343,7 +343,8 @@ describe("2FA log-in step", () => {
       ok: false,
       kind: "limit",
       reason: "too-many-attempts",
-      message: "Too many wrong codes. Wait a few minutes and try again.",
+      // NOW is 10 s into a 15-minute window: the wait is what is left of it, rounded up.
+      message: "Too many wrong codes: 5 are allowed in 15 minutes. Try again in 15 minutes.",
     });
   });
 

@@ -136,3 +136,43 @@ export function actionCapability(routeId: string, intent: string | null): Capabi
   if (intent === null || !Object.hasOwn(action, intent)) return null;
   return action[intent] ?? null;
 }
+
+// ---- Staff step-up ---------------------------------------------------------------------------
+
+/** How long a two-factor code proves "it is really you" for the actions below. */
+export const STEP_UP_MAX_AGE_MS = 10 * 60 * 1000;
+
+type ActionIntent<R extends AdminRouteId> = (typeof ADMIN_ROUTE_POLICY)[R] extends {
+  action: infer A;
+}
+  ? A extends string
+    ? never
+    : keyof A & string
+  : never;
+
+/**
+ * The admin actions that cannot be undone or move money and power: each needs a two-factor
+ * code entered in the last {@link STEP_UP_MAX_AGE_MS} on this session, not just the one given at
+ * log-in (a session lasts 30 days). The capability still comes from ADMIN_ROUTE_POLICY above;
+ * this only adds the fresh code. The restore dry run is the restore's entry point on
+ * /admin/backups (the restore itself runs from the CLI, ADR 0008).
+ */
+export const STEP_UP_INTENTS: { readonly [R in AdminRouteId]?: readonly ActionIntent<R>[] } = {
+  "routes/admin.users.$userId": ["ban", "change-role"],
+  "routes/admin.purchases.$purchaseId": ["refund"],
+  "routes/admin.licenses.$licenseId": ["revoke"],
+  "routes/admin.memberships.$membershipId": ["adjust"],
+  "routes/admin.backups._index": ["restore-dry-run"],
+};
+
+/** Whether a submission of `intent` to `routeId` needs a fresh two-factor code. */
+export function needsStepUp(routeId: string, intent: string | null): boolean {
+  if (intent === null || !Object.hasOwn(STEP_UP_INTENTS, routeId)) return false;
+  const intents: readonly string[] = STEP_UP_INTENTS[routeId as AdminRouteId] ?? [];
+  return intents.includes(intent);
+}
+
+/** A code proved at `verifiedAt` still counts at `now`. */
+export function stepUpIsFresh(verifiedAt: Date | null, now: Date): boolean {
+  return verifiedAt !== null && now.getTime() - verifiedAt.getTime() <= STEP_UP_MAX_AGE_MS;
+}
