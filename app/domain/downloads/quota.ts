@@ -15,7 +15,7 @@ export const DOWNLOAD_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 export const GRANT_TTL_MS = 5 * 60 * 1000;
 /** A redeemed grant keeps serving Range requests (resumes) this long. */
 export const RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
-/** All the bytes one grant may serve (its redemption and every resume): twice the file. */
+/** All the bytes one grant may serve (its redemption and every resume): twice the file (the RESUME_LIMIT sentence says "twice"). */
 export const RESUME_BYTES_FACTOR = 2;
 /** More distinct IP hashes or devices than this inside the window flags the license. */
 export const ABUSE_DISTINCT_LIMIT = 3;
@@ -152,7 +152,7 @@ export function downloadFailureMessage(reason: DownloadFailure, nextFreeAt?: Dat
     case "RESUME_OTHER_DEVICE":
       return `This download was started on another device or network and can only be resumed there. To download the file here, start a new download from your license (it counts as one of your ${DOWNLOADS_PER_WINDOW} downloads).`;
     case "RESUME_LIMIT":
-      return `This download link has already sent the file ${RESUME_BYTES_FACTOR} times over and can't be resumed again. Start a new download from your license (it counts as one of your ${DOWNLOADS_PER_WINDOW} downloads).`;
+      return `This download link has already sent the file twice over and can't be resumed again. To download it again, start a new download from your license (it counts as one of your ${DOWNLOADS_PER_WINDOW} downloads).`;
   }
 }
 
