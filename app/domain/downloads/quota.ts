@@ -184,27 +184,42 @@ export function sameOrigin(redeemedBy: ResumeOrigin, request: ResumeOrigin): boo
 /** The most bytes one grant may serve, redemption and resumes together. */
 export const resumeByteCap = (size: number) => RESUME_BYTES_FACTOR * size;
 
-/**
- * Why a request on a redeemed grant is not a resume, or null when it is one. A resume asks for
- * a range (`Range`, possibly with `If-Range`; when If-Range says the file changed the answer is
- * the whole file, still within the cap), comes from the device that redeemed the grant, and
- * keeps the grant's bytes within twice the file. Anything else is a new download.
- */
-export function resumeRefusal(input: {
-  redeemedBy: ResumeOrigin;
-  request: ResumeOrigin;
+/** What a request asks of a file, as far as telling a resume from a new download goes. */
+export interface ResumeShape {
   /** The request sent a Range header. */
   ranged: boolean;
   /** The answer is one byte range (206), not the whole file. */
   partial: boolean;
   /** If-Range was sent and does not hold (the file changed since). */
   ifRangeFailed: boolean;
-  bytesServed: number;
-  length: number;
-  size: number;
-}): DownloadFailure | null {
+}
+
+/**
+ * A resume asks for a range (`Range`, possibly with `If-Range`); when If-Range says the file
+ * changed, the answer is the whole file, and that is still a resume (within the cap). A request
+ * without Range, or one answered with the whole file for any other reason (a multi-range), is
+ * a new download.
+ */
+export const isResumeShape = (shape: ResumeShape) =>
+  shape.ranged && (shape.partial || shape.ifRangeFailed);
+
+/**
+ * Why a request on a redeemed grant is not a resume, or null when it is one: it must come from
+ * the device that redeemed the grant (`sameOrigin`), have a resume's shape (`isResumeShape`),
+ * and keep the grant's bytes (redemption and resumes) within twice the file. Anything else is a
+ * new download, which takes a new grant.
+ */
+export function resumeRefusal(
+  input: ResumeShape & {
+    redeemedBy: ResumeOrigin;
+    request: ResumeOrigin;
+    bytesServed: number;
+    length: number;
+    size: number;
+  },
+): DownloadFailure | null {
   if (!sameOrigin(input.redeemedBy, input.request)) return "RESUME_OTHER_DEVICE";
-  if (!input.ranged || (!input.partial && !input.ifRangeFailed)) return "RESUME_NOT_RANGED";
+  if (!isResumeShape(input)) return "RESUME_NOT_RANGED";
   if (input.bytesServed + input.length > resumeByteCap(input.size)) return "RESUME_LIMIT";
   return null;
 }

@@ -14,6 +14,7 @@ import {
   ABUSE_DISTINCT_LIMIT,
   DOWNLOAD_WINDOW_MS,
   downloadRefusal,
+  isResumeShape,
   resumeByteCap,
   resumeRefusal,
   RESUME_WINDOW_MS,
@@ -404,6 +405,13 @@ export async function openDownload(
   }
   const { range } = answer;
   const length = range ? range.length : head.size;
+  const shape = {
+    ranged: input.headers.range !== null,
+    partial: range !== null,
+    ifRangeFailed:
+      input.headers.ifRange !== null &&
+      !ifRangeHolds(input.headers.ifRange, file.etag, head.uploaded),
+  };
   /** Why this request is not a resume of the grant as it stands (null: it is one). */
   const notAResume = (state: {
     ipHash: string | null;
@@ -411,13 +419,9 @@ export async function openDownload(
     bytesServed: number;
   }) =>
     resumeRefusal({
+      ...shape,
       redeemedBy: state,
       request: origin,
-      ranged: input.headers.range !== null,
-      partial: range !== null,
-      ifRangeFailed:
-        input.headers.ifRange !== null &&
-        !ifRangeHolds(input.headers.ifRange, file.etag, head.uploaded),
       bytesServed: state.bytesServed,
       length,
       size: head.size,
@@ -444,7 +448,10 @@ export async function openDownload(
     // A parallel request may redeem the grant first: this one is then a resume like any other.
     const redeemed =
       firstUse && (await namedBatch(db, redemptionStatements(db, served))).redeemed.length > 0;
-    if (!redeemed) {
+    if (!redeemed && !isResumeShape(shape)) {
+      // Another request redeemed it first; a whole file again would be a new download.
+      refusedResume = "RESUME_NOT_RANGED";
+    } else if (!redeemed) {
       const written = await namedBatch(db, resumeStatements(db, served));
       if (written.resumed.length === 0) {
         // Refused by the conditional INSERT (a parallel resume took the last bytes, or the
