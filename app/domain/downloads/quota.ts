@@ -15,6 +15,8 @@ export const DOWNLOAD_WINDOW_MS = 14 * 24 * 60 * 60 * 1000;
 export const GRANT_TTL_MS = 5 * 60 * 1000;
 /** A redeemed grant keeps serving Range requests (resumes) this long. */
 export const RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** All the bytes one grant may serve (its redemption and every resume): twice the file (the RESUME_LIMIT sentence says "twice"). */
+export const RESUME_BYTES_FACTOR = 2;
 /** More distinct IP hashes or devices than this inside the window flags the license. */
 export const ABUSE_DISTINCT_LIMIT = 3;
 
@@ -75,6 +77,9 @@ export const DOWNLOAD_FAILURES = [
   "LINK_TAMPERED",
   "NOT_OWNER",
   "FILE_MISSING",
+  "RESUME_NOT_RANGED",
+  "RESUME_OTHER_DEVICE",
+  "RESUME_LIMIT",
 ] as const;
 export type DownloadFailure = (typeof DOWNLOAD_FAILURES)[number];
 
@@ -91,6 +96,9 @@ const DOWNLOAD_FAILURE_KIND: Record<DownloadFailure, RefusalKind> = {
   LINK_TAMPERED: "forbidden",
   NOT_OWNER: "not-found",
   FILE_MISSING: "not-found",
+  RESUME_NOT_RANGED: "gone",
+  RESUME_OTHER_DEVICE: "forbidden",
+  RESUME_LIMIT: "gone",
 };
 
 /** A refused download; a used-up quota says when the next download frees up. */
@@ -139,7 +147,81 @@ export function downloadFailureMessage(reason: DownloadFailure, nextFreeAt?: Dat
       return "We couldn't find that download in your account.";
     case "FILE_MISSING":
       return "The file for this product is not available right now. Please contact support.";
+    case "RESUME_NOT_RANGED":
+      return `This download link has already been used. To download the file again, start a new download from your license (it counts as one of your ${DOWNLOADS_PER_WINDOW} downloads).`;
+    case "RESUME_OTHER_DEVICE":
+      return `This download was started on another device or network and can only be resumed there. To download the file here, start a new download from your license (it counts as one of your ${DOWNLOADS_PER_WINDOW} downloads).`;
+    case "RESUME_LIMIT":
+      return `This download link has already sent the file twice over and can't be resumed again. To download it again, start a new download from your license (it counts as one of your ${DOWNLOADS_PER_WINDOW} downloads).`;
   }
+}
+
+/** Where a request on a grant came from: HMAC'd IP and the device's fingerprint hash. */
+export interface ResumeOrigin {
+  ipHash: string | null;
+  deviceFingerprint: string | null;
+}
+
+/**
+ * Whether a request comes from the device that redeemed the grant: the same device
+ * fingerprint, or the same IP hash (a laptop that changed networks, a browser without a device
+ * session). With neither known on either side (no Cloudflare in front: development, tests)
+ * the two cannot be told apart and count as the same. services/downloads/deliver.server.ts
+ * states the same rule in SQL.
+ */
+export function sameOrigin(redeemedBy: ResumeOrigin, request: ResumeOrigin): boolean {
+  if (redeemedBy.deviceFingerprint !== null) {
+    if (redeemedBy.deviceFingerprint === request.deviceFingerprint) return true;
+  }
+  if (redeemedBy.ipHash !== null) return redeemedBy.ipHash === request.ipHash;
+  return (
+    redeemedBy.deviceFingerprint === null &&
+    request.ipHash === null &&
+    request.deviceFingerprint === null
+  );
+}
+
+/** The most bytes one grant may serve, redemption and resumes together. */
+export const resumeByteCap = (size: number) => RESUME_BYTES_FACTOR * size;
+
+/** What a request asks of a file, as far as telling a resume from a new download goes. */
+export interface ResumeShape {
+  /** The request sent a Range header. */
+  ranged: boolean;
+  /** The answer is one byte range (206), not the whole file. */
+  partial: boolean;
+  /** If-Range was sent and does not hold (the file changed since). */
+  ifRangeFailed: boolean;
+}
+
+/**
+ * A resume asks for a range (`Range`, possibly with `If-Range`); when If-Range says the file
+ * changed, the answer is the whole file, and that is still a resume (within the cap). A request
+ * without Range, or one answered with the whole file for any other reason (a multi-range), is
+ * a new download.
+ */
+export const isResumeShape = (shape: ResumeShape) =>
+  shape.ranged && (shape.partial || shape.ifRangeFailed);
+
+/**
+ * Why a request on a redeemed grant is not a resume, or null when it is one: it must come from
+ * the device that redeemed the grant (`sameOrigin`), have a resume's shape (`isResumeShape`),
+ * and keep the grant's bytes (redemption and resumes) within twice the file. Anything else is a
+ * new download, which takes a new grant.
+ */
+export function resumeRefusal(
+  input: ResumeShape & {
+    redeemedBy: ResumeOrigin;
+    request: ResumeOrigin;
+    bytesServed: number;
+    length: number;
+    size: number;
+  },
+): DownloadFailure | null {
+  if (!sameOrigin(input.redeemedBy, input.request)) return "RESUME_OTHER_DEVICE";
+  if (!isResumeShape(input)) return "RESUME_NOT_RANGED";
+  if (input.bytesServed + input.length > resumeByteCap(input.size)) return "RESUME_LIMIT";
+  return null;
 }
 
 /** Short words for the history tables. */
@@ -170,6 +252,9 @@ export function downloadOutcomeLabel(
     LINK_TAMPERED: "Refused: link not valid",
     NOT_OWNER: "Refused: not your license",
     FILE_MISSING: "Refused: file unavailable",
+    RESUME_NOT_RANGED: "Refused: link already used",
+    RESUME_OTHER_DEVICE: "Refused: resume from another device",
+    RESUME_LIMIT: "Refused: resume limit reached",
   };
   return labels[row.failureReason ?? ""] ?? "Refused";
 }

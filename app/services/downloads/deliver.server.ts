@@ -14,13 +14,18 @@ import {
   ABUSE_DISTINCT_LIMIT,
   DOWNLOAD_WINDOW_MS,
   downloadRefusal,
+  isResumeShape,
+  resumeByteCap,
+  resumeRefusal,
   RESUME_WINDOW_MS,
+  sameOrigin,
   type DownloadFailure,
   type DownloadRefusal,
 } from "~/domain/downloads/quota";
 import {
   answerFileRequest,
   contentRange,
+  ifRangeHolds,
   type ByteRange,
   type FileAnswer,
   type FileRequestConditions,
@@ -77,6 +82,10 @@ export type DownloadDelivery =
       body: ReadableStream | null;
     };
 
+/** All the bytes a grant has served: its redemption and every resume of it. */
+const servedOnGrant = (grantId: string) =>
+  sql`(select coalesce(sum(s."bytes_served"), 0) from "downloads" s where (s."id" = ${grantId} or s."resume_of_id" = ${grantId}) and s."status" = 'COMPLETED')`;
+
 async function loadGrant(db: Database, grantId: string, deviceSessionId: string | null) {
   const read = await namedBatch(db, {
     grant: db
@@ -88,6 +97,12 @@ async function loadGrant(db: Database, grantId: string, deviceSessionId: string 
         status: downloads.status,
         grantExpiresAt: downloads.grantExpiresAt,
         redeemedAt: downloads.redeemedAt,
+        // Who redeemed it (the redemption writes its origin onto the grant row).
+        ipHash: downloads.ipHash,
+        deviceFingerprint: downloads.deviceFingerprint,
+        bytesServed: sql<number>`${servedOnGrant(grantId)}`
+          .mapWith(Number)
+          .as("grant_bytes_served"),
         // Aliased: in a batch, joined columns with the same name would overwrite each other.
         licenseOwnerId: sql<string>`${licenses.userId}`.as("license_owner_id"),
         licenseStatus: sql<LicenseStatus>`${licenses.status}`.as("license_status"),
@@ -123,56 +138,20 @@ interface Redemption {
 }
 
 /**
- * The statements that redeem a grant, in one batch: DOWNLOAD_SUCCEEDED and the product's
- * download count (only if the grant is still redeemable at this point of the batch), the
- * GRANTED → COMPLETED update, and the abuse check over the redeemed downloads of the window.
+ * The abuse check over the downloads of the window, redemptions and resumes alike (a resume
+ * from a new IP of the redeeming device is a new IP): audit and staff emails are written only
+ * when the license is about to be flagged; the flag itself comes last so their conditions still
+ * see abuse_detected = 0.
  */
-function redemptionStatements(db: Database, input: Redemption) {
+function abuseStatements(db: Database, input: Redemption) {
   const { grant, now } = input;
   const nowMs = now.getTime();
-  const redeemable = sql`exists (select 1 from "downloads" r where r."id" = ${grant.id} and r."status" = 'GRANTED' and r."grant_expires_at" > ${nowMs})`;
   const since = sql`max(${nowMs - DOWNLOAD_WINDOW_MS}, coalesce((select l3."abuse_detected_at" from "licenses" l3 where l3."id" = ${grant.licenseId}), 0))`;
   const distinct = (column: string) =>
-    sql`(select count(distinct d.${sql.identifier(column)}) from "downloads" d where d."license_id" = ${grant.licenseId} and d."status" = 'COMPLETED' and d."resume_of_id" is null and d."redeemed_at" > ${since} and d.${sql.identifier(column)} is not null)`;
+    sql`(select count(distinct d.${sql.identifier(column)}) from "downloads" d where d."license_id" = ${grant.licenseId} and d."status" = 'COMPLETED' and d."redeemed_at" > ${since} and d.${sql.identifier(column)} is not null)`;
   const abusive = sql`exists (select 1 from "licenses" l4 where l4."id" = ${grant.licenseId} and l4."abuse_detected" = 0 and l4."status" = 'ACTIVE') and (${distinct("ip_hash")} > ${ABUSE_DISTINCT_LIMIT} or ${distinct("device_fingerprint")} > ${ABUSE_DISTINCT_LIMIT})`;
   const abuseReason = `More than ${ABUSE_DISTINCT_LIMIT} different IP addresses or devices downloaded this license within 14 days.`;
-
   return {
-    succeeded: insertWhen(
-      db,
-      auditLogs,
-      auditStatement(db, {
-        actor: actorOf(input.user),
-        action: "DOWNLOAD_SUCCEEDED",
-        entityType: "license",
-        entityId: grant.licenseId,
-        metadata: {
-          grantId: grant.id,
-          bytes: input.bytes,
-          ...(input.range ? { range: contentRange(input.range, input.size) } : {}),
-        },
-        request: input.request,
-        at: now,
-      }),
-      redeemable,
-    ),
-    counted: db
-      .update(digitalProducts)
-      .set({ downloadCount: sql`${digitalProducts.downloadCount} + 1` })
-      .where(and(eq(digitalProducts.id, grant.productId), redeemable)),
-    redeemed: db
-      .update(downloads)
-      .set({ status: "COMPLETED", redeemedAt: now, bytesServed: input.bytes, ...input.origin })
-      .where(
-        and(
-          eq(downloads.id, grant.id),
-          eq(downloads.status, "GRANTED"),
-          sql`${downloads.grantExpiresAt} > ${nowMs}`,
-        ),
-      )
-      .returning({ id: downloads.id }),
-    // Abuse: audit and staff emails are written only when the license is about to be flagged;
-    // the flag itself comes last so their conditions still see abuse_detected = 0.
     abuseAudit: insertWhen(
       db,
       auditLogs,
@@ -215,48 +194,117 @@ function redemptionStatements(db: Database, input: Redemption) {
 }
 
 /**
+ * The statements that redeem a grant, in one batch: DOWNLOAD_SUCCEEDED and the product's
+ * download count (only if the grant is still redeemable at this point of the batch), the
+ * GRANTED → COMPLETED update, and the abuse check.
+ */
+function redemptionStatements(db: Database, input: Redemption) {
+  const { grant, now } = input;
+  const nowMs = now.getTime();
+  const redeemable = sql`exists (select 1 from "downloads" r where r."id" = ${grant.id} and r."status" = 'GRANTED' and r."grant_expires_at" > ${nowMs})`;
+
+  return {
+    succeeded: insertWhen(
+      db,
+      auditLogs,
+      auditStatement(db, {
+        actor: actorOf(input.user),
+        action: "DOWNLOAD_SUCCEEDED",
+        entityType: "license",
+        entityId: grant.licenseId,
+        metadata: {
+          grantId: grant.id,
+          bytes: input.bytes,
+          ...(input.range ? { range: contentRange(input.range, input.size) } : {}),
+        },
+        request: input.request,
+        at: now,
+      }),
+      redeemable,
+    ),
+    counted: db
+      .update(digitalProducts)
+      .set({ downloadCount: sql`${digitalProducts.downloadCount} + 1` })
+      .where(and(eq(digitalProducts.id, grant.productId), redeemable)),
+    redeemed: db
+      .update(downloads)
+      .set({ status: "COMPLETED", redeemedAt: now, bytesServed: input.bytes, ...input.origin })
+      .where(
+        and(
+          eq(downloads.id, grant.id),
+          eq(downloads.status, "GRANTED"),
+          sql`${downloads.grantExpiresAt} > ${nowMs}`,
+        ),
+      )
+      .returning({ id: downloads.id }),
+    ...abuseStatements(db, input),
+  };
+}
+
+/**
  * A resume: its own `downloads` row (pointing at the grant it resumes, so it never counts
- * against the quota or the abuse check) and its audit row.
+ * against the quota; the abuse check does see it), its audit row and the abuse check, in one
+ * batch. The row is one conditional INSERT that reserves its bytes: it is written only while
+ * the grant is redeemed, within its 24 hours, redeemed from this device or IP hash (the rule
+ * of `sameOrigin`), and the bytes of the grant stay within the cap — so parallel resumes can
+ * never serve more than the cap between them. Nothing else is written when it is not.
  */
 function resumeStatements(db: Database, input: Redemption) {
-  const { grant, now } = input;
+  const { grant, now, origin } = input;
   const resumeId = createId();
+  const sameDevice = sql`((g."device_fingerprint" is not null and g."device_fingerprint" = ${origin.deviceFingerprint}) or (g."ip_hash" is not null and g."ip_hash" = ${origin.ipHash}) or (g."ip_hash" is null and g."device_fingerprint" is null and ${origin.ipHash} is null and ${origin.deviceFingerprint} is null))`;
+  const resumable = sql`exists (select 1 from "downloads" g where g."id" = ${grant.id} and g."status" = 'COMPLETED' and g."redeemed_at" > ${now.getTime() - RESUME_WINDOW_MS} and ${sameDevice}) and ${servedOnGrant(grant.id)} + ${input.bytes} <= ${resumeByteCap(input.size)}`;
+  const resumed = sql`exists (select 1 from "downloads" w where w."id" = ${resumeId})`;
   return {
-    resumed: db.insert(downloads).values({
-      id: resumeId,
-      licenseId: grant.licenseId,
-      userId: input.user.id,
-      productId: grant.productId,
-      status: "COMPLETED",
-      resumeOfId: grant.id,
-      grantExpiresAt: grant.grantExpiresAt!,
-      redeemedAt: now,
-      bytesServed: input.bytes,
-      ...input.origin,
-      createdAt: now,
-    }),
-    audit: auditStatement(db, {
-      actor: actorOf(input.user),
-      action: "DOWNLOAD_ATTEMPTED",
-      entityType: "license",
-      entityId: grant.licenseId,
-      metadata: {
-        grantId: grant.id,
-        resume: true,
-        downloadId: resumeId,
-        ...(input.range ? { range: contentRange(input.range, input.size) } : {}),
-      },
-      request: input.request,
-      at: now,
-    }),
+    resumed: insertWhen(
+      db,
+      downloads,
+      db.insert(downloads).values({
+        id: resumeId,
+        licenseId: grant.licenseId,
+        userId: input.user.id,
+        productId: grant.productId,
+        status: "COMPLETED",
+        resumeOfId: grant.id,
+        grantExpiresAt: grant.grantExpiresAt!,
+        redeemedAt: now,
+        bytesServed: input.bytes,
+        ...origin,
+        createdAt: now,
+      }),
+      resumable,
+    ).returning({ id: downloads.id }),
+    audit: insertWhen(
+      db,
+      auditLogs,
+      auditStatement(db, {
+        actor: actorOf(input.user),
+        action: "DOWNLOAD_ATTEMPTED",
+        entityType: "license",
+        entityId: grant.licenseId,
+        metadata: {
+          grantId: grant.id,
+          resume: true,
+          downloadId: resumeId,
+          bytes: input.bytes,
+          ...(input.range ? { range: contentRange(input.range, input.size) } : {}),
+        },
+        request: input.request,
+        at: now,
+      }),
+      resumed,
+    ),
+    ...abuseStatements(db, input),
   };
 }
 
 /**
  * Serve a download link. The token is checked first (tampered: refused, unknown or not the
  * user's: not found); then the grant's state in D1 decides: an unredeemed grant within its
- * 5 minutes is redeemed (counted once), a redeemed one serves resumes for 24 hours, anything
- * else has expired. The R2 body is returned as R2's stream.
+ * 5 minutes is redeemed (counted once); a redeemed one serves resumes for 24 hours — Range
+ * requests from the device or IP hash that redeemed it, up to twice the file's bytes in all
+ * (ADR 0004) — and refuses anything else as a new download; past that it has expired. The R2
+ * body is returned as R2's stream.
  */
 export async function openDownload(
   deps: DownloadDeps & { files: R2Bucket },
@@ -333,6 +381,8 @@ export async function openDownload(
     grant.redeemedAt !== null &&
     grant.redeemedAt.getTime() > now.getTime() - RESUME_WINDOW_MS;
   if (!firstUse && !resume) return fail("LINK_EXPIRED");
+  // A redeemed grant answers only the device that redeemed it, even for headers.
+  if (resume && !sameOrigin(grant, origin)) return fail("RESUME_OTHER_DEVICE");
 
   const head = await files.head(grant.fileKey!);
   if (!head) return fail("FILE_MISSING");
@@ -354,28 +404,69 @@ export async function openDownload(
     return { ok: true, file, answer, body: null };
   }
   const { range } = answer;
+  const length = range ? range.length : head.size;
+  const shape = {
+    ranged: input.headers.range !== null,
+    partial: range !== null,
+    ifRangeFailed:
+      input.headers.ifRange !== null &&
+      !ifRangeHolds(input.headers.ifRange, file.etag, head.uploaded),
+  };
+  /** Why this request is not a resume of the grant as it stands (null: it is one). */
+  const notAResume = (state: {
+    ipHash: string | null;
+    deviceFingerprint: string | null;
+    bytesServed: number;
+  }) =>
+    resumeRefusal({
+      ...shape,
+      redeemedBy: state,
+      request: origin,
+      bytesServed: state.bytesServed,
+      length,
+      size: head.size,
+    });
+  if (!firstUse) {
+    const refused = notAResume(grant);
+    if (refused) return fail(refused);
+  }
+
   const object = await files.get(grant.fileKey!, range ? { range } : undefined);
   if (!object) return fail("FILE_MISSING");
-  const length = range ? range.length : object.size;
-
+  const served = {
+    user,
+    grant,
+    origin,
+    bytes: length,
+    size: head.size,
+    range,
+    request: input.request,
+    now,
+  };
+  let refusedResume: DownloadFailure | null = null;
   try {
-    const redemption = {
-      user,
-      grant,
-      origin,
-      bytes: length,
-      size: head.size,
-      range,
-      request: input.request,
-      now,
-    };
-    await namedBatch(
-      db,
-      firstUse ? redemptionStatements(db, redemption) : resumeStatements(db, redemption),
-    );
+    // A parallel request may redeem the grant first: this one is then a resume like any other.
+    const redeemed =
+      firstUse && (await namedBatch(db, redemptionStatements(db, served))).redeemed.length > 0;
+    if (!redeemed && !isResumeShape(shape)) {
+      // Another request redeemed it first; a whole file again would be a new download.
+      refusedResume = "RESUME_NOT_RANGED";
+    } else if (!redeemed) {
+      const written = await namedBatch(db, resumeStatements(db, served));
+      if (written.resumed.length === 0) {
+        // Refused by the conditional INSERT (a parallel resume took the last bytes, or the
+        // grant was redeemed elsewhere a moment ago): say why from the grant as it is now.
+        const current = await loadGrant(db, grant.id, user.deviceSessionId);
+        refusedResume = (current.grant && notAResume(current.grant)) ?? "RESUME_LIMIT";
+      }
+    }
   } catch (error) {
     await object.body.cancel();
     throw error;
+  }
+  if (refusedResume) {
+    await object.body.cancel();
+    return fail(refusedResume);
   }
 
   return { ok: true, file, answer: { kind: "bytes", range, length }, body: object.body };

@@ -364,6 +364,139 @@ describe("GET /downloads/:token", () => {
   });
 });
 
+describe("resumes of a redeemed grant (issue 14.4)", () => {
+  const at = (ip: string) => ({ "CF-Connecting-IP": ip });
+  const newDownload = "start a new download from your license";
+  const reasons = async (licenseId: string) =>
+    (await failures(licenseId)).map((row) => row.failureReason);
+  const grantOf = async (licenseId: string) =>
+    (await rowsOf(licenseId)).find((row) => row.status !== "FAILED" && row.resumeOfId === null)!;
+  const servedOn = async (grantId: string, licenseId: string) =>
+    (await rowsOf(licenseId))
+      .filter(
+        (row) => row.status === "COMPLETED" && (row.id === grantId || row.resumeOfId === grantId),
+      )
+      .reduce((sum, row) => sum + (row.bytesServed ?? 0), 0);
+
+  it("refuses a second full download (no Range) on a redeemed grant: 410, start a new download", async () => {
+    const { licenseId, cookie } = await setup();
+    const link = await startDownload(licenseId, cookie);
+    const first = await get(link, cookie, at("198.51.100.1"));
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    for (let i = 0; i < 3; i++) {
+      const again = await get(link, cookie, at("198.51.100.1"));
+      expect(again.status).toBe(410);
+      expect(await again.text()).toContain(newDownload);
+    }
+    // A multi-range request would be answered with the whole file: not a resume either.
+    const multi = await get(link, cookie, { ...at("198.51.100.1"), Range: "bytes=0-9,20-29" });
+    expect(multi.status).toBe(410);
+    expect(await reasons(licenseId)).toEqual(Array(4).fill("RESUME_NOT_RANGED"));
+    const grant = await grantOf(licenseId);
+    expect(await servedOn(grant.id, licenseId)).toBe(300);
+  });
+
+  it("refuses a resume from another IP without the redeeming device, and from another device elsewhere: 403", async () => {
+    const user = await createUser(db);
+    const { licenseId } = await licenseFor(user.id, { product: { file: FILE } });
+    const laptop = await deviceFor(user.id);
+    const phone = await deviceFor(user.id);
+    const onLaptop = await sessionCookieFor(user.id, { deviceSessionId: laptop.id });
+    const onPhone = await sessionCookieFor(user.id, { deviceSessionId: phone.id });
+    const bare = await sessionCookieFor(user.id);
+
+    const link = await startDownload(licenseId, onLaptop);
+    const first = await get(link, onLaptop, { ...at("198.51.100.1"), Range: "bytes=0-99" });
+    expect(first.status).toBe(206);
+    await first.arrayBuffer();
+
+    for (const [cookie, ip] of [
+      [onPhone, "203.0.113.9"],
+      [bare, "203.0.113.9"],
+    ] as const) {
+      const shared = await get(link, cookie, { ...at(ip), Range: "bytes=100-" });
+      expect(shared.status).toBe(403);
+      expect(await shared.text()).toContain("can only be resumed there");
+    }
+    // HEAD from elsewhere learns nothing either.
+    const head = await SELF.fetch(`${ORIGIN}${link}`, {
+      method: "HEAD",
+      headers: { Cookie: bare, ...at("203.0.113.9") },
+      redirect: "manual",
+    });
+    expect(head.status).toBe(403);
+    expect(await reasons(licenseId)).toEqual(Array(3).fill("RESUME_OTHER_DEVICE"));
+
+    // The redeeming device on another network, and another device on the same network, resume.
+    const moved = await get(link, onLaptop, { ...at("203.0.113.50"), Range: "bytes=100-199" });
+    expect(moved.status).toBe(206);
+    await moved.arrayBuffer();
+    const sameNetwork = await get(link, onPhone, { ...at("198.51.100.1"), Range: "bytes=200-" });
+    expect(sameNetwork.status).toBe(206);
+    expect(new Uint8Array(await sameNetwork.arrayBuffer())).toEqual(FILE_BYTES.slice(200));
+  });
+
+  it("stops serving a grant once it has sent twice the file: 410, start a new download", async () => {
+    const { licenseId, cookie } = await setup();
+    const link = await startDownload(licenseId, cookie);
+    await (await get(link, cookie)).arrayBuffer();
+    const again = await get(link, cookie, { Range: "bytes=0-" });
+    expect(again.status).toBe(206);
+    expect((await again.arrayBuffer()).byteLength).toBe(300);
+    const third = await get(link, cookie, { Range: "bytes=299-" });
+    expect(third.status).toBe(410);
+    expect(await third.text()).toContain(newDownload);
+    expect(await reasons(licenseId)).toEqual(["RESUME_LIMIT"]);
+    expect(await servedOn((await grantOf(licenseId)).id, licenseId)).toBe(600);
+  });
+
+  it("lets 10 parallel resumes serve no more than twice the file between them", async () => {
+    const { licenseId, cookie } = await setup();
+    const link = await startDownload(licenseId, cookie);
+    await (await get(link, cookie, { Range: "bytes=0-99" })).arrayBuffer();
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => get(link, cookie, { Range: "bytes=100-199" })),
+    );
+    await Promise.all(responses.map((response) => response.arrayBuffer()));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([206, 206, 206, 206, 206, 410, 410, 410, 410, 410]);
+    expect(await servedOn((await grantOf(licenseId)).id, licenseId)).toBe(600);
+    expect(await reasons(licenseId)).toEqual(Array(5).fill("RESUME_LIMIT"));
+  });
+
+  it("sends the whole file once to 10 parallel first requests on a fresh link; the rest are refused", async () => {
+    const { licenseId, cookie } = await setup();
+    const link = await startDownload(licenseId, cookie);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => get(link, cookie)));
+    await Promise.all(responses.map((response) => response.arrayBuffer()));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([200, 410, 410, 410, 410, 410, 410, 410, 410, 410]);
+    expect(await servedOn((await grantOf(licenseId)).id, licenseId)).toBe(300);
+  });
+
+  it("lets resumes feed the abuse check: one device resuming from 4 networks flags the license", async () => {
+    const user = await createUser(db);
+    const { licenseId } = await licenseFor(user.id, { product: { file: FILE } });
+    const device = await deviceFor(user.id);
+    const cookie = await sessionCookieFor(user.id, { deviceSessionId: device.id });
+    const link = await startDownload(licenseId, cookie);
+    await (await get(link, cookie, { ...at("198.51.100.1"), Range: "bytes=0-9" })).arrayBuffer();
+    for (const ip of ["198.51.100.2", "198.51.100.3", "198.51.100.4"]) {
+      const resumed = await get(link, cookie, { ...at(ip), Range: "bytes=10-19" });
+      expect(resumed.status).toBe(206);
+      await resumed.arrayBuffer();
+    }
+    const [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+    expect(license).toMatchObject({ abuseDetected: true, status: "SUSPENDED" });
+    const flagged = await db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.entityId, licenseId), eq(auditLogs.action, "ABUSE_DETECTED")));
+    expect(flagged).toHaveLength(1);
+  });
+});
+
 describe("the owner's pages", () => {
   it("shows downloads left, the next free-up time and the history on the license page", async () => {
     const { licenseId, cookie } = await setup();

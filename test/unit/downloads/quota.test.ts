@@ -6,6 +6,8 @@ import {
   downloadRefusal,
   GRANT_TTL_MS,
   quotaState,
+  resumeRefusal,
+  sameOrigin,
   type QuotaRow,
 } from "~/domain/downloads/quota";
 
@@ -85,5 +87,52 @@ describe("downloadOutcomeLabel", () => {
       "Link issued",
     );
     expect(downloadOutcomeLabel({ ...row, grantExpiresAt: now }, now)).toBe("Link expired unused");
+  });
+});
+
+describe("resumes of a redeemed grant", () => {
+  const laptop = { ipHash: "ip-home", deviceFingerprint: "fp-laptop" };
+  const range = { ranged: true, partial: true, ifRangeFailed: false };
+  const resume = (overrides: Partial<Parameters<typeof resumeRefusal>[0]> = {}) =>
+    resumeRefusal({
+      ...range,
+      redeemedBy: laptop,
+      request: laptop,
+      bytesServed: 300,
+      length: 100,
+      size: 300,
+      ...overrides,
+    });
+
+  it("is the redeeming device or IP hash; unknown on both sides only without Cloudflare", () => {
+    expect(sameOrigin(laptop, { ipHash: "ip-cafe", deviceFingerprint: "fp-laptop" })).toBe(true);
+    expect(sameOrigin(laptop, { ipHash: "ip-home", deviceFingerprint: "fp-phone" })).toBe(true);
+    expect(sameOrigin(laptop, { ipHash: "ip-cafe", deviceFingerprint: "fp-phone" })).toBe(false);
+    expect(sameOrigin(laptop, { ipHash: "ip-cafe", deviceFingerprint: null })).toBe(false);
+    expect(sameOrigin(laptop, { ipHash: null, deviceFingerprint: null })).toBe(false);
+    const unknown = { ipHash: null, deviceFingerprint: null };
+    expect(sameOrigin(unknown, unknown)).toBe(true);
+    expect(sameOrigin(unknown, { ipHash: "ip-cafe", deviceFingerprint: null })).toBe(false);
+    expect(sameOrigin({ ipHash: null, deviceFingerprint: "fp-laptop" }, unknown)).toBe(false);
+  });
+
+  it("asks for a range, from the redeeming device, within twice the file", () => {
+    expect(resume()).toBeNull();
+    expect(resume({ length: 300 })).toBeNull();
+    expect(resume({ length: 301 })).toBe("RESUME_LIMIT");
+    expect(resume({ ranged: false, partial: false })).toBe("RESUME_NOT_RANGED");
+    expect(resume({ partial: false })).toBe("RESUME_NOT_RANGED");
+    expect(resume({ partial: false, ifRangeFailed: true, length: 300 })).toBeNull();
+    expect(resume({ request: { ipHash: "ip-cafe", deviceFingerprint: null } })).toBe(
+      "RESUME_OTHER_DEVICE",
+    );
+  });
+
+  it("tells the user to start a new download", () => {
+    for (const reason of ["RESUME_NOT_RANGED", "RESUME_OTHER_DEVICE", "RESUME_LIMIT"] as const) {
+      expect(downloadFailureMessage(reason)).toContain("start a new download from your license");
+    }
+    expect(downloadRefusal("RESUME_OTHER_DEVICE").kind).toBe("forbidden");
+    expect(downloadRefusal("RESUME_LIMIT").kind).toBe("gone");
   });
 });
