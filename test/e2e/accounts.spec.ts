@@ -14,6 +14,7 @@ import {
   type E2EContext,
 } from "./browser";
 import { createSuite } from "./runner";
+import { logInAsStaff } from "./outbox";
 
 const suite = createSuite<E2EContext>();
 export const accountTests = suite.tests;
@@ -146,8 +147,6 @@ test("a 12-year-old is told they are too young, and nothing is created", async (
   }
 });
 
-const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP";
-
 /**
  * The newest email to `to` with `subject`, read the way a developer does: through
  * /admin/outbox as a staff member (development keeps the links in the outbox readable).
@@ -156,27 +155,7 @@ async function readOutbox(context: E2EContext, to: string, subject: string): Pro
   const staff = await openTrackedPage(context);
   const { page } = staff;
   try {
-    await visit(page, "/login");
-    await page.getByLabel("Email").fill("viewer@demo.test");
-    await page.getByLabel("Password").fill("demo-password-viewer");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/login/2fa**");
-    // Each code works once: if another journey just used this step's code, use the next one.
-    let usedStep = totpStep(Date.now()) - 1;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const code = await freshCode(DEMO_TOTP_SECRET, usedStep);
-      usedStep = totpStep(Date.now());
-      await page.getByRole("textbox", { name: "Code" }).fill(code);
-      await page.getByRole("button", { name: "Continue" }).click();
-      await Promise.race([
-        page.waitForURL((url) => !url.pathname.startsWith("/login")).catch(() => undefined),
-        page
-          .getByText("already used")
-          .waitFor()
-          .catch(() => undefined),
-      ]);
-      if (!new URL(page.url()).pathname.startsWith("/login")) break;
-    }
+    await logInAsStaff(page, "viewer@demo.test", "demo-password-viewer");
 
     await visit(page, "/admin/outbox");
     const row = page.getByRole("row").filter({ hasText: to }).filter({ hasText: subject }).first();

@@ -9,6 +9,36 @@ import { DEMO_TWO_FACTOR_SECRET } from "#db/demo-data";
 import { totpCode, totpStep } from "~/domain/auth/totp";
 import { openTrackedPage, visit, type E2EContext } from "./browser";
 
+/**
+ * Log a demo staff member in with their TOTP code. Each code works once per account: if
+ * another journey just used this step's code, the app says so and the next step's code is used.
+ */
+export async function logInAsStaff(page: Page, email: string, password: string): Promise<void> {
+  await visit(page, "/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/login/2fa**");
+  let usedStep = totpStep(Date.now()) - 1;
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    while (totpStep(Date.now()) <= usedStep) await new Promise((done) => setTimeout(done, 500));
+    usedStep = totpStep(Date.now());
+    await page
+      .getByRole("textbox", { name: "Code" })
+      .fill(await totpCode(DEMO_TWO_FACTOR_SECRET, Date.now()));
+    await page.getByRole("button", { name: "Continue" }).click();
+    await Promise.race([
+      page.waitForURL((url) => !url.pathname.startsWith("/login")).catch(() => undefined),
+      page
+        .getByText("already used")
+        .waitFor()
+        .catch(() => undefined),
+    ]);
+    if (!new URL(page.url()).pathname.startsWith("/login")) break;
+  }
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
 /** The path of the newest emailed link to `email` whose subject matches `subject`. */
 export async function linkFromOutbox(
   context: E2EContext,
@@ -17,31 +47,7 @@ export async function linkFromOutbox(
   const staff = await openTrackedPage(context);
   const { page } = staff;
   try {
-    await visit(page, "/login");
-    await page.getByLabel("Email").fill("owner@demo.test");
-    await page.getByLabel("Password").fill("demo-password-owner");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/login/2fa**");
-    // Each code works once per account: if another journey just used this step's code, the
-    // app says so, and the next step's code goes through.
-    let usedStep = totpStep(Date.now()) - 1;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      while (totpStep(Date.now()) <= usedStep) await new Promise((done) => setTimeout(done, 500));
-      usedStep = totpStep(Date.now());
-      await page
-        .getByRole("textbox", { name: "Code" })
-        .fill(await totpCode(DEMO_TWO_FACTOR_SECRET, Date.now()));
-      await page.getByRole("button", { name: "Continue" }).click();
-      await Promise.race([
-        page.waitForURL((url) => !url.pathname.startsWith("/login")).catch(() => undefined),
-        page
-          .getByText("already used")
-          .waitFor()
-          .catch(() => undefined),
-      ]);
-      if (!new URL(page.url()).pathname.startsWith("/login")) break;
-    }
-    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    await logInAsStaff(page, "owner@demo.test", "demo-password-owner");
     await visit(page, "/admin/outbox");
     await page
       .getByTestId("outbox")
