@@ -9,6 +9,7 @@ const TONE: Record<ListedStatus, BadgeTone> = {
   LOCKED: "danger",
   SUSPENDED: "danger",
   BANNED: "danger",
+  PAUSED: "neutral",
   PAST_DUE: "danger",
   CANCELLED: "neutral",
   EXPIRED: "neutral",

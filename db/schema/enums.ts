@@ -99,7 +99,14 @@ export type AddOnStatus = (typeof ADD_ON_STATUSES)[number];
 export const MEMBERSHIP_TIERS = ["BASIC_ACCESS", "PRO", "MANAGED"] as const;
 export type MembershipTier = (typeof MEMBERSHIP_TIERS)[number];
 
-export const MEMBERSHIP_STATUSES = ["ACTIVE", "PAST_DUE", "CANCELLED", "EXPIRED"] as const;
+/** The brief's MembershipStatus: PAUSED (issue 15) holds credits with no renewal or allocation. */
+export const MEMBERSHIP_STATUSES = [
+  "ACTIVE",
+  "PAUSED",
+  "PAST_DUE",
+  "CANCELLED",
+  "EXPIRED",
+] as const;
 export type MembershipStatus = (typeof MEMBERSHIP_STATUSES)[number];
 
 /**
@@ -122,8 +129,23 @@ export type CreditTransactionType = (typeof CREDIT_TRANSACTION_TYPES)[number];
 export const MEMBERSHIP_CHECKOUT_KINDS = ["SUBSCRIPTION", "CREDIT_PACK"] as const;
 export type MembershipCheckoutKind = (typeof MEMBERSHIP_CHECKOUT_KINDS)[number];
 
-export const MEMBERSHIP_CHECKOUT_STATUSES = ["PENDING", "COMPLETED", "FAILED"] as const;
+/** REFUNDED: staff refunded a credit pack; its unspent credits left the ledger (issue 15). */
+export const MEMBERSHIP_CHECKOUT_STATUSES = ["PENDING", "COMPLETED", "FAILED", "REFUNDED"] as const;
 export type MembershipCheckoutStatus = (typeof MEMBERSHIP_CHECKOUT_STATUSES)[number];
+
+/** Who a shared membership's seat belongs to: the payer (OWNER) or an invited teammate. */
+export const MEMBERSHIP_MEMBER_ROLES = ["OWNER", "MEMBER"] as const;
+export type MembershipMemberRole = (typeof MEMBERSHIP_MEMBER_ROLES)[number];
+
+export const MEMBERSHIP_INVITATION_STATUSES = ["PENDING", "ACCEPTED", "REVOKED"] as const;
+export type MembershipInvitationStatus = (typeof MEMBERSHIP_INVITATION_STATUSES)[number];
+
+/** A provider invoice after the first payment: a period renewal or an upgrade's proration. */
+export const MEMBERSHIP_INVOICE_KINDS = ["RENEWAL", "UPGRADE"] as const;
+export type MembershipInvoiceKind = (typeof MEMBERSHIP_INVOICE_KINDS)[number];
+
+export const MEMBERSHIP_INVOICE_STATUSES = ["PAID", "FAILED"] as const;
+export type MembershipInvoiceStatus = (typeof MEMBERSHIP_INVOICE_STATUSES)[number];
 
 export const BACKUP_STATUSES = ["PENDING", "IN_PROGRESS", "COMPLETED", "FAILED"] as const;
 export type BackupStatus = (typeof BACKUP_STATUSES)[number];

@@ -25,14 +25,21 @@ import {
   CREDIT_TRANSACTION_TYPES,
   MEMBERSHIP_CHECKOUT_KINDS,
   MEMBERSHIP_CHECKOUT_STATUSES,
+  MEMBERSHIP_INVITATION_STATUSES,
+  MEMBERSHIP_INVOICE_KINDS,
+  MEMBERSHIP_INVOICE_STATUSES,
+  MEMBERSHIP_MEMBER_ROLES,
   MEMBERSHIP_STATUSES,
   MEMBERSHIP_TIERS,
   PAYMENT_PROVIDERS,
 } from "./enums";
 
 /**
- * One membership per user. Remaining credits are derived (`total_credits - used_credits`),
- * never stored; both columns move in the same batch as the ledger row that explains them.
+ * A membership, paid for by its owner (`user_id`) and shared with teammates through
+ * `membership_members`. Remaining credits are derived (`total_credits - used_credits`), never
+ * stored; both columns move in the same batch as the ledger row that explains them.
+ * `paid_credits` is the part of the remaining credits bought with money in packs: renewal never
+ * expires it and spends take period credits first (docs/decisions/0010-paid-credits.md).
  */
 export const memberships = sqliteTable(
   "memberships",
@@ -52,6 +59,15 @@ export const memberships = sqliteTable(
     paidThrough: timestamp("paid_through"),
     providerSubscriptionId: text("provider_subscription_id"),
     cancelledAt: timestamp("cancelled_at"),
+    /** Remaining credits bought in packs (never more than the remaining credits). */
+    paidCredits: integer("paid_credits").notNull().default(0),
+    /** PAUSED: when the pause began and the day it ends on its own. */
+    pausedAt: timestamp("paused_at"),
+    pauseEndsAt: timestamp("pause_ends_at"),
+    /** PAST_DUE: a renewal payment failed; the membership expires if not paid by then. */
+    graceEndsAt: timestamp("grace_ends_at"),
+    /** A downgrade waiting for the period end. */
+    pendingTier: text("pending_tier", { enum: MEMBERSHIP_TIERS }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -66,6 +82,19 @@ export const memberships = sqliteTable(
       sql`${t.usedCredits} >= 0 AND ${t.totalCredits} >= 0 AND ${t.usedCredits} <= ${t.totalCredits}`,
     ),
     check("memberships_period_check", sql`${t.currentPeriodEnd} > ${t.currentPeriodStart}`),
+    nullableEnumCheck("memberships_pending_tier_check", t.pendingTier, MEMBERSHIP_TIERS),
+    check(
+      "memberships_paid_credits_check",
+      sql`${t.paidCredits} >= 0 AND ${t.paidCredits} <= ${t.totalCredits} - ${t.usedCredits}`,
+    ),
+    check(
+      "memberships_pause_check",
+      sql`(${t.status} = 'PAUSED') = (${t.pauseEndsAt} IS NOT NULL AND ${t.pausedAt} IS NOT NULL)`,
+    ),
+    check(
+      "memberships_grace_check",
+      sql`(${t.status} = 'PAST_DUE') = (${t.graceEndsAt} IS NOT NULL)`,
+    ),
   ],
 );
 
@@ -88,6 +117,8 @@ export const creditTransactions = sqliteTable(
     amount: integer("amount").notNull(),
     /** Remaining credits after this row. */
     balance: integer("balance").notNull(),
+    /** The part of `balance` bought with money (credit packs): renewal never expires it. */
+    paidBalance: integer("paid_balance").notNull().default(0),
     description: text("description").notNull(),
     /** Unique: retrying an operation can never write it twice. */
     idempotencyKey: text("idempotency_key").notNull(),
@@ -97,6 +128,7 @@ export const creditTransactions = sqliteTable(
     }),
     /** What the row is about, e.g. `add_on:<id>`, `purchase:<id>`, `period:<start>`. */
     reference: text("reference"),
+    /** Who did it: staff for an adjustment (the spender of a USAGE row is `user_id`). */
     createdById: text("created_by_id").references(() => users.id, { onDelete: "restrict" }),
     createdAt: createdAt(),
   },
@@ -107,6 +139,10 @@ export const creditTransactions = sqliteTable(
     index("credit_transactions_reference_idx").on(t.reference),
     enumCheck("credit_transactions_type_check", t.type, CREDIT_TRANSACTION_TYPES),
     check("credit_transactions_balance_check", sql`${t.balance} >= 0`),
+    check(
+      "credit_transactions_paid_balance_check",
+      sql`${t.paidBalance} >= 0 AND ${t.paidBalance} <= ${t.balance}`,
+    ),
     check(
       "credit_transactions_sign_check",
       sql`(${t.type} IN ('USAGE', 'EXPIRY') AND ${t.amount} < 0)
@@ -150,6 +186,9 @@ export const membershipCheckouts = sqliteTable(
     }),
     failureReason: text("failure_reason"),
     completedAt: timestamp("completed_at"),
+    /** REFUNDED (credit packs): when, and how many of its credits left the ledger. */
+    refundedAt: timestamp("refunded_at"),
+    refundedCredits: integer("refunded_credits"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -173,3 +212,111 @@ export const membershipCheckouts = sqliteTable(
 );
 
 export type MembershipCheckout = typeof membershipCheckouts.$inferSelect;
+
+/**
+ * Who shares a membership (the brief's `Membership.users`): its owner and invited teammates.
+ * A user belongs to at most one membership; a teammate may have a cap on what they spend in one
+ * period (null: no cap).
+ */
+export const membershipMembers = sqliteTable(
+  "membership_members",
+  {
+    id: id(),
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: MEMBERSHIP_MEMBER_ROLES }).notNull(),
+    /** Credits this teammate may spend per period; null = no cap. */
+    periodCap: integer("period_cap"),
+    addedById: text("added_by_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("membership_members_user_unique").on(t.userId),
+    index("membership_members_membership_idx").on(t.membershipId, t.role),
+    enumCheck("membership_members_role_check", t.role, MEMBERSHIP_MEMBER_ROLES),
+    check(
+      "membership_members_cap_check",
+      sql`${t.periodCap} IS NULL OR (${t.periodCap} >= 0 AND ${t.role} = 'MEMBER')`,
+    ),
+  ],
+);
+
+export type MembershipMember = typeof membershipMembers.$inferSelect;
+
+/** An emailed invitation to a membership's pool; the link carries a token, stored hashed. */
+export const membershipInvitations = sqliteTable(
+  "membership_invitations",
+  {
+    id: id(),
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    status: text("status", { enum: MEMBERSHIP_INVITATION_STATUSES }).notNull().default("PENDING"),
+    invitedById: text("invited_by_id").references(() => users.id, { onDelete: "set null" }),
+    acceptedById: text("accepted_by_id").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at").notNull(),
+    respondedAt: timestamp("responded_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("membership_invitations_token_unique").on(t.tokenHash),
+    uniqueIndex("membership_invitations_pending_unique")
+      .on(t.membershipId, t.email)
+      .where(sql`status = 'PENDING'`),
+    index("membership_invitations_email_idx").on(t.email),
+    enumCheck("membership_invitations_status_check", t.status, MEMBERSHIP_INVITATION_STATUSES),
+  ],
+);
+
+export type MembershipInvitation = typeof membershipInvitations.$inferSelect;
+
+/**
+ * Provider invoices after a membership's first payment (that one is its checkout): renewals and
+ * upgrade prorations, paid or failed. Billing history and receipts read them; unique per
+ * provider invoice, so a repeated event records one row.
+ */
+export const membershipInvoices = sqliteTable(
+  "membership_invoices",
+  {
+    id: id(),
+    membershipId: text("membership_id")
+      .notNull()
+      .references(() => memberships.id, { onDelete: "cascade" }),
+    /** The owner who paid (or whose payment failed). */
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: MEMBERSHIP_INVOICE_KINDS }).notNull(),
+    tier: text("tier", { enum: MEMBERSHIP_TIERS }).notNull(),
+    status: text("status", { enum: MEMBERSHIP_INVOICE_STATUSES }).notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    currency: currency(),
+    provider: text("provider", { enum: PAYMENT_PROVIDERS }).notNull(),
+    providerInvoiceId: text("provider_invoice_id").notNull(),
+    periodStart: timestamp("period_start"),
+    periodEnd: timestamp("period_end"),
+    failureReason: text("failure_reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("membership_invoices_provider_unique").on(t.provider, t.providerInvoiceId),
+    index("membership_invoices_user_created_idx").on(t.userId, t.createdAt, t.id),
+    index("membership_invoices_membership_idx").on(t.membershipId, t.createdAt),
+    enumCheck("membership_invoices_kind_check", t.kind, MEMBERSHIP_INVOICE_KINDS),
+    enumCheck("membership_invoices_tier_check", t.tier, MEMBERSHIP_TIERS),
+    enumCheck("membership_invoices_status_check", t.status, MEMBERSHIP_INVOICE_STATUSES),
+    enumCheck("membership_invoices_provider_check", t.provider, PAYMENT_PROVIDERS),
+    nonNegative("membership_invoices_amount_check", t.amountCents),
+    currencyCheck("membership_invoices_currency_check", t.currency),
+  ],
+);
+
+export type MembershipInvoice = typeof membershipInvoices.$inferSelect;

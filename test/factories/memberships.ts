@@ -1,6 +1,12 @@
 import { createId } from "@paralleldrive/cuid2";
 import type { Database } from "#db/client";
-import { creditTransactions, memberships, type Membership, type MembershipTier } from "#db/schema";
+import {
+  creditTransactions,
+  membershipMembers,
+  memberships,
+  type Membership,
+  type MembershipTier,
+} from "#db/schema";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -15,7 +21,7 @@ export interface MembershipInput {
   paidThrough?: Date | null;
 }
 
-/** A membership with its opening INITIAL_ALLOCATION ledger row, written in one atomic batch. */
+/** A membership with its OWNER seat and opening INITIAL_ALLOCATION ledger row, in one atomic batch. */
 export async function createMembership(db: Database, input: MembershipInput): Promise<Membership> {
   const id = createId();
   const start = input.periodStart ?? new Date();
@@ -49,6 +55,13 @@ export async function createMembership(db: Database, input: MembershipInput): Pr
       idempotencyKey: `membership:${id}:allocation:${start.getTime()}`,
       reference: `period:${start.getTime()}`,
       createdAt: start,
+    }),
+    db.insert(membershipMembers).values({
+      membershipId: id,
+      userId: input.userId,
+      role: "OWNER",
+      createdAt: start,
+      updatedAt: start,
     }),
   ]);
   return inserted[0]!;
