@@ -31,11 +31,23 @@ export async function applyEmailLink(
   db: Database,
   input: { token: string | undefined; now: Date; request: AuditRequestInfo },
 ): Promise<
-  Result<{ purpose: EmailLinkPurpose; email: string }, AccountTokenRefusal | "email-taken">
+  Result<
+    { purpose: EmailLinkPurpose; userId: string; email: string },
+    AccountTokenRefusal | "email-taken"
+  >
 > {
   const verified = await verifyEmail(db, input);
-  if (verified.ok) return { ok: true, purpose: "EMAIL_VERIFICATION", email: verified.email };
+  if (verified.ok) {
+    return {
+      ok: true,
+      purpose: "EMAIL_VERIFICATION",
+      userId: verified.userId,
+      email: verified.email,
+    };
+  }
   if (verified.reason !== "invalid") return verified;
   const changed = await confirmEmailChange(db, input);
-  return changed.ok ? { ok: true, purpose: "EMAIL_CHANGE", email: changed.newEmail } : changed;
+  return changed.ok
+    ? { ok: true, purpose: "EMAIL_CHANGE", userId: changed.userId, email: changed.newEmail }
+    : changed;
 }
