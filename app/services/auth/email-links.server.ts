@@ -26,13 +26,17 @@ export async function checkEmailLink(
   return change.ok ? { ok: true, purpose: "EMAIL_CHANGE", email: change.newEmail } : change;
 }
 
-/** Use the link (the page's POST): verify the address, or move the account to the new one. */
+/**
+ * Use the link (the page's POST): verify the address (and say whose, so the page can log the
+ * new account in), or move the account to the new one.
+ */
 export async function applyEmailLink(
   db: Database,
   input: { token: string | undefined; now: Date; request: AuditRequestInfo },
 ): Promise<
   Result<
-    { purpose: EmailLinkPurpose; userId: string; email: string },
+    | { purpose: "EMAIL_VERIFICATION"; userId: string; email: string }
+    | { purpose: "EMAIL_CHANGE"; email: string },
     AccountTokenRefusal | "email-taken"
   >
 > {
@@ -47,7 +51,5 @@ export async function applyEmailLink(
   }
   if (verified.reason !== "invalid") return verified;
   const changed = await confirmEmailChange(db, input);
-  return changed.ok
-    ? { ok: true, purpose: "EMAIL_CHANGE", userId: changed.userId, email: changed.newEmail }
-    : changed;
+  return changed.ok ? { ok: true, purpose: "EMAIL_CHANGE", email: changed.newEmail } : changed;
 }
