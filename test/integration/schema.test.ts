@@ -32,6 +32,10 @@ const ADDED_TABLES = [
   "membership_checkouts",
   "job_runs",
   "account_tokens",
+  // Issue 15: the brief's Membership.users (seats), their invitations, renewal invoices.
+  "membership_members",
+  "membership_invitations",
+  "membership_invoices",
 ];
 const TRIGGERS = [
   "credit_transactions_no_update",
@@ -332,6 +336,40 @@ describe("the database refuses bad data by itself", () => {
         .bind(membership.id)
         .run(),
     ).rejects.toThrow(/memberships_credits_check/);
+  });
+
+  it("keeps bought credits inside the balance, and a pause or grace with its dates (issue 15)", async () => {
+    const user = await createUser(db());
+    const membership = await createMembership(db(), { userId: user.id, credits: 5 });
+    const set = (assignments: string) =>
+      env.DB.prepare(`update memberships set ${assignments} where id = ?`)
+        .bind(membership.id)
+        .run();
+    await expect(set("paid_credits = 6")).rejects.toThrow(/memberships_paid_credits_check/);
+    await expect(set("status = 'PAUSED'")).rejects.toThrow(/memberships_pause_check/);
+    await expect(set("paused_at = 1, pause_ends_at = 2")).rejects.toThrow(
+      /memberships_pause_check/,
+    );
+    await expect(set("status = 'PAST_DUE'")).rejects.toThrow(/memberships_grace_check/);
+    await expect(set("pending_tier = 'GOLD'")).rejects.toThrow(/memberships_pending_tier_check/);
+    await set("status = 'PAUSED', paused_at = 1, pause_ends_at = 2, paid_credits = 5");
+    await expect(
+      env.DB.prepare(
+        "insert into credit_transactions (id, membership_id, user_id, type, amount, balance, paid_balance, description, idempotency_key, created_at) values ('p1', ?, ?, 'TOP_UP', 1, 6, 7, 'x', 'p1', 0)",
+      )
+        .bind(membership.id, user.id)
+        .run(),
+    ).rejects.toThrow(/credit_transactions_paid_balance_check/);
+    // One seat per user: a user belongs to at most one membership.
+    const other = await createUser(db());
+    const second = await createMembership(db(), { userId: other.id, credits: 1 });
+    await expect(
+      env.DB.prepare(
+        "insert into membership_members (id, membership_id, user_id, role, created_at, updated_at) values ('s1', ?, ?, 'MEMBER', 0, 0)",
+      )
+        .bind(second.id, user.id)
+        .run(),
+    ).rejects.toThrow(/UNIQUE/);
   });
 
   it("allows one pending reset request per license", async () => {
