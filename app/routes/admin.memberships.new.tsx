@@ -64,7 +64,7 @@ export default function GrantMembershipPage() {
         here="New"
         title="Give a membership"
       >
-        Free of charge: no payment, no renewal. The tier's credits arrive at once.
+        Free of charge: no payment, no renewal. The tier’s credits arrive at once.
       </DetailHeader>
       {target ? (
         <p>
