@@ -27,7 +27,10 @@ export default function PurchasesPage() {
   const { purchases, nextCursor, testCheckout } = useLoaderData<typeof loader>();
   return (
     <>
-      <PageHeader title="Purchases" />
+      <PageHeader title="Purchases">
+        Your product orders. Every payment, with memberships, credit packs and printable receipts,
+        is under <Link to="/account/billing">Billing</Link>.
+      </PageHeader>
       <PagedTable
         rows={purchases}
         columns={[

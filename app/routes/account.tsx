@@ -21,6 +21,7 @@ const SECTIONS: NavItem[] = [
   { to: "/account/licenses", label: "Licenses" },
   { to: "/account/downloads", label: "Downloads" },
   { to: "/account/purchases", label: "Purchases" },
+  { to: "/account/billing", label: "Billing" },
   { to: "/account/membership", label: "Membership" },
   { to: "/account/projects", label: "Projects" },
   { to: "/account/security", label: "Security" },

@@ -17,12 +17,16 @@ import { LedgerTable } from "~/components/ledger-table";
 import { CursorPagination } from "~/components/pagination";
 import { MEMBERSHIP_TIERS } from "#db/schema/enums";
 import { can } from "~/domain/auth/permissions";
-import { LedgerPageQuerySchema, MembershipAdminFormSchema } from "~/domain/memberships/forms";
-import { MAX_ADJUSTMENT, TIERS } from "~/domain/memberships/tiers";
+import { DataTable } from "~/components/data-table";
+import { LedgerPageQuerySchema } from "~/domain/memberships/forms";
+import { MembershipDetailFormSchema } from "~/domain/memberships/staff-forms";
+import { findCreditPack, MAX_ADJUSTMENT, TIERS } from "~/domain/memberships/tiers";
+import { formatMoney } from "~/domain/money";
 import { formatDate } from "~/lib/format";
 import { requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { adminRecord } from "~/request/admin-loaders.server";
+import { getSeatsAndPacks, refundCreditPack } from "~/services/membership-staff.server";
 import { adjustCredits, assignTier, getMembershipDetail } from "~/services/memberships.server";
 
 const ROUTE_ID = "routes/admin.memberships.$membershipId";
@@ -38,7 +42,13 @@ export async function loader(args: LoaderFunctionArgs) {
     routeId: ROUTE_ID,
     param: "membershipId",
     notFound: NOT_FOUND,
-    load: (db, membershipId) => getMembershipDetail(db, membershipId, { cursor }),
+    load: async (db, membershipId) => {
+      const [detail, team] = await Promise.all([
+        getMembershipDetail(db, membershipId, { cursor }),
+        getSeatsAndPacks(db, membershipId),
+      ]);
+      return detail && team ? { ...detail, ...team } : null;
+    },
   });
   const { ledger, ...detail } = record;
   return {
@@ -54,9 +64,14 @@ export async function loader(args: LoaderFunctionArgs) {
 export async function action(args: ActionFunctionArgs) {
   return adminAction(args, {
     routeId: ROUTE_ID,
-    schema: MembershipAdminFormSchema,
+    schema: MembershipDetailFormSchema,
     async perform(form, staff) {
       const membershipId = requireIdParam(args.params, "membershipId", NOT_FOUND);
+      if (form.intent === "refund-pack") {
+        const refunded = await refundCreditPack(staff, { ...staff, ...form, membershipId });
+        if (!refunded.ok) return refunded;
+        return { ok: true, toast: refunded.message };
+      }
       const change = { ...staff, ...form, membershipId };
       const result =
         form.intent === "assign-tier"
@@ -72,8 +87,20 @@ const TIER_OPTIONS = MEMBERSHIP_TIERS.map((tier) => ({ value: tier, label: TIERS
 const AUDITED_REASON = { label: "Reason (recorded in the audit log)" };
 
 export default function AdminMembershipPage() {
-  const { membership, remaining, check, ledger, nextCursor, audit, mayManage, adjustToken } =
-    useLoaderData<typeof loader>();
+  const {
+    membership,
+    remaining,
+    check,
+    ledger,
+    nextCursor,
+    audit,
+    mayManage,
+    adjustToken,
+    lifecycle,
+    seats,
+    packs,
+  } = useLoaderData<typeof loader>();
+  const refundable = packs.filter((pack) => pack.status === "COMPLETED");
   const reply = useActionData<typeof action>();
 
   return (
@@ -101,8 +128,22 @@ export default function AdminMembershipPage() {
             label: "Period",
             value: `${formatDate(membership.currentPeriodStart)} – ${formatDate(membership.currentPeriodEnd)}`,
           },
+          { label: "Paid credits (packs)", value: `${lifecycle.paidCredits} of those left` },
           { label: "Paid through", value: formatDate(membership.paidThrough) },
           { label: "Auto-renew", value: membership.autoRenew ? "on" : "off" },
+          lifecycle.pendingTier && {
+            label: "Pending downgrade",
+            testId: "pending-downgrade",
+            value: `to ${TIERS[lifecycle.pendingTier].name} on ${formatDate(lifecycle.currentPeriodEnd)}`,
+          },
+          lifecycle.pauseEndsAt && {
+            label: "Paused",
+            value: `since ${formatDate(lifecycle.pausedAt)}, resumes ${formatDate(lifecycle.pauseEndsAt)}`,
+          },
+          lifecycle.graceEndsAt && {
+            label: "Payment grace",
+            value: `ends ${formatDate(lifecycle.graceEndsAt)} (then the membership expires)`,
+          },
           {
             label: "Ledger check",
             testId: "ledger-check",
@@ -123,6 +164,56 @@ export default function AdminMembershipPage() {
           },
         ]}
       />
+
+      <Section title="Seats and pool usage">
+        <p className="muted">
+          Credits spent this period (since {formatDate(lifecycle.currentPeriodStart)}) by each
+          person on this membership.
+        </p>
+        <DataTable
+          testId="membership-seats"
+          rows={seats}
+          rowKey={(seat) => seat.userId}
+          columns={[
+            {
+              header: "Person",
+              cell: (seat) => <UserLink id={seat.userId} name={seat.email} />,
+            },
+            { header: "Seat", cell: (seat) => (seat.role === "OWNER" ? "owner" : "teammate") },
+            { header: "Spent this period", cell: (seat) => `${seat.spent} credits` },
+            {
+              header: "Cap per period",
+              cell: (seat) => (seat.periodCap === null ? "no cap" : `${seat.periodCap} credits`),
+            },
+          ]}
+          empty={<p className="muted">No seats recorded.</p>}
+        />
+      </Section>
+
+      <Section title="Credit packs">
+        <DataTable
+          testId="membership-packs"
+          rows={packs}
+          columns={[
+            {
+              header: "Pack",
+              cell: (pack) => findCreditPack(pack.pack ?? "")?.name ?? `${pack.credits} credits`,
+            },
+            { header: "Paid", cell: (pack) => formatMoney(pack.amountCents, pack.currency) },
+            { header: "Bought", cell: (pack) => formatDate(pack.completedAt) },
+            {
+              header: "Status",
+              cell: (pack) =>
+                pack.status === "REFUNDED" ? (
+                  <Badge>{`refunded ${formatDate(pack.refundedAt)}, ${pack.refundedCredits ?? 0} credits taken back`}</Badge>
+                ) : (
+                  <Badge tone="success">paid</Badge>
+                ),
+            },
+          ]}
+          empty={<p className="muted">No credit packs bought.</p>}
+        />
+      </Section>
 
       {mayManage && (
         <ActionsSection title="Manage">
@@ -165,6 +256,29 @@ export default function AdminMembershipPage() {
               </>
             )}
           </AdminActionForm>
+          {refundable.length > 0 && (
+            <AdminActionForm
+              intent="refund-pack"
+              reply={reply}
+              title="Refund a credit pack"
+              description="The payment goes back to the buyer; the pack's credits still unspent (at most what it added) leave the balance."
+              pendingText="Refunding…"
+              submitLabel="Refund pack"
+              danger
+              reason={AUDITED_REASON}
+            >
+              {(form) => (
+                <SelectField
+                  label="Pack"
+                  meta={form.field("checkoutId", refundable[0]!.id)}
+                  options={refundable.map((pack) => ({
+                    value: pack.id,
+                    label: `${pack.credits} credits, ${formatMoney(pack.amountCents, pack.currency)}, ${formatDate(pack.completedAt)}`,
+                  }))}
+                />
+              )}
+            </AdminActionForm>
+          )}
         </ActionsSection>
       )}
 

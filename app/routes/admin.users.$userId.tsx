@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { AdminActionForm } from "~/components/admin-action-form";
 import { ActionsSection, DetailHeader, FactsPanel, Muted, Section } from "~/components/admin-page";
 import { StatusBoundary } from "~/components/error-boundary";
@@ -52,6 +52,7 @@ export async function loader(args: LoaderFunctionArgs) {
     ...record,
     options: moderationOptions(staff, record.user),
     isSelf: staff.id === record.user.id,
+    mayGrantMembership: can(staff.role, "memberships:manage"),
   };
 }
 
@@ -111,7 +112,8 @@ export async function action(args: ActionFunctionArgs) {
 // ---- Page -----------------------------------------------------------------------------------
 
 export default function AdminUserPage() {
-  const { user, devices, activeSessions, audit, options, isSelf } = useLoaderData<typeof loader>();
+  const { user, devices, activeSessions, audit, options, isSelf, mayGrantMembership } =
+    useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
   const canModerate = options.statusIntents.length > 0 || options.roles.length > 0;
   const restricted = user.accountStatus !== "ACTIVE";
@@ -145,6 +147,10 @@ export default function AdminUserPage() {
           },
           { label: "Joined", value: formatDateTime(user.createdAt) },
           { label: "Last log-in", value: formatDateTime(user.lastLoginAt) },
+          mayGrantMembership && {
+            label: "Membership",
+            value: <Link to={`/admin/memberships/new?userId=${user.id}`}>Give a membership</Link>,
+          },
         ]}
       />
 

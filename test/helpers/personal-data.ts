@@ -11,6 +11,7 @@ import {
   licenseActivations,
   licenses,
   membershipCheckouts,
+  membershipInvoices,
   projectPhaseHistory,
   rateLimits,
   serviceAddOns,
@@ -133,6 +134,20 @@ export async function seedPerson(tag: string): Promise<SeededPerson> {
       membershipId: membership.id,
     })
     .returning();
+  const [invoice] = await db
+    .insert(membershipInvoices)
+    .values({
+      membershipId: membership.id,
+      userId: user.id,
+      kind: "RENEWAL",
+      tier: "PRO",
+      status: "PAID",
+      amountCents: 4900,
+      currency: "USD",
+      provider: "TEST",
+      providerInvoiceId: `in_test_${unique}`,
+    })
+    .returning();
 
   const project = await createProject(db, {
     clientId: user.id,
@@ -237,6 +252,7 @@ export async function seedPerson(tag: string): Promise<SeededPerson> {
       memberships: [membership.id],
       creditLedger: ledger.map((row) => row.id),
       membershipCheckouts: [checkout!.id],
+      membershipInvoices: [invoice!.id],
       projects: [project.id],
       projectPhaseHistory: stints.map((row) => row.id),
       projectAddOns: [addOn!.id],

@@ -217,6 +217,8 @@ const PHRASES: Record<AuditAction, Phrase> = {
   MEMBERSHIP_EXPIRED: ({ it }) => `ended ${it}`,
   MEMBERSHIP_RESUMED: ({ it }) => `resumed ${it} after its pause`,
   CREDITS_ADJUSTED: ({ it }) => `adjusted the credits of ${it}`,
+  MEMBERSHIP_GRANTED: ({ it }) => `gave ${it} without payment`,
+  CREDIT_PACK_REFUNDED: ({ it }) => `refunded a credit pack of ${it}`,
   // Operations
   FEATURE_FLAG_CHANGED: ({ it, m }) =>
     typeof m.enabled === "boolean" ? `switched ${it} ${m.enabled ? "on" : "off"}` : `changed ${it}`,

@@ -57,7 +57,15 @@ export const ADMIN_ROUTE_POLICY = {
   "routes/admin.memberships._index": { loader: "admin:open" },
   "routes/admin.memberships.$membershipId": {
     loader: "admin:open",
-    action: { "assign-tier": "memberships:manage", adjust: "memberships:manage" },
+    action: {
+      "assign-tier": "memberships:manage",
+      adjust: "memberships:manage",
+      "refund-pack": "memberships:manage",
+    },
+  },
+  "routes/admin.memberships.new": {
+    loader: "memberships:manage",
+    action: { grant: "memberships:manage" },
   },
   "routes/admin.projects._index": { loader: "admin:open" },
   "routes/admin.projects.$projectId": {
@@ -161,7 +169,8 @@ export const STEP_UP_INTENTS: { readonly [R in AdminRouteId]?: readonly ActionIn
   "routes/admin.users.$userId": ["ban", "change-role"],
   "routes/admin.purchases.$purchaseId": ["refund"],
   "routes/admin.licenses.$licenseId": ["revoke"],
-  "routes/admin.memberships.$membershipId": ["adjust"],
+  "routes/admin.memberships.$membershipId": ["adjust", "refund-pack"],
+  "routes/admin.memberships.new": ["grant"],
   "routes/admin.backups._index": ["restore-dry-run"],
 };
 

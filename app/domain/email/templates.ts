@@ -44,6 +44,27 @@ export function purchaseReceiptEmail(purchase: {
   };
 }
 
+/** To a user the studio gave a membership (no payment): the tier, its credits, how long. */
+export function membershipGrantedEmail(input: {
+  name: string;
+  tierName: string;
+  credits: number;
+  periodEnd: Date;
+}): EmailContent {
+  return {
+    template: "membership-granted",
+    subject: `You have a ${input.tierName} membership`,
+    bodyText: lines(
+      `Hi ${input.name},`,
+      "",
+      `The studio gave you a ${input.tierName} membership with ${input.credits} credits, free of charge.`,
+      `It runs until ${utcMinute(input.periodEnd)} and does not renew on its own; nothing will be charged.`,
+      "",
+      "Your balance and ledger are under Membership in your account: /account/membership",
+    ),
+  };
+}
+
 /** To every moderator and above, when a license is suspended for download abuse. */
 export function licenseAbuseEmail(input: {
   licenseId: string;

@@ -45,6 +45,11 @@ export const PERSONAL_DATA_MAP = {
   },
   credit_transactions: { export: "creditLedger", erase: "kept (append-only, no personal data)" },
   membership_checkouts: { export: "membershipCheckouts", erase: "kept for the books" },
+  membership_invoices: {
+    export: "membershipInvoices",
+    erase:
+      "kept for the books (renewal and upgrade invoices); no personal data beyond the account id",
+  },
   service_projects: { export: "projects", erase: "open projects cancelled" },
   project_phase_history: { export: "projectPhaseHistory", erase: "open stints closed" },
   service_add_ons: { export: "projectAddOns", erase: "open add-ons rejected" },

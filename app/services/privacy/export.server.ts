@@ -14,6 +14,7 @@ import {
   licenseActivations,
   licenses,
   membershipCheckouts,
+  membershipInvoices,
   memberships,
   projectPhaseHistory,
   serviceAddOns,
@@ -215,6 +216,17 @@ const SECTIONS: readonly Section[] = [
         after,
       );
       return db.select().from(membershipCheckouts).where(where).orderBy(orderBy).limit(limit);
+    },
+  },
+  {
+    name: "membershipInvoices",
+    async page(db, owner, after, limit) {
+      const { where, orderBy } = keysetPage(
+        membershipInvoices.id,
+        eq(membershipInvoices.userId, owner.id),
+        after,
+      );
+      return db.select().from(membershipInvoices).where(where).orderBy(orderBy).limit(limit);
     },
   },
   {

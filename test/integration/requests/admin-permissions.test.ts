@@ -465,6 +465,7 @@ const FORM_ROUTES = new Set([
   "routes/admin.products.new",
   "routes/admin.products.$productId",
   "routes/admin.memberships.$membershipId",
+  "routes/admin.memberships.new",
   "routes/admin.projects.$projectId",
   "routes/admin.add-ons",
   "routes/admin.backups._index",
@@ -504,9 +505,13 @@ function validBody(routeId: string, intent: string | null): Record<string, strin
   }
   if (routeId === "routes/admin.reset-requests.$requestId") return { intent, notes: reason };
   if (routeId === "routes/admin.memberships.$membershipId") {
+    if (intent === "refund-pack") return { intent, checkoutId: "nosuchcheckout00", reason };
     return intent === "assign-tier"
       ? { intent, tier: "MANAGED", reason }
       : { intent, amount: "5", reason, token: "matrixtoken0001" };
+  }
+  if (routeId === "routes/admin.memberships.new") {
+    return { intent, userId: target.id, tier: "PRO", reason };
   }
   if (routeId === "routes/admin.projects.$projectId") {
     const terms = {
@@ -578,6 +583,7 @@ describe("the admin route manifest", () => {
         "routes/admin.products.$productId_.uploads.$kind",
         "routes/admin.memberships._index",
         "routes/admin.memberships.$membershipId",
+        "routes/admin.memberships.new",
         "routes/admin.projects._index",
         "routes/admin.projects.$projectId",
         "routes/admin.add-ons",

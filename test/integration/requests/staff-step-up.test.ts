@@ -7,6 +7,8 @@ import {
   creditTransactions,
   digitalProductPurchases,
   licenses,
+  membershipCheckouts,
+  memberships,
   sessions,
   users,
 } from "#db/schema";
@@ -14,6 +16,7 @@ import { generateTotpSecret, totpCode } from "~/domain/auth/totp";
 import { STEP_UP_INTENTS, STEP_UP_MAX_AGE_MS } from "~/domain/auth/route-policy";
 import { parseEnv } from "~/lib/env.server";
 import { settleTestCheckout, startCheckout } from "~/services/checkout.server";
+import { topUp } from "~/services/ledger.server";
 import { createMembership, createProduct, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
@@ -191,6 +194,60 @@ const CASES: Case[] = [
     },
   },
   {
+    name: "refund-pack",
+    async setUp() {
+      const member = await createUser(db);
+      const membership = await createMembership(db, { userId: member.id, credits: 10 });
+      const [checkout] = await db
+        .insert(membershipCheckouts)
+        .values({
+          userId: member.id,
+          kind: "CREDIT_PACK",
+          pack: "pack-10",
+          credits: 10,
+          amountCents: 2500,
+          currency: "USD",
+          status: "COMPLETED",
+          provider: "TEST",
+          membershipId: membership.id,
+          completedAt: new Date(),
+        })
+        .returning();
+      await topUp(db, {
+        membershipId: membership.id,
+        amount: 10,
+        idempotencyKey: `stepup-pack:${checkout!.id}`,
+        description: "Credit pack: 10 credits",
+        now: new Date(),
+      });
+      return {
+        path: `/admin/memberships/${membership.id}`,
+        body: { intent: "refund-pack", checkoutId: checkout!.id, reason: "Bought twice" },
+        state: async () =>
+          (
+            await db
+              .select({ status: membershipCheckouts.status })
+              .from(membershipCheckouts)
+              .where(eq(membershipCheckouts.id, checkout!.id))
+          )[0]!.status,
+        done: redirected,
+      };
+    },
+  },
+  {
+    name: "grant",
+    async setUp() {
+      const target = await createUser(db);
+      return {
+        path: "/admin/memberships/new",
+        body: { intent: "grant", userId: target.id, tier: "PRO", reason: "Prize" },
+        state: async () =>
+          (await db.select().from(memberships).where(eq(memberships.userId, target.id))).length,
+        done: redirected,
+      };
+    },
+  },
+  {
     name: "restore-dry-run",
     async setUp() {
       // No backup of that id: past the step-up, the dry run answers "no such backup" (404).
@@ -223,7 +280,8 @@ describe("staff step-up", () => {
       "routes/admin.users.$userId": ["ban", "change-role"],
       "routes/admin.purchases.$purchaseId": ["refund"],
       "routes/admin.licenses.$licenseId": ["revoke"],
-      "routes/admin.memberships.$membershipId": ["adjust"],
+      "routes/admin.memberships.$membershipId": ["adjust", "refund-pack"],
+      "routes/admin.memberships.new": ["grant"],
       "routes/admin.backups._index": ["restore-dry-run"],
     });
   });
