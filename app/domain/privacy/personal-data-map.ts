@@ -45,6 +45,14 @@ export const PERSONAL_DATA_MAP = {
   },
   credit_transactions: { export: "creditLedger", erase: "kept (append-only, no personal data)" },
   membership_checkouts: { export: "membershipCheckouts", erase: "kept for the books" },
+  membership_members: {
+    export: "membershipSeats",
+    erase: "their seat deleted, and the teammates' seats on their cancelled membership",
+  },
+  membership_invitations: {
+    export: "membershipInvitations",
+    erase: "pending ones to them or from their membership revoked; their address erased",
+  },
   service_projects: { export: "projects", erase: "open projects cancelled" },
   project_phase_history: { export: "projectPhaseHistory", erase: "open stints closed" },
   service_add_ons: { export: "projectAddOns", erase: "open add-ons rejected" },

@@ -14,6 +14,8 @@ import {
   licenseActivations,
   licenses,
   membershipCheckouts,
+  membershipInvitations,
+  membershipMembers,
   memberships,
   projectPhaseHistory,
   serviceAddOns,
@@ -215,6 +217,37 @@ const SECTIONS: readonly Section[] = [
         after,
       );
       return db.select().from(membershipCheckouts).where(where).orderBy(orderBy).limit(limit);
+    },
+  },
+  {
+    name: "membershipSeats",
+    async page(db, owner, after, limit) {
+      const { where, orderBy } = keysetPage(
+        membershipMembers.id,
+        eq(membershipMembers.userId, owner.id),
+        after,
+      );
+      return db.select().from(membershipMembers).where(where).orderBy(orderBy).limit(limit);
+    },
+  },
+  {
+    name: "membershipInvitations",
+    async page(db, owner, after, limit) {
+      const { where, orderBy } = keysetPage(
+        membershipInvitations.id,
+        or(
+          eq(membershipInvitations.email, owner.email),
+          eq(membershipInvitations.invitedById, owner.id),
+          eq(membershipInvitations.acceptedById, owner.id),
+        ),
+        after,
+      );
+      return db
+        .select(columnsWithout(membershipInvitations, ["tokenHash"]))
+        .from(membershipInvitations)
+        .where(where)
+        .orderBy(orderBy)
+        .limit(limit);
     },
   },
   {

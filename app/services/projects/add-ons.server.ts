@@ -24,6 +24,7 @@ import { planPhaseChange } from "~/domain/projects/phases";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import { insertWhen } from "../conditional-insert.server";
 import { explainSpendRefusal, refundStatements, spendStatements } from "../ledger.server";
+import { findMembershipOfUser } from "../membership-team.server";
 import {
   emailStatement,
   staffEmailStatements,
@@ -64,18 +65,10 @@ const addOnWhere = (addOnId: string, condition: string) =>
 const statusList = (statuses: readonly string[]) =>
   statuses.map((status) => `'${status}'`).join(", ");
 
+/** The pool the client spends from: their own membership or the one they have a seat on. */
 async function membershipOf(db: Database, userId: string) {
-  const [membership] = await db
-    .select({
-      id: memberships.id,
-      status: memberships.status,
-      totalCredits: memberships.totalCredits,
-      usedCredits: memberships.usedCredits,
-    })
-    .from(memberships)
-    .where(eq(memberships.userId, userId))
-    .limit(1);
-  return membership ?? null;
+  const membership = await findMembershipOfUser(db, userId);
+  return membership ? { id: membership.membershipId, status: membership.status } : null;
 }
 
 export type ReserveRefusal =
