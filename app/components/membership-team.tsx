@@ -52,16 +52,13 @@ export function TeamSection({ team, reply }: { team: OwnerTeam; reply?: FormRepl
       <h2 id="team-heading">Team</h2>
       {alone ? (
         <p className="muted">
-          {team.tierName} is for one person. Pro and Managed memberships can be shared: teammates
-          you invite spend from the same credits, and you see what each of them uses.
+          {`${team.tierName} is for one person.`} Pro and Managed memberships can be shared:
+          teammates you invite spend from the same credits, and you see what each of them uses.
         </p>
       ) : (
         <>
           <p data-testid="team-seats">
-            <strong>
-              {team.seatsUsed} of {team.seats} seats
-            </strong>{" "}
-            used
+            <strong>{`${team.seatsUsed} of ${team.seats} seats`}</strong> used
             {team.invitations.length > 0 &&
               ` · ${team.invitations.length} invitation${team.invitations.length === 1 ? "" : "s"} waiting`}
             .
@@ -171,7 +168,7 @@ function TeamMember({ member, reply }: { member: TeamMemberRow; reply?: FormRepl
             <input type="hidden" name="intent" value="remove-member" />
             <input type="hidden" name="memberId" value={member.id} />
             <SubmitButton pendingText="Removing…" className="button button--ghost">
-              Remove {member.name}
+              {`Remove ${member.name}`}
             </SubmitButton>
           </Form>
         </div>
@@ -237,7 +234,7 @@ export function TeammateView({
           <FormError>{leave.formError}</FormError>
           <input type="hidden" name="intent" value="leave" />
           <SubmitButton pendingText="Leaving…" className="button button--ghost">
-            Leave {membership.ownerName}&apos;s membership
+            {`Leave ${membership.ownerName}'s membership`}
           </SubmitButton>
         </Form>
       </section>

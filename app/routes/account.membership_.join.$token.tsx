@@ -81,7 +81,7 @@ export default function JoinMembership() {
       {invitation ? (
         <section className="auth-card" aria-labelledby="join-heading">
           <h2 id="join-heading">
-            {invitation.ownerName} invited you to their {invitation.tierName} membership
+            {`${invitation.ownerName} invited you to their ${invitation.tierName} membership`}
           </h2>
           <p>
             As a teammate you spend credits from {invitation.ownerName}&apos;s pool on work from the
