@@ -138,8 +138,7 @@ function TeamMember({ member, reply }: { member: TeamMemberRow; reply?: FormRepl
         <strong>{member.name}</strong> {owner && <Badge tone="neutral">owner</Badge>}
         <p className="muted team-card__email">{member.email}</p>
         <p data-testid="team-member-usage">
-          {member.usage} credits used this period
-          {!owner && ` · ${capText(member.periodCap)}`}
+          {`${member.usage} credits used this period${owner ? "" : ` · ${capText(member.periodCap)}`}`}
         </p>
       </div>
       {!owner && (
@@ -222,7 +221,7 @@ export function TeammateView({
       />
       {left !== null && (
         <p className="muted">
-          You can spend {left} more credit{left === 1 ? "" : "s"} this period.
+          {`You can spend ${left} more credit${left === 1 ? "" : "s"} this period.`}
         </p>
       )}
       <section aria-labelledby="leave-heading">

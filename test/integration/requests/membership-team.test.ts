@@ -4,12 +4,14 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
 import {
   auditLogs,
+  creditTransactions,
   emailOutbox,
   membershipInvitations,
   membershipMembers,
   type MembershipTier,
 } from "#db/schema";
-import { createMembership, createUser } from "../../factories";
+import { spend } from "~/services/ledger.server";
+import { createMembership, createProject, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
 /** Shared memberships (issue 15 item 1) through the pages: invite, join, manage, leave. */
@@ -392,5 +394,136 @@ describe("managing the team", () => {
     expect((await submit("/account/membership", { intent: "leave" }, team.cookie)).status).toBe(
       409,
     );
+  });
+});
+
+describe("spending from the pool", () => {
+  const usageOf = (membershipId: string) =>
+    db
+      .select()
+      .from(creditTransactions)
+      .where(
+        and(
+          eq(creditTransactions.membershipId, membershipId),
+          eq(creditTransactions.type, "USAGE"),
+        ),
+      );
+
+  it("two teammates spend in parallel from one pool of 10: 20 spends of 3 → exactly 3, each naming its spender", async () => {
+    const team = await owner("MANAGED", 10);
+    const a = await join(team);
+    const b = await join(team);
+    const now = new Date();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        spend(db, {
+          membershipId: team.membership.id,
+          spenderId: i % 2 === 0 ? a.user.id : b.user.id,
+          amount: 3,
+          idempotencyKey: `pool:${team.membership.id}:${i}`,
+          description: `Spend ${i}`,
+          now,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(3);
+    const rows = await usageOf(team.membership.id);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      const i = Number(row.idempotencyKey.split(":").pop());
+      expect(row.userId).toBe(i % 2 === 0 ? a.user.id : b.user.id);
+    }
+  });
+
+  it("add-on requests of two teammates in parallel: the pool holds, the rows name the requesting client, the owner sees usage per person", async () => {
+    const team = await owner("MANAGED", 10);
+    const a = await join(team);
+    const b = await join(team);
+    const projects = {
+      [a.user.id]: await createProject(db, { clientId: a.user.id, phase: "BUILD" }),
+      [b.user.id]: await createProject(db, { clientId: b.user.id, phase: "BUILD" }),
+    };
+    const responses = await Promise.all(
+      [a, b, a, b, a, b].map((mate) =>
+        submit(
+          `/account/projects/${projects[mate.user.id]!.id}`,
+          { intent: "add-on", type: "SUPPORT_CALL", description: "" },
+          mate.cookie,
+        ),
+      ),
+    );
+    expect(responses.filter((response) => response.status === 302)).toHaveLength(2); // 4 + 4 ≤ 10
+    const rows = await usageOf(team.membership.id);
+    expect(rows).toHaveLength(2);
+    const spenders = new Set([a.user.id, b.user.id]);
+    for (const row of rows) expect(spenders.has(row.userId)).toBe(true);
+    const html = await (await get("/account/membership", team.cookie)).text();
+    const used = rows.reduce(
+      (sum, row) => sum.set(row.userId, (sum.get(row.userId) ?? 0) - row.amount),
+      new Map<string, number>(),
+    );
+    for (const [, credits] of used) expect(html).toContain(`${credits} credits used this period`);
+  });
+
+  it("a per-teammate cap holds under parallel spends: cap 6, 10 spends of 3 → 2", async () => {
+    const team = await owner("MANAGED", 100);
+    const mate = await join(team);
+    const [seat] = (await seatsOf(team.membership.id)).filter((s) => s.role === "MEMBER");
+    expect(
+      (
+        await submit(
+          "/account/membership",
+          { intent: "set-cap", memberId: seat!.id, cap: "6" },
+          team.cookie,
+        )
+      ).status,
+    ).toBe(302);
+    const now = new Date();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        spend(db, {
+          membershipId: team.membership.id,
+          spenderId: mate.user.id,
+          amount: 3,
+          idempotencyKey: `cap:${team.membership.id}:${i}`,
+          description: `Spend ${i}`,
+          now,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(2);
+    const refused = results.find((result) => !result.ok);
+    expect(refused).toMatchObject({ reason: "over-teammate-cap" });
+    const html = await (await get("/account/membership", mate.cookie)).text();
+    expect(html).toContain("You can spend 0 more credits this period.");
+  });
+
+  it("a removed teammate can no longer spend; their past usage stays", async () => {
+    const team = await owner("MANAGED", 20);
+    const mate = await join(team);
+    const project = await createProject(db, { clientId: mate.user.id, phase: "BUILD" });
+    const path = `/account/projects/${project.id}`;
+    const fields = { intent: "add-on", type: "SUPPORT_CALL", description: "" };
+    expect((await submit(path, fields, mate.cookie)).status).toBe(302);
+    const [seat] = (await seatsOf(team.membership.id)).filter((s) => s.role === "MEMBER");
+    await submit(
+      "/account/membership",
+      { intent: "remove-member", memberId: seat!.id },
+      team.cookie,
+    );
+    const refused = await submit(path, fields, mate.cookie);
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toContain("you have no membership");
+    const direct = await spend(db, {
+      membershipId: team.membership.id,
+      spenderId: mate.user.id,
+      amount: 1,
+      idempotencyKey: `removed:${team.membership.id}`,
+      description: "After removal",
+      now: new Date(),
+    });
+    expect(direct).toMatchObject({ ok: false, reason: "not-a-member" });
+    const rows = await usageOf(team.membership.id);
+    expect(rows.map((row) => row.userId)).toEqual([mate.user.id]);
   });
 });
