@@ -104,7 +104,14 @@ export function TeamSection({ team, reply }: { team: OwnerTeam; reply?: FormRepl
           )}
 
           <h3>Invite a teammate</h3>
-          <Form method="post" className="team-invite">
+          <Form
+            method="post"
+            className="team-invite"
+            // A new list of invitations after a send: a fresh, empty form.
+            key={team.invitations
+              .map((invitation) => `${invitation.id}:${invitation.expiresAt.getTime()}`)
+              .join()}
+          >
             <FormError>{invite.formError}</FormError>
             <input type="hidden" name="intent" value="invite" />
             <Field

@@ -83,7 +83,7 @@ test("team membership: the owner invites a teammate, who joins and spends from t
     await mate.locator('a[href^="/account/projects/"]:not([href$="/new"])').first().click();
     await mate.waitForURL(/\/account\/projects\/(?!new$)[a-z0-9]+$/);
     await mate.getByTestId("project-balance").getByText(`${before} credits`).waitFor();
-    await mate.getByLabel("Add-on").selectOption(call.type);
+    await mate.getByLabel("Add-on", { exact: true }).selectOption(call.type);
     await mate.getByRole("button", { name: "Request add-on" }).click();
     await mate.getByText(`${call.credits} credits reserved`).waitFor();
     await visit(mate, "/account/membership");
