@@ -13,10 +13,12 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
 import { LedgerTable } from "~/components/ledger-table";
+import { TeammateView, TeamSection } from "~/components/membership-team";
 import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
 import { buildBalanceChart } from "~/domain/credits/chart";
 import { AutoRenewFormSchema } from "~/domain/memberships/forms";
+import { isTeamIntent } from "~/domain/memberships/team";
 import { CREDIT_PACKS, TIERS } from "~/domain/memberships/tiers";
 import { formatMoney } from "~/domain/money";
 import { formatDate } from "~/lib/format";
@@ -27,6 +29,8 @@ import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { readForm } from "~/request/read-form.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
+import { findMembershipOfUser, getTeamOverview } from "~/services/membership-team.server";
+import { teamAction } from "~/request/membership-team.server";
 import chartStyles from "~/styles/charts.css?url";
 import membershipStyles from "~/styles/membership.css?url";
 
@@ -39,10 +43,42 @@ export const meta: MetaFunction = () => [{ title: "Your membership — Studio St
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
+  // The membership this person is on: their own, or the pool they have a teammate's seat on.
+  const seat = await findMembershipOfUser(context.db, user.id);
+  const team = seat
+    ? await getTeamOverview(context.db, { membership: seat, viewerId: user.id, now: new Date() })
+    : null;
+  if (seat && team && seat.role === "MEMBER") {
+    const teammate = {
+      ownerName: seat.ownerName,
+      tierName: TIERS[seat.tier].name,
+      status: seat.status,
+      balance: seat.totalCredits - seat.usedCredits,
+      usage: team.viewerUsage,
+      periodCap: seat.periodCap,
+      periodEnd: seat.currentPeriodEnd,
+    };
+    return { overview: null, team: null, teammate };
+  }
   const overview = await getMembershipOverview(context.db, user.id, {
     cursor: pageCursor(request),
   });
-  if (!overview) return { overview: null };
+  if (!overview) return { overview: null, team: null, teammate: null };
+  const { invitations, members, seats, seatsLeft, seatsUsed } = team ?? {
+    invitations: [],
+    members: [],
+    seats: TIERS[overview.membership.tier].seats,
+    seatsLeft: 0,
+    seatsUsed: 1,
+  };
+  const ownerTeam = {
+    tierName: TIERS[overview.membership.tier].name,
+    seats,
+    seatsUsed,
+    seatsLeft,
+    invitations,
+    members,
+  };
   const { membership, ledger, history, ...facts } = overview;
   return {
     overview: {
@@ -59,12 +95,17 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       nextCursor: ledger.nextCursor,
       chart: buildBalanceChart(history),
     },
+    team: overview.membership.status === "EXPIRED" ? null : ownerTeam,
+    teammate: null,
   };
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const formData = await readForm(request);
+  if (isTeamIntent(formData.get("intent"))) {
+    return teamAction({ context, account, formData, origin: new URL(request.url).origin });
+  }
   const submission = parseForm(formData, AutoRenewFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await setAutoRenew(
@@ -86,8 +127,19 @@ const PACK_OPTIONS = CREDIT_PACKS.map((pack) => ({
 }));
 
 export default function AccountMembership() {
-  const { overview } = useLoaderData<typeof loader>();
-  const form = useFormReply(useActionData<typeof action>());
+  const { overview, team, teammate } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
+  const form = useFormReply(reply, { intent: "auto-renew" });
+  if (teammate) {
+    return (
+      <>
+        <PageHeader title="Membership">
+          <strong>{teammate.tierName}</strong> · <Badge tone="neutral">teammate</Badge>
+        </PageHeader>
+        <TeammateView membership={teammate} reply={reply} />
+      </>
+    );
+  }
   if (!overview) {
     return (
       <>
@@ -164,6 +216,8 @@ export default function AccountMembership() {
           </Form>
         </section>
       )}
+
+      {team && <TeamSection team={team} reply={reply} />}
 
       {!expired && (
         <section aria-labelledby="top-up-heading">

@@ -73,6 +73,7 @@ export default function Pricing() {
             <ul>
               <li>{tier.creditsPerPeriod} credits every period</li>
               <li>Up to {tier.rolloverCap} unused credits roll over</li>
+              <li>{tier.seats === 1 ? "For you alone" : `Shared by up to ${tier.seats} people`}</li>
               {tier.features.map((feature) => (
                 <li key={feature}>{feature}</li>
               ))}

@@ -13,6 +13,7 @@ import {
   paymentPageUnavailable,
   requireVerifiedBuyer,
 } from "./checkout.server";
+import { teammateSeatBlock } from "./membership-team.server";
 import { applyMembershipEvent, type MembershipEventResult } from "./membership-fulfilment.server";
 
 /**
@@ -56,6 +57,8 @@ export async function startMembershipCheckout(
   let line: { name: string; credits: number; priceCents: number; currency: string };
   let periodDays = 0;
   if (input.item.kind === "SUBSCRIPTION") {
+    const teammate = await teammateSeatBlock(db, input.user.id);
+    if (teammate) throw checkoutRefusal("conflict", "membership-exists", teammate);
     if (live) {
       throw checkoutRefusal(
         "conflict",

@@ -12,6 +12,8 @@ import {
   licenses,
   membershipCheckouts,
   membershipInvoices,
+  membershipInvitations,
+  membershipMembers,
   projectPhaseHistory,
   rateLimits,
   serviceAddOns,
@@ -149,6 +151,21 @@ export async function seedPerson(tag: string): Promise<SeededPerson> {
     })
     .returning();
 
+  const [seat] = await db
+    .select({ id: membershipMembers.id })
+    .from(membershipMembers)
+    .where(eq(membershipMembers.userId, user.id));
+  const [invitation] = await db
+    .insert(membershipInvitations)
+    .values({
+      membershipId: membership.id,
+      email: `teammate-of-${user.id}@example.com`,
+      tokenHash: `invitation-hash-${createId()}`,
+      invitedById: user.id,
+      expiresAt: new Date(now.getTime() + 7 * 86_400_000),
+    })
+    .returning();
+
   const project = await createProject(db, {
     clientId: user.id,
     phase: "BUILD",
@@ -253,12 +270,20 @@ export async function seedPerson(tag: string): Promise<SeededPerson> {
       creditLedger: ledger.map((row) => row.id),
       membershipCheckouts: [checkout!.id],
       membershipInvoices: [invoice!.id],
+      membershipSeats: [seat!.id],
+      membershipInvitations: [invitation!.id],
       projects: [project.id],
       projectPhaseHistory: stints.map((row) => row.id),
       projectAddOns: [addOn!.id],
       emails: [mailId],
       auditTrail: [byThem, aboutThem],
     },
-    secrets: [sessionRow!.tokenHash, token!.tokenHash, fingerprintHash, license.key],
+    secrets: [
+      sessionRow!.tokenHash,
+      token!.tokenHash,
+      invitation!.tokenHash,
+      fingerprintHash,
+      license.key,
+    ],
   };
 }

@@ -219,6 +219,13 @@ const PHRASES: Record<AuditAction, Phrase> = {
   CREDITS_ADJUSTED: ({ it }) => `adjusted the credits of ${it}`,
   MEMBERSHIP_GRANTED: ({ it }) => `gave ${it} without payment`,
   CREDIT_PACK_REFUNDED: ({ it }) => `refunded a credit pack of ${it}`,
+  MEMBERSHIP_INVITATION_SENT: ({ it, m }) =>
+    `${m.resent === true ? "sent again an invitation" : "invited a teammate"} to ${it}`,
+  MEMBERSHIP_INVITATION_REVOKED: ({ it }) => `withdrew an invitation to ${it}`,
+  MEMBERSHIP_MEMBER_JOINED: ({ it }) => `joined ${it} as a teammate`,
+  MEMBERSHIP_MEMBER_REMOVED: ({ it }) => `removed a teammate from ${it}`,
+  MEMBERSHIP_MEMBER_LEFT: ({ it }) => `left ${it}`,
+  MEMBERSHIP_MEMBER_CAP_CHANGED: ({ it }) => `changed a teammate's spending cap on ${it}`,
   // Operations
   FEATURE_FLAG_CHANGED: ({ it, m }) =>
     typeof m.enabled === "boolean" ? `switched ${it} ${m.enabled ? "on" : "off"}` : `changed ${it}`,

@@ -411,6 +411,85 @@ export function passwordChangedEmail(input: {
   };
 }
 
+// ---- Shared memberships (issue 15) -------------------------------------------------------------
+
+/** To the invited address: who invites them to which pool, and the link (works 7 days, once). */
+export function membershipInvitationEmail(input: {
+  ownerName: string;
+  tierName: string;
+  link: string;
+  expiresAt: Date;
+}): EmailContent {
+  return {
+    template: "membership-invitation",
+    subject: `${input.ownerName} invited you to share their Studio Store membership`,
+    bodyText: lines(
+      "Hello,",
+      "",
+      `${input.ownerName} invited you to their ${input.tierName} membership on Studio Store: you would spend credits from their pool on work from the studio.`,
+      "",
+      `Open this link before ${utcMinute(input.expiresAt)}, log in or create an account with this email address, and press "Join":`,
+      input.link,
+      "",
+      "If you don't want to join, ignore this email and nothing happens.",
+    ),
+  };
+}
+
+/** To the owner when an invited teammate joins. */
+export function membershipMemberJoinedEmail(input: {
+  ownerName: string;
+  memberName: string;
+  memberEmail: string;
+}): EmailContent {
+  return {
+    template: "membership-member-joined",
+    subject: `${input.memberName} joined your Studio Store membership`,
+    bodyText: lines(
+      `Hello ${input.ownerName},`,
+      "",
+      `${input.memberName} (${input.memberEmail}) accepted your invitation and can now spend credits from your membership.`,
+      "",
+      "You see what each teammate spends, set caps and remove teammates under Account → Membership.",
+    ),
+  };
+}
+
+/** To a teammate the owner removed. */
+export function membershipMemberRemovedEmail(input: {
+  memberName: string;
+  ownerName: string;
+}): EmailContent {
+  return {
+    template: "membership-member-removed",
+    subject: "You were removed from a Studio Store membership",
+    bodyText: lines(
+      `Hello ${input.memberName},`,
+      "",
+      `${input.ownerName} removed you from their membership, so you can no longer spend its credits. Add-ons you already asked for are not affected.`,
+      "",
+      "You can start a membership of your own on the pricing page.",
+    ),
+  };
+}
+
+/** To the owner when a teammate leaves. */
+export function membershipMemberLeftEmail(input: {
+  ownerName: string;
+  memberName: string;
+  memberEmail: string;
+}): EmailContent {
+  return {
+    template: "membership-member-left",
+    subject: `${input.memberName} left your Studio Store membership`,
+    bodyText: lines(
+      `Hello ${input.ownerName},`,
+      "",
+      `${input.memberName} (${input.memberEmail}) left your membership and can no longer spend its credits. Their seat is free for someone else.`,
+    ),
+  };
+}
+
 // ---- Studio -----------------------------------------------------------------------------------
 // Studio emails are addressed per person ("Hello <name>"), so the greeting is added when each
 // one is queued (app/services/projects/emails.server.ts) and the words here carry only the body.

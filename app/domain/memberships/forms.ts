@@ -1,6 +1,8 @@
 import { wholeNumber, z } from "~/lib/zod";
 import { MEMBERSHIP_STATUSES, MEMBERSHIP_TIERS } from "#db/schema/enums";
 import { adminSearchParser, ReasonSchema } from "~/domain/auth/admin-forms";
+import { EmailAddressSchema } from "~/domain/auth/forms";
+import { TEAM_CAP_MAX } from "./team";
 import { CREDIT_PACK_IDS, MAX_ADJUSTMENT } from "./tiers";
 
 /**
@@ -52,3 +54,32 @@ export const parseMembershipSearch = adminSearchParser({
   tier: MEMBERSHIP_TIERS,
   status: MEMBERSHIP_STATUSES,
 });
+
+/** The team section of /account/membership (issue 15): one schema per intent. */
+const CAP_MESSAGE = `Enter a whole number of credits from 0 to ${TEAM_CAP_MAX}, or leave it blank for no cap.`;
+const IdSchema = z.string().trim().min(1, "Reload the page and try again.").max(64);
+export const TeamFormSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("invite"), email: EmailAddressSchema }),
+  z.object({ intent: z.literal("revoke-invitation"), invitationId: IdSchema }),
+  z.object({ intent: z.literal("remove-member"), memberId: IdSchema }),
+  z.object({
+    intent: z.literal("set-cap"),
+    memberId: IdSchema,
+    cap: z
+      .string()
+      .max(20, CAP_MESSAGE)
+      .optional()
+      .transform((value, ctx) => {
+        const text = value?.trim() ?? "";
+        if (text === "") return null;
+        const cap = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+        if (!(cap >= 0 && cap <= TEAM_CAP_MAX)) {
+          ctx.addIssue({ code: "custom", message: CAP_MESSAGE });
+          return z.NEVER;
+        }
+        return cap;
+      }),
+  }),
+  z.object({ intent: z.literal("leave") }),
+]);
+export type TeamForm = z.infer<typeof TeamFormSchema>;

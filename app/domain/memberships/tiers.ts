@@ -16,6 +16,8 @@ export interface TierConfig {
   rolloverCap: number;
   priceCents: number;
   currency: string;
+  /** People who share the credit pool, the owner included (teammates are invited by email). */
+  seats: number;
   features: readonly string[];
 }
 
@@ -29,6 +31,7 @@ export const TIERS: Readonly<Record<MembershipTier, TierConfig>> = {
     rolloverCap: 5,
     priceCents: 1900,
     currency: "USD",
+    seats: 1,
     features: ["Content edits", "Email support"],
   },
   PRO: {
@@ -40,6 +43,7 @@ export const TIERS: Readonly<Record<MembershipTier, TierConfig>> = {
     rolloverCap: 20,
     priceCents: 4900,
     currency: "USD",
+    seats: 3,
     features: ["Content edits", "Extra revisions", "Support calls", "Priority queue"],
   },
   MANAGED: {
@@ -51,6 +55,7 @@ export const TIERS: Readonly<Record<MembershipTier, TierConfig>> = {
     rolloverCap: 60,
     priceCents: 12900,
     currency: "USD",
+    seats: 10,
     features: [
       "Content edits",
       "Extra revisions",

@@ -50,6 +50,14 @@ export const PERSONAL_DATA_MAP = {
     erase:
       "kept for the books (renewal and upgrade invoices); no personal data beyond the account id",
   },
+  membership_members: {
+    export: "membershipSeats",
+    erase: "their seat deleted, and the teammates' seats on their cancelled membership",
+  },
+  membership_invitations: {
+    export: "membershipInvitations",
+    erase: "pending ones to them or from their membership revoked; their address erased",
+  },
   service_projects: { export: "projects", erase: "open projects cancelled" },
   project_phase_history: { export: "projectPhaseHistory", erase: "open stints closed" },
   service_add_ons: { export: "projectAddOns", erase: "open add-ons rejected" },

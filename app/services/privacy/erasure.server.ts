@@ -9,6 +9,8 @@ import {
   emailOutbox,
   licenseActivations,
   licenses,
+  membershipInvitations,
+  membershipMembers,
   memberships,
   projectPhaseHistory,
   rateLimits,
@@ -299,6 +301,33 @@ export async function eraseAccount(
     accountLinks: db.delete(accountTokens).where(and(eq(accountTokens.userId, userId), due)),
     sessions: db.delete(sessions).where(and(eq(sessions.userId, userId), due)),
     devices: db.delete(deviceSessions).where(and(eq(deviceSessions.userId, userId), due)),
+    // Shared memberships: their seat goes, and so do the teammates' seats on their (now
+    // cancelled) membership; invitations still waiting, to them or from their pool, are revoked.
+    seats: db
+      .delete(membershipMembers)
+      .where(
+        and(
+          sql`(${membershipMembers.userId} = ${userId} or ${membershipMembers.membershipId} in (select "id" from "memberships" where "user_id" = ${userId}))`,
+          due,
+        ),
+      ),
+    invitations: db
+      .update(membershipInvitations)
+      .set({
+        status: sql`case when ${membershipInvitations.status} = 'PENDING' then 'REVOKED' else ${membershipInvitations.status} end`,
+        respondedAt: sql`case when ${membershipInvitations.status} = 'PENDING' then ${nowMs} else ${membershipInvitations.respondedAt} end`,
+        email: sql`case when ${membershipInvitations.email} in (${sql.join(
+          addresses.map((address) => sql`${address}`),
+          sql`, `,
+        )}) then ${erasedEmail(userId)} else ${membershipInvitations.email} end`,
+        updatedAt: now,
+      })
+      .where(
+        and(
+          sql`(${inArray(membershipInvitations.email, addresses)} or (${membershipInvitations.status} = 'PENDING' and ${membershipInvitations.membershipId} in (select "id" from "memberships" where "user_id" = ${userId})))`,
+          due,
+        ),
+      ),
     // Last: every statement above tests `due`, which this one makes false.
     user: db
       .update(users)

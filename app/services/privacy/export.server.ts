@@ -15,6 +15,8 @@ import {
   licenses,
   membershipCheckouts,
   membershipInvoices,
+  membershipInvitations,
+  membershipMembers,
   memberships,
   projectPhaseHistory,
   serviceAddOns,
@@ -227,6 +229,37 @@ const SECTIONS: readonly Section[] = [
         after,
       );
       return db.select().from(membershipInvoices).where(where).orderBy(orderBy).limit(limit);
+    },
+  },
+  {
+    name: "membershipSeats",
+    async page(db, owner, after, limit) {
+      const { where, orderBy } = keysetPage(
+        membershipMembers.id,
+        eq(membershipMembers.userId, owner.id),
+        after,
+      );
+      return db.select().from(membershipMembers).where(where).orderBy(orderBy).limit(limit);
+    },
+  },
+  {
+    name: "membershipInvitations",
+    async page(db, owner, after, limit) {
+      const { where, orderBy } = keysetPage(
+        membershipInvitations.id,
+        or(
+          eq(membershipInvitations.email, owner.email),
+          eq(membershipInvitations.invitedById, owner.id),
+          eq(membershipInvitations.acceptedById, owner.id),
+        ),
+        after,
+      );
+      return db
+        .select(columnsWithout(membershipInvitations, ["tokenHash"]))
+        .from(membershipInvitations)
+        .where(where)
+        .orderBy(orderBy)
+        .limit(limit);
     },
   },
   {

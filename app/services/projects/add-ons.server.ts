@@ -24,6 +24,7 @@ import { planPhaseChange } from "~/domain/projects/phases";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import { insertWhen } from "../conditional-insert.server";
 import { explainSpendRefusal, refundStatements, spendStatements } from "../ledger.server";
+import { findMembershipOfUser } from "../membership-team.server";
 import {
   emailStatement,
   staffEmailStatements,
@@ -64,29 +65,58 @@ const addOnWhere = (addOnId: string, condition: string) =>
 const statusList = (statuses: readonly string[]) =>
   statuses.map((status) => `'${status}'`).join(", ");
 
+/** The pool the client spends from: their own membership or the one they have a seat on. */
 async function membershipOf(db: Database, userId: string) {
-  const [membership] = await db
-    .select({
-      id: memberships.id,
-      status: memberships.status,
-      totalCredits: memberships.totalCredits,
-      usedCredits: memberships.usedCredits,
-    })
-    .from(memberships)
-    .where(eq(memberships.userId, userId))
-    .limit(1);
-  return membership ?? null;
+  const membership = await findMembershipOfUser(db, userId);
+  if (!membership) return null;
+  // The spender: the client, checked against their seat. An owner whose membership has no seat
+  // rows yet (one fulfilled before seats existed) spends as the owner, which they are.
+  const spenderId = membership.seatId ? userId : null;
+  return { id: membership.membershipId, status: membership.status, spenderId };
 }
 
 export type ReserveRefusal =
-  "no-membership" | "low-balance" | "membership-inactive" | "not-available";
+  | "no-membership"
+  | "low-balance"
+  | "membership-inactive"
+  | "membership-paused"
+  | "membership-past-due"
+  | "over-teammate-cap"
+  | "not-a-member"
+  | "not-available";
 
 /** The sentence for a spend that did not fit: the page shows it with the balance and a top-up link. */
 async function reserveRefusal(
   db: Database,
-  input: { membershipId: string; idempotencyKey: string; amount: number; name: string },
+  input: {
+    membershipId: string;
+    spenderId: string | null;
+    idempotencyKey: string;
+    amount: number;
+    name: string;
+  },
 ): Promise<Refusal<ReserveRefusal>> {
   const why = await explainSpendRefusal(db, input);
+  if (why.status === "refused" && why.reason === "over-teammate-cap") {
+    return refuse(
+      "limit",
+      "over-teammate-cap",
+      `${input.name} costs ${input.amount} credits, which would take you over the cap the membership's owner set for you this period. Ask them to raise it.`,
+    );
+  }
+  if (why.status === "refused" && why.reason === "not-a-member") {
+    return refuse(
+      "forbidden",
+      "not-a-member",
+      "You are no longer on this membership's team, so you can't spend its credits.",
+    );
+  }
+  if (
+    why.status === "refused" &&
+    (why.reason === "membership-paused" || why.reason === "membership-past-due")
+  ) {
+    return refuse("forbidden", why.reason, why.message);
+  }
   if (why.status === "refused" && why.reason === "membership-inactive") {
     return refuse(
       "forbidden",
@@ -205,6 +235,7 @@ export async function requestAddOn(
   const stillAllowed = sql`exists (select 1 from "service_projects" p where p."id" = ${project.id} and p."accepted_at" is not null and p."status" <> 'CANCELLED' and p."phase" in (${sql.raw(statusList(config.phases))}))`;
   const spend = spendStatements(db, {
     membershipId: membership.id,
+    spenderId: membership.spenderId,
     idempotencyKey,
     amount: config.credits,
     description: `${config.name} (add-on) for ${project.title}`,
@@ -223,6 +254,7 @@ export async function requestAddOn(
   if ((first as unknown[]).length === 0) {
     return reserveRefusal(db, {
       membershipId: membership.id,
+      spenderId: membership.spenderId,
       idempotencyKey,
       amount: config.credits,
       name: config.name,
@@ -410,6 +442,7 @@ export async function confirmAddOn(
   const idempotencyKey = `add-on:${addOn.id}`;
   const spend = spendStatements(db, {
     membershipId: membership.id,
+    spenderId: membership.spenderId,
     idempotencyKey,
     amount: credits,
     description: `${ADD_ONS.CUSTOM.name} (add-on) for ${project.title}`,
@@ -450,6 +483,7 @@ export async function confirmAddOn(
   if ((first as unknown[]).length === 0) {
     return reserveRefusal(db, {
       membershipId: membership.id,
+      spenderId: membership.spenderId,
       idempotencyKey,
       amount: credits,
       name: "This add-on",

@@ -119,7 +119,10 @@ async function projectDetail(db: Database, projectId: string, clientId: string) 
         usedCredits: memberships.usedCredits,
       })
       .from(memberships)
-      .where(eq(memberships.userId, clientId))
+      // The pool the client spends from: the membership they have a seat on, else their own.
+      .where(
+        sql`${memberships.id} = coalesce((select s."membership_id" from "membership_members" s where s."user_id" = ${clientId}), (select o."id" from "memberships" o where o."user_id" = ${clientId}))`,
+      )
       .limit(1),
   ]);
   const member = membership[0];
