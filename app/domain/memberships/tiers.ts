@@ -78,7 +78,7 @@ export interface CreditPack {
   currency: string;
 }
 
-/** One-off top-ups, bought like products. Their credits join the balance (the rollover cap applies to them at period end too). */
+/** One-off top-ups, bought like products. Their credits are paid credits: renewal never expires them (ADR 0010). */
 export const CREDIT_PACKS: readonly CreditPack[] = [
   { id: "pack-10", name: "10 credits", credits: 10, priceCents: 2500, currency: "USD" },
   { id: "pack-25", name: "25 credits", credits: 25, priceCents: 5500, currency: "USD" },
