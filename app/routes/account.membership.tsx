@@ -1,5 +1,6 @@
 import {
   data,
+  redirect,
   type ActionFunctionArgs,
   type LinksFunction,
   type LoaderFunctionArgs,
@@ -13,19 +14,33 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
 import { LedgerTable } from "~/components/ledger-table";
+import { MembershipPlan, PlanNotices, TestProviderPanel } from "~/components/membership-plan";
 import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
 import { buildBalanceChart } from "~/domain/credits/chart";
 import { AutoRenewFormSchema } from "~/domain/memberships/forms";
+import {
+  CancelDowngradeFormSchema,
+  ChangeTierFormSchema,
+  PauseFormSchema,
+  ResumeFormSchema,
+} from "~/domain/memberships/lifecycle-forms";
 import { CREDIT_PACKS, TIERS } from "~/domain/memberships/tiers";
 import { formatMoney } from "~/domain/money";
 import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
-import { pageCursor, requireAccountAction } from "~/request/account.server";
+import { pageCursor, requireAccountAction, type AccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { readForm } from "~/request/read-form.server";
+import {
+  cancelDowngrade,
+  changeTier,
+  getMembershipPlan,
+  pauseMembership,
+  resumeMembership,
+} from "~/services/membership-lifecycle.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
 import chartStyles from "~/styles/charts.css?url";
 import membershipStyles from "~/styles/membership.css?url";
@@ -42,9 +57,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const overview = await getMembershipOverview(context.db, user.id, {
     cursor: pageCursor(request),
   });
-  if (!overview) return { overview: null };
+  if (!overview) return { overview: null, plan: null };
   const { membership, ledger, history, ...facts } = overview;
   return {
+    plan: await getMembershipPlan(context.db, user.id, context.env),
     overview: {
       ...facts,
       membership: {
@@ -65,6 +81,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const formData = await readForm(request);
+  const plan = await planAction(context, account, formData);
+  if (plan) return plan;
   const submission = parseForm(formData, AutoRenewFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await setAutoRenew(
@@ -80,14 +98,56 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
+/** Plan intents (issue 15): change-tier, cancel-downgrade, pause, resume; null for the others. */
+async function planAction(
+  context: ActionFunctionArgs["context"],
+  account: AccountAction,
+  formData: FormData,
+) {
+  const deps = { db: context.db, env: context.env };
+  const input = { ...account, user: { ...account.actor, email: account.user.email } };
+  const done = (message: string, to = "/account/membership") =>
+    redirectWithToast(context, to, { kind: "success", message });
+  switch (formData.get("intent")) {
+    case "change-tier": {
+      const submission = parseForm(formData, ChangeTierFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await changeTier(deps, { ...input, tier: submission.value.tier });
+      if (!result.ok) return refusedForm(formData, result);
+      return result.redirectTo ? redirect(result.redirectTo) : done(result.message);
+    }
+    case "cancel-downgrade": {
+      const submission = parseForm(formData, CancelDowngradeFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await cancelDowngrade(deps, input);
+      return result.ok ? done(result.message) : refusedForm(formData, result);
+    }
+    case "pause": {
+      const submission = parseForm(formData, PauseFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await pauseMembership(deps, { ...input, months: submission.value.months });
+      return result.ok ? done(result.message) : refusedForm(formData, result);
+    }
+    case "resume": {
+      const submission = parseForm(formData, ResumeFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await resumeMembership(deps, input);
+      return result.ok ? done(result.message) : refusedForm(formData, result);
+    }
+    default:
+      return null;
+  }
+}
+
 const PACK_OPTIONS = CREDIT_PACKS.map((pack) => ({
   value: pack.id,
   label: `${pack.name} — ${formatMoney(pack.priceCents, pack.currency)}`,
 }));
 
 export default function AccountMembership() {
-  const { overview } = useLoaderData<typeof loader>();
-  const form = useFormReply(useActionData<typeof action>());
+  const { overview, plan } = useLoaderData<typeof loader>();
+  const reply = useActionData<typeof action>();
+  const form = useFormReply(reply, { intent: "auto-renew" });
   if (!overview) {
     return (
       <>
@@ -113,6 +173,8 @@ export default function AccountMembership() {
           {membership.status.toLowerCase().replace("_", " ")}
         </Badge>
       </PageHeader>
+
+      {plan && <PlanNotices plan={plan} />}
 
       <Facts
         className="membership-summary"
@@ -146,6 +208,9 @@ export default function AccountMembership() {
           Auto-renew is off: your membership ends on {periodEnd} and unused credits expire then.
         </p>
       )}
+
+      {plan && <MembershipPlan plan={plan} reply={reply} />}
+      {plan && <TestProviderPanel plan={plan} />}
 
       {!expired && (
         <section aria-labelledby="renew-heading">
