@@ -14,6 +14,7 @@ import { accountTests } from "./accounts.spec";
 import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
+import { membershipUpgradeTests } from "./membership-upgrade.spec";
 import { membershipTests } from "./memberships.spec";
 import { operationsTests } from "./operations.spec";
 import { privacyTests } from "./privacy.spec";
@@ -105,6 +106,7 @@ async function main(): Promise<number> {
       ...adminProductTests,
       ...downloadTests,
       ...membershipTests,
+      ...membershipUpgradeTests,
       ...studioTests,
       ...operationsTests,
       ...privacyTests,
