@@ -139,8 +139,7 @@ export default function TestUpgradePage() {
         </Form>
       ) : (
         <p>
-          This upgrade is no longer open.{" "}
-          <Link to="/account/membership">See your membership</Link>.
+          This upgrade is no longer open. <Link to="/account/membership">See your membership</Link>.
         </p>
       )}
     </section>
