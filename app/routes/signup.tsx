@@ -12,13 +12,10 @@ import { FeaturePaused } from "~/components/feature-paused";
 import { signupFormSchema } from "~/domain/auth/forms";
 import { PASSWORD_MIN_LENGTH } from "~/domain/auth/password-rules";
 import { parseForm } from "~/lib/forms.server";
-import { redirectWithToast } from "~/lib/toast.server";
-import { auditRequestInfo, clientIp, requireAnonymous, sessionCookie } from "~/request/auth.server";
+import { auditRequestInfo, requireAnonymous } from "~/request/auth.server";
 import { featureRefusal } from "~/request/feature-gate.server";
 import { refusedForm } from "~/request/refusals.server";
 import { readForm } from "~/request/read-form.server";
-import { recordDevice } from "~/services/auth/devices.server";
-import { startSession } from "~/services/auth/login.server";
 import { createAccount } from "~/services/auth/signup.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an account — Studio Store" }];
@@ -39,45 +36,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const form = submission.value;
 
-  const deps = { db: context.db, env: context.env };
-  const requestInfo = await auditRequestInfo(request, context);
-  const result = await createAccount(deps, {
-    form,
-    origin: new URL(request.url).origin,
-    request: requestInfo,
-    now,
-  });
-  if (!result.ok) return refusedForm(formData, result);
-
-  const userAgent = request.headers.get("User-Agent");
-  const device = await recordDevice(context.db, context.env, {
-    userId: result.user.id,
-    fingerprint: form.fingerprint,
-    userAgent,
-    ip: clientIp(request),
-    now,
-  });
-  const { token } = await startSession(deps, {
-    user: result.user,
-    deviceSessionId: device.id,
-    newDevice: true,
-    twoFactorVerified: false,
-    method: "signup",
-    request: requestInfo,
-    userAgent,
-    now,
-  });
-  const message = result.user.isMinor
-    ? `Welcome! Confirm your address with the link we sent to ${result.user.email}; we've also emailed your guardian: you can browse now and buy once they agree.`
-    : `Welcome to Studio Store, ${result.user.name}! Confirm your address with the link we sent to ${result.user.email}.`;
-  return redirectWithToast(
-    context,
-    "/account",
-    { kind: "success", message },
+  // A new and a taken address get the same answer (issue 14.6): no session, no toast, the
+  // same page naming the address typed. Whoever owns the mailbox continues from the email.
+  const result = await createAccount(
+    { db: context.db, env: context.env },
     {
-      headers: { "Set-Cookie": await sessionCookie(context).serialize(token) },
+      form,
+      origin: new URL(request.url).origin,
+      request: await auditRequestInfo(request, context),
+      now,
     },
   );
+  if (!result.ok) return refusedForm(formData, result);
+  return { sent: { email: result.email } };
 }
 
 /** Whole years from a YYYY-MM-DD date to today, in the browser, to show the guardian field early. */
@@ -93,7 +64,9 @@ function isUnder18(birthDate: string): boolean {
 
 export default function Signup() {
   const { paused } = useLoaderData<typeof loader>();
-  const form = useFormReply(useActionData<typeof action>());
+  const actionData = useActionData<typeof action>();
+  const sent = actionData && "sent" in actionData ? actionData.sent : null;
+  const form = useFormReply(actionData && "sent" in actionData ? undefined : actionData);
   const birthDateMeta = form.field("birthDate");
   const guardianMeta = form.field("guardianEmail");
   // Tracked as typed, only to show the guardian field as soon as the date says "under 18".
@@ -102,8 +75,19 @@ export default function Signup() {
 
   return (
     <section className="auth-card" aria-labelledby="signup-title">
-      <h1 id="signup-title">Create an account</h1>
-      {paused ? (
+      <h1 id="signup-title">{sent ? "Check your email" : "Create an account"}</h1>
+      {sent ? (
+        <div data-testid="signup-sent" role="status">
+          <p>
+            We&apos;ve sent an email to <strong>{sent.email}</strong>. Open the link in it to finish
+            creating your account; it works for 48 hours.
+          </p>
+          <p>
+            Nothing there after a few minutes? Check your spam folder, or{" "}
+            <Link to="/signup">sign up again</Link>.
+          </p>
+        </div>
+      ) : paused ? (
         <FeaturePaused message={paused} />
       ) : (
         <>

@@ -6,13 +6,17 @@ import {
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { DeviceFingerprintInput } from "~/components/device-fingerprint";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { SubmitButton } from "~/components/forms";
 import type { Refusal } from "~/domain/refusal";
 import { redirectWithToast } from "~/lib/toast.server";
-import { auditRequestInfo } from "~/request/auth.server";
+import { DELETION_CANCELLED_MESSAGE } from "~/domain/privacy/deletion";
+import { auditRequestInfo, clientIp, getCurrentUser, sessionCookie } from "~/request/auth.server";
 import { refusalStatus } from "~/request/refusals.server";
+import { readForm } from "~/request/read-form.server";
 import { applyEmailLink, checkEmailLink } from "~/services/auth/email-links.server";
+import { signInAfterVerification } from "~/services/auth/email-verification.server";
 
 /**
  * The emailed address link (docs/architecture.md §5): a new account's verification, or the
@@ -46,25 +50,70 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   );
 }
 
+/**
+ * The button. A new account's verification also logs it in when nobody is logged in on this
+ * browser (sign-up itself never does, so its answer can't tell a new address from a taken one);
+ * an account with two-factor, or one that is not active, logs in at /login as usual.
+ */
 export async function action({ request, params, context }: ActionFunctionArgs) {
+  const formData = await readForm(request);
+  const now = new Date();
+  const requestInfo = await auditRequestInfo(request, context);
   const result = await applyEmailLink(context.db, {
     token: params.token,
-    now: new Date(),
-    request: await auditRequestInfo(request, context),
+    now,
+    request: requestInfo,
   });
   if (!result.ok) return refused(result);
-  return redirectWithToast(
-    context,
-    "/account",
+  if (result.purpose === "EMAIL_CHANGE") {
+    const message = `Your email address is now ${result.email}.`;
+    return redirectWithToast(
+      context,
+      "/account",
+      { kind: "success", message },
+      { headers: NO_STORE },
+    );
+  }
+
+  const confirmed = `Thank you: ${result.email} is confirmed.`;
+  if (await getCurrentUser(request, context)) {
+    const message = `${confirmed} You can buy, download and request projects.`;
+    return redirectWithToast(
+      context,
+      "/account",
+      { kind: "success", message },
+      { headers: NO_STORE },
+    );
+  }
+  const fingerprint = formData.get("fingerprint");
+  const signIn = await signInAfterVerification(
+    { db: context.db, env: context.env },
     {
-      kind: "success",
-      message:
-        result.purpose === "EMAIL_CHANGE"
-          ? `Your email address is now ${result.email}.`
-          : `Thank you: ${result.email} is confirmed. You can buy, download and request projects.`,
+      userId: result.userId,
+      fingerprint: typeof fingerprint === "string" ? fingerprint.slice(0, 200) : null,
+      userAgent: request.headers.get("User-Agent"),
+      ip: clientIp(request),
+      request: requestInfo,
+      now,
     },
-    { headers: NO_STORE },
   );
+  if (!signIn.signedIn) {
+    const message = `${confirmed} Log in to continue.`;
+    return redirectWithToast(
+      context,
+      "/login",
+      { kind: "success", message },
+      { headers: NO_STORE },
+    );
+  }
+  const message = signIn.deletionCancelled
+    ? `${confirmed} ${DELETION_CANCELLED_MESSAGE}`
+    : signIn.guardianPending
+      ? `${confirmed} Welcome! We've also emailed your guardian: you can browse now and buy once they agree.`
+      : `${confirmed} Welcome to Studio Store: you can buy, download and request projects.`;
+  const headers = new Headers(NO_STORE);
+  headers.append("Set-Cookie", await sessionCookie(context).serialize(signIn.token));
+  return redirectWithToast(context, "/account", { kind: "success", message }, { headers });
 }
 
 export default function VerifyEmail() {
@@ -92,6 +141,7 @@ export default function VerifyEmail() {
             )}
           </p>
           <Form method="post" className="form-stack">
+            <DeviceFingerprintInput />
             <SubmitButton pendingText="Confirming…">
               {link.purpose === "EMAIL_CHANGE" ? "Use this address" : "Confirm my email"}
             </SubmitButton>

@@ -4,6 +4,7 @@ import type { Database } from "#db/client";
 import {
   auditLogs,
   creditTransactions,
+  membershipMembers,
   memberships,
   type CreditTransaction,
   type CreditTransactionType,
@@ -33,7 +34,14 @@ import { changedRows, namedBatch } from "./named-batch.server";
 
 type BatchItem = Parameters<Database["batch"]>[0][number];
 
-export type LedgerRefusal = "insufficient-credits" | "membership-inactive" | "not-found";
+export type LedgerRefusal =
+  | "insufficient-credits"
+  | "membership-inactive"
+  | "membership-paused"
+  | "membership-past-due"
+  | "not-a-member"
+  | "over-teammate-cap"
+  | "not-found";
 
 export type LedgerResult =
   | { ok: true; status: "applied"; transaction: CreditTransaction }
@@ -47,6 +55,34 @@ const REFUSED: Record<LedgerRefusal, Refusal<LedgerRefusal> & { status: "refused
   },
   "membership-inactive": {
     ...refuse("conflict", "membership-inactive", "This membership has ended."),
+    status: "refused",
+  },
+  "membership-paused": {
+    ...refuse(
+      "conflict",
+      "membership-paused",
+      "This membership is paused: resume it to use its credits.",
+    ),
+    status: "refused",
+  },
+  "membership-past-due": {
+    ...refuse(
+      "conflict",
+      "membership-past-due",
+      "The last payment for this membership failed: its credits are on hold until it is paid.",
+    ),
+    status: "refused",
+  },
+  "not-a-member": {
+    ...refuse("forbidden", "not-a-member", "You no longer have a seat on this membership."),
+    status: "refused",
+  },
+  "over-teammate-cap": {
+    ...refuse(
+      "limit",
+      "over-teammate-cap",
+      "This would go over the credits your team owner lets you spend this period.",
+    ),
     status: "refused",
   },
   "insufficient-credits": {
@@ -74,13 +110,28 @@ interface EntryBase {
 /** Which counter of the membership a row moves. */
 type Counter = "total" | "used";
 
+/**
+ * What a row does to the paid bucket (credits bought in packs, docs/decisions/0010):
+ * - `keep`: untouched (period credits come and go);
+ * - `add`: the whole amount is paid credits (TOP_UP);
+ * - `spend`: period credits go first, so the paid part after is min(paid, balance after);
+ * - `remove`: the whole (negative) amount leaves the paid bucket (a refunded pack);
+ * - `restore`: a refund gives back to the paid bucket what the reversed spend took from it.
+ */
+type PaidEffect = "keep" | "add" | "spend" | "remove" | "restore";
+
+/** Which memberships an operation accepts: any but EXPIRED, or only ACTIVE (spending). */
+type Liveness = "any" | "not-expired" | "spendable";
+
 interface EntrySpec extends EntryBase {
   type: CreditTransactionType;
   /** Signed, as stored. */
   amount: number;
   counter: Counter;
-  /** The operation refuses an EXPIRED membership. */
-  requireLive: boolean;
+  liveness: Liveness;
+  paid: PaidEffect;
+  /** A spend by a seat holder (teammate or owner); null: the owner / the system. */
+  spenderId?: string | null;
   reversesId?: string | null;
   audit?: { action: AuditAction; metadata?: Record<string, unknown> };
 }
@@ -88,13 +139,41 @@ interface EntrySpec extends EntryBase {
 const remainingOf = (alias: string) =>
   sql.raw(`(${alias}."total_credits" - ${alias}."used_credits")`);
 
-/** `CASE m.tier WHEN … THEN <value> END` over the tier configuration (our own integers). */
-function perTier(alias: string, pick: (tier: (typeof MEMBERSHIP_TIERS)[number]) => number): SQL {
+/**
+ * `CASE m.tier WHEN … THEN <value> END` over the tier configuration (our own integers);
+ * `column` picks another tier expression (the tier a pending downgrade turns into).
+ */
+function perTier(
+  alias: string,
+  pick: (tier: (typeof MEMBERSHIP_TIERS)[number]) => number,
+  column = `${alias}."tier"`,
+): SQL {
   const whens = MEMBERSHIP_TIERS.map(
     (tier) => `WHEN '${tier}' THEN ${Math.trunc(pick(tier))}`,
   ).join(" ");
-  return sql.raw(`(CASE ${alias}."tier" ${whens} ELSE 0 END)`);
+  return sql.raw(`(CASE ${column} ${whens} ELSE 0 END)`);
 }
+
+/** Remaining period credits: what renewal may expire (paid credits never expire). */
+const periodRemainingOf = (alias: string) =>
+  sql.raw(`(${alias}."total_credits" - ${alias}."used_credits" - ${alias}."paid_credits")`);
+const paidOf = (alias: string) => sql.raw(`${alias}."paid_credits"`);
+
+const LIVENESS: Record<Liveness, SQL | null> = {
+  any: null,
+  "not-expired": sql`m."status" <> 'EXPIRED'`,
+  spendable: sql`m."status" = 'ACTIVE'`,
+};
+
+/** Credits a seat holder spent in the membership's current period (USAGE less its refunds). */
+export function periodUsageOf(spender: SQL, alias = "m"): SQL {
+  const m = sql.raw(alias);
+  return sql`(coalesce((select -sum(u."amount") from "credit_transactions" u where u."membership_id" = ${m}."id" and u."user_id" = ${spender} and u."type" = 'USAGE' and u."created_at" >= ${m}."current_period_start"), 0) - coalesce((select sum(r."amount") from "credit_transactions" r join "credit_transactions" u on u."id" = r."reverses_id" where r."membership_id" = ${m}."id" and r."type" = 'REFUND' and u."user_id" = ${spender} and u."created_at" >= ${m}."current_period_start"), 0))`;
+}
+
+/** The paid credits a USAGE row took: the paid balance before it minus the paid balance after. */
+const paidTakenBy = (rowId: string) =>
+  sql`coalesce((select coalesce((select p."paid_balance" from "credit_transactions" p where p."membership_id" = u."membership_id" and p.rowid < u.rowid order by p.rowid desc limit 1), 0) - u."paid_balance" from "credit_transactions" u where u."id" = ${rowId}), 0)`;
 
 /**
  * The statements of one ledger entry, for a caller that puts them in its own batch (webhook
@@ -106,8 +185,26 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
   }
   const rowId = createId();
   const balance = sql`(${remainingOf("m")} + ${spec.amount})`;
+  const paidBefore = sql`m."paid_credits"`;
+  const paidBalance: Record<PaidEffect, SQL> = {
+    keep: sql`min(${paidBefore}, ${balance})`,
+    add: sql`(${paidBefore} + ${spec.amount})`,
+    spend: sql`min(${paidBefore}, ${balance})`,
+    remove: sql`(${paidBefore} + ${spec.amount})`,
+    restore: sql`(${paidBefore} + min(${spec.amount}, ${spec.reversesId ? paidTakenBy(spec.reversesId) : sql`0`}))`,
+  };
   const guards: SQL[] = [sql`m."id" = ${spec.membershipId}`, sql`${balance} >= 0`];
-  if (spec.requireLive) guards.push(sql`m."status" <> 'EXPIRED'`);
+  const live = LIVENESS[spec.liveness];
+  if (live) guards.push(live);
+  if (spec.paid === "remove") guards.push(sql`${paidBefore} + ${spec.amount} >= 0`);
+  const spender = spec.spenderId ? sql`${spec.spenderId}` : sql`m."user_id"`;
+  if (spec.spenderId) {
+    // A seat on this membership, and for a capped teammate room under the cap: checked in the
+    // same statement as the balance, so parallel spends cannot overshoot either.
+    guards.push(
+      sql`exists (select 1 from "membership_members" mm where mm."membership_id" = m."id" and mm."user_id" = ${spender} and (mm."period_cap" is null or ${periodUsageOf(spender)} + ${-spec.amount} <= mm."period_cap"))`,
+    );
+  }
   if (guard) guards.push(guard);
   const inserted = sql`exists (select 1 from "credit_transactions" ct where ct."id" = ${rowId})`;
 
@@ -119,10 +216,11 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
         {
           id: sql`${rowId}`,
           membership_id: sql`m."id"`,
-          user_id: sql`m."user_id"`,
+          user_id: spender,
           type: sql`${spec.type}`,
           amount: sql`${spec.amount}`,
           balance,
+          paid_balance: paidBalance[spec.paid],
           description: sql`${spec.description.slice(0, 500)}`,
           idempotency_key: sql`${spec.idempotencyKey}`,
           reverses_id: sql`${spec.reversesId ?? null}`,
@@ -142,7 +240,11 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
       : { totalCredits: sql`${memberships.totalCredits} + ${spec.amount}` };
   const update = db
     .update(memberships)
-    .set({ ...move, updatedAt: spec.now })
+    .set({
+      ...move,
+      paidCredits: sql`(select ct."paid_balance" from "credit_transactions" ct where ct."id" = ${rowId})`,
+      updatedAt: spec.now,
+    })
     .where(and(eq(memberships.id, spec.membershipId), inserted));
 
   const audit = spec.audit
@@ -160,6 +262,7 @@ function entryStatements(db: Database, spec: EntrySpec, guard?: SQL) {
               amount: spec.amount,
               transactionId: rowId,
               reference: spec.reference ?? null,
+              ...(spec.spenderId ? { spenderId: spec.spenderId } : {}),
               ...spec.audit.metadata,
             },
             request: spec.request,
@@ -202,8 +305,32 @@ async function explainNoRow(db: Database, spec: EntrySpec): Promise<LedgerResult
     .where(eq(memberships.id, spec.membershipId))
     .limit(1);
   if (!membership) return REFUSED["not-found"];
-  if (spec.requireLive && membership.status === "EXPIRED") {
+  if (spec.liveness !== "any" && membership.status === "EXPIRED") {
     return REFUSED["membership-inactive"];
+  }
+  if (spec.liveness === "spendable" && membership.status !== "ACTIVE") {
+    if (membership.status === "PAUSED") return REFUSED["membership-paused"];
+    if (membership.status === "PAST_DUE") return REFUSED["membership-past-due"];
+    return REFUSED["membership-inactive"];
+  }
+  if (spec.spenderId) {
+    const [seat] = await db
+      .select({
+        cap: membershipMembers.periodCap,
+        used: sql<number>`(select ${periodUsageOf(sql`${spec.spenderId}`)} from "memberships" m where m."id" = ${spec.membershipId})`,
+      })
+      .from(membershipMembers)
+      .where(
+        and(
+          eq(membershipMembers.membershipId, spec.membershipId),
+          eq(membershipMembers.userId, spec.spenderId),
+        ),
+      )
+      .limit(1);
+    if (!seat) return REFUSED["not-a-member"];
+    if (seat.cap !== null && Number(seat.used) - spec.amount > seat.cap) {
+      return REFUSED["over-teammate-cap"];
+    }
   }
   return REFUSED["insufficient-credits"];
 }
@@ -227,20 +354,34 @@ export function allocate(
     type: input.type ?? "INITIAL_ALLOCATION",
     amount: positive(input.amount),
     counter: "total",
-    requireLive: false,
+    liveness: "any",
+    paid: "keep",
   });
 }
 
-/** Use credits: refused (nothing written) unless the balance covers the whole amount. */
-export function spend(db: Database, input: EntryBase & { amount: number }): Promise<LedgerResult> {
-  return writeEntry(db, {
-    ...input,
-    type: "USAGE",
-    amount: -positive(input.amount),
-    counter: "used",
-    requireLive: true,
-    audit: { action: "CREDIT_USED" },
-  });
+interface SpendInput extends EntryBase {
+  amount: number;
+  /** Who spends: a seat holder of the membership (omitted: its owner). */
+  spenderId?: string | null;
+}
+
+const spendSpec = (input: SpendInput): EntrySpec => ({
+  ...input,
+  type: "USAGE",
+  amount: -positive(input.amount),
+  counter: "used",
+  liveness: "spendable",
+  paid: "spend",
+  audit: { action: "CREDIT_USED" },
+});
+
+/**
+ * Use credits: refused (nothing written) unless the membership is ACTIVE, the spender holds a
+ * seat on it and is under their cap, and the balance covers the whole amount. Period credits
+ * go first, then paid ones.
+ */
+export function spend(db: Database, input: SpendInput): Promise<LedgerResult> {
+  return writeEntry(db, spendSpec(input));
 }
 
 /** Give back credits of an earlier spend; the row points at the USAGE row it reverses. */
@@ -248,24 +389,30 @@ export function refund(
   db: Database,
   input: EntryBase & { amount: number; reversesId?: string | null },
 ): Promise<LedgerResult> {
-  return writeEntry(db, {
-    ...input,
-    type: "REFUND",
-    amount: positive(input.amount),
-    counter: "total",
-    requireLive: false,
-    audit: { action: "CREDITS_REFUNDED" },
-  });
+  return writeEntry(db, refundSpec(input));
 }
 
-/** Credits bought as a pack. */
+const refundSpec = (
+  input: EntryBase & { amount: number; reversesId?: string | null },
+): EntrySpec => ({
+  ...input,
+  type: "REFUND",
+  amount: positive(input.amount),
+  counter: "total",
+  liveness: "any",
+  paid: "restore",
+  audit: { action: "CREDITS_REFUNDED" },
+});
+
+/** Credits bought as a pack: the paid bucket, which renewal never expires. */
 export function topUp(db: Database, input: EntryBase & { amount: number }): Promise<LedgerResult> {
   return writeEntry(db, {
     ...input,
     type: "TOP_UP",
     amount: positive(input.amount),
     counter: "total",
-    requireLive: true,
+    liveness: "not-expired",
+    paid: "add",
     audit: { action: "CREDITS_TOPPED_UP" },
   });
 }
@@ -284,7 +431,8 @@ export function adjust(
     type: "ADJUSTMENT",
     amount: input.amount,
     counter: "total",
-    requireLive: false,
+    liveness: "any",
+    paid: "keep",
     audit: { action: "CREDITS_ADJUSTED", metadata: { reason: input.reason } },
   });
 }
@@ -294,18 +442,115 @@ export function paidCreditsStatements(
   db: Database,
   input: EntryBase & { amount: number; type: "INITIAL_ALLOCATION" | "TOP_UP"; guard: SQL },
 ): BatchItem[] {
+  const topUp = input.type === "TOP_UP";
   const { insert, update, audit } = entryStatements(
     db,
     {
       ...input,
       amount: positive(input.amount),
       counter: "total",
-      requireLive: false,
-      ...(input.type === "TOP_UP" ? { audit: { action: "CREDITS_TOPPED_UP" as const } } : {}),
+      liveness: "any",
+      paid: topUp ? "add" : "keep",
+      ...(topUp ? { audit: { action: "CREDITS_TOPPED_UP" as const } } : {}),
     },
     input.guard,
   );
   return [insert, update, ...audit];
+}
+
+/**
+ * The credit difference of an upgrade, allocated at once as a positive ADJUSTMENT (period
+ * credits) for the caller's batch. Keyed by the caller: the same upgrade event delivered
+ * three times allocates once.
+ */
+export function tierDifferenceStatements(
+  db: Database,
+  input: EntryBase & { amount: number; guard?: SQL },
+): { rowId: string; statements: BatchItem[] } {
+  const { rowId, insert, update, audit } = entryStatements(
+    db,
+    {
+      ...input,
+      type: "ADJUSTMENT",
+      amount: positive(input.amount),
+      counter: "total",
+      liveness: "not-expired",
+      paid: "keep",
+      audit: { action: "CREDITS_ADJUSTED", metadata: { reason: "tier upgrade" } },
+    },
+    input.guard,
+  );
+  return { rowId, statements: [insert, update, ...audit] };
+}
+
+/**
+ * A refunded credit pack: min(pack credits, paid credits left) leave the paid bucket as a
+ * negative ADJUSTMENT (the money goes back, so do the unspent credits it bought; what was
+ * already spent stays spent). The amount is only known inside the statement, so this is its
+ * own INSERT … SELECT rather than an {@link EntrySpec}.
+ */
+export function refundPackStatements(
+  db: Database,
+  input: EntryBase & { checkoutId: string; packCredits: number; guard?: SQL },
+): { rowId: string; statements: BatchItem[] } {
+  const rowId = createId();
+  const taken = sql`min(${positive(input.packCredits)}, m."paid_credits")`;
+  const guards: SQL[] = [sql`m."id" = ${input.membershipId}`, sql`${taken} > 0`];
+  if (input.guard) guards.push(input.guard);
+  const inserted = sql`exists (select 1 from "credit_transactions" ct where ct."id" = ${rowId})`;
+  const amountOfRow = sql`(select -ct."amount" from "credit_transactions" ct where ct."id" = ${rowId})`;
+  const insert = db
+    .insert(creditTransactions)
+    .select(
+      selectInTableOrder(
+        creditTransactions,
+        {
+          id: sql`${rowId}`,
+          membership_id: sql`m."id"`,
+          user_id: sql`m."user_id"`,
+          type: sql`'ADJUSTMENT'`,
+          amount: sql`-${taken}`,
+          balance: sql`${remainingOf("m")} - ${taken}`,
+          paid_balance: sql`m."paid_credits" - ${taken}`,
+          description: sql`${input.description.slice(0, 500)}`,
+          idempotency_key: sql`${input.idempotencyKey}`,
+          reverses_id: sql`null`,
+          reference: sql`${`membership_checkout:${input.checkoutId}`}`,
+          created_by_id: sql`${input.actor?.id ?? null}`,
+          created_at: sql`${input.now.getTime()}`,
+        },
+        sql`from "memberships" m where ${sql.join(guards, sql` and `)}`,
+      ),
+    )
+    .onConflictDoNothing({ target: creditTransactions.idempotencyKey });
+  const update = db
+    .update(memberships)
+    .set({
+      totalCredits: sql`${memberships.totalCredits} - ${amountOfRow}`,
+      paidCredits: sql`${memberships.paidCredits} - ${amountOfRow}`,
+      updatedAt: input.now,
+    })
+    .where(and(eq(memberships.id, input.membershipId), inserted));
+  const audit = insertWhen(
+    db,
+    auditLogs,
+    auditStatement(db, {
+      actor: input.actor ?? null,
+      action: "CREDITS_ADJUSTED",
+      entityType: "membership",
+      entityId: input.membershipId,
+      metadata: {
+        type: "ADJUSTMENT",
+        reason: "credit pack refunded",
+        checkoutId: input.checkoutId,
+        transactionId: rowId,
+      },
+      request: input.request,
+      at: input.now,
+    }),
+    inserted,
+  );
+  return { rowId, statements: [insert, update, audit] };
 }
 
 // ---- Period turns: rollover (one membership) and renewal (all due, set-based) ---------------
@@ -314,9 +559,13 @@ type TurnKind = "expiry" | "rollover" | "renewal";
 
 const M = `"memberships"`;
 const capOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].rolloverCap);
-const allocationOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].creditsPerPeriod);
-const periodMsOf = (alias: string) => perTier(alias, (tier) => TIERS[tier].periodDays * 86_400_000);
-const carryOf = (alias: string) => sql`max(0, min(${remainingOf(alias)}, ${capOf(alias)}))`;
+/** The tier of the next period: a pending downgrade takes effect at the turn. */
+const nextTierOf = (alias: string) => `coalesce(${alias}."pending_tier", ${alias}."tier")`;
+const allocationOf = (alias: string) =>
+  perTier(alias, (tier) => TIERS[tier].creditsPerPeriod, nextTierOf(alias));
+const periodMsOf = (alias: string) =>
+  perTier(alias, (tier) => TIERS[tier].periodDays * 86_400_000, nextTierOf(alias));
+const carryOf = (alias: string) => sql`max(0, min(${periodRemainingOf(alias)}, ${capOf(alias)}))`;
 
 interface TurnInput {
   /** Selects the memberships (alias `m`) this turn applies to. */
@@ -331,7 +580,15 @@ function turnRow(
   db: Database,
   input: TurnInput,
   kind: TurnKind,
-  row: { type: CreditTransactionType; amount: SQL; balance: SQL; description: string; when: SQL },
+  row: {
+    type: CreditTransactionType;
+    amount: SQL;
+    balance: SQL;
+    /** The paid part after the row (default: the paid credits, untouched). */
+    paidBalance?: SQL;
+    description: string;
+    when: SQL;
+  },
 ) {
   return db
     .insert(creditTransactions)
@@ -345,6 +602,7 @@ function turnRow(
           type: sql`${row.type}`,
           amount: row.amount,
           balance: row.balance,
+          paid_balance: row.paidBalance ?? paidOf("m"),
           description: sql`${row.description}`,
           idempotency_key: input.key(kind),
           reverses_id: sql`null`,
@@ -358,21 +616,24 @@ function turnRow(
     .onConflictDoNothing({ target: creditTransactions.idempotencyKey });
 }
 
-/** EXPIRY of the remaining credits, then ROLLOVER of min(remaining, cap). */
+/**
+ * EXPIRY of the remaining period credits, then ROLLOVER of min(them, cap). Paid credits
+ * (bought in packs) are neither expired nor counted against the cap.
+ */
 function expiryAndRolloverRows(db: Database, input: TurnInput) {
-  const remaining = remainingOf("m");
+  const remaining = periodRemainingOf("m");
   return {
     expiry: turnRow(db, input, "expiry", {
       type: "EXPIRY",
       amount: sql`-${remaining}`,
-      balance: sql`0`,
+      balance: paidOf("m"),
       description: "Unused credits of the period expired",
       when: sql`${remaining} > 0`,
     }),
     rollover: turnRow(db, input, "rollover", {
       type: "ROLLOVER",
       amount: carryOf("m"),
-      balance: carryOf("m"),
+      balance: sql`${paidOf("m")} + ${carryOf("m")}`,
       description: "Unused credits carried over (up to the tier's cap)",
       when: sql`${remaining} > 0 and ${capOf("m")} > 0`,
     }),
@@ -406,7 +667,11 @@ export async function rollover(
     ...expiryAndRolloverRows(db, turn),
     membership: db
       .update(memberships)
-      .set({ totalCredits: carryOf(M), usedCredits: 0, updatedAt: input.now })
+      .set({
+        totalCredits: sql`${paidOf(M)} + ${carryOf(M)}`,
+        usedCredits: 0,
+        updatedAt: input.now,
+      })
       .where(and(eq(memberships.id, input.membershipId), expiredNow)),
   });
   const expired = changedRows(expiry);
@@ -454,6 +719,7 @@ export function forfeitMembershipStatements(
       type: "EXPIRY",
       amount: sql`-${remainingOf("m")}`,
       balance: sql`0`,
+      paidBalance: sql`0`,
       description: input.description,
       when: sql`${remainingOf("m")} > 0`,
     }),
@@ -464,6 +730,11 @@ export function forfeitMembershipStatements(
         autoRenew: false,
         totalCredits: 0,
         usedCredits: 0,
+        paidCredits: 0,
+        pausedAt: null,
+        pauseEndsAt: null,
+        graceEndsAt: null,
+        pendingTier: null,
         cancelledAt: input.now,
         updatedAt: input.now,
       })
@@ -478,6 +749,12 @@ export function forfeitMembershipStatements(
 }
 
 // ---- The renewal job (set-based) ------------------------------------------------------------
+
+/**
+ * How long an auto-renewing membership waits after its period end for the renewal payment
+ * before it expires (the provider charges at the period end; its event arrives later).
+ */
+export const RENEWAL_PAYMENT_WAIT_MS = 7 * 86_400_000;
 
 /** Memberships per batch: one batch's statements each touch at most this many rows. */
 export const RENEWAL_CHUNK_SIZE = 5_000;
@@ -507,21 +784,30 @@ export async function renewDueMemberships(
 ): Promise<RenewalRun> {
   const chunkSize = Math.max(1, Math.trunc(input.chunkSize ?? RENEWAL_CHUNK_SIZE));
   const maxBatches = input.maxBatches ?? 1_000;
-  const now = input.now.getTime();
-  // Every status but EXPIRED, spelled out so memberships_status_period_end_idx serves it.
-  const live = MEMBERSHIP_STATUSES.filter((status) => status !== "EXPIRED")
+  const now = Math.trunc(input.now.getTime());
+  // Every status a period can end in, spelled out so memberships_status_period_end_idx serves
+  // it. PAUSED is not among them: a paused membership neither renews nor expires.
+  const turning = MEMBERSHIP_STATUSES.filter(
+    (status) => status !== "EXPIRED" && status !== "PAUSED",
+  )
     .map((status) => `'${status}'`)
     .join(", ");
   const due = (alias: string) =>
-    sql.raw(
-      `${alias}."status" in (${live}) and ${alias}."current_period_end" <= ${Math.trunc(now)}`,
-    );
+    sql.raw(`${alias}."status" in (${turning}) and ${alias}."current_period_end" <= ${now}`);
   const renewable = (alias: string) =>
     sql.raw(
       `${alias}."status" = 'ACTIVE' and ${alias}."auto_renew" = 1 and ${alias}."paid_through" is not null and ${alias}."paid_through" >= ${alias}."current_period_end"`,
     );
+  // Neither renewed nor expired yet: a renewal payment not in yet (the provider charges at the
+  // period end, its event comes later) or a failed one still inside its grace period.
+  const waiting = (alias: string) =>
+    sql.raw(
+      `(${alias}."status" = 'ACTIVE' and ${alias}."auto_renew" = 1 and ${alias}."current_period_end" + ${RENEWAL_PAYMENT_WAIT_MS} > ${now}) or (${alias}."status" = 'PAST_DUE' and ${alias}."grace_ends_at" > ${now})`,
+    );
+  const pick = (renew: boolean) =>
+    renew ? renewable("d") : sql`not (${renewable("d")}) and not (${waiting("d")})`;
   const chunk = (renew: boolean) =>
-    sql`m."id" in (select d."id" from "memberships" d where ${due("d")} and ${renew ? sql`` : sql`not `}(${renewable("d")}) order by d."current_period_end", d."id" limit ${chunkSize})`;
+    sql`m."id" in (select d."id" from "memberships" d where ${due("d")} and ${pick(renew)} order by d."current_period_end", d."id" limit ${chunkSize})`;
   const key = (kind: TurnKind) => sql.raw(`'${kind}:' || m."id" || ':' || m."current_period_end"`);
   const randomId = () => sql.raw(`lower(hex(randomblob(12)))`);
 
@@ -548,7 +834,7 @@ export async function renewDueMemberships(
       ),
     );
   const inChunk = (renew: boolean) =>
-    sql`"memberships"."id" in (select d."id" from "memberships" d where ${due("d")} and ${renew ? sql`` : sql`not `}(${renewable("d")}) order by d."current_period_end", d."id" limit ${chunkSize})`;
+    sql`"memberships"."id" in (select d."id" from "memberships" d where ${due("d")} and ${pick(renew)} order by d."current_period_end", d."id" limit ${chunkSize})`;
 
   const renewal = expiryAndRolloverRows(db, renewTurn);
   const statements = {
@@ -556,22 +842,24 @@ export async function renewDueMemberships(
     renewedAudit: audit(
       renewTurn,
       "MEMBERSHIP_RENEWED",
-      sql`json_object('tier', m."tier", 'carried', ${carryOf("m")}, 'allocated', ${allocationOf("m")}, 'periodStart', m."current_period_end", 'periodEnd', m."current_period_end" + ${periodMsOf("m")})`,
+      sql`json_object('tier', ${sql.raw(nextTierOf("m"))}, 'previousTier', m."tier", 'carried', ${carryOf("m")}, 'keptPaid', m."paid_credits", 'allocated', ${allocationOf("m")}, 'periodStart', m."current_period_end", 'periodEnd', m."current_period_end" + ${periodMsOf("m")})`,
     ),
     renewedExpiry: renewal.expiry,
     renewedRollover: renewal.rollover,
     renewedAllocation: turnRow(db, renewTurn, "renewal", {
       type: "RENEWAL",
       amount: allocationOf("m"),
-      balance: sql`${carryOf("m")} + ${allocationOf("m")}`,
+      balance: sql`${paidOf("m")} + ${carryOf("m")} + ${allocationOf("m")}`,
       description: "Credits for the new period",
       when: sql`${allocationOf("m")} > 0`,
     }),
     renewed: db
       .update(memberships)
       .set({
-        totalCredits: sql`${carryOf(M)} + ${allocationOf(M)}`,
+        totalCredits: sql`${paidOf(M)} + ${carryOf(M)} + ${allocationOf(M)}`,
         usedCredits: 0,
+        tier: sql.raw(nextTierOf(M)),
+        pendingTier: null,
         currentPeriodStart: sql`${memberships.currentPeriodEnd}`,
         currentPeriodEnd: sql`${memberships.currentPeriodEnd} + ${periodMsOf(M)}`,
         updatedAt: input.now,
@@ -588,18 +876,25 @@ export async function renewDueMemberships(
     expiredAudit: audit(
       expireTurn,
       "MEMBERSHIP_EXPIRED",
-      sql`json_object('tier', m."tier", 'expiredCredits', ${remainingOf("m")}, 'autoRenew', m."auto_renew", 'periodEnd', m."current_period_end")`,
+      sql`json_object('tier', m."tier", 'expiredCredits', ${periodRemainingOf("m")}, 'keptPaid', m."paid_credits", 'autoRenew', m."auto_renew", 'status', m."status", 'periodEnd', m."current_period_end")`,
     ),
     expiredCredits: turnRow(db, expireTurn, "expiry", {
       type: "EXPIRY",
-      amount: sql`-${remainingOf("m")}`,
-      balance: sql`0`,
-      description: "Membership ended: unused credits expired",
-      when: sql`${remainingOf("m")} > 0`,
+      amount: sql`-${periodRemainingOf("m")}`,
+      balance: paidOf("m"),
+      description: "Membership ended: unused period credits expired (bought credits are kept)",
+      when: sql`${periodRemainingOf("m")} > 0`,
     }),
     expired: db
       .update(memberships)
-      .set({ status: "EXPIRED", totalCredits: 0, usedCredits: 0, updatedAt: input.now })
+      .set({
+        status: "EXPIRED",
+        totalCredits: sql`${memberships.paidCredits}`,
+        usedCredits: 0,
+        graceEndsAt: null,
+        pendingTier: null,
+        updatedAt: input.now,
+      })
       .where(inChunk(false)),
   };
 
@@ -614,6 +909,62 @@ export async function renewDueMemberships(
     if (renewed < chunkSize && expired < chunkSize) break;
   }
   return run;
+}
+
+/**
+ * Paused memberships come back (issue 15): those whose pause has ended by `now`, or the one a
+ * member resumes by hand (`membershipId`). The period end and the paid-through date move by
+ * the time spent paused, so the member keeps the days of the period they paid for; credits
+ * were kept all along. One UPDATE and its audit rows in one batch; returns how many resumed.
+ */
+export async function resumePausedMemberships(
+  db: Database,
+  input: {
+    now: Date;
+    membershipId?: string;
+    actor?: AuditActor | null;
+    request?: AuditRequestInfo;
+  },
+): Promise<number> {
+  const now = input.now.getTime();
+  const scope = (alias: string) =>
+    input.membershipId
+      ? sql`${sql.raw(alias)}."status" = 'PAUSED' and ${sql.raw(alias)}."id" = ${input.membershipId}`
+      : sql`${sql.raw(alias)}."status" = 'PAUSED' and ${sql.raw(alias)}."pause_ends_at" <= ${now}`;
+  const pausedFor = sql`(${now} - ${memberships.pausedAt})`;
+  const { resumed } = await namedBatch(db, {
+    audit: db.insert(auditLogs).select(
+      selectInTableOrder(
+        auditLogs,
+        {
+          id: sql.raw(`lower(hex(randomblob(12)))`),
+          actor_id: sql`${input.actor?.id ?? null}`,
+          actor_role: sql`${input.actor?.role ?? null}`,
+          action: sql`'MEMBERSHIP_RESUMED'`,
+          entity_type: sql`'membership'`,
+          entity_id: sql`m."id"`,
+          ip_hash: sql`${input.request?.ipHash ?? null}`,
+          user_agent: sql`${input.request?.userAgent ?? null}`,
+          request_id: sql`${input.request?.requestId ?? null}`,
+          metadata: sql`json_object('pausedAt', m."paused_at", 'pauseEndsAt', m."pause_ends_at", 'pausedMs', ${now} - m."paused_at", 'by', ${input.actor ? "member" : "schedule"})`,
+          created_at: sql`${now}`,
+        },
+        sql`from "memberships" m where ${scope("m")}`,
+      ),
+    ),
+    resumed: db
+      .update(memberships)
+      .set({
+        status: "ACTIVE",
+        currentPeriodEnd: sql`${memberships.currentPeriodEnd} + ${pausedFor}`,
+        paidThrough: sql`case when ${memberships.paidThrough} is null then null else ${memberships.paidThrough} + ${pausedFor} end`,
+        pausedAt: null,
+        pauseEndsAt: null,
+        updatedAt: input.now,
+      })
+      .where(scope(`"memberships"`)),
+  });
+  return changedRows(resumed);
 }
 
 // ---- Reading and checking -------------------------------------------------------------------
@@ -652,6 +1003,7 @@ export async function checkLedgers(
         tier: memberships.tier,
         totalCredits: memberships.totalCredits,
         usedCredits: memberships.usedCredits,
+        paidCredits: memberships.paidCredits,
       })
       .from(memberships)
       .where(inArray(memberships.id, ids)),
@@ -662,6 +1014,7 @@ export async function checkLedgers(
         type: creditTransactions.type,
         amount: creditTransactions.amount,
         balance: creditTransactions.balance,
+        paidBalance: creditTransactions.paidBalance,
       })
       .from(creditTransactions)
       .where(inArray(creditTransactions.membershipId, ids))
@@ -701,26 +1054,16 @@ export async function checkLedgers(
 // ---- Statements for a caller's own batch (issue 11: add-ons paid with credits) --------------
 
 /**
- * A USAGE row (audited CREDIT_USED) for a caller's batch: written only when the balance covers
- * `amount` and `guard` holds. Later statements of the batch test `exists` on `rowId` to act only
- * if the credits were taken. A refused spend writes nothing; `explainSpendRefusal` says why.
+ * A USAGE row (audited CREDIT_USED) for a caller's batch: written only when the spend is
+ * allowed (see {@link spend}) and `guard` holds. Later statements of the batch test `exists` on
+ * `rowId` to act only if the credits were taken. A refused spend writes nothing;
+ * `explainSpendRefusal` says why.
  */
 export function spendStatements(
   db: Database,
-  input: EntryBase & { amount: number; guard?: SQL },
+  input: SpendInput & { guard?: SQL },
 ): { rowId: string; statements: BatchItem[] } {
-  const { rowId, insert, update, audit } = entryStatements(
-    db,
-    {
-      ...input,
-      type: "USAGE",
-      amount: -positive(input.amount),
-      counter: "used",
-      requireLive: true,
-      audit: { action: "CREDIT_USED" },
-    },
-    input.guard,
-  );
+  const { rowId, insert, update, audit } = entryStatements(db, spendSpec(input), input.guard);
   return { rowId, statements: [insert, update, ...audit] };
 }
 
@@ -729,33 +1072,19 @@ export function refundStatements(
   db: Database,
   input: EntryBase & { amount: number; reversesId?: string | null; guard?: SQL },
 ): { rowId: string; statements: BatchItem[] } {
-  const { rowId, insert, update, audit } = entryStatements(
-    db,
-    {
-      ...input,
-      type: "REFUND",
-      amount: positive(input.amount),
-      counter: "total",
-      requireLive: false,
-      audit: { action: "CREDITS_REFUNDED" },
-    },
-    input.guard,
-  );
+  const { rowId, insert, update, audit } = entryStatements(db, refundSpec(input), input.guard);
   return { rowId, statements: [insert, update, ...audit] };
 }
 
 /** Why a `spendStatements` row was not written (read after the batch, only to explain). */
 export async function explainSpendRefusal(
   db: Database,
-  input: { membershipId: string; idempotencyKey: string; amount: number },
+  input: {
+    membershipId: string;
+    idempotencyKey: string;
+    amount: number;
+    spenderId?: string | null;
+  },
 ): Promise<LedgerResult> {
-  return explainNoRow(db, {
-    ...input,
-    type: "USAGE",
-    amount: -input.amount,
-    counter: "used",
-    requireLive: true,
-    description: "",
-    now: new Date(0),
-  });
+  return explainNoRow(db, { ...spendSpec({ ...input, description: "", now: new Date(0) }) });
 }

@@ -1,7 +1,8 @@
 /**
  * Reading an emailed link the way a developer does locally: staff open /admin/outbox (in
  * development the links in bodies are shown whole) and copy it. Used to confirm the address
- * of an account a journey just signed up, before it buys.
+ * of an account a journey just signed up: sign-up only says "Check your email" (the same for a
+ * new and a taken address), and the link's button is what logs the new account in.
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
@@ -66,7 +67,10 @@ export async function linkFromOutbox(
   }
 }
 
-/** Confirm a just-signed-up account's address through its emailed link, in its own page. */
+/**
+ * After sign-up's "Check your email": open the account's emailed link in its own page and press
+ * the button, which confirms the address and logs the account in (it lands on /account).
+ */
 export async function confirmEmailFromOutbox(
   context: E2EContext,
   page: Page,
@@ -80,4 +84,12 @@ export async function confirmEmailFromOutbox(
   await visit(page, path);
   await page.getByRole("button", { name: "Confirm my email" }).click();
   await page.waitForURL("**/account");
+  await page.locator(".account-menu").waitFor();
+}
+
+/** Sign-up answered with its "Check your email" page, naming the address typed. */
+export async function expectCheckYourEmail(page: Page, email: string): Promise<void> {
+  const sent = page.getByTestId("signup-sent");
+  await sent.waitFor();
+  assert.ok((await sent.textContent())?.includes(email), "the page names the address typed");
 }

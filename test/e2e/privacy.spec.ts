@@ -14,6 +14,7 @@ import {
   visit,
   type E2EContext,
 } from "./browser";
+import { confirmEmailFromOutbox, expectCheckYourEmail } from "./outbox";
 import { createSuite } from "./runner";
 
 const suite = createSuite<E2EContext>();
@@ -22,14 +23,16 @@ const test = suite.test;
 
 const PASSWORD = "a sentence only I would write";
 
-async function signUp(page: Page, email: string): Promise<void> {
+/** Sign up, then log in through the emailed link (sign-up itself logs nobody in). */
+async function signUp(context: E2EContext, page: Page, email: string): Promise<void> {
   await visit(page, "/signup");
   await page.getByLabel("Name").fill("Pia Private");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByLabel("Date of birth").fill("1988-02-03");
   await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL("**/account");
+  await expectCheckYourEmail(page, email);
+  await confirmEmailFromOutbox(context, page, email);
 }
 
 test("privacy: a member exports their data, asks to delete the account, and logging in cancels it", async (context) => {
@@ -37,7 +40,7 @@ test("privacy: a member exports their data, asks to delete the account, and logg
   const { page } = tracked;
   try {
     const email = `e2e-privacy-${Date.now().toString(36)}@example.test`;
-    await signUp(page, email);
+    await signUp(context, page, email);
 
     await page
       .getByRole("navigation", { name: "Account" })
@@ -84,7 +87,7 @@ test("privacy: the page fits a phone without sideways scrolling", async (context
   const tracked = await openTrackedPage(context, PHONE);
   const { page } = tracked;
   try {
-    await signUp(page, `e2e-privacy-phone-${Date.now().toString(36)}@example.test`);
+    await signUp(context, page, `e2e-privacy-phone-${Date.now().toString(36)}@example.test`);
     await visit(page, "/account/privacy");
     const overflow = await page.evaluate(
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,

@@ -352,7 +352,7 @@ describe("pages", () => {
       password: "a long enough password",
       birthDate: "1990-01-01",
     });
-    expect(response.status).toBe(302);
+    expect(response.status).toBe(200);
     const [user] = await db.select().from(users).where(eq(users.email, email));
     expect(user!.emailVerifiedAt).toBeNull();
     const token = await latestLinkTo(email);

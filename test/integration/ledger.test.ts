@@ -10,6 +10,8 @@ import {
   allocate,
   checkLedger,
   refund,
+  refundPackStatements,
+  RENEWAL_PAYMENT_WAIT_MS,
   renewDueMemberships,
   rollover,
   spend,
@@ -18,6 +20,7 @@ import {
 import { createMembership, createUser } from "../factories";
 
 const db = createDb(env.DB);
+type BatchItem = Parameters<typeof db.batch>[0][number];
 const DAY = 86_400_000;
 
 async function ledgerOf(membershipId: string) {
@@ -176,6 +179,14 @@ describe("the credit ledger", () => {
       }),
       fc.record({ op: fc.constant("rollover" as const), amount: fc.constant(0) }),
       fc.record({ op: fc.constant("repeat" as const), amount: fc.constant(0) }),
+      fc.record({
+        op: fc.constant("refundSpend" as const),
+        amount: fc.integer({ min: 1, max: 15 }),
+      }),
+      fc.record({
+        op: fc.constant("refundPack" as const),
+        amount: fc.integer({ min: 1, max: 25 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(
@@ -184,6 +195,7 @@ describe("the credit ledger", () => {
         async (tier, operations) => {
           const membership = await newMembership({ tier, credits: 10 });
           let lastKey: { key: string; amount: number } | null = null;
+          let lastSpend: { id: string; amount: number } | null = null;
           for (const [index, step] of operations.entries()) {
             const key = `prop:${membership.id}:${index}`;
             const base = { membershipId: membership.id, description: step.op, now: new Date() };
@@ -196,10 +208,37 @@ describe("the credit ledger", () => {
                   type: "RENEWAL",
                 });
                 break;
-              case "spend":
-                await spend(db, { ...base, idempotencyKey: key, amount: step.amount });
+              case "spend": {
+                const spent = await spend(db, {
+                  ...base,
+                  idempotencyKey: key,
+                  amount: step.amount,
+                });
                 lastKey = { key, amount: step.amount };
+                if (spent.ok) lastSpend = { id: spent.transaction.id, amount: step.amount };
                 break;
+              }
+              case "refundSpend":
+                if (lastSpend) {
+                  await refund(db, {
+                    ...base,
+                    idempotencyKey: key,
+                    amount: Math.min(step.amount, lastSpend.amount),
+                    reversesId: lastSpend.id,
+                  });
+                  lastSpend = null;
+                }
+                break;
+              case "refundPack": {
+                const pack = refundPackStatements(db, {
+                  ...base,
+                  idempotencyKey: key,
+                  checkoutId: `pack-${key}`,
+                  packCredits: step.amount,
+                });
+                await db.batch(pack.statements as [BatchItem, ...BatchItem[]]);
+                break;
+              }
               case "refund":
                 await refund(db, { ...base, idempotencyKey: key, amount: step.amount });
                 break;
@@ -215,13 +254,17 @@ describe("the credit ledger", () => {
                   actor: { id: admin.id, role: "ADMIN" },
                 });
                 break;
-              case "rollover":
+              case "rollover": {
+                const paidBefore = (await membershipRow(membership.id)).paidCredits;
                 await rollover(db, {
                   membershipId: membership.id,
                   idempotencyKey: key,
                   now: base.now,
                 });
+                // Paid credits never expire at a period turn.
+                expect((await membershipRow(membership.id)).paidCredits).toBe(paidBefore);
                 break;
+              }
               case "repeat":
                 if (lastKey) {
                   await spend(db, { ...base, idempotencyKey: lastKey.key, amount: lastKey.amount });
@@ -310,9 +353,16 @@ describe("the renewal job", () => {
       periodStart,
       paidThrough: null,
     });
+    // Auto-renew off: ends with its period. Auto-renewing but not paid: waits for the renewal
+    // payment (the provider charges at the period end, its event comes later) for up to
+    // RENEWAL_PAYMENT_WAIT_MS, then ends.
     const tick = new Date(cancelled.currentPeriodEnd.getTime() + 1);
     const run = await renewDueMemberships(db, { now: tick });
-    expect(run.expired).toBeGreaterThanOrEqual(2);
+    expect(run.expired).toBeGreaterThanOrEqual(1);
+    expect(await membershipRow(cancelled.id)).toMatchObject({ status: "EXPIRED" });
+    expect(await membershipRow(unpaid.id)).toMatchObject({ status: "ACTIVE", totalCredits: 40 });
+    const waitOver = new Date(unpaid.currentPeriodEnd.getTime() + RENEWAL_PAYMENT_WAIT_MS);
+    expect((await renewDueMemberships(db, { now: waitOver })).expired).toBeGreaterThanOrEqual(1);
     for (const membership of [cancelled, unpaid]) {
       expect(await membershipRow(membership.id)).toMatchObject({
         status: "EXPIRED",
@@ -326,7 +376,7 @@ describe("the renewal job", () => {
       ]);
       expect(await checkLedger(db, membership.id)).toMatchObject({ ok: true });
     }
-    const again = await renewDueMemberships(db, { now: tick });
+    const again = await renewDueMemberships(db, { now: waitOver });
     expect(again).toMatchObject({ renewed: 0, expired: 0 });
   });
 

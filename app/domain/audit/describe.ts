@@ -218,6 +218,7 @@ const PHRASES: Record<AuditAction, Phrase> = {
   CREDITS_TOPPED_UP: ({ it }) => `topped up the credits of ${it}`,
   MEMBERSHIP_RENEWED: ({ it }) => `renewed ${it}`,
   MEMBERSHIP_EXPIRED: ({ it }) => `ended ${it}`,
+  MEMBERSHIP_RESUMED: ({ it }) => `resumed ${it} after its pause`,
   CREDITS_ADJUSTED: ({ it }) => `adjusted the credits of ${it}`,
   // Operations
   FEATURE_FLAG_CHANGED: ({ it, m }) =>

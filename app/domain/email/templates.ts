@@ -157,6 +157,31 @@ export function emailVerificationEmail(input: { name: string; link: string }): E
   };
 }
 
+/**
+ * Someone signed up with an address that already has an account. Sign-up answers the same as
+ * for a new address, so only the holder learns of it, here (at most once an hour).
+ */
+export function signupAttemptOnTakenEmail(input: {
+  loginLink: string;
+  resetLink: string;
+}): EmailContent {
+  return {
+    template: "signup-email-taken",
+    subject: "Someone tried to create a Studio Store account with your email",
+    bodyText: lines(
+      "Someone tried to create a Studio Store account with this email address, which already has one. Nothing about your account changed.",
+      "",
+      "If it was you, log in instead:",
+      input.loginLink,
+      "",
+      "Forgot your password? Choose a new one here:",
+      input.resetLink,
+      "",
+      "If it wasn't you, ignore this email.",
+    ),
+  };
+}
+
 /** To the NEW address: the link that makes it the account's address. */
 export function emailChangeConfirmEmail(input: {
   name: string;

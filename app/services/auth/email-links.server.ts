@@ -26,15 +26,29 @@ export async function checkEmailLink(
   return change.ok ? { ok: true, purpose: "EMAIL_CHANGE", email: change.newEmail } : change;
 }
 
-/** Use the link (the page's POST): verify the address, or move the account to the new one. */
+/**
+ * Use the link (the page's POST): verify the address (and say whose, so the page can log the
+ * new account in), or move the account to the new one.
+ */
 export async function applyEmailLink(
   db: Database,
   input: { token: string | undefined; now: Date; request: AuditRequestInfo },
 ): Promise<
-  Result<{ purpose: EmailLinkPurpose; email: string }, AccountTokenRefusal | "email-taken">
+  Result<
+    | { purpose: "EMAIL_VERIFICATION"; userId: string; email: string }
+    | { purpose: "EMAIL_CHANGE"; email: string },
+    AccountTokenRefusal | "email-taken"
+  >
 > {
   const verified = await verifyEmail(db, input);
-  if (verified.ok) return { ok: true, purpose: "EMAIL_VERIFICATION", email: verified.email };
+  if (verified.ok) {
+    return {
+      ok: true,
+      purpose: "EMAIL_VERIFICATION",
+      userId: verified.userId,
+      email: verified.email,
+    };
+  }
   if (verified.reason !== "invalid") return verified;
   const changed = await confirmEmailChange(db, input);
   return changed.ok ? { ok: true, purpose: "EMAIL_CHANGE", email: changed.newEmail } : changed;

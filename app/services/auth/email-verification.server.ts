@@ -8,6 +8,8 @@ import { auditStatement, type AuditActor, type AuditRequestInfo } from "../audit
 import { insertWhen } from "../conditional-insert.server";
 import { queueEmail } from "../email-outbox.server";
 import { consumeRateLimit } from "../rate-limit.server";
+import { needsGuardianConsent } from "~/domain/auth/age";
+import type { AppEnv } from "~/lib/env.server";
 import {
   accountTokenUsable,
   findAccountToken,
@@ -15,6 +17,8 @@ import {
   spendAccountToken,
   type AccountTokenRefusal,
 } from "./account-tokens.server";
+import { recordDevice, type DeviceInput } from "./devices.server";
+import { startSession } from "./login.server";
 
 /**
  * Email verification (docs/architecture.md §5): a new account is mailed a single-use link
@@ -128,6 +132,56 @@ export async function verifyEmail(
   ]);
   if (spent.length === 0) return lostRace(db, input.token, "EMAIL_VERIFICATION", now);
   return { ok: true, userId: found.userId, email: verified[0]!.email };
+}
+
+export type VerifiedSignIn =
+  | { signedIn: true; token: string; deletionCancelled: boolean; guardianPending: boolean }
+  | { signedIn: false; why: "two-factor" | "account-inactive" | "device-blocked" };
+
+/**
+ * A verification link was just used (and spent): the mailbox is proven, so its account is
+ * logged in the way sign-up used to log it in (device row, session, USER_LOGIN). Not when a
+ * password alone would not do it: an account with two-factor (the link is no second factor),
+ * an account that is not active, or a blocked device; those log in at /login as usual.
+ * The first session of an account is audited as method "signup", as it always was.
+ */
+export async function signInAfterVerification(
+  deps: { db: Database; env: AppEnv },
+  input: DeviceInput & { userId: string; request: AuditRequestInfo; now: Date },
+): Promise<VerifiedSignIn> {
+  const { db, env } = deps;
+  const [user] = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      role: users.role,
+      accountStatus: users.accountStatus,
+      twoFactorEnabled: users.twoFactorEnabled,
+      lastLoginAt: users.lastLoginAt,
+      isMinor: users.isMinor,
+      guardianConsentAt: users.guardianConsentAt,
+      deletedAt: users.deletedAt,
+    })
+    .from(users)
+    .where(eq(users.id, input.userId))
+    .limit(1);
+  if (!user || user.deletedAt || user.accountStatus !== "ACTIVE") {
+    return { signedIn: false, why: "account-inactive" };
+  }
+  if (user.twoFactorEnabled) return { signedIn: false, why: "two-factor" };
+  const device = await recordDevice(db, env, { ...input, userId: user.id });
+  if (device.isBlocked) return { signedIn: false, why: "device-blocked" };
+  const { token, deletionCancelled } = await startSession(deps, {
+    user,
+    deviceSessionId: device.id,
+    newDevice: device.isNew,
+    twoFactorVerified: false,
+    method: user.lastLoginAt ? "email-link" : "signup",
+    request: input.request,
+    userAgent: input.userAgent,
+    now: input.now,
+  });
+  return { signedIn: true, token, deletionCancelled, guardianPending: needsGuardianConsent(user) };
 }
 
 /**

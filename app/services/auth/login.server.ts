@@ -351,7 +351,8 @@ export async function startSession(
     deviceSessionId: string;
     newDevice: boolean;
     twoFactorVerified: boolean;
-    method: "password" | "totp" | "recovery-code" | "signup";
+    /** "email-link": a verification link just used logged the account in. */
+    method: "password" | "totp" | "recovery-code" | "signup" | "email-link";
     request: AuditRequestInfo;
     userAgent?: string | null;
     /** A step-up replaces the current session: the old token stops working in the same batch. */

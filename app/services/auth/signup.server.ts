@@ -7,7 +7,7 @@ import { ageBracket } from "~/domain/auth/age";
 import { SIGNUPS_PER_CLIENT, formatWait } from "~/domain/auth/login-policy";
 import type { SignupForm } from "~/domain/auth/forms";
 import { refuse, type Result } from "~/domain/refusal";
-import { guardianConsentRequestEmail } from "~/domain/email/templates";
+import { guardianConsentRequestEmail, signupAttemptOnTakenEmail } from "~/domain/email/templates";
 import type { AppEnv } from "~/lib/env.server";
 import { sha256Hex } from "~/lib/hmac.server";
 import { hashPassword } from "~/lib/password.server";
@@ -21,19 +21,22 @@ export const GUARDIAN_CONSENT_PURPOSE = "guardian-consent";
 export const GUARDIAN_CONSENT_TTL_MS = 14 * 24 * 60 * 60 * 1000;
 const ConsentPayloadSchema = z.object({ userId: z.string(), nonce: z.string() });
 
-export type SignupResult = Result<{ user: User }, "email-taken" | "throttled">;
+/**
+ * The same answer for a new and a taken address (issue 14.6): the caller learns only which
+ * address was written to, never whether it already had an account.
+ */
+export type SignupResult = Result<{ email: string }, "throttled">;
 
-const EMAIL_TAKEN = refuse(
-  "conflict",
-  "email-taken",
-  "An account with this email already exists. Log in instead?",
-  { field: "email" },
-);
+/** At most one "someone tried to sign up with your address" email per account in this window. */
+export const SIGNUP_TAKEN_NOTICE_LIMIT = { limit: 1, windowMs: 60 * 60 * 1000 } as const;
 
 /**
- * Create an account, unverified: one batch writes the user row, its audit row and the email
- * verification link (mailed to the account's address). A minor's account also gets a signed,
- * expiring consent link mailed to the guardian.
+ * Create an account, unverified and not logged in: one batch writes the user row, its audit
+ * row and the email verification link (mailed to the account's address; using it logs the
+ * account in). A minor's account also gets a signed, expiring consent link mailed to the
+ * guardian. A taken address changes nothing and answers the same: the password is hashed
+ * anyway (same cost), and the holder is told by email, at most once an hour, that someone
+ * tried, with links to log in or reset the password.
  */
 export async function createAccount(
   deps: { db: Database; env: AppEnv },
@@ -61,7 +64,12 @@ export async function createAccount(
     .from(users)
     .where(eq(users.email, form.email))
     .limit(1);
-  if (existing) return EMAIL_TAKEN;
+  // Hashed before anything else is decided, so a taken address costs the same scrypt.
+  const passwordHash = await hashPassword(form.password);
+  if (existing) {
+    await noticeToHolder(db, { userId: existing.id, email: form.email, origin: input.origin, now });
+    return { ok: true, email: form.email };
+  }
 
   const id = createId();
   const isMinor = ageBracket(form.birthDate, now) === "minor";
@@ -81,7 +89,7 @@ export async function createAccount(
       id,
       email: form.email,
       name: form.name,
-      passwordHash: await hashPassword(form.password),
+      passwordHash,
       role: "USER",
       birthDate: form.birthDate,
       isMinor,
@@ -112,7 +120,7 @@ export async function createAccount(
     if (consentToken) {
       // The consent link goes to the guardian's address only, never the minor's.
       const link = `${input.origin}/consent/${consentToken}`;
-      const [[user]] = await db.batch([
+      await db.batch([
         insert,
         audit,
         ...verification,
@@ -122,21 +130,48 @@ export async function createAccount(
           dedupeKey: `guardian-consent:${id}`,
         }),
       ]);
-      return { ok: true, user: user! };
+    } else {
+      await db.batch([insert, audit, ...verification]);
     }
-    const [[user]] = await db.batch([insert, audit, ...verification]);
-    return { ok: true, user: user! };
+    return { ok: true, email: form.email };
   } catch (error) {
-    // Two sign-ups with the same email in parallel: the unique index decides.
+    // Two sign-ups with the same email in parallel: the unique index decides, and the loser
+    // gets the same answer as any taken address (the winner's verification email is on its way).
     if (
       String((error as Error & { cause?: unknown }).cause ?? error).includes(
         "UNIQUE constraint failed: users.email",
       )
     ) {
-      return EMAIL_TAKEN;
+      return { ok: true, email: form.email };
     }
     throw error;
   }
+}
+
+/**
+ * Tell the holder of a taken address that someone tried to sign up with it, at most
+ * {@link SIGNUP_TAKEN_NOTICE_LIMIT} per account, so sign-up can't be used to flood a mailbox.
+ * Nothing about the account changes.
+ */
+async function noticeToHolder(
+  db: Database,
+  input: { userId: string; email: string; origin: string; now: Date },
+): Promise<void> {
+  const decision = await consumeRateLimit(db, {
+    scope: "signup-taken-notice",
+    subject: input.userId,
+    ...SIGNUP_TAKEN_NOTICE_LIMIT,
+    now: input.now,
+  });
+  if (!decision.allowed) return;
+  await queueEmail(db, {
+    to: input.email,
+    ...signupAttemptOnTakenEmail({
+      loginLink: `${input.origin}/login`,
+      resetLink: `${input.origin}/forgot-password`,
+    }),
+    at: input.now,
+  });
 }
 
 export type ConsentCheck =
