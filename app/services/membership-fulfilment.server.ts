@@ -527,7 +527,7 @@ async function tierUpgraded(event: LifecycleEvent): Promise<MembershipEventResul
       now: input.now,
       actor: null,
       guard: written,
-    }),
+    }).statements,
     invoice: input.invoice ? [invoiceRow(event, input.invoice, "PAID", to)] : [],
     audit: event.audit("MEMBERSHIP_TIER_CHANGED", membership.id, {
       from,

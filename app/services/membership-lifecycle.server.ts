@@ -159,7 +159,7 @@ async function tierItem(
 const auditOf = (
   db: Database,
   input: LifecycleInput,
-  action: "MEMBERSHIP_TIER_CHANGED" | "MEMBERSHIP_PAUSED" | "MEMBERSHIP_RESUMED",
+  action: "MEMBERSHIP_TIER_CHANGED" | "MEMBERSHIP_PAUSED",
   membershipId: string,
   metadata: Record<string, unknown>,
 ) =>
@@ -421,26 +421,22 @@ export async function resumeMembership(
       return providerFailed("membership.resume.stripe_failed", membership.id, error);
     }
   }
-  await resumePausedMemberships(db, { now: input.now, membershipId: membership.id });
-  const resumed = sql`exists (select 1 from "memberships" m where m."id" = ${membership.id} and m."status" = 'ACTIVE' and m."paused_at" is null)`;
-  await db.batch([
-    insertWhen(
-      db,
-      auditLogs,
-      auditOf(db, input, "MEMBERSHIP_RESUMED", membership.id, { by: "member" }),
-      resumed,
-    ),
-    queueEmail(
-      db,
-      {
-        ...membershipResumedEmail(),
-        to: input.user.email,
-        at: input.now,
-        dedupeKey: `membership-resumed:${membership.id}:${input.now.getTime()}`,
-      },
-      { when: resumed },
-    ),
-  ]);
+  // The ledger writes the MEMBERSHIP_RESUMED audit row with the UPDATE (by: "member").
+  const resumed = await resumePausedMemberships(db, {
+    now: input.now,
+    membershipId: membership.id,
+    actor: { id: input.user.id, role: input.user.role },
+    request: input.request,
+  });
+  if (resumed === 0) {
+    return refuse("conflict", "not-paused", "Your membership isn't paused.");
+  }
+  await queueEmail(db, {
+    ...membershipResumedEmail(),
+    to: input.user.email,
+    at: input.now,
+    dedupeKey: `membership-resumed:${membership.id}:${input.now.getTime()}`,
+  });
   return { ok: true, message: "Your membership is running again." };
 }
 

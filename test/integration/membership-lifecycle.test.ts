@@ -12,8 +12,9 @@ import {
   type MembershipTier,
 } from "#db/schema";
 import { GRACE_PERIOD_MS, proratedUpgradeCents } from "~/domain/memberships/lifecycle";
+import { renewMembershipsJob } from "~/jobs/renew-memberships";
 import { parseEnv } from "~/lib/env.server";
-import { renewDueMemberships, spend } from "~/services/ledger.server";
+import { spend } from "~/services/ledger.server";
 import {
   settleTestMembershipCheckout,
   startMembershipCheckout,
@@ -40,6 +41,10 @@ const db = createDb(env.DB);
 const appEnv = parseEnv(env);
 const SECRET = "whsec_test_secret_for_signatures_0123456789";
 const DAY = 86_400_000;
+
+/** The hourly renewal cron (resumes ended pauses, then renews, waits or expires). */
+const renewalCron = (now: Date) =>
+  renewMembershipsJob.run({ db, env: appEnv, bindings: env, now });
 
 const ledgerOf = (membershipId: string) =>
   db
@@ -320,14 +325,14 @@ describe("downgrades", () => {
     expect(audit!.metadata).toMatchObject({ from: "PRO", to: "BASIC_ACCESS", when: "period-end" });
 
     // Mid-period the job changes nothing; at the period turn the lower tier's allocation arrives.
-    await renewDueMemberships(db, { now });
+    await renewalCron(now);
     expect((await membershipRow(membership.id)).tier).toBe("PRO");
     const periodEnd = row.currentPeriodEnd;
     await db
       .update(memberships)
       .set({ paidThrough: new Date(periodEnd.getTime() + 30 * DAY) })
       .where(eq(memberships.id, membership.id));
-    await renewDueMemberships(db, { now: new Date(periodEnd.getTime() + 60_000) });
+    await renewalCron(new Date(periodEnd.getTime() + 60_000));
     row = await membershipRow(membership.id);
     expect(row).toMatchObject({ tier: "BASIC_ACCESS", pendingTier: null });
     const renewal = (await ledgerOf(membership.id)).filter((r) => r.type === "RENEWAL");
@@ -362,13 +367,13 @@ describe("pause", () => {
 
     // Its period ends while paused: the job neither renews nor expires it.
     const rowsBefore = (await ledgerOf(membership.id)).length;
-    await renewDueMemberships(db, { now: new Date(row.currentPeriodEnd.getTime() + DAY) });
+    await renewalCron(new Date(row.currentPeriodEnd.getTime() + DAY));
     row = await membershipRow(membership.id);
     expect(row.status).toBe("PAUSED");
     expect(await ledgerOf(membership.id)).toHaveLength(rowsBefore);
 
     // On its date it resumes, the period moved by the time spent paused; credits kept.
-    await renewDueMemberships(db, { now: new Date(row.pauseEndsAt!.getTime() + 60_000) });
+    await renewalCron(new Date(row.pauseEndsAt!.getTime() + 60_000));
     row = await membershipRow(membership.id);
     expect(row.status).toBe("ACTIVE");
     expect(row.currentPeriodEnd.getTime()).toBeGreaterThan(
@@ -475,9 +480,9 @@ describe("failed payments", () => {
   it("PAST_DUE → grace over → EXPIRED by the renewal job", async () => {
     const { membership, subscriptionId, now } = await stripeMember("PRO", 40, 29);
     await deliver(failedInvoice(subscriptionId), now);
-    await renewDueMemberships(db, { now: new Date(now.getTime() + 3 * DAY) });
+    await renewalCron(new Date(now.getTime() + 3 * DAY));
     expect((await membershipRow(membership.id)).status).toBe("PAST_DUE");
-    await renewDueMemberships(db, { now: new Date(now.getTime() + GRACE_PERIOD_MS + 60_000) });
+    await renewalCron(new Date(now.getTime() + GRACE_PERIOD_MS + 60_000));
     expect((await membershipRow(membership.id)).status).toBe("EXPIRED");
   });
 });
@@ -520,7 +525,7 @@ describe("the test provider's renewals", () => {
       [["RENEWAL", "PAID", 4900]],
     );
     // The renewal job then renews it; a second period gets paid the same way.
-    await renewDueMemberships(db, { now: new Date(end + 60_000) });
+    await renewalCron(new Date(end + 60_000));
     const renewed = await membershipRow(membership.id);
     expect(renewed.currentPeriodEnd.getTime()).toBe(end + 30 * DAY);
     await payDueTestRenewals(db, { now: new Date(end + 30 * DAY - 60_000) });

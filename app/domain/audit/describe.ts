@@ -211,7 +211,6 @@ const PHRASES: Record<AuditAction, Phrase> = {
   MEMBERSHIP_TIER_CHANGED: ({ it, m }) => `changed the tier of ${it}${fromTo(m)}`,
   MEMBERSHIP_PAID: ({ it }) => `recorded a payment for ${it}`,
   MEMBERSHIP_PAUSED: ({ it }) => `paused ${it}`,
-  MEMBERSHIP_RESUMED: ({ it }) => `resumed ${it}`,
   MEMBERSHIP_PAYMENT_FAILED: ({ it }) => `recorded a failed payment for ${it}`,
   CREDIT_USED: ({ it }) => `spent credits of ${it}`,
   CREDITS_REFUNDED: ({ it }) => `refunded credits to ${it}`,
