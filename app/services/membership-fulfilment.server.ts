@@ -6,6 +6,7 @@ import {
   auditLogs,
   membershipCheckouts,
   membershipInvoices,
+  membershipMembers,
   memberships,
   paymentEvents,
   users,
@@ -271,6 +272,19 @@ async function applyOnce(
             }),
             written,
           ),
+      // The owner's seat (membership_members): spending and the member's pages go by seats.
+      insertWhen(
+        db,
+        membershipMembers,
+        db.insert(membershipMembers).values({
+          membershipId,
+          userId: checkout.userId,
+          role: "OWNER",
+          createdAt: input.now,
+          updatedAt: input.now,
+        }),
+        written,
+      ).onConflictDoNothing({ target: membershipMembers.userId }),
       // The membership's credits so far (zero, or what was left on an expired one) plus the
       // tier's allocation: the row's balance is computed from the membership in SQL.
       ...paidCreditsStatements(db, {

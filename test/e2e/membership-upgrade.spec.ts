@@ -12,7 +12,7 @@ import {
   visit,
   type E2EContext,
 } from "./browser";
-import { confirmEmailFromOutbox } from "./outbox";
+import { confirmEmailFromOutbox, expectCheckYourEmail } from "./outbox";
 import { createSuite } from "./runner";
 
 const suite = createSuite<E2EContext>();
@@ -34,7 +34,8 @@ test("a member upgrades from Basic access to Pro with the test provider", async 
     await page.getByLabel("Password").fill(PASSWORD);
     await page.getByLabel("Date of birth").fill("1985-05-05");
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.waitForURL("**/account");
+    // Sign-up logs nobody in (issue 14.6); the emailed link confirms the address and logs in.
+    await expectCheckYourEmail(page, email);
     await confirmEmailFromOutbox(context, page, email);
 
     await visit(page, "/pricing");

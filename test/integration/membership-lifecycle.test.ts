@@ -43,8 +43,7 @@ const SECRET = "whsec_test_secret_for_signatures_0123456789";
 const DAY = 86_400_000;
 
 /** The hourly renewal cron (resumes ended pauses, then renews, waits or expires). */
-const renewalCron = (now: Date) =>
-  renewMembershipsJob.run({ db, env: appEnv, bindings: env, now });
+const renewalCron = (now: Date) => renewMembershipsJob.run({ db, env: appEnv, bindings: env, now });
 
 const ledgerOf = (membershipId: string) =>
   db
