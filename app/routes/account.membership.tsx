@@ -163,6 +163,9 @@ export default function AccountMembership() {
   }
   const { membership, tier } = overview;
   const expired = membership.status === "EXPIRED";
+  // Paused or waiting for a failed payment: the plan notice above says what happens next.
+  const onHold =
+    membership.autoRenew && (membership.status === "PAUSED" || membership.status === "PAST_DUE");
   const periodEnd = formatDate(membership.currentPeriodEnd);
 
   return (
@@ -182,7 +185,13 @@ export default function AccountMembership() {
           { label: "Balance", value: `${overview.remaining} credits`, testId: "credit-balance" },
           { label: "Used this period", value: membership.usedCredits },
           {
-            label: expired ? "Ended" : overview.renews ? "Next renewal" : "Ends",
+            label: expired
+              ? "Ended"
+              : overview.renews
+                ? "Next renewal"
+                : onHold
+                  ? "Period ends"
+                  : "Ends",
             value: periodEnd,
           },
           {
@@ -203,7 +212,7 @@ export default function AccountMembership() {
         <p>
           Your membership has ended. <Link to="/pricing">Subscribe again</Link> to get credits.
         </p>
-      ) : (
+      ) : onHold ? null : (
         <p className="muted">
           Auto-renew is off: your membership ends on {periodEnd} and unused credits expire then.
         </p>

@@ -227,6 +227,7 @@ describe("pause and resume on /account/membership", () => {
       const page = await pageText(await get("/account/membership", cookie));
       expect(page).toContain("Paused until");
       expect(page).toContain("Resume now");
+      expect(page).not.toContain("Auto-renew is off");
     }
   });
 
@@ -270,9 +271,9 @@ describe("the test provider's renewal route", () => {
     const pastDue = await membershipOf(membership.userId);
     expect(pastDue.status).toBe("PAST_DUE");
     expect(pastDue.graceEndsAt).not.toBeNull();
-    expect(await pageText(await get("/account/membership", cookie))).toContain(
-      "Payment failed: credits are on hold until",
-    );
+    const pastDuePage = await pageText(await get("/account/membership", cookie));
+    expect(pastDuePage).toContain("Payment failed: credits are on hold until");
+    expect(pastDuePage).not.toContain("Auto-renew is off");
 
     const paid = await submit(path, { outcome: "succeed" }, cookie);
     expect(paid.status).toBe(302);
