@@ -1,5 +1,6 @@
 import {
   data,
+  redirect,
   type ActionFunctionArgs,
   type LinksFunction,
   type LoaderFunctionArgs,
@@ -14,20 +15,34 @@ import { Facts } from "~/components/facts";
 import { FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
 import { LedgerTable } from "~/components/ledger-table";
 import { TeammateView, TeamSection } from "~/components/membership-team";
+import { MembershipPlan, PlanNotices, TestProviderPanel } from "~/components/membership-plan";
 import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
 import { buildBalanceChart } from "~/domain/credits/chart";
 import { AutoRenewFormSchema } from "~/domain/memberships/forms";
 import { isTeamIntent } from "~/domain/memberships/team";
+import {
+  CancelDowngradeFormSchema,
+  ChangeTierFormSchema,
+  PauseFormSchema,
+  ResumeFormSchema,
+} from "~/domain/memberships/lifecycle-forms";
 import { CREDIT_PACKS, TIERS } from "~/domain/memberships/tiers";
 import { formatMoney } from "~/domain/money";
 import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
-import { pageCursor, requireAccountAction } from "~/request/account.server";
+import { pageCursor, requireAccountAction, type AccountAction } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { refusedForm } from "~/request/refusals.server";
 import { readForm } from "~/request/read-form.server";
+import {
+  cancelDowngrade,
+  changeTier,
+  getMembershipPlan,
+  pauseMembership,
+  resumeMembership,
+} from "~/services/membership-lifecycle.server";
 import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
 import { findMembershipOfUser, getTeamOverview } from "~/services/membership-team.server";
 import { teamAction } from "~/request/membership-team.server";
@@ -58,12 +73,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       periodCap: seat.periodCap,
       periodEnd: seat.currentPeriodEnd,
     };
-    return { overview: null, team: null, teammate };
+    return { overview: null, team: null, teammate, plan: null };
   }
   const overview = await getMembershipOverview(context.db, user.id, {
     cursor: pageCursor(request),
   });
-  if (!overview) return { overview: null, team: null, teammate: null };
+  if (!overview) return { overview: null, team: null, teammate: null, plan: null };
   const { invitations, members, seats, seatsLeft, seatsUsed } = team ?? {
     invitations: [],
     members: [],
@@ -81,6 +96,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   };
   const { membership, ledger, history, ...facts } = overview;
   return {
+    plan: await getMembershipPlan(context.db, user.id, context.env),
     overview: {
       ...facts,
       membership: {
@@ -106,6 +122,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (isTeamIntent(formData.get("intent"))) {
     return teamAction({ context, account, formData, origin: new URL(request.url).origin });
   }
+  const plan = await planAction(context, account, formData);
+  if (plan) return plan;
   const submission = parseForm(formData, AutoRenewFormSchema);
   if (!submission.ok) return data(submission.reply, { status: 400 });
   const result = await setAutoRenew(
@@ -121,13 +139,54 @@ export async function action({ request, context }: ActionFunctionArgs) {
   });
 }
 
+/** Plan intents (issue 15): change-tier, cancel-downgrade, pause, resume; null for the others. */
+async function planAction(
+  context: ActionFunctionArgs["context"],
+  account: AccountAction,
+  formData: FormData,
+) {
+  const deps = { db: context.db, env: context.env };
+  const input = { ...account, user: { ...account.actor, email: account.user.email } };
+  const done = (message: string, to = "/account/membership") =>
+    redirectWithToast(context, to, { kind: "success", message });
+  switch (formData.get("intent")) {
+    case "change-tier": {
+      const submission = parseForm(formData, ChangeTierFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await changeTier(deps, { ...input, tier: submission.value.tier });
+      if (!result.ok) return refusedForm(formData, result);
+      return result.redirectTo ? redirect(result.redirectTo) : done(result.message);
+    }
+    case "cancel-downgrade": {
+      const submission = parseForm(formData, CancelDowngradeFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await cancelDowngrade(deps, input);
+      return result.ok ? done(result.message) : refusedForm(formData, result);
+    }
+    case "pause": {
+      const submission = parseForm(formData, PauseFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await pauseMembership(deps, { ...input, months: submission.value.months });
+      return result.ok ? done(result.message) : refusedForm(formData, result);
+    }
+    case "resume": {
+      const submission = parseForm(formData, ResumeFormSchema);
+      if (!submission.ok) return data(submission.reply, { status: 400 });
+      const result = await resumeMembership(deps, input);
+      return result.ok ? done(result.message) : refusedForm(formData, result);
+    }
+    default:
+      return null;
+  }
+}
+
 const PACK_OPTIONS = CREDIT_PACKS.map((pack) => ({
   value: pack.id,
   label: `${pack.name} — ${formatMoney(pack.priceCents, pack.currency)}`,
 }));
 
 export default function AccountMembership() {
-  const { overview, team, teammate } = useLoaderData<typeof loader>();
+  const { overview, team, teammate, plan } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
   const form = useFormReply(reply, { intent: "auto-renew" });
   if (teammate) {
@@ -155,6 +214,9 @@ export default function AccountMembership() {
   }
   const { membership, tier } = overview;
   const expired = membership.status === "EXPIRED";
+  // Paused or waiting for a failed payment: the plan notice above says what happens next.
+  const onHold =
+    membership.autoRenew && (membership.status === "PAUSED" || membership.status === "PAST_DUE");
   const periodEnd = formatDate(membership.currentPeriodEnd);
 
   return (
@@ -166,13 +228,21 @@ export default function AccountMembership() {
         </Badge>
       </PageHeader>
 
+      {plan && <PlanNotices plan={plan} />}
+
       <Facts
         className="membership-summary"
         facts={[
           { label: "Balance", value: `${overview.remaining} credits`, testId: "credit-balance" },
           { label: "Used this period", value: membership.usedCredits },
           {
-            label: expired ? "Ended" : overview.renews ? "Next renewal" : "Ends",
+            label: expired
+              ? "Ended"
+              : overview.renews
+                ? "Next renewal"
+                : onHold
+                  ? "Period ends"
+                  : "Ends",
             value: periodEnd,
           },
           {
@@ -193,11 +263,14 @@ export default function AccountMembership() {
         <p>
           Your membership has ended. <Link to="/pricing">Subscribe again</Link> to get credits.
         </p>
-      ) : (
+      ) : onHold ? null : (
         <p className="muted">
           Auto-renew is off: your membership ends on {periodEnd} and unused credits expire then.
         </p>
       )}
+
+      {plan && <MembershipPlan plan={plan} reply={reply} />}
+      {plan && <TestProviderPanel plan={plan} />}
 
       {!expired && (
         <section aria-labelledby="renew-heading">

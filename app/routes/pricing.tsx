@@ -9,12 +9,16 @@ import { DataTable } from "~/components/data-table";
 import { FeaturePaused } from "~/components/feature-paused";
 import { PageHeader } from "~/components/page-header";
 import { formatMoney } from "~/domain/money";
+import type { MembershipTier } from "#db/schema/enums";
+import { tierChange } from "~/domain/memberships/lifecycle";
 import { CREDIT_PACKS, TIER_ORDER, TIERS, type TierConfig } from "~/domain/memberships/tiers";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
+import { getCurrentUser } from "~/request/auth.server";
 import { featureRefusal } from "~/request/feature-gate.server";
+import { getMembershipPlan } from "~/services/membership-lifecycle.server";
 import membershipStyles from "~/styles/membership.css?url";
 
-/** `/pricing`: the membership tiers and credit packs, the same page for every visitor. */
+/** `/pricing`: the membership tiers and credit packs, the same page for every anonymous visitor. */
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: membershipStyles }];
 
@@ -28,9 +32,62 @@ export const meta: MetaFunction = () => [
 
 export const headers: HeadersFunction = () => ({ "Cache-Control": PUBLIC_PAGE_CACHE });
 
-/** Checkout paused (feature flag): the tiers stay, their Subscribe buttons give way to the sentence. */
-export async function loader({ context }: LoaderFunctionArgs) {
-  return { checkoutPaused: (await featureRefusal(context, "checkout"))?.message ?? null };
+/**
+ * Checkout paused (feature flag): the tiers stay, their Subscribe buttons give way to the
+ * sentence. A logged-in member sees "Your plan" on their tier and Upgrade/Downgrade on the
+ * others (the worker makes any page of a session private, so this never reaches a shared cache).
+ */
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const user = await getCurrentUser(request, context);
+  const plan = user ? await getMembershipPlan(context.db, user.id, context.env) : null;
+  return {
+    checkoutPaused: (await featureRefusal(context, "checkout"))?.message ?? null,
+    plan:
+      plan && plan.status !== "EXPIRED"
+        ? {
+            tier: plan.tier,
+            status: plan.status,
+            pendingTier: plan.pendingTier,
+            isOwner: plan.isOwner,
+          }
+        : null,
+  };
+}
+
+/** The member's button on a tier card: "Your plan", Upgrade, Downgrade, or nothing. */
+function PlanButton({
+  tier,
+  plan,
+}: {
+  tier: TierConfig;
+  plan: {
+    tier: MembershipTier;
+    status: string;
+    pendingTier: MembershipTier | null;
+    isOwner: boolean;
+  };
+}) {
+  if (plan.tier === tier.tier) {
+    return (
+      <p className="tier-card__current" data-testid="your-plan">
+        Your plan
+      </p>
+    );
+  }
+  if (plan.pendingTier === tier.tier) {
+    return <p className="muted">Your plan from the next period</p>;
+  }
+  if (!plan.isOwner || plan.status !== "ACTIVE") return null;
+  const change = tierChange(plan.tier, tier.tier);
+  return (
+    <Form method="post" action="/account/membership">
+      <input type="hidden" name="intent" value="change-tier" />
+      <input type="hidden" name="tier" value={tier.tier} />
+      <button type="submit" className={change === "upgrade" ? "button" : "button button--ghost"}>
+        {change === "upgrade" ? `Upgrade to ${tier.name}` : `Downgrade to ${tier.name}`}
+      </button>
+    </Form>
+  );
 }
 
 const tiers = TIER_ORDER.map((tier) => TIERS[tier]);
@@ -53,7 +110,7 @@ const COMPARISON: Comparison[] = [
 ];
 
 export default function Pricing() {
-  const { checkoutPaused } = useLoaderData<typeof loader>();
+  const { checkoutPaused, plan } = useLoaderData<typeof loader>();
   return (
     <div className="container section">
       <PageHeader title="Pricing">
@@ -78,7 +135,9 @@ export default function Pricing() {
                 <li key={feature}>{feature}</li>
               ))}
             </ul>
-            {checkoutPaused ? (
+            {plan ? (
+              <PlanButton tier={tier} plan={plan} />
+            ) : checkoutPaused ? (
               <FeaturePaused message={checkoutPaused} />
             ) : (
               <Form method="post" action="/checkout/membership">

@@ -15,6 +15,7 @@ import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
 import { membershipTeamTests } from "./membership-team.spec";
+import { membershipUpgradeTests } from "./membership-upgrade.spec";
 import { membershipTests } from "./memberships.spec";
 import { operationsTests } from "./operations.spec";
 import { privacyTests } from "./privacy.spec";
@@ -107,6 +108,7 @@ async function main(): Promise<number> {
       ...downloadTests,
       ...membershipTests,
       ...membershipTeamTests,
+      ...membershipUpgradeTests,
       ...studioTests,
       ...operationsTests,
       ...privacyTests,

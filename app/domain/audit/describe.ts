@@ -210,6 +210,8 @@ const PHRASES: Record<AuditAction, Phrase> = {
     `turned automatic renewal ${m.autoRenew === false ? "off" : "on"} for ${it}`,
   MEMBERSHIP_TIER_CHANGED: ({ it, m }) => `changed the tier of ${it}${fromTo(m)}`,
   MEMBERSHIP_PAID: ({ it }) => `recorded a payment for ${it}`,
+  MEMBERSHIP_PAUSED: ({ it }) => `paused ${it}`,
+  MEMBERSHIP_PAYMENT_FAILED: ({ it }) => `recorded a failed payment for ${it}`,
   CREDIT_USED: ({ it }) => `spent credits of ${it}`,
   CREDITS_REFUNDED: ({ it }) => `refunded credits to ${it}`,
   CREDITS_TOPPED_UP: ({ it }) => `topped up the credits of ${it}`,

@@ -654,3 +654,87 @@ export const studioEmails = {
     };
   },
 };
+
+// ---- Membership lifecycle (issue 15) ------------------------------------------------------------
+
+const day = (at: Date) => at.toISOString().slice(0, 10);
+
+export function tierUpgradedEmail(input: {
+  tierName: string;
+  credits: number;
+  amountCents: number;
+  currency: string;
+}): EmailContent {
+  return {
+    template: "membership-upgraded",
+    subject: `Your membership is now ${input.tierName}`,
+    bodyText: lines(
+      `Your membership moved up to ${input.tierName}.`,
+      `${input.credits} more credits are in your balance for this period.`,
+      `Charged now for the rest of the period: ${formatMoney(input.amountCents, input.currency)}.`,
+      "",
+      "See your membership: /account/membership",
+    ),
+  };
+}
+
+export function downgradeScheduledEmail(input: { tierName: string; at: Date }): EmailContent {
+  return {
+    template: "membership-downgrade-scheduled",
+    subject: `Your membership moves to ${input.tierName} on ${day(input.at)}`,
+    bodyText: lines(
+      `Your membership moves to ${input.tierName} at the end of this period, on ${day(input.at)}.`,
+      "Until then nothing changes; from then on you are billed the lower price and get that tier's credits.",
+      "",
+      "Changed your mind? Cancel it under /account/membership",
+    ),
+  };
+}
+
+export function membershipPausedEmail(input: { until: Date }): EmailContent {
+  return {
+    template: "membership-paused",
+    subject: `Your membership is paused until ${day(input.until)}`,
+    bodyText: lines(
+      `Your membership is paused until ${day(input.until)}: no payment and no new credits until then.`,
+      "Your credits are kept. It resumes on its own, or resume it any time under /account/membership",
+    ),
+  };
+}
+
+export function membershipResumedEmail(): EmailContent {
+  return {
+    template: "membership-resumed",
+    subject: "Your membership is running again",
+    bodyText: lines(
+      "Your membership is running again; its period was moved by the time it was paused.",
+      "",
+      "See your membership: /account/membership",
+    ),
+  };
+}
+
+export function paymentFailedEmail(input: { graceEndsAt: Date; link: string }): EmailContent {
+  return {
+    template: "membership-payment-failed",
+    subject: `Your payment failed — fix it by ${day(input.graceEndsAt)} or the membership ends`,
+    bodyText: lines(
+      `Your membership payment failed. Fix it by ${day(input.graceEndsAt)} or the membership ends.`,
+      "Until then your credits are on hold: they can't be spent.",
+      "",
+      `Fix the payment: ${input.link}`,
+    ),
+  };
+}
+
+export function paymentReceivedEmail(): EmailContent {
+  return {
+    template: "membership-payment-received",
+    subject: "Payment received: your membership is active again",
+    bodyText: lines(
+      "We received your membership payment. Your membership is active and your credits can be spent again.",
+      "",
+      "See your membership: /account/membership",
+    ),
+  };
+}
