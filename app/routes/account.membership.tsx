@@ -246,6 +246,11 @@ export default function AccountMembership() {
             value: periodEnd,
           },
           {
+            label: "Bought credits (never expire)",
+            value: `${overview.paidCredits} credits`,
+            testId: "paid-credits",
+          },
+          {
             label: "Rolls over at renewal",
             value: overview.renews ? `${overview.rolloverPreview} credits` : "—",
           },
@@ -254,8 +259,10 @@ export default function AccountMembership() {
       {overview.renews ? (
         <p className="muted">
           On {periodEnd}, up to {tier.rolloverCap} unused credits carry over (now{" "}
-          {overview.rolloverPreview}) and {overview.nextAllocation} new credits arrive, for{" "}
-          {overview.rolloverPreview + overview.nextAllocation} in total.
+          {overview.rolloverPreview}) and {overview.nextAllocation} new credits arrive
+          {overview.paidCredits > 0 && <>, beside your {overview.paidCredits} bought credits</>},
+          for {overview.paidCredits + overview.rolloverPreview + overview.nextAllocation} in total.
+          Credits you buy in packs never expire, and period credits are spent before them.
           {overview.paymentPending &&
             " The payment for this period hasn't reached us yet; the renewal waits for it, and the membership ends if it never arrives."}
         </p>
@@ -265,7 +272,8 @@ export default function AccountMembership() {
         </p>
       ) : onHold ? null : (
         <p className="muted">
-          Auto-renew is off: your membership ends on {periodEnd} and unused credits expire then.
+          Auto-renew is off: your membership ends on {periodEnd} and unused period credits expire
+          then (bought credits are kept).
         </p>
       )}
 

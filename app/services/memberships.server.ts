@@ -91,6 +91,7 @@ const membershipColumns = {
   currentPeriodStart: memberships.currentPeriodStart,
   currentPeriodEnd: memberships.currentPeriodEnd,
   paidThrough: memberships.paidThrough,
+  paidCredits: memberships.paidCredits,
   providerSubscriptionId: memberships.providerSubscriptionId,
   cancelledAt: memberships.cancelledAt,
   createdAt: memberships.createdAt,
@@ -126,7 +127,11 @@ export async function getMembershipOverview(
     remaining,
     renews,
     paymentPending,
-    rolloverPreview: renews ? rolloverCredits(remaining, tier.rolloverCap) : 0,
+    // Only period credits roll over (or expire); bought ones stay whole (ADR 0010).
+    paidCredits: membership.paidCredits,
+    rolloverPreview: renews
+      ? rolloverCredits(remaining - membership.paidCredits, tier.rolloverCap)
+      : 0,
     nextAllocation: renews ? tier.creditsPerPeriod : 0,
     ledger,
     history,

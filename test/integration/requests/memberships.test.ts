@@ -120,7 +120,14 @@ describe("subscribing with the test provider", () => {
       ["INITIAL_ALLOCATION", 10, 10],
       ["TOP_UP", 25, 35],
     ]);
-    expect(await membershipOf(user.id)).toMatchObject({ totalCredits: 35 });
+    expect(rows.map((row) => row.paidBalance)).toEqual([0, 25]);
+    expect(await membershipOf(user.id)).toMatchObject({ totalCredits: 35, paidCredits: 25 });
+    // The member's page keeps the bought credits apart from what the rollover cap applies to
+    // (ADR 0010): 10 period credits, cap 5 → 5 roll over; the 25 bought ones stay whole.
+    const page = await (await get("/account/membership", cookie)).text();
+    expect(page).toMatch(/Bought credits \(never expire\)<\/dt><dd[^>]*>25 credits/);
+    expect(page).toMatch(/Rolls over at renewal<\/dt><dd[^>]*>5 credits/);
+    expect(page).toContain("for <!-- -->40<!-- --> in total");
   });
 
   it("refuses a second subscription, a pack without a membership, and a minor without consent", async () => {
