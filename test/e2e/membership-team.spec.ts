@@ -85,7 +85,7 @@ test("team membership: the owner invites a teammate, who joins and spends from t
     await mate.getByTestId("project-balance").getByText(`${before} credits`).waitFor();
     await mate.getByLabel("Add-on", { exact: true }).selectOption(call.type);
     await mate.getByRole("button", { name: "Request add-on" }).click();
-    await mate.getByText(`${call.credits} credits reserved`).waitFor();
+    await mate.getByRole("status").getByText(`${call.credits} credits reserved`).waitFor();
     await visit(mate, "/account/membership");
     await mate.getByTestId("teammate-usage").getByText(String(call.credits)).waitFor();
     await mate
