@@ -113,7 +113,7 @@ export function ProductGallery({ images, label }: { images: GalleryImage[]; labe
               >
                 <img
                   src={image.src}
-                  alt={`Show ${image.alt}`}
+                  alt={image.alt}
                   width={ART_WIDTH}
                   height={ART_HEIGHT}
                   loading="lazy"

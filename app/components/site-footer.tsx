@@ -9,6 +9,7 @@ const FOOTER_LINKS = [
   { to: "/products", label: "Products" },
   { to: "/pricing", label: "Pricing" },
   { to: "/#studio", label: "Studio", section: true },
+  { to: "/account/projects/new", label: "Start a project" },
   { to: "/privacy", label: "Privacy" },
   { to: "/terms", label: "Terms" },
 ] as const;
