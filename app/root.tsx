@@ -32,7 +32,9 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: baseStyles },
   { rel: "stylesheet", href: layoutStyles },
   { rel: "stylesheet", href: componentStyles },
+  // Browsers that read SVG icons take the first; the rest (and /favicon.ico probes) the ICO.
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "icon", href: "/favicon.ico", sizes: "16x16 32x32 48x48" },
 ];
 
 export const meta: MetaFunction = () => [

@@ -1,3 +1,4 @@
+import { createId } from "@paralleldrive/cuid2";
 import { count, eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { users, type ProductCategory, type User, type UserRole } from "./schema";
@@ -120,6 +121,44 @@ export interface DemoDataDeps {
   db: Database;
   files: R2Bucket;
   encryptionKeys: EncryptionKeys;
+  /**
+   * Reads a file of `db/demo-media/` (the PNGs `generate.ts` draws), or null when there is none.
+   * `npm run db:seed` passes one that reads the disk; without it the products keep their
+   * gradient tiles (the workerd tests that seed have no file system).
+   */
+  readMedia?: (fileName: string) => Promise<Uint8Array | null>;
+}
+
+/** How many preview images each demo product has in `db/demo-media/` (`<slug>-preview-<n>.png`). */
+export const DEMO_PREVIEWS_PER_PRODUCT = 2;
+
+export const demoProductSlug = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
+
+/**
+ * The cover (`thumbnails/<id>/cover.png`) and previews (`previews/<id>/preview-<n>.png`) of a
+ * demo product, put into R2 where `/media/*` serves them; the product page's gallery shows the cover
+ * and then the previews.
+ */
+async function storeDemoImages(
+  files: R2Bucket,
+  readMedia: DemoDataDeps["readMedia"],
+  productId: string,
+  slug: string,
+): Promise<{ thumbnailKey: string | null; previewKeys: string[] }> {
+  if (!readMedia) return { thumbnailKey: null, previewKeys: [] };
+  const put = async (fileName: string, key: string) => {
+    const bytes = await readMedia(fileName);
+    if (!bytes) return null;
+    await files.put(key, bytes, { httpMetadata: { contentType: "image/png" } });
+    return key;
+  };
+  const thumbnailKey = await put(`${slug}-cover.png`, `thumbnails/${productId}/cover.png`);
+  const previewKeys: string[] = [];
+  for (let n = 1; n <= DEMO_PREVIEWS_PER_PRODUCT; n++) {
+    const key = await put(`${slug}-preview-${n}.png`, `previews/${productId}/preview-${n}.png`);
+    if (key) previewKeys.push(key);
+  }
+  return { thumbnailKey, previewKeys };
 }
 
 export interface DemoDataResult {
@@ -158,11 +197,15 @@ export async function seedDemoData(deps: DemoDataDeps): Promise<DemoDataResult> 
   const editorId = accounts.get("EDITOR");
   const now = Date.now();
   for (const [index, product] of DEMO_PRODUCTS.entries()) {
+    const id = createId();
+    const slug = demoProductSlug(product.name);
     await createProduct(
       { db, files },
       {
+        id,
+        ...(await storeDemoImages(files, deps.readMedia, id, slug)),
         name: product.name,
-        slug: product.name.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+        slug,
         category: product.category,
         tagline: product.tagline,
         description:

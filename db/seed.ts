@@ -5,6 +5,7 @@
  * is exactly what `wrangler dev` serves. Refused unless the Worker's ENVIRONMENT is
  * "development". Options: `--persist-to <dir>` (same meaning as wrangler's flag).
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { getPlatformProxy } from "wrangler";
@@ -18,6 +19,16 @@ export async function openLocalPlatform(persistTo?: string) {
     persist: persistTo ? { path: path.join(path.resolve(persistTo), "v3") } : true,
     remoteBindings: false,
   });
+}
+
+/** A file of db/demo-media/ (the products' cover and preview PNGs), or null if it is missing. */
+async function readDemoMedia(fileName: string): Promise<Uint8Array | null> {
+  if (!/^[a-z0-9-]+\.png$/.test(fileName)) return null;
+  try {
+    return new Uint8Array(await readFile(path.join(import.meta.dirname, "demo-media", fileName)));
+  } catch {
+    return null;
+  }
 }
 
 async function main() {
@@ -37,6 +48,7 @@ async function main() {
       db: createDb(bindings.DB),
       files: bindings.FILES,
       encryptionKeys: env.encryptionKeys,
+      readMedia: readDemoMedia,
     });
     console.log(
       result.seeded

@@ -6,29 +6,63 @@ import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
 type Props = { product: ProductCardData };
 
-/** The product's thumbnail when it has one, otherwise its initial on the category's gradient. */
+/** The pixel size of product artwork (16:9, what the seed's images and the tiles use). */
+export const ART_WIDTH = 1280;
+export const ART_HEIGHT = 720;
+
+/**
+ * The product's cover image when it has one; otherwise its initial on the category's gradient
+ * (a decoration, hidden from assistive technology: the product's name is right next to it).
+ */
 export function ProductArt({
   product,
   className = "",
+  loading = "lazy",
+  alt,
 }: {
   product: Pick<ProductCardData, "name" | "category" | "thumbnailKey">;
   className?: string;
+  loading?: "lazy" | "eager";
+  /** "" where the product's name is the image's neighbour and the picture adds nothing. */
+  alt?: string;
 }) {
   const src = mediaUrl(product.thumbnailKey);
+  if (src) {
+    return (
+      <div className={`product-card__art product-card__art--image ${className}`.trim()}>
+        <img
+          className="product-art__image"
+          src={src}
+          alt={alt ?? `Cover of ${product.name}`}
+          width={ART_WIDTH}
+          height={ART_HEIGHT}
+          loading={loading}
+          decoding="async"
+        />
+      </div>
+    );
+  }
   return (
     <div
       className={`product-card__art ${className}`.trim()}
       aria-hidden="true"
       data-category={product.category}
     >
-      {src ? (
-        <img className="product-art__image" src={src} alt="" loading="lazy" decoding="async" />
-      ) : (
-        <span>{product.name.slice(0, 1)}</span>
-      )}
+      <span>{product.name.slice(0, 1)}</span>
     </div>
   );
 }
+
+/** A purchase's product, as `ProductArt` draws it (order summary, purchases list). */
+export const purchasedProduct = (purchase: {
+  productName: string;
+  productCategory: ProductCardData["category"];
+  productThumbnailKey: string | null;
+}) => ({
+  name: purchase.productName,
+  category: purchase.productCategory,
+  thumbnailKey: purchase.productThumbnailKey,
+});
 
 export function ProductCard({ product }: Props) {
   return (

@@ -1,13 +1,18 @@
+import { Link, NavLink } from "@remix-run/react";
 import { CONTACT_EMAIL } from "~/lib/contact";
-import { NavLinks, type NavItem } from "./nav-links";
 
-const FOOTER_LINKS: NavItem[] = [
+/**
+ * Studio is the home page's services section (what the studio does, how a project runs): a
+ * plain link, since NavLink would mark it as the current page all over the home page.
+ */
+const FOOTER_LINKS = [
   { to: "/products", label: "Products" },
   { to: "/pricing", label: "Pricing" },
-  { to: "/account/projects/new", label: "Studio" },
+  { to: "/#studio", label: "Studio", section: true },
+  { to: "/account/projects/new", label: "Start a project" },
   { to: "/privacy", label: "Privacy" },
   { to: "/terms", label: "Terms" },
-];
+] as const;
 
 export function SiteFooter() {
   const year = new Date().getFullYear();
@@ -23,7 +28,21 @@ export function SiteFooter() {
             </a>
           </p>
         </div>
-        <NavLinks items={FOOTER_LINKS} label="Footer" />
+        <nav aria-label="Footer">
+          <ul role="list">
+            {FOOTER_LINKS.map((link) => (
+              <li key={link.to}>
+                {"section" in link ? (
+                  <Link to={link.to}>{link.label}</Link>
+                ) : (
+                  <NavLink to={link.to} prefetch="intent">
+                    {link.label}
+                  </NavLink>
+                )}
+              </li>
+            ))}
+          </ul>
+        </nav>
       </div>
     </footer>
   );

@@ -1,12 +1,29 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/cloudflare";
-import { Link, useLoaderData } from "@remix-run/react";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { ProductGrid } from "~/components/product-card";
+import { TIER_ORDER, TIERS } from "~/domain/memberships/tiers";
+import { formatMoney } from "~/domain/money";
+import { SERVICE_CATEGORY_LABELS } from "~/domain/projects/labels";
 import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+import type { loader as rootLoader } from "~/root";
 import { listFeaturedProducts } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
+import homeStyles from "~/styles/home.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: catalogStyles },
+  { rel: "stylesheet", href: homeStyles },
+];
+
+export const meta: MetaFunction = () => [
+  { title: "Studio Store — templates, UI kits and a design studio" },
+  {
+    name: "description",
+    content:
+      "Templates, themes, UI kits and icons under fair licenses, and a studio for design, build and care.",
+  },
+];
 
 export async function loader({ context }: LoaderFunctionArgs) {
   const featured = await listFeaturedProducts(context.db);
@@ -15,11 +32,46 @@ export async function loader({ context }: LoaderFunctionArgs) {
 
 export const headers = publicPageHeaders;
 
+/** Where "Request a project" goes: the form, through the log-in page for visitors. */
+const PROJECT_REQUEST_PATH = "/account/projects/new";
+
+/** What the studio does, in the words of the project request form's categories. */
+const SERVICES = [
+  {
+    category: "WEB_DESIGN",
+    text: "Identity, layouts and a design system your team can keep using.",
+  },
+  {
+    category: "WEB_DEVELOPMENT",
+    text: "Fast, accessible sites and storefronts, built on the stack you already run.",
+  },
+  {
+    category: "MOBILE_APP",
+    text: "From a clickable prototype to an app in the stores.",
+  },
+  {
+    category: "MAINTENANCE",
+    text: "Updates, fixes and content edits after launch, paid from membership credits.",
+  },
+] as const;
+
+const STEPS = [
+  { title: "Request", text: "Tell us what you need and by when. It takes five minutes." },
+  { title: "Agree", text: "We reply with scope, features, a deadline and the revisions included." },
+  { title: "Design and build", text: "Follow every phase on your project page; ask for changes." },
+  { title: "Launch and care", text: "Post-launch support, with add-ons paid in credits." },
+];
+
 export default function Home() {
   const { featured } = useLoaderData<typeof loader>();
+  const signedIn = Boolean(useRouteLoaderData<typeof rootLoader>("root")?.account);
+  const requestHref = signedIn
+    ? PROJECT_REQUEST_PATH
+    : `/login?redirectTo=${encodeURIComponent(PROJECT_REQUEST_PATH)}`;
+
   return (
     <>
-      <section className="hero">
+      <section className="hero home-hero">
         <div className="container hero__inner">
           <p className="eyebrow">Templates · themes · UI kits · services</p>
           <h1>Design assets you can ship, and a studio when you need one.</h1>
@@ -30,6 +82,9 @@ export default function Home() {
           <p className="hero__actions">
             <Link to="/products" className="button button--large">
               Browse the catalog
+            </Link>
+            <Link to={requestHref} className="button button--large button--ghost">
+              Start a project
             </Link>
           </p>
         </div>
@@ -49,28 +104,93 @@ export default function Home() {
         )}
       </section>
 
-      <section className="container section teaser-grid" aria-label="What else the studio offers">
-        <article className="teaser">
-          <h2>Client projects</h2>
-          <p>
-            Design, build and post-launch support with clear phases and a fixed number of revisions,
-            so you always know where your project stands.
-          </p>
-        </article>
-        <article className="teaser">
-          <h2>Memberships</h2>
-          <p>
-            Credits every month for edits, support calls and rush delivery, with unused credits
-            rolling over up to a cap.
-          </p>
-        </article>
-        <article className="teaser">
-          <h2>Fair licenses</h2>
-          <p>
-            Three downloads in any 14 days per license, a reset when you need one, and a key your
-            software can validate.
-          </p>
-        </article>
+      <section
+        id="studio"
+        className="home-band"
+        aria-labelledby="studio-title"
+        data-testid="home-services"
+      >
+        <div className="container section">
+          <div className="section__header">
+            <div>
+              <p className="eyebrow">The studio</p>
+              <h2 id="studio-title">Client projects, start to launch</h2>
+            </div>
+          </div>
+          <ul className="home-services" role="list">
+            {SERVICES.map((service) => (
+              <li key={service.category} className="home-card">
+                <h3>{SERVICE_CATEGORY_LABELS[service.category]}</h3>
+                <p>{service.text}</p>
+              </li>
+            ))}
+          </ul>
+          <ol className="home-steps">
+            {STEPS.map((step, index) => (
+              <li key={step.title}>
+                <span className="home-steps__number" aria-hidden="true">
+                  {index + 1}
+                </span>
+                <div>
+                  <h3>{step.title}</h3>
+                  <p>{step.text}</p>
+                </div>
+              </li>
+            ))}
+          </ol>
+        </div>
+      </section>
+
+      <section
+        className="container section"
+        aria-labelledby="memberships-title"
+        data-testid="home-memberships"
+      >
+        <div className="section__header">
+          <div>
+            <p className="eyebrow">Memberships</p>
+            <h2 id="memberships-title">Credits every month for the work after launch</h2>
+          </div>
+          <Link to="/pricing">Compare plans →</Link>
+        </div>
+        <ul className="home-tiers" role="list">
+          {TIER_ORDER.map((tier) => {
+            const config = TIERS[tier];
+            return (
+              <li key={tier} className="home-card home-tier" data-tier={tier}>
+                <h3>{config.name}</h3>
+                <p className="home-tier__price">
+                  <strong>{formatMoney(config.priceCents, config.currency)}</strong> every{" "}
+                  {config.periodDays} days
+                </p>
+                <p>{config.summary}</p>
+                <p className="home-tier__credits">
+                  {config.creditsPerPeriod} credits a period, up to {config.rolloverCap} roll over
+                </p>
+                <ul className="home-tier__features">
+                  {config.features.map((feature) => (
+                    <li key={feature}>{feature}</li>
+                  ))}
+                </ul>
+              </li>
+            );
+          })}
+        </ul>
+      </section>
+
+      <section className="container section" aria-labelledby="cta-title">
+        <div className="home-cta">
+          <div>
+            <h2 id="cta-title">Have a project in mind?</h2>
+            <p>
+              Request it with a short description and a deadline; the studio answers with scope,
+              features and the revisions included before any work starts.
+            </p>
+          </div>
+          <Link to={requestHref} className="button button--large" data-testid="home-cta">
+            Request a project
+          </Link>
+        </div>
       </section>
     </>
   );

@@ -1,14 +1,20 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { PurchaseStatusBadge } from "~/components/badge";
-import { PagedTable } from "~/components/data-table";
+import { EmptyState } from "~/components/empty-state";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PageHeader } from "~/components/page-header";
+import { CursorPagination } from "~/components/pagination";
+import { ProductArt, purchasedProduct } from "~/components/product-card";
+import { LICENSE_LABELS } from "~/domain/catalog/license-terms";
 import { formatMoney } from "~/domain/money";
 import { formatDate, isoDateTime } from "~/lib/format";
 import { pageCursor } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { listUserPurchases } from "~/services/purchases.server";
+import purchasesStyles from "~/styles/purchases.css?url";
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: purchasesStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Purchases — Studio Store" }];
 
@@ -31,53 +37,75 @@ export default function PurchasesPage() {
         Your product orders. Every payment, with memberships, credit packs and printable receipts,
         is under <Link to="/account/billing">Billing</Link>.
       </PageHeader>
-      <PagedTable
-        rows={purchases}
-        columns={[
-          {
-            header: "Product",
-            cell: (purchase) => (
-              <Link to={`/products/${purchase.productSlug}`}>{purchase.productName}</Link>
-            ),
-          },
-          { header: "License", cell: (purchase) => purchase.licenseType.toLowerCase() },
-          {
-            header: "Amount",
-            cell: (purchase) => formatMoney(purchase.amountCents, purchase.currency),
-          },
-          {
-            header: "Status",
-            cell: (purchase) => (
-              <>
-                <PurchaseStatusBadge
-                  status={purchase.status}
-                  title={purchase.failureReason ?? undefined}
-                />
-                {testCheckout && purchase.status === "PENDING" && purchase.provider === "TEST" && (
-                  <>
-                    {" "}
-                    <Link to={`/checkout/test/${purchase.id}`}>Complete payment</Link>
-                  </>
-                )}
-              </>
-            ),
-          },
-          {
-            header: "Date",
-            cell: (purchase) => (
-              <time dateTime={isoDateTime(purchase.createdAt)}>
-                {formatDate(purchase.createdAt)}
-              </time>
-            ),
-          },
-        ]}
-        nextCursor={nextCursor}
-        emptyTitle="No purchases yet"
-      >
-        <p>
-          When you buy a product, your order appears here. <Link to="/products">Browse</Link>
-        </p>
-      </PagedTable>
+      {purchases.length === 0 ? (
+        <EmptyState title="No purchases yet">
+          <p>
+            When you buy a product, your order appears here. <Link to="/products">Browse</Link>
+          </p>
+        </EmptyState>
+      ) : (
+        <table className="data-table purchase-table" data-testid="purchase-list">
+          <thead>
+            <tr>
+              <th scope="col">Product</th>
+              <th scope="col">License</th>
+              <th scope="col">Amount</th>
+              <th scope="col">Status</th>
+              <th scope="col">Date</th>
+            </tr>
+          </thead>
+          <tbody>
+            {purchases.map((purchase) => (
+              <tr key={purchase.id} data-purchase-id={purchase.id}>
+                <th scope="row" className="purchase-table__product">
+                  <ProductArt
+                    product={purchasedProduct(purchase)}
+                    className="purchase-table__art"
+                    alt=""
+                  />
+                  <Link to={`/products/${purchase.productSlug}`}>{purchase.productName}</Link>
+                </th>
+                <td data-label="License">
+                  <span>{LICENSE_LABELS[purchase.licenseType]}</span>
+                  {purchase.licenseId && (
+                    <>
+                      {" "}
+                      <Link
+                        to={`/account/licenses/${purchase.licenseId}`}
+                        className="purchase-table__license"
+                        aria-label={`License for ${purchase.productName}`}
+                      >
+                        View license
+                      </Link>
+                    </>
+                  )}
+                </td>
+                <td data-label="Amount">{formatMoney(purchase.amountCents, purchase.currency)}</td>
+                <td data-label="Status">
+                  <PurchaseStatusBadge
+                    status={purchase.status}
+                    title={purchase.failureReason ?? undefined}
+                  />
+                  {testCheckout &&
+                    purchase.status === "PENDING" &&
+                    purchase.provider === "TEST" && (
+                      <>
+                        {" "}
+                        <Link to={`/checkout/test/${purchase.id}`}>Complete payment</Link>
+                      </>
+                    )}
+                </td>
+                <td data-label="Date">
+                  <time dateTime={isoDateTime(purchase.createdAt)}>
+                    {formatDate(purchase.createdAt)}
+                  </time>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <CursorPagination nextCursor={nextCursor} />
     </>
   );
 }

@@ -1,12 +1,18 @@
 import {
   data,
   type ActionFunctionArgs,
+  type LinksFunction,
   type LoaderFunctionArgs,
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { PurchaseStatusBadge } from "~/components/badge";
+import { ProductArt, purchasedProduct } from "~/components/product-card";
 import { TestPaymentForm } from "~/components/test-payment-form";
+import { CATEGORY_LABELS } from "~/domain/catalog/labels";
+import { DOWNLOAD_WINDOW_DAYS, licenseTerms } from "~/domain/catalog/license-terms";
+import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { formatMoney } from "~/domain/money";
 import { TestOutcomeFormSchema } from "~/domain/payments/checkout-forms";
 import { parseForm } from "~/lib/forms.server";
@@ -16,6 +22,8 @@ import { requireUser } from "~/request/auth.server";
 import { readForm } from "~/request/read-form.server";
 import { settleTestCheckout } from "~/services/checkout.server";
 import { getOwnPurchase } from "~/services/purchases.server";
+import catalogStyles from "~/styles/catalog.css?url";
+import checkoutStyles from "~/styles/checkout.css?url";
 
 /**
  * The test payment provider (docs/architecture.md §7): stands in for Stripe when no key is configured,
@@ -27,6 +35,11 @@ import { getOwnPurchase } from "~/services/purchases.server";
  */
 
 const NOT_FOUND = "This checkout doesn't exist.";
+
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: catalogStyles },
+  { rel: "stylesheet", href: checkoutStyles },
+];
 
 async function requireTestCheckout({ request, params, context }: LoaderFunctionArgs) {
   invariantResponse(!context.env.isProduction && !context.env.stripe, NOT_FOUND, {
@@ -47,11 +60,14 @@ export async function loader(args: LoaderFunctionArgs) {
         id: purchase.id,
         productName: purchase.productName,
         productSlug: purchase.productSlug,
+        productCategory: purchase.productCategory,
+        productThumbnailKey: purchase.productThumbnailKey,
         licenseType: purchase.licenseType,
         amountCents: purchase.amountCents,
         currency: purchase.currency,
         status: purchase.status,
       },
+      terms: licenseTerms(purchase.licenseType, purchase),
     },
     { headers: { "Cache-Control": "no-store" } },
   );
@@ -81,41 +97,103 @@ export async function action(args: ActionFunctionArgs) {
 export const meta: MetaFunction = () => [{ title: "Test checkout — Studio Store" }];
 
 export default function TestCheckoutPage() {
-  const { purchase } = useLoaderData<typeof loader>();
+  const { purchase, terms } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
+  const price = formatMoney(purchase.amountCents, purchase.currency);
+  const productHref = `/products/${purchase.productSlug}`;
   return (
-    <section className="container section" aria-labelledby="test-checkout-title">
-      <h1 id="test-checkout-title">Test checkout</h1>
-      <p>No payment provider is configured, so this page stands in for one. Nothing is charged.</p>
-      <dl className="facts">
-        <div>
-          <dt>Product</dt>
-          <dd>
-            <Link to={`/products/${purchase.productSlug}`}>{purchase.productName}</Link>
-          </dd>
-        </div>
-        <div>
-          <dt>License</dt>
-          <dd>{purchase.licenseType.toLowerCase()}</dd>
-        </div>
-        <div>
-          <dt>Price</dt>
-          <dd>{formatMoney(purchase.amountCents, purchase.currency)}</dd>
-        </div>
-        <div>
-          <dt>Status</dt>
-          <dd>{purchase.status.toLowerCase()}</dd>
-        </div>
-      </dl>
-      <TestPaymentForm
-        reply={reply}
-        pending={purchase.status === "PENDING"}
-        settled={
-          <>
-            This order is settled. <Link to="/account/purchases">See your purchases</Link>.
-          </>
-        }
-      />
+    <section className="container section checkout" aria-labelledby="test-checkout-title">
+      <header className="checkout__header">
+        <p className="eyebrow">Checkout</p>
+        <h1 id="test-checkout-title">Review and pay</h1>
+        <p className="checkout__note">
+          Test checkout: no payment provider is configured, so this page stands in for one. Nothing
+          is charged.
+        </p>
+      </header>
+      <div className="checkout__layout">
+        <article
+          className="checkout-summary"
+          aria-labelledby="order-title"
+          data-testid="order-summary"
+        >
+          <h2 id="order-title">Order summary</h2>
+          <div className="checkout-summary__product">
+            <ProductArt
+              product={purchasedProduct(purchase)}
+              className="checkout-summary__art"
+              loading="eager"
+            />
+            <div>
+              <p className="checkout-summary__category">
+                {CATEGORY_LABELS[purchase.productCategory]}
+              </p>
+              <h3 className="checkout-summary__name">
+                <Link to={productHref}>{purchase.productName}</Link>
+              </h3>
+              <p className="checkout-summary__license" data-testid="order-license">
+                {terms.label}
+                {purchase.licenseType === "TEAM" && ` · ${terms.seats} seats`}
+              </p>
+            </div>
+            <p className="checkout-summary__price">{price}</p>
+          </div>
+
+          <section aria-labelledby="terms-title" className="checkout-summary__block">
+            <h3 id="terms-title">What the {terms.label.toLowerCase()} allows</h3>
+            <ul className="checkout-summary__terms" data-testid="order-terms">
+              {terms.allows.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+              <li>Term: {terms.term.toLowerCase()}</li>
+            </ul>
+            <p className="checkout-summary__more">
+              The full wording is in the <Link to="/terms">terms</Link>.
+            </p>
+          </section>
+
+          <dl className="checkout-summary__totals">
+            <div>
+              <dt>Subtotal</dt>
+              <dd>{price}</dd>
+            </div>
+            <div className="checkout-summary__total">
+              <dt>Total</dt>
+              <dd data-testid="order-total">{price}</dd>
+            </div>
+          </dl>
+        </article>
+
+        <aside className="checkout-pay" aria-labelledby="next-title">
+          <h2 id="next-title">What happens next</h2>
+          <ol className="checkout-steps" data-testid="order-next">
+            <li>You pay; the receipt appears under Billing.</li>
+            <li>
+              Your license key is ready at once under <strong>Licenses</strong>
+              {purchase.licenseType === "TEAM" && `, with ${terms.seats} seats for your team`}.
+            </li>
+            <li>
+              Download the files {DOWNLOADS_PER_WINDOW} times in any {DOWNLOAD_WINDOW_DAYS} days;
+              ask for a reset if you need more.
+            </li>
+          </ol>
+          {purchase.status !== "PENDING" && (
+            <p className="checkout-pay__status">
+              Status: <PurchaseStatusBadge status={purchase.status} />
+            </p>
+          )}
+          <TestPaymentForm
+            reply={reply}
+            pending={purchase.status === "PENDING"}
+            cancelHref={productHref}
+            settled={
+              <>
+                This order is settled. <Link to="/account/purchases">See your purchases</Link>.
+              </>
+            }
+          />
+        </aside>
+      </div>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { Facts } from "~/components/facts";
 import { FeaturePaused } from "~/components/feature-paused";
 import { Markdown } from "~/components/markdown";
 import { ProductArt } from "~/components/product-card";
+import { ProductGallery, type GalleryImage } from "~/components/product-gallery";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { licenseOptions, type LicenseOption } from "~/domain/catalog/license-options";
 import { mediaUrl } from "~/domain/catalog/media";
@@ -16,8 +17,12 @@ import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import type { loader as rootLoader } from "~/root";
 import { getPublishedProduct } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
+import galleryStyles from "~/styles/gallery.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: catalogStyles },
+  { rel: "stylesheet", href: galleryStyles },
+];
 
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const slug = params.slug ?? "";
@@ -45,6 +50,25 @@ function formatBytes(bytes: number | null): string | null {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The cover first, then the previews; keys `/media/*` would not serve are left out. */
+function galleryImages(product: {
+  name: string;
+  thumbnailKey: string | null;
+  previewKeys: string[];
+}): GalleryImage[] {
+  const cover = mediaUrl(product.thumbnailKey);
+  const previews = product.previewKeys
+    .map((key) => mediaUrl(key))
+    .filter((url): url is string => url !== null && url !== cover);
+  return [
+    ...(cover ? [{ src: cover, alt: `${product.name}, cover` }] : []),
+    ...previews.map((src, index) => ({
+      src,
+      alt: `${product.name}, preview ${index + 1} of ${previews.length}`,
+    })),
+  ];
 }
 
 /**
@@ -113,9 +137,7 @@ export default function ProductPage() {
   const { product, licenses, checkoutPaused } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
   const size = formatBytes(product.fileSizeBytes);
-  const previews = product.previewKeys
-    .map((key) => mediaUrl(key))
-    .filter((url): url is string => url !== null);
+  const gallery = galleryImages(product);
 
   return (
     <article className="container section product-page">
@@ -140,22 +162,10 @@ export default function ProductPage() {
 
       <div className="product-page__layout">
         <div className="product-page__content">
-          <ProductArt product={product} className="product-page__art" />
-          {previews.length > 0 && (
-            <ul className="product-previews" role="list" aria-label="Previews">
-              {previews.map((src, index) => (
-                <li key={src}>
-                  <a href={src}>
-                    <img
-                      src={src}
-                      alt={`${product.name}, preview ${index + 1} of ${previews.length}`}
-                      loading="lazy"
-                      decoding="async"
-                    />
-                  </a>
-                </li>
-              ))}
-            </ul>
+          {gallery.length > 0 ? (
+            <ProductGallery images={gallery} label={`Pictures of ${product.name}`} />
+          ) : (
+            <ProductArt product={product} className="product-page__art" />
           )}
           {[
             { id: "about", title: "About", text: product.description },

@@ -1,6 +1,6 @@
 import { and, desc, eq, lt, or } from "drizzle-orm";
 import type { Database } from "#db/client";
-import { digitalProductPurchases, digitalProducts } from "#db/schema";
+import { digitalProductPurchases, digitalProducts, licenses } from "#db/schema";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
 
 const purchaseColumns = {
@@ -16,6 +16,12 @@ const purchaseColumns = {
   refundedAt: digitalProductPurchases.refundedAt,
   productName: digitalProducts.name,
   productSlug: digitalProducts.slug,
+  productCategory: digitalProducts.category,
+  productThumbnailKey: digitalProducts.thumbnailKey,
+  teamSeats: digitalProducts.teamSeats,
+  licenseDurationMonths: digitalProducts.licenseDurationMonths,
+  /** The license a completed purchase issued (null until then). */
+  licenseId: licenses.id,
 };
 
 /** The buyer's purchases, newest first, keyset-paginated on `(created_at, id)`. */
@@ -30,6 +36,7 @@ export async function listUserPurchases(
     .select(purchaseColumns)
     .from(digitalProductPurchases)
     .innerJoin(digitalProducts, eq(digitalProducts.id, digitalProductPurchases.productId))
+    .leftJoin(licenses, eq(licenses.purchaseId, digitalProductPurchases.id))
     .where(
       and(
         eq(digitalProductPurchases.userId, userId),
@@ -57,6 +64,7 @@ export async function getOwnPurchase(db: Database, userId: string, purchaseId: s
     .select(purchaseColumns)
     .from(digitalProductPurchases)
     .innerJoin(digitalProducts, eq(digitalProducts.id, digitalProductPurchases.productId))
+    .leftJoin(licenses, eq(licenses.purchaseId, digitalProductPurchases.id))
     .where(
       and(eq(digitalProductPurchases.id, purchaseId), eq(digitalProductPurchases.userId, userId)),
     )

@@ -20,6 +20,7 @@ import { membershipTests } from "./memberships.spec";
 import { operationsTests } from "./operations.spec";
 import { privacyTests } from "./privacy.spec";
 import { storeTests } from "./store.spec";
+import { storefrontTests } from "./storefront.spec";
 import { studioTests } from "./studio.spec";
 import { knownIssueSummary } from "./browser";
 import {
@@ -112,6 +113,7 @@ async function main(): Promise<number> {
       ...studioTests,
       ...operationsTests,
       ...privacyTests,
+      ...storefrontTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(
