@@ -68,6 +68,8 @@ export default defineConfig(async () => {
             name: "node",
             environment: "node",
             include: ["test/lint/**/*.test.ts"],
+            // The first ESLint run in a file loads the whole config and plugins (5–7 s loaded).
+            testTimeout: 30_000,
           },
         },
       ],
