@@ -14,8 +14,10 @@ import { accountTests } from "./accounts.spec";
 import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
+import { keyboardTests } from "./keyboard.spec";
 import { membershipTests } from "./memberships.spec";
 import { operationsTests } from "./operations.spec";
+import { phoneCrawlTests } from "./phone-crawl.spec";
 import { privacyTests } from "./privacy.spec";
 import { storeTests } from "./store.spec";
 import { studioTests } from "./studio.spec";
@@ -108,6 +110,8 @@ async function main(): Promise<number> {
       ...studioTests,
       ...operationsTests,
       ...privacyTests,
+      ...keyboardTests,
+      ...phoneCrawlTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(
