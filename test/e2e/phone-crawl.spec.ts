@@ -36,8 +36,11 @@ interface Role {
   logIn?: (page: Page) => Promise<void>;
   /** Only paths like this are crawled (default: all). */
   scope?: RegExp;
-  /** Whether `?status=…`-style variants of a list count as pages of their own (default: yes). */
-  queryVariants?: boolean;
+  /**
+   * Paths whose `?status=…`-style variants count as pages of their own (filtered lists show
+   * other rows); elsewhere one URL per route. Default: none.
+   */
+  queryVariants?: RegExp;
 }
 
 async function logInWithPassword(page: Page, email: string, password: string): Promise<void> {
@@ -49,25 +52,25 @@ async function logInWithPassword(page: Page, email: string, password: string): P
 }
 
 const STAFF: UserRole[] = ["ADMIN", "MODERATOR", "EDITOR", "VIEWER"];
+const ADMIN_PAGES = /^\/admin(\/|$)/;
 
 export const CRAWL_ROLES: Role[] = [
-  { name: "anonymous", start: ["/"] },
-  /* Customers: the catalog's filtered lists are the anonymous visitor's, so one of each page. */
+  { name: "anonymous", start: ["/"], queryVariants: /^/ },
+  // Customers and the owner: the catalog's filtered lists are the anonymous visitor's.
   {
     name: demoEmail("USER"),
     start: ["/", "/account"],
-    queryVariants: false,
     logIn: (page) => logInWithPassword(page, demoEmail("USER"), demoPassword("USER")),
   },
   {
     name: DEMO_SECOND_CLIENT.email,
     start: ["/", "/account"],
-    queryVariants: false,
     logIn: (page) => logInWithPassword(page, DEMO_SECOND_CLIENT.email, DEMO_SECOND_CLIENT.password),
   },
   {
     name: demoEmail("OWNER"),
     start: ["/", "/account", "/admin"],
+    queryVariants: ADMIN_PAGES,
     logIn: (page) => logInAsStaff(page, demoEmail("OWNER"), demoPassword("OWNER")),
   },
   /*
@@ -77,8 +80,7 @@ export const CRAWL_ROLES: Role[] = [
   ...STAFF.map((role) => ({
     name: demoEmail(role),
     start: ["/admin"],
-    scope: /^\/admin(\/|$)/,
-    queryVariants: false,
+    scope: ADMIN_PAGES,
     logIn: (page: Page) => logInAsStaff(page, demoEmail(role), demoPassword(role)),
   })),
 ];
@@ -136,10 +138,12 @@ export function routeOf(pathname: string): string | null {
 }
 
 /** Pages count as "the same kind" when they share a route and the names of their query. */
-function pageKind(url: URL, queryVariants: boolean): string | null {
+function pageKind(url: URL, queryVariants: RegExp | undefined): string | null {
   const route = routeOf(url.pathname);
   if (route === null || SKIPPED_ROUTES.some((pattern) => pattern.test(route))) return null;
-  const keys = queryVariants ? [...new Set(url.searchParams.keys())].sort() : [];
+  const keys = queryVariants?.test(url.pathname)
+    ? [...new Set(url.searchParams.keys())].sort()
+    : [];
   return keys.length > 0 ? `${route}?${keys.join("&")}` : route;
 }
 
@@ -254,7 +258,7 @@ for (const role of CRAWL_ROLES) {
         return;
       }
       if (url.origin !== origin || !(role.scope ?? /^/).test(url.pathname)) return;
-      const kind = pageKind(url, role.queryVariants ?? true);
+      const kind = pageKind(url, role.queryVariants);
       if (kind === null || seen.has(kind)) return;
       seen.add(kind);
       queue.push(`${url.pathname}${url.search}`);
