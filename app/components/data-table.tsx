@@ -23,12 +23,15 @@ interface DataTableProps<Row> {
   empty?: ReactNode;
   testId?: string;
   className?: string;
+  /** What the table lists, for screen readers (default: its column headers). */
+  label?: string;
 }
 
 /**
  * A list as a table: one column per `columns` entry, one row per item (keyed by its `id`
- * unless `rowKey` says otherwise), scrolling sideways on narrow screens. With no rows it
- * shows `empty` instead, so pages don't repeat the "nothing yet" branch.
+ * unless `rowKey` says otherwise). On a narrow screen it scrolls sideways inside its own box
+ * (focusable, so the keyboard can scroll it) with the first column kept in view. With no rows
+ * it shows `empty` instead, so pages don't repeat the "nothing yet" branch.
  */
 export function DataTable<Row>({
   rows,
@@ -38,10 +41,18 @@ export function DataTable<Row>({
   empty = null,
   testId,
   className = "data-table",
+  label,
 }: DataTableProps<Row>) {
   if (rows.length === 0) return <>{empty}</>;
+  const headers = columns.map((column) => column.header).filter(Boolean);
   return (
-    <div className="table-scroll">
+    <div
+      className="table-scroll"
+      role="region"
+      aria-label={label ?? `Table: ${headers.join(", ")}`}
+      // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a box that scrolls sideways must be reachable by keyboard (WCAG 2.1.1)
+      tabIndex={0}
+    >
       <table className={className} data-testid={testId}>
         <thead>
           <tr>

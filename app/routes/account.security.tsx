@@ -311,7 +311,7 @@ function RevokeButton({
       value={deviceId}
       disabled={pending}
       aria-busy={pending}
-      aria-label={isCurrent ? `Revoke ${label} (this device) and log out` : `Revoke ${label}`}
+      aria-label={isCurrent ? `Revoke and log out: ${label} (this device)` : `Revoke ${label}`}
     >
       {pending ? "Revoking…" : isCurrent ? "Revoke and log out" : "Revoke"}
     </button>

@@ -38,7 +38,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     includeMoney: can(staff.role, ADMIN_ROUTE_POLICY["routes/admin.purchases._index"].loader),
     jobs: scheduledJobs(JOB_REGISTRY),
   });
-  return { dashboard };
+  // Roles without the backups page see the health line but no link to a page that refuses them.
+  const canOpenBackups = can(staff.role, ADMIN_ROUTE_POLICY["routes/admin.backups._index"].loader);
+  return { dashboard, canOpenBackups };
 }
 
 const plural = (count: number, one: string, many = `${one}s`) =>
@@ -63,7 +65,7 @@ const JOB_STATE_BADGES: Record<JobState, [tone: "success" | "danger" | "neutral"
 };
 
 export default function AdminDashboardPage() {
-  const { dashboard } = useLoaderData<typeof loader>();
+  const { dashboard, canOpenBackups } = useLoaderData<typeof loader>();
   const { work, health, money } = dashboard;
   return (
     <div className="dashboard">
@@ -177,9 +179,11 @@ export default function AdminDashboardPage() {
             {health.lastCompletedBackup && (
               <BackupLine label="Last completed" backup={health.lastCompletedBackup} />
             )}
-            <p>
-              <Link to="/admin/backups">All backups</Link>
-            </p>
+            {canOpenBackups && (
+              <p>
+                <Link to="/admin/backups">All backups</Link>
+              </p>
+            )}
           </div>
           <div className="admin-panel" data-testid="audit-archive-health">
             <h3>Audit archive</h3>

@@ -196,8 +196,14 @@ function liveConditions(filters: AuditFilters, actorId: string | undefined): SQL
   if (filters.action) conditions.push(eq(auditLogs.action, filters.action));
   if (filters.entity) conditions.push(eq(auditLogs.entityType, filters.entity));
   if (filters.entityId) conditions.push(eq(auditLogs.entityId, filters.entityId));
-  // Hex only (checked by the filter parser), so the pattern needs no escaping.
-  if (filters.ipHash) conditions.push(sql`${auditLogs.ipHash} LIKE ${`${filters.ipHash}%`}`);
+  // A prefix of lowercase hex (checked by the filter parser) as a range, not LIKE: D1 refuses
+  // LIKE patterns over 50 bytes, and the rows' own links send the whole 64-character hash.
+  if (filters.ipHash) {
+    conditions.push(
+      gte(auditLogs.ipHash, filters.ipHash),
+      lt(auditLogs.ipHash, `${filters.ipHash}g`),
+    );
+  }
   const { start, end } = dateWindow(filters);
   if (start !== undefined) conditions.push(gte(auditLogs.createdAt, new Date(start)));
   if (end !== undefined) conditions.push(lt(auditLogs.createdAt, new Date(end)));

@@ -14,10 +14,12 @@ import { accountTests } from "./accounts.spec";
 import { adminProductTests } from "./admin-products.spec";
 import { browseTests } from "./browse.spec";
 import { downloadTests } from "./downloads.spec";
+import { keyboardTests } from "./keyboard.spec";
 import { membershipTeamTests } from "./membership-team.spec";
 import { membershipUpgradeTests } from "./membership-upgrade.spec";
 import { membershipTests } from "./memberships.spec";
 import { operationsTests } from "./operations.spec";
+import { phoneCrawlTests } from "./phone-crawl.spec";
 import { privacyTests } from "./privacy.spec";
 import { storeTests } from "./store.spec";
 import { storefrontTests } from "./storefront.spec";
@@ -114,6 +116,8 @@ async function main(): Promise<number> {
       ...operationsTests,
       ...privacyTests,
       ...storefrontTests,
+      ...keyboardTests,
+      ...phoneCrawlTests,
     ].filter((t) => !filter || t.name.includes(filter));
     console.log(`• Running ${tests.length} browser tests (Chromium ${browser.version()})`);
     const summary = await runTests(

@@ -111,6 +111,18 @@ describe("/admin", () => {
     expect(html).toContain('id="downloads-title"');
     expect(html).not.toContain("Recent activity");
   });
+
+  it("links to the backups page only for roles that may open it (it refuses the others with 403)", async () => {
+    const backupsLink = /<a[^>]* href="\/admin\/backups"/;
+    for (const role of ["VIEWER", "EDITOR", "MODERATOR"] as const) {
+      const html = await page("/admin", (await staff(role)).cookie);
+      expect(html).toContain('data-testid="backup-health"');
+      expect(html, role).not.toMatch(backupsLink);
+    }
+    for (const role of ["ADMIN", "OWNER"] as const) {
+      expect(await page("/admin", (await staff(role)).cookie), role).toMatch(backupsLink);
+    }
+  });
 });
 
 describe("/admin/projects?queue=", () => {
