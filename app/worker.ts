@@ -10,7 +10,7 @@ import {
   type ServerBuild,
 } from "@remix-run/cloudflare";
 import * as build from "@remix-run/dev/server-build";
-import { createDb } from "#db/client";
+import { createDb, dbFor } from "#db/client";
 import { JOB_REGISTRY } from "./jobs/registry";
 import { runScheduledJobs } from "./jobs/run-scheduled";
 import { privatizeForSessions } from "./lib/cache-control.server";
@@ -62,7 +62,7 @@ export default {
     const context: AppLoadContext = {
       cloudflare: { env: bindings, ctx },
       env,
-      db: createDb(bindings.DB),
+      db: dbFor(bindings.DB),
       requestId,
       cspNonce,
     };
