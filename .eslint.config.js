@@ -141,7 +141,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["app/lib/zod.ts", "test/**/*.ts", "db/**/*.ts"],
+    files: ["app/lib/zod.ts", "app/lib/zod-api.ts", "test/**/*.ts", "db/**/*.ts"],
     rules: { "no-restricted-imports": "off" },
   },
   {

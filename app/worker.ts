@@ -10,7 +10,7 @@ import {
   type ServerBuild,
 } from "@remix-run/cloudflare";
 import * as build from "@remix-run/dev/server-build";
-import { createDb } from "#db/client";
+import { createDb, dbFor } from "#db/client";
 import { JOB_REGISTRY } from "./jobs/registry";
 import { runScheduledJobs } from "./jobs/run-scheduled";
 import { privatizeForSessions } from "./lib/cache-control.server";
@@ -20,11 +20,26 @@ import { withEtag } from "./lib/etag.server";
 import "./lib/load-context";
 import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
 import { jobRunRecorder } from "./services/job-runs.server";
+import {
+  cacheApiPageStore,
+  catalogVersion,
+  forgetCatalogVersion,
+  fromStoredPage,
+  isCacheablePageRequest,
+  isStorableResponse,
+  layeredPageStore,
+  memoryPageStore,
+  pageCacheKey,
+  toStoredPage,
+} from "./services/page-cache.server";
 
 const serverBuild = build as unknown as ServerBuild;
 if (serverBuild.mode === "development") logDevReady(serverBuild);
 
 const handleRemixRequest = createRequestHandler(serverBuild, serverBuild.mode);
+
+/** Anonymous pages kept by this isolate (docs/decisions/0011-edge-cache-for-anonymous-pages.md). */
+const isolatePages = memoryPageStore();
 
 function misconfigured(error: EnvError, requestId: string): Response {
   console.error(
@@ -59,18 +74,62 @@ export default {
     }
 
     const cspNonce = crypto.randomUUID().replaceAll("-", "");
+    const db = dbFor(bindings.DB);
+    const freshHeaders = () => {
+      const headers = securityHeaders({ nonce: cspNonce, environment: env.environment });
+      headers.set("X-Request-Id", requestId);
+      return headers;
+    };
+
+    // Anonymous pages: answered from the page cache when this catalog version has been rendered.
+    const cacheable = isCacheablePageRequest(request);
+    let cacheKey: string | null = null;
+    const pages = layeredPageStore(
+      isolatePages,
+      typeof caches === "undefined"
+        ? null
+        : cacheApiPageStore((caches as unknown as { default: Cache }).default),
+    );
+    if (cacheable) {
+      // Tests write to D1 behind the worker's back: they read the version on every request.
+      const refreshMs = env.environment === "test" ? 0 : undefined;
+      cacheKey = pageCacheKey(request, await catalogVersion(db, Date.now(), refreshMs));
+      const stored = await pages.get(cacheKey);
+      if (stored)
+        return fromStoredPage(stored, request, { nonce: cspNonce, headers: freshHeaders() });
+    }
+
     const context: AppLoadContext = {
       cloudflare: { env: bindings, ctx },
       env,
-      db: createDb(bindings.DB),
+      db,
       requestId,
       cspNonce,
     };
     const response = await handleRemixRequest(request, context);
-    const headers = securityHeaders({ nonce: cspNonce, environment: env.environment });
-    headers.set("X-Request-Id", requestId);
-    const sent = privatizeForSessions(request, withDefaultHeaders(response, headers));
-    return withEtag(request, sent, { volatile: [cspNonce] });
+    // A write served here may have changed the catalog: read the version again next time.
+    if (request.method !== "GET" && request.method !== "HEAD") forgetCatalogVersion();
+    const sent = privatizeForSessions(request, withDefaultHeaders(response, freshHeaders()));
+    const tagged = await withEtag(request, sent, { volatile: [cspNonce] });
+    if (cacheKey === null || !isStorableResponse(tagged)) return tagged;
+
+    const body = await tagged.text();
+    const page = toStoredPage(body, tagged.headers, cspNonce);
+    ctx.waitUntil(
+      pages.put(cacheKey, page).catch((error: unknown) => {
+        console.warn(
+          JSON.stringify({
+            level: "warn",
+            event: "page-cache.put",
+            requestId,
+            message: String(error),
+          }),
+        );
+      }),
+    );
+    const headers = new Headers(tagged.headers);
+    headers.set("X-Page-Cache", "miss");
+    return new Response(body, { status: tagged.status, headers });
   },
 
   async scheduled(controller, bindings) {

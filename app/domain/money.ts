@@ -1,18 +1,36 @@
 /** Money is integer minor units everywhere; only formatting turns it into text. */
+
+// Building an Intl.NumberFormat costs far more than formatting with one (issue 17: 5–17% of a
+// page's CPU went to this), so each locale and currency gets one formatter per isolate.
+interface CurrencyFormat {
+  formatter: Intl.NumberFormat;
+  /** Digits of the currency's minor unit, read once (resolvedOptions builds a new object). */
+  digits: number;
+}
+const formats = new Map<string, CurrencyFormat>();
+
+/** The formatter for a locale and currency, built once per isolate. Exported for its test. */
+export function currencyFormat(locale: string, currency: string): CurrencyFormat {
+  const key = `${locale}\u0000${currency}`;
+  let format = formats.get(key);
+  if (!format) {
+    const formatter = new Intl.NumberFormat(locale, { style: "currency", currency });
+    format = { formatter, digits: formatter.resolvedOptions().maximumFractionDigits ?? 2 };
+    formats.set(key, format);
+  }
+  return format;
+}
+
 export function formatMoney(cents: number, currency: string, locale = "en-US"): string {
   if (!Number.isInteger(cents))
     throw new TypeError(`Money must be integer minor units, got ${cents}`);
-  const formatter = new Intl.NumberFormat(locale, { style: "currency", currency });
-  const fractionDigits = formatter.resolvedOptions().maximumFractionDigits ?? 2;
-  return formatter.format(cents / 10 ** fractionDigits);
+  const { formatter, digits } = currencyFormat(locale, currency);
+  return formatter.format(cents / 10 ** digits);
 }
 
 /** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0). */
 export function minorUnitDigits(currency: string): number {
-  return (
-    new Intl.NumberFormat("en-US", { style: "currency", currency }).resolvedOptions()
-      .maximumFractionDigits ?? 2
-  );
+  return currencyFormat("en-US", currency).digits;
 }
 
 /**

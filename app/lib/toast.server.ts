@@ -41,6 +41,8 @@ export async function redirectWithToast(
 
 /** Read and clear the toast: returns it with the Set-Cookie header that removes it. */
 export async function consumeToast(request: Request, context: AppLoadContext) {
+  // Most page requests carry no cookie at all: no toast to read, no key to import.
+  if (!request.headers.get("Cookie")) return { toast: null, headers: null };
   const cookie = toastCookie(context);
   let value: unknown = null;
   try {

@@ -54,6 +54,13 @@ export async function readSignedCookie(cookie: Cookie, header: string | null): P
   }
 }
 
+const SESSION_COOKIE_NAME = /(?:^|;\s*)(?:__Host-)?session=/;
+
+/** Whether the request carries a session cookie at all (signed or not). */
+export function hasSessionCookie(request: Request): boolean {
+  return SESSION_COOKIE_NAME.test(request.headers.get("Cookie") ?? "");
+}
+
 const currentUsers = new WeakMap<AppLoadContext, Promise<CurrentUser | null>>();
 
 /** The logged-in user, or null. Read once per request, from D1, never from the cookie alone. */
@@ -62,6 +69,8 @@ export function getCurrentUser(
   context: AppLoadContext,
 ): Promise<CurrentUser | null> {
   let pending = currentUsers.get(context);
+  // No session cookie, no session: skip the signature check (and D1) for anonymous visitors.
+  if (!pending && !hasSessionCookie(request)) pending = Promise.resolve(null);
   if (!pending) {
     pending = (async () => {
       const token = await readSignedCookie(sessionCookie(context), request.headers.get("Cookie"));

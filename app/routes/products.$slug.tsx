@@ -9,6 +9,7 @@ import { ProductGallery, type GalleryImage } from "~/components/product-gallery"
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { licenseOptions, type LicenseOption } from "~/domain/catalog/license-options";
 import { mediaUrl } from "~/domain/catalog/media";
+import { renderMarkdown } from "~/domain/content/markdown";
 import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { formatMoney } from "~/domain/money";
 import { invariantResponse } from "~/lib/http";
@@ -27,11 +28,23 @@ export const links: LinksFunction = () => [
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const slug = params.slug ?? "";
   invariantResponse(/^[a-z0-9-]{1,120}$/.test(slug), "Product not found", { status: 404 });
-  const product = await getPublishedProduct(context.db, slug);
-  invariantResponse(product, "Product not found", { status: 404 });
+  const found = await getPublishedProduct(context.db, slug);
+  invariantResponse(found, "Product not found", { status: 404 });
   // Checkout paused (feature flag): the prices stay, the Buy button gives way to the sentence.
   const checkoutPaused = (await featureRefusal(context, "checkout"))?.message ?? null;
-  return publicPageData({ product, licenses: licenseOptions(product), checkoutPaused });
+  // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
+  // browser (issue 17), and the page data carries the HTML instead of the source.
+  const { description, documentation, changelog, ...product } = found;
+  const prose = [
+    { id: "about", title: "About", html: description ? renderMarkdown(description) : null },
+    {
+      id: "docs",
+      title: "Documentation",
+      html: documentation ? renderMarkdown(documentation) : null,
+    },
+    { id: "changelog", title: "Changelog", html: changelog ? renderMarkdown(changelog) : null },
+  ];
+  return publicPageData({ product, prose, licenses: licenseOptions(found), checkoutPaused });
 }
 
 export const headers = publicPageHeaders;
@@ -134,7 +147,7 @@ function BuyForm({
 }
 
 export default function ProductPage() {
-  const { product, licenses, checkoutPaused } = useLoaderData<typeof loader>();
+  const { product, prose, licenses, checkoutPaused } = useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
   const size = formatBytes(product.fileSizeBytes);
   const gallery = galleryImages(product);
@@ -167,16 +180,12 @@ export default function ProductPage() {
           ) : (
             <ProductArt product={product} className="product-page__art" />
           )}
-          {[
-            { id: "about", title: "About", text: product.description },
-            { id: "docs", title: "Documentation", text: product.documentation },
-            { id: "changelog", title: "Changelog", text: product.changelog },
-          ].map(
-            ({ id, title, text }) =>
-              text && (
+          {prose.map(
+            ({ id, title, html }) =>
+              html && (
                 <section key={id} aria-labelledby={`${id}-title`}>
                   <h2 id={`${id}-title`}>{title}</h2>
-                  <Markdown text={text} />
+                  <Markdown html={html} />
                 </section>
               ),
           )}

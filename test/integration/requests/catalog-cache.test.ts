@@ -68,8 +68,9 @@ describe("ETags on public pages", () => {
   it("changes the ETag when the product changes", async () => {
     const before = await etagOf(`/products/${SLUG}`);
     const catalogBefore = await etagOf("/products");
-    await env.DB.prepare("update digital_products set tagline = ? where id = ?")
-      .bind("Now with more components.", productId)
+    // As the product service writes an edit: the field and updated_at (the page cache's version).
+    await env.DB.prepare("update digital_products set tagline = ?, updated_at = ? where id = ?")
+      .bind("Now with more components.", Date.now(), productId)
       .run();
     const after = await etagOf(`/products/${SLUG}`);
     expect(after).not.toBe(before);
