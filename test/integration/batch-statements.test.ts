@@ -96,7 +96,7 @@ describe("drizzle's INSERT … VALUES, as insertWhen reads it", () => {
       updatedAt: now,
     });
     expect(membership.toSQL().sql).toBe(
-      `insert into "memberships" (${columns("id", "user_id", "tier", "status", "total_credits", "used_credits", "auto_renew", "current_period_start", "current_period_end", "paid_through", "provider_subscription_id", "cancelled_at", "created_at", "updated_at")}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into "memberships" (${columns("id", "user_id", "tier", "status", "total_credits", "used_credits", "auto_renew", "current_period_start", "current_period_end", "paid_through", "provider_subscription_id", "cancelled_at", "paid_credits", "paused_at", "pause_ends_at", "grace_ends_at", "pending_tier", "created_at", "updated_at")}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, null, null, null, ?, ?)`,
     );
     const activation = db
       .insert(licenseActivations)
