@@ -285,6 +285,52 @@ describe("abuse detection", () => {
   });
 });
 
+describe("abuse detection on a TEAM license", () => {
+  it("allows 3 distinct IPs per seat: a 5-seat team downloads from 15, the 16th suspends it", async () => {
+    const user = await owner();
+    const moderator = await createUser(db, { role: "MODERATOR" });
+    const { licenseId } = await licenseFor(user.id, { type: "TEAM" });
+    const [seated] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+    expect(seated!.maxUsers).toBe(5);
+    const t0 = new Date("2032-03-01T10:00:00Z");
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+    for (let index = 0; index < 16; index++) {
+      // Three downloads per 14 days: an approved reset gives the quota back every third one
+      // (and, as the ADR says, does not hide the earlier IPs from the abuse check).
+      if (index > 0 && index % 3 === 0) {
+        const asked = await createResetRequest(db, {
+          actor: { id: user.id, role: "USER" },
+          licenseId,
+          reason: "A new teammate joined",
+          now: at(index * 100 - 20),
+          request: {},
+        });
+        if (!asked.ok) throw new Error(asked.message);
+        await reviewResetRequest(db, {
+          actor: { id: moderator.id, role: "MODERATOR" },
+          requestId: asked.requestId,
+          decision: "approve",
+          notes: null,
+          now: at(index * 100 - 10),
+          request: {},
+        });
+      }
+      expect(
+        (await download(user, licenseId, at(index * 100), `198.51.100.${index + 10}`)).ok,
+      ).toBe(true);
+      const [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+      // The 4th teammate (the old, seat-blind rule's limit) and up to the 15th IP: still fine.
+      expect(license!.abuseDetected).toBe(index >= 15);
+    }
+    const [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+    expect(license!.status).toBe("SUSPENDED");
+    expect(license!.abuseReason).toBe(
+      "More than 15 different IP addresses or devices downloaded this license within 14 days (3 for each of its 5 seats).",
+    );
+  });
+});
+
 describe("streaming", () => {
   it("hands R2's stream to the response instead of buffering the body", async () => {
     const user = await owner();
