@@ -1,4 +1,5 @@
 import { refuse, type Refusal, type RefusalKind } from "~/domain/refusal";
+import { formatDateTime } from "~/lib/format";
 
 /**
  * The download rule (docs/architecture.md §8): 3 downloads per license in any rolling 14 days. A grant
@@ -130,19 +131,12 @@ export function downloadRefusal(
   };
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-export const formatUtc = (date: Date) => `${dateFormat.format(date)} UTC`;
-
 /** The sentence a user reads for a refusal. */
 export function downloadFailureMessage(reason: DownloadFailure, nextFreeAt?: Date | null): string {
   switch (reason) {
     case "QUOTA_EXCEEDED":
       return nextFreeAt
-        ? `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days. The next download frees up on ${formatUtc(nextFreeAt)}.`
+        ? `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days. The next download frees up on ${formatDateTime(nextFreeAt)}.`
         : `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days.`;
     case "LICENSE_SUSPENDED":
       return "This license is suspended while we review it, so it can't be downloaded. Contact support to restore it.";
