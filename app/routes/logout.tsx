@@ -51,7 +51,9 @@ export default function Logout() {
           <h1 id="logout-title">You are logged out</h1>
           <p>Nobody is logged in on this browser.</p>
           <p className="auth-card__footer">
-            <Link to="/login">Log in</Link>
+            <Link to="/login" className="button">
+              Log in
+            </Link>
           </p>
         </>
       )}
