@@ -119,17 +119,6 @@ export function priceRangeCents(query: Pick<CatalogQuery, "minPrice" | "maxPrice
   };
 }
 
-/** True when the visitor narrowed the catalog (the sort alone is not a filter). */
-export function hasFilters(query: CatalogQuery): boolean {
-  return Boolean(
-    query.q ||
-    query.category ||
-    query.tag ||
-    query.minPrice !== undefined ||
-    query.maxPrice !== undefined,
-  );
-}
-
 /** Escape LIKE wildcards so a search for "50%" means the text "50%". */
 export function likePattern(query: string): string {
   return `%${query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;

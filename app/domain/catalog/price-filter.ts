@@ -1,4 +1,5 @@
-/** The highest price a visitor can filter on, in whole currency units (zod-free for the page). */
+/** The highest price a visitor can filter on, in whole currency units. This module is zod-free:
+ * the catalog page imports it (app/domain/catalog/filters.ts, with zod, stays in the loader). */
 export const MAX_PRICE_FILTER = 100_000;
 
 /** The catalog's sort orders, in the order the page offers them; the first is the default. */
@@ -18,4 +19,21 @@ export const CATALOG_FILTER_PARAMS = ["q", "category", "tag", "minPrice", "maxPr
 /** "1 product", "24 products". */
 export function productCount(count: number): string {
   return `${count.toLocaleString("en-GB")} ${count === 1 ? "product" : "products"}`;
+}
+
+/** True when the visitor narrowed the catalog (the sort alone is not a filter). */
+export function hasFilters(query: {
+  q?: string;
+  category?: string;
+  tag?: string;
+  minPrice?: number;
+  maxPrice?: number;
+}): boolean {
+  return Boolean(
+    query.q ||
+    query.category ||
+    query.tag ||
+    query.minPrice !== undefined ||
+    query.maxPrice !== undefined,
+  );
 }
