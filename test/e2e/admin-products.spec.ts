@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import type { Page } from "playwright-core";
 import { totpCode } from "~/domain/auth/totp";
 import {
   assertNoBrowserIssues,
@@ -21,20 +22,29 @@ const test = suite.test;
 
 const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP";
 
+/** Log the demo editor in; `nextCode` waits for a TOTP step no earlier test has used. */
+async function logInAsEditor(page: Page, options: { nextCode?: boolean } = {}) {
+  await visit(page, "/login");
+  await page.getByLabel("Email").fill("editor@demo.test");
+  await page.getByLabel("Password").fill("demo-password-editor");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/login/2fa**");
+  if (options.nextCode) {
+    const used = Math.floor(Date.now() / 30_000);
+    while (Math.floor(Date.now() / 30_000) === used) await page.waitForTimeout(500);
+  }
+  await page
+    .getByRole("textbox", { name: "Code" })
+    .fill(await totpCode(DEMO_TOTP_SECRET, Date.now()));
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
 test("an editor creates and publishes a product with an uploaded file", async (context) => {
   const tracked = await openTrackedPage(context);
   const { page } = tracked;
   try {
-    await visit(page, "/login");
-    await page.getByLabel("Email").fill("editor@demo.test");
-    await page.getByLabel("Password").fill("demo-password-editor");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/login/2fa**");
-    await page
-      .getByRole("textbox", { name: "Code" })
-      .fill(await totpCode(DEMO_TOTP_SECRET, Date.now()));
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    await logInAsEditor(page);
 
     await visit(page, "/admin/products");
     await page.getByRole("link", { name: "Products" }).first().waitFor();
@@ -122,19 +132,8 @@ test("uploads finishing together revalidate the product page without a console A
   const tracked = await openTrackedPage(context);
   const { page } = tracked;
   try {
-    await visit(page, "/login");
-    await page.getByLabel("Email").fill("editor@demo.test");
-    await page.getByLabel("Password").fill("demo-password-editor");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/login/2fa**");
-    // The first test used this step's code: wait for the next one.
-    const used = Math.floor(Date.now() / 30_000);
-    while (Math.floor(Date.now() / 30_000) === used) await page.waitForTimeout(500);
-    await page
-      .getByRole("textbox", { name: "Code" })
-      .fill(await totpCode(DEMO_TOTP_SECRET, Date.now()));
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    // The first test used this step's code: log in with the next one.
+    await logInAsEditor(page, { nextCode: true });
 
     await visit(page, "/admin/products/new");
     const suffix = Date.now().toString(36);

@@ -51,6 +51,31 @@ async function download(user: Downloader, licenseId: string, now: Date, ip = "19
   return served;
 }
 
+/** The owner asks for a download reset at `at` and a moderator approves it 10 s later. */
+async function approvedReset(
+  user: { id: string },
+  moderator: { id: string },
+  licenseId: string,
+  at: Date,
+) {
+  const asked = await createResetRequest(db, {
+    actor: { id: user.id, role: "USER" },
+    licenseId,
+    reason: "Need it again",
+    now: at,
+    request: {},
+  });
+  if (!asked.ok) throw new Error(asked.message);
+  await reviewResetRequest(db, {
+    actor: { id: moderator.id, role: "MODERATOR" },
+    requestId: asked.requestId,
+    decision: "approve",
+    notes: null,
+    now: new Date(at.getTime() + 10_000),
+    request: {},
+  });
+}
+
 const rowsOf = (licenseId: string) =>
   db.select().from(downloads).where(eq(downloads.licenseId, licenseId));
 
@@ -216,22 +241,7 @@ describe("abuse detection", () => {
     let [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
     expect(license!.abuseDetected).toBe(false);
 
-    const asked = await createResetRequest(db, {
-      actor: { id: user.id, role: "USER" },
-      licenseId,
-      reason: "Need it again",
-      now: new Date(t0.getTime() + 10_000),
-      request: {},
-    });
-    if (!asked.ok) throw new Error(asked.message);
-    await reviewResetRequest(db, {
-      actor: { id: moderator.id, role: "MODERATOR" },
-      requestId: asked.requestId,
-      decision: "approve",
-      notes: null,
-      now: new Date(t0.getTime() + 20_000),
-      request: {},
-    });
+    await approvedReset(user, moderator, licenseId, new Date(t0.getTime() + 10_000));
     // The reset gives the quota back, but not a clean slate for the abuse check.
     const fourth = await download(user, licenseId, new Date(t0.getTime() + 30_000), "203.0.113.9");
     expect(fourth.ok).toBe(true);
@@ -299,22 +309,7 @@ describe("abuse detection on a TEAM license", () => {
       // Three downloads per 14 days: an approved reset gives the quota back every third one
       // (and, as the ADR says, does not hide the earlier IPs from the abuse check).
       if (index > 0 && index % 3 === 0) {
-        const asked = await createResetRequest(db, {
-          actor: { id: user.id, role: "USER" },
-          licenseId,
-          reason: "A new teammate joined",
-          now: at(index * 100 - 20),
-          request: {},
-        });
-        if (!asked.ok) throw new Error(asked.message);
-        await reviewResetRequest(db, {
-          actor: { id: moderator.id, role: "MODERATOR" },
-          requestId: asked.requestId,
-          decision: "approve",
-          notes: null,
-          now: at(index * 100 - 10),
-          request: {},
-        });
+        await approvedReset(user, moderator, licenseId, at(index * 100 - 20));
       }
       expect(
         (await download(user, licenseId, at(index * 100), `198.51.100.${index + 10}`)).ok,
