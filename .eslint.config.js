@@ -24,6 +24,24 @@ const restrictImports = (...patterns) => ({
 /** An import of app/<layer>/…, by the `~/` alias or by a relative path climbing into it. */
 const intoLayers = (...layers) => `^(~|\\.\\.(/\\.\\.)*)/(${layers.join("|")})(/|$)`;
 
+const DATE_FORMAT_MESSAGE =
+  "Format dates with ~/lib/format (formatDate, formatDateTime) or <LocalTime> from ~/components/local-time: one locale and cached formatters.";
+const DATE_FORMAT_RULES = [
+  {
+    selector: "NewExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
+    message: DATE_FORMAT_MESSAGE,
+  },
+  {
+    selector: "CallExpression[callee.object.name='Intl'][callee.property.name='DateTimeFormat']",
+    message: DATE_FORMAT_MESSAGE,
+  },
+  {
+    selector:
+      "CallExpression[callee.property.name=/^toLocale(Date|Time)String$/], CallExpression[callee.property.name='toLocaleString'][callee.object.type='NewExpression'][callee.object.callee.name='Date']",
+    message: DATE_FORMAT_MESSAGE,
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -125,13 +143,22 @@ export default tseslint.config(
     }),
   },
   {
+    // Dates have one formatter module (app/lib/format.ts: one locale, cached formatters, UTC on
+    // the server) and <LocalTime> for the viewer's zone; nothing else makes its own.
+    files: ["app/**/*.{ts,tsx}"],
+    ignores: ["app/lib/format.ts"],
+    rules: { "no-restricted-syntax": ["error", ...DATE_FORMAT_RULES] },
+  },
+  {
     // Actions read their form through readForm (app/request/read-form.server.ts): a JSON or
     // broken body is a 415 / 400 with a sentence there, and a 500 from request.formData().
+    // (The date rules are repeated: a later block's options replace an earlier one's.)
     files: ["app/routes/**/*.{ts,tsx}", "app/request/**/*.ts"],
     ignores: ["app/request/read-form.server.ts"],
     rules: {
       "no-restricted-syntax": [
         "error",
+        ...DATE_FORMAT_RULES,
         {
           selector: "CallExpression[callee.property.name='formData']",
           message:

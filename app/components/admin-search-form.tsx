@@ -1,5 +1,6 @@
 import { Form, Link, useLocation } from "@remix-run/react";
 import { useId } from "react";
+import { labelOf } from "~/domain/labels";
 import { useIsFiltering } from "./forms";
 
 /** The filters of a list as its loader parsed them (`q`, enum filters, `cursor`). */
@@ -18,6 +19,8 @@ export interface SearchSelect {
   /** The first option, meaning "no filter" ("Any status"). */
   anyLabel: string;
   options: readonly string[];
+  /** The words for each option (~/domain/labels); without them, the value in sentence case. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 export interface SearchFormProps {
@@ -27,8 +30,6 @@ export interface SearchFormProps {
   queryLabel?: string;
   selects: readonly SearchSelect[];
 }
-
-const optionLabel = (option: string) => option.toLowerCase().replaceAll("_", " ");
 
 /**
  * The search bar of an admin list: a text query, a few enum selects, Search and (when a
@@ -73,7 +74,7 @@ export function AdminSearchForm({
             <option value="">{select.anyLabel}</option>
             {select.options.map((option) => (
               <option key={option} value={option}>
-                {optionLabel(option)}
+                {labelOf(select.labels, option)}
               </option>
             ))}
           </select>

@@ -1,9 +1,9 @@
 import { Link, useRouteLoaderData } from "@remix-run/react";
 import type { AuditEntityType } from "~/domain/audit/actions";
 import { auditHistoryHref } from "~/domain/audit/filters";
-import { formatDateTime } from "~/lib/format";
 import { Muted, Section } from "./admin-page";
 import { DataTable } from "./data-table";
+import { LocalTime } from "~/components/local-time";
 
 export interface AuditHistoryRow {
   id: string;
@@ -66,7 +66,7 @@ export function AuditHistory({
         rows={rows}
         empty={<p className="muted">{empty}</p>}
         columns={[
-          { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+          { header: "When", cell: (row) => <LocalTime value={row.createdAt} /> },
           { header: "Action", cell: (row) => row.action },
           {
             header: "By",

@@ -1,7 +1,7 @@
 import type { ReactNode } from "react";
 import { DataTable } from "./data-table";
 import { ledgerTypeLabel } from "./credits-chart";
-import { formatDateTime } from "~/lib/format";
+import { LocalTime } from "~/components/local-time";
 
 export type LedgerTableRow = {
   id: string;
@@ -27,7 +27,7 @@ export function LedgerTable({
       testId="ledger"
       rowProps={(row) => ({ "data-type": row.type })}
       columns={[
-        { header: "Date", cell: (row) => formatDateTime(row.createdAt) },
+        { header: "Date", cell: (row) => <LocalTime value={row.createdAt} /> },
         { header: "Entry", cell: (row) => ledgerTypeLabel(row.type) },
         { header: "Description", cell: (row) => row.description },
         {

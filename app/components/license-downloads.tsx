@@ -10,6 +10,7 @@ import { RESET_REASON_MAX_LENGTH } from "~/domain/downloads/reset-rules";
 import { formatDateTime } from "~/lib/format";
 import type { DownloadHistoryItem } from "~/services/downloads/history.server";
 import type { ResetRequestView } from "~/services/reset-requests.server";
+import { LocalTime } from "~/components/local-time";
 
 export interface LicenseDownloadsData {
   quota: QuotaState | null;
@@ -71,8 +72,8 @@ export function LicenseDownloads({
         <ul className="downloads__requests" data-testid="reset-requests">
           {resetRequests.map((request) => (
             <li key={request.id}>
-              <ResetRequestStatusBadge status={request.status} />{" "}
-              {`Asked ${formatDateTime(request.createdAt)}: “${request.reason}”`}
+              <ResetRequestStatusBadge status={request.status} /> Asked{" "}
+              <LocalTime value={request.createdAt} />: {`“${request.reason}”`}
               {request.reviewNotes ? ` — Notes: ${request.reviewNotes}` : null}
             </li>
           ))}
@@ -97,7 +98,7 @@ export function LicenseDownloads({
         rows={history}
         testId="download-history"
         columns={[
-          { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+          { header: "When", cell: (row) => <LocalTime value={row.createdAt} /> },
           { header: "Outcome", cell: (row) => row.outcome },
           BROWSER_COLUMN,
         ]}

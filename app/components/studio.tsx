@@ -13,7 +13,8 @@ import {
 } from "~/domain/projects/labels";
 import { revisionAllowances, type RevisionCounters } from "~/domain/projects/revisions";
 import { formatDuration, timeInPhases, type Stint } from "~/domain/projects/time-in-phase";
-import { formatDate, formatDateTime, isoDateTime } from "~/lib/format";
+import { formatDate, isoDateTime } from "~/lib/format";
+import { LocalTime } from "~/components/local-time";
 
 /** The studio's shared page parts (docs/architecture.md §10), for the client's and staff's pages. */
 
@@ -90,8 +91,8 @@ export function PhaseTimeline({
             <span className="phase-timeline__phase">{PHASE_LABELS[stint.phase]}</span>{" "}
             <span>{open ? `for ${formatDuration(ms)} so far` : formatDuration(ms)}</span>
             <span className="phase-timeline__when">
-              {formatDateTime(stint.startedAt)} –{" "}
-              {stint.completedAt ? formatDateTime(stint.completedAt) : "now"}
+              <LocalTime value={stint.startedAt} /> –{" "}
+              <LocalTime value={stint.completedAt} empty="now" />
             </span>
             {stint.notes && <span className="phase-timeline__notes">{stint.notes}</span>}
           </li>
@@ -216,7 +217,7 @@ export function ProjectHistory({
     <ol className="project-history" data-testid="project-history">
       {events.map((event) => (
         <li key={event.id}>
-          <time dateTime={isoDateTime(event.createdAt)}>{formatDateTime(event.createdAt)}</time>
+          <LocalTime value={event.createdAt} />
           {describeProjectEvent(event)}
         </li>
       ))}

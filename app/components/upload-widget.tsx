@@ -1,5 +1,6 @@
-import { useRevalidator } from "@remix-run/react";
+import { useNavigation, useRevalidator } from "@remix-run/react";
 import { useEffect, useId, useRef, useState } from "react";
+import { uploadRevalidations } from "./revalidation-queue";
 import {
   acceptAttribute,
   formatBytes,
@@ -78,6 +79,13 @@ export function UploadWidget({
   const id = useId();
   const rule = UPLOAD_RULES[kind];
   const revalidator = useRevalidator();
+  const navigation = useNavigation();
+  // Busy: a revalidation or a navigation is loading; a new revalidate() would abort it.
+  const routerBusy = revalidator.state !== "idle" || navigation.state !== "idle";
+  const busyNow = useRef(routerBusy);
+  busyNow.current = routerBusy;
+  const { revalidate } = revalidator;
+  useEffect(() => uploadRevalidations.flush(routerBusy, revalidate), [routerBusy, revalidate]);
   const input = useRef<HTMLInputElement>(null);
   const [hydrated, setHydrated] = useState(false);
   const [state, setState] = useState<UploadState>({ phase: "idle" });
@@ -108,7 +116,7 @@ export function UploadWidget({
         size: answer.size ?? file.size,
       });
       if (input.current) input.current.value = "";
-      revalidator.revalidate();
+      uploadRevalidations.request(busyNow.current, revalidate);
       return;
     }
     setState({

@@ -17,7 +17,7 @@ import { needsGuardianConsent } from "~/domain/auth/age";
 import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { TIERS } from "~/domain/memberships/tiers";
 import { PHASE_LABELS } from "~/domain/projects/labels";
-import { formatDate, formatDateTime } from "~/lib/format";
+import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
@@ -25,6 +25,7 @@ import { requireUser } from "~/request/auth.server";
 import { readForm } from "~/request/read-form.server";
 import { getAccountOverview, updateProfile } from "~/services/account-overview.server";
 import overviewStyles from "~/styles/account-overview.css?url";
+import { LocalTime } from "~/components/local-time";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: overviewStyles }];
 
@@ -168,7 +169,12 @@ function LicensesCard({ licenses }: { licenses: Overview["licenses"] }) {
             <Link to={`/account/licenses/${license.id}`}>{license.productName}</Link>
             <span className="muted">
               {license.quota.left} of {DOWNLOADS_PER_WINDOW} downloads left
-              {license.quota.nextFreeAt && ` · next on ${formatDateTime(license.quota.nextFreeAt)}`}
+              {license.quota.nextFreeAt && (
+                <>
+                  {" "}
+                  · next on <LocalTime value={license.quota.nextFreeAt} />
+                </>
+              )}
             </span>
           </li>
         ))}
@@ -270,7 +276,9 @@ function SecurityCard({ security }: { security: Overview["security"] }) {
         </li>
         <li>
           Last log-in
-          <span>{formatDateTime(security.lastLoginAt, "Not recorded")}</span>
+          <span>
+            <LocalTime value={security.lastLoginAt} empty="Not recorded" />
+          </span>
         </li>
       </ul>
     </OverviewCard>

@@ -4,10 +4,10 @@ import { PagedTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PageHeader } from "~/components/page-header";
 import { downloadOutcomeLabel } from "~/domain/downloads/quota";
-import { formatDateTime } from "~/lib/format";
 import { pageCursor } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";
 import { listUserDownloads } from "~/services/downloads/history.server";
+import { LocalTime } from "~/components/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Your downloads — Studio Store" }];
 
@@ -42,7 +42,7 @@ export default function AccountDownloads() {
         rows={downloads}
         testId="download-list"
         columns={[
-          { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+          { header: "When", cell: (row) => <LocalTime value={row.createdAt} /> },
           {
             header: "Product",
             cell: (row) => <Link to={`/account/licenses/${row.licenseId}`}>{row.productName}</Link>,

@@ -8,7 +8,6 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { EmailChangeFormSchema, GuardianEmailFormSchema } from "~/domain/auth/email-forms";
-import { formatDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
@@ -17,6 +16,7 @@ import { refusedForm } from "~/request/refusals.server";
 import { readForm } from "~/request/read-form.server";
 import { pendingEmailChange, requestEmailChange } from "~/services/auth/email-change.server";
 import { changeGuardianEmail } from "~/services/auth/guardian-consent.server";
+import { LocalTime } from "~/components/local-time";
 
 /**
  * `/account/email`: change the account's address. The new address gets a link and the old one
@@ -95,7 +95,8 @@ export default function AccountEmail() {
       {pending && (
         <p className="notice" role="status" data-testid="email-change-pending">
           Waiting for you to open the link we sent to <strong>{pending.newEmail}</strong> (it works
-          until {formatDateTime(pending.expiresAt)}). Until then your address stays {email}.
+          until <LocalTime value={pending.expiresAt} />
+          ). Until then your address stays {email}.
         </p>
       )}
 

@@ -15,7 +15,6 @@ import { LicenseDownloads } from "~/components/license-downloads";
 import { PageHeader } from "~/components/page-header";
 import { downloadOutcomeLabel } from "~/domain/downloads/quota";
 import { RevealKeyFormSchema } from "~/domain/licenses/admin-forms";
-import { formatDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { requireAccountAction } from "~/request/account.server";
@@ -27,6 +26,7 @@ import { listUserDownloads, userLicenseQuota } from "~/services/downloads/histor
 import { getUserLicense, revealLicenseKey } from "~/services/licenses.server";
 import { listLicenseResetRequests } from "~/services/reset-requests.server";
 import downloadStyles from "~/styles/downloads.css?url";
+import { LocalTime } from "~/components/local-time";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: downloadStyles }];
 
@@ -102,8 +102,8 @@ export default function AccountLicense() {
             label: "License key",
             value: <code data-testid="license-key">{revealedKey ?? license.maskedKey}</code>,
           },
-          { label: "Bought", value: formatDateTime(license.createdAt) },
-          { label: "Expires", value: formatDateTime(license.expiresAt, "Never") },
+          { label: "Bought", value: <LocalTime value={license.createdAt} /> },
+          { label: "Expires", value: <LocalTime value={license.expiresAt} empty="Never" /> },
           { label: "Seats in use", value: `${license.seats.used} of ${license.seats.max}` },
         ]}
       />
@@ -137,10 +137,13 @@ export default function AccountLicense() {
           testId="activation-list"
           columns={[
             { header: "Instance", cell: (activation) => activation.instance },
-            { header: "Activated", cell: (activation) => formatDateTime(activation.activatedAt) },
+            {
+              header: "Activated",
+              cell: (activation) => <LocalTime value={activation.activatedAt} />,
+            },
             {
               header: "Last checked",
-              cell: (activation) => formatDateTime(activation.lastValidatedAt),
+              cell: (activation) => <LocalTime value={activation.lastValidatedAt} />,
             },
           ]}
           empty={

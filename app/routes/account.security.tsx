@@ -15,7 +15,6 @@ import { TwoFactorSection } from "~/components/two-factor-section";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { SecurityActionSchema, SecurityPageQuerySchema } from "~/domain/auth/forms";
 import { ChangePasswordFormSchema } from "~/domain/auth/password-forms";
-import { formatDateTime, isoDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { invariantResponse } from "~/lib/http";
 import { redirectWithToast } from "~/lib/toast.server";
@@ -35,6 +34,7 @@ import {
   type DeviceListItem,
 } from "~/services/account-security.server";
 import { changePassword } from "~/services/auth/password-change.server";
+import { LocalTime } from "~/components/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Security — Studio Store" }];
 
@@ -274,10 +274,10 @@ function DeviceTableRow({ device, isCurrent }: { device: DeviceListItem; isCurre
         {device.isBlocked && <span className="badge badge--danger">Blocked</span>}
       </td>
       <td>
-        <time dateTime={isoDateTime(device.firstSeenAt)}>{formatDateTime(device.firstSeenAt)}</time>
+        <LocalTime value={device.firstSeenAt} />
       </td>
       <td>
-        <time dateTime={isoDateTime(device.lastSeenAt)}>{formatDateTime(device.lastSeenAt)}</time>
+        <LocalTime value={device.lastSeenAt} />
       </td>
       <td>{device.activeSessions > 0 ? "Logged in" : "Logged out"}</td>
       <td>

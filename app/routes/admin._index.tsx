@@ -20,6 +20,7 @@ import { formatDate, formatDateTime } from "~/lib/format";
 import { requirePermission } from "~/request/auth.server";
 import { getAdminDashboard, type BackupSummary } from "~/services/admin-dashboard.server";
 import chartStyles from "~/styles/charts.css?url";
+import { LocalTime } from "~/components/local-time";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: chartStyles }];
 
@@ -212,7 +213,11 @@ export default function AdminDashboardPage() {
                 return (
                   <>
                     <Badge tone={tone}>{text}</Badge>{" "}
-                    {job.lastFinishedAt && <Muted>{formatDateTime(job.lastFinishedAt)}</Muted>}
+                    {job.lastFinishedAt && (
+                      <Muted>
+                        <LocalTime value={job.lastFinishedAt} />
+                      </Muted>
+                    )}
                     {job.state === "failing" && (
                       <p className="dashboard__error">
                         {job.lastSuccessAt
@@ -253,7 +258,7 @@ export default function AdminDashboardPage() {
             testId="recent-activity"
             empty={<p className="muted">Nothing has been recorded yet.</p>}
             columns={[
-              { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+              { header: "When", cell: (row) => <LocalTime value={row.createdAt} /> },
               { header: "Action", cell: (row) => row.action.toLowerCase().replaceAll("_", " ") },
               {
                 header: "By",
@@ -293,7 +298,7 @@ function BackupLine({ label, backup }: { label: string; backup: BackupSummary | 
       <Badge tone={BACKUP_STATUS_TONES[backup.status]}>
         {backup.status.toLowerCase().replace("_", " ")}
       </Badge>{" "}
-      {formatDateTime(backup.completedAt ?? backup.createdAt)}
+      <LocalTime value={backup.completedAt ?? backup.createdAt} />
       {backup.sizeBytes !== null && `, ${formatBytes(backup.sizeBytes)}`}
       {backup.error && <span className="dashboard__error"> {backup.error}</span>}
     </p>

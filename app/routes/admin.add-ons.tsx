@@ -19,12 +19,12 @@ import {
   parseSearch,
 } from "~/domain/projects/project-forms";
 import type { FormReply } from "~/lib/form-reply";
-import { formatDateTime } from "~/lib/format";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
 import { moveAddOn, priceAddOn } from "~/services/projects/add-ons.server";
 import { addOnQueue } from "~/services/projects/queries.server";
 import studioStyles from "~/styles/studio.css?url";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.add-ons";
 
@@ -167,7 +167,7 @@ function QueueEntry({ item, reply }: { item: QueueItem; reply?: FormReply }) {
         {PHASE_LABELS[item.projectPhase]}) · {item.clientName} ({item.clientEmail})
       </p>
       <p>
-        {addOnCost(item)} · asked for {formatDateTime(item.createdAt)}
+        {addOnCost(item)} · asked for <LocalTime value={item.createdAt} />
       </p>
       {item.description && <p>{item.description}</p>}
       {item.reviewNotes && <p className="muted">Notes: {item.reviewNotes}</p>}

@@ -15,12 +15,14 @@ import type { AuditDetail } from "~/domain/audit/describe";
 import { parseAuditSearch, type AuditFilterField } from "~/domain/audit/filters";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import type { FormReply } from "~/lib/form-reply";
-import { formatDate, formatDateTime, isoDateTime } from "~/lib/format";
+import { formatDate } from "~/lib/format";
 import { requirePermission } from "~/request/auth.server";
 import { refusalStatus } from "~/request/refusals.server";
 import { listArchivedDays } from "~/services/audit-archive.server";
 import { searchAuditLog } from "~/services/audit-viewer.server";
 import auditStyles from "~/styles/admin-audit.css?url";
+import { sentenceCase } from "~/domain/labels";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.audit";
 
@@ -73,7 +75,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 const optionsOf = (values: readonly string[], any: string) => [
   { value: "", label: any },
-  ...values.map((value) => ({ value, label: value.toLowerCase().replaceAll("_", " ") })),
+  ...values.map((value) => ({ value, label: sentenceCase(value) })),
 ];
 const ACTION_OPTIONS = optionsOf(AUDIT_ACTIONS, "Any action");
 const ENTITY_OPTIONS = optionsOf(AUDIT_ENTITY_TYPES, "Any record");
@@ -142,9 +144,7 @@ export default function AdminAuditPage() {
           columns={[
             {
               header: "When",
-              cell: (row) => (
-                <time dateTime={isoDateTime(row.createdAt)}>{formatDateTime(row.createdAt)}</time>
-              ),
+              cell: (row) => <LocalTime value={row.createdAt} />,
             },
             {
               header: "What happened",

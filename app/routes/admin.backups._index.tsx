@@ -28,7 +28,6 @@ import {
 } from "~/domain/backups/parts";
 import { formatBytes } from "~/domain/catalog/upload-rules";
 import type { FormReply } from "~/lib/form-reply";
-import { formatDateTime } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
@@ -44,6 +43,7 @@ import {
 import { dryRunRestore, type RestorePlan } from "~/services/backups/restore.server";
 import { refuse } from "~/domain/refusal";
 import backupStyles from "~/styles/admin-backups.css?url";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.backups._index";
 const LISTED = 60;
@@ -178,7 +178,7 @@ export default function AdminBackupsPage() {
               header: "Started",
               cell: (backup) => (
                 <>
-                  {formatDateTime(backup.createdAt)}
+                  <LocalTime value={backup.createdAt} />
                   <br />
                   <code className="muted">{backup.id}</code>
                 </>
@@ -340,7 +340,7 @@ function DryRunReport({ plan }: { plan: RestorePlan }) {
         <div>
           <dt>Taken</dt>
           <dd>
-            {formatDateTime(plan.createdAt)} ({BACKUP_TRIGGER_LABELS[plan.trigger]})
+            <LocalTime value={plan.createdAt} /> ({BACKUP_TRIGGER_LABELS[plan.trigger]})
           </dd>
         </div>
         <div>

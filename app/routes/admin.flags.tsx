@@ -15,10 +15,10 @@ import {
   flagEnvironment,
   flagStates,
 } from "~/domain/flags/flags";
-import { formatDateTime } from "~/lib/format";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
 import { getFlagsOverview, setFlag } from "~/services/feature-flags.server";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.flags";
 const RECENT_CHANGES = 15;
@@ -121,7 +121,7 @@ export default function AdminFlagsPage() {
                       label: "Last changed",
                       value: flag.row ? (
                         <>
-                          {formatDateTime(flag.row.updatedAt)}
+                          <LocalTime value={flag.row.updatedAt} />
                           {flag.row.updatedById && flag.row.updatedByName && (
                             <>
                               {" by "}
@@ -154,7 +154,7 @@ export default function AdminFlagsPage() {
           testId="flag-changes"
           empty={<p className="muted">No flag has been switched yet.</p>}
           columns={[
-            { header: "When", cell: (change) => formatDateTime(change.createdAt) },
+            { header: "When", cell: (change) => <LocalTime value={change.createdAt} /> },
             { header: "Flag", cell: (change) => <code>{change.flag}</code> },
             { header: "Environment", cell: (change) => change.environment },
             {

@@ -20,13 +20,13 @@ import {
   licenseStatusIntents,
   type LicenseStatusIntent,
 } from "~/domain/licenses/status-intents";
-import { formatDateTime } from "~/lib/format";
 import { requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { adminRecord } from "~/request/admin-loaders.server";
 import { getLicenseDetail } from "~/services/admin-store.server";
 import { listLicenseDownloadsForStaff } from "~/services/downloads/history.server";
 import { setLicenseStatus } from "~/services/licenses.server";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.licenses.$licenseId";
 const NOT_FOUND = "There is no such license.";
@@ -115,7 +115,7 @@ export default function AdminLicensePage() {
           },
           license.statusReason && { label: "Reason", value: license.statusReason },
           { label: "Seats", value: `${license.currentUsers} / ${license.maxUsers}` },
-          { label: "Expires", value: formatDateTime(license.expiresAt, "never") },
+          { label: "Expires", value: <LocalTime value={license.expiresAt} empty="never" /> },
           {
             label: "Purchase",
             value: (
@@ -125,8 +125,8 @@ export default function AdminLicensePage() {
             ),
           },
           license.abuseDetected && { label: "Abuse flagged", value: license.abuseReason ?? "yes" },
-          { label: "Issued", value: formatDateTime(license.createdAt) },
-          license.revokedAt && { label: "Revoked", value: formatDateTime(license.revokedAt) },
+          { label: "Issued", value: <LocalTime value={license.createdAt} /> },
+          license.revokedAt && { label: "Revoked", value: <LocalTime value={license.revokedAt} /> },
         ]}
       />
 
@@ -144,7 +144,7 @@ export default function AdminLicensePage() {
           empty={<p className="muted">No download attempts yet.</p>}
           testId="license-downloads"
           columns={[
-            { header: "When", cell: (row) => formatDateTime(row.createdAt) },
+            { header: "When", cell: (row) => <LocalTime value={row.createdAt} /> },
             {
               header: "Outcome",
               cell: (row) =>

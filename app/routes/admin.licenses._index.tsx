@@ -9,6 +9,7 @@ import { LICENSE_ABUSE_FILTERS } from "~/domain/licenses/status-intents";
 import { formatDate } from "~/lib/format";
 import { adminListLoader } from "~/request/admin-loaders.server";
 import { searchLicenses } from "~/services/admin-store.server";
+import { LICENSE_ABUSE_FILTER_LABELS, LICENSE_STATUS_LABELS } from "~/domain/labels";
 
 export const meta: MetaFunction = () => [{ title: "Licenses — Admin — Studio Store" }];
 
@@ -26,12 +27,19 @@ export default function AdminLicenses() {
         name: "licenses",
         queryLabel: "Owner email or product",
         selects: [
-          { name: "status", label: "Status", anyLabel: "Any status", options: LICENSE_STATUSES },
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: LICENSE_STATUSES,
+            labels: LICENSE_STATUS_LABELS,
+          },
           {
             name: "abuse",
             label: "Abuse review",
             anyLabel: "All licenses",
             options: LICENSE_ABUSE_FILTERS,
+            labels: LICENSE_ABUSE_FILTER_LABELS,
           },
         ],
       }}

@@ -5,9 +5,10 @@ import { StatusBadge } from "~/components/status-badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { EMAIL_STATUSES } from "#db/schema/enums";
 import { parseOutboxSearch } from "~/domain/email/admin-forms";
-import { formatDateTime } from "~/lib/format";
 import { adminListLoader } from "~/request/admin-loaders.server";
 import { listOutboxEmails } from "~/services/email-sender.server";
+import { EMAIL_STATUS_LABELS } from "~/domain/labels";
+import { LocalTime } from "~/components/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Outbox — Admin — Studio Store" }];
 
@@ -24,7 +25,13 @@ export default function AdminOutbox() {
       filters={{
         name: "emails",
         selects: [
-          { name: "status", label: "Status", anyLabel: "Any status", options: EMAIL_STATUSES },
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: EMAIL_STATUSES,
+            labels: EMAIL_STATUS_LABELS,
+          },
         ],
       }}
       empty={{
@@ -37,7 +44,7 @@ export default function AdminOutbox() {
       }}
       testId="outbox"
       columns={[
-        { header: "Queued", cell: (email) => formatDateTime(email.createdAt) },
+        { header: "Queued", cell: (email) => <LocalTime value={email.createdAt} /> },
         { header: "To", cell: (email) => email.toEmail },
         {
           header: "Subject",
@@ -50,9 +57,9 @@ export default function AdminOutbox() {
           header: "Sent / next try",
           cell: (email) =>
             email.sentAt ? (
-              formatDateTime(email.sentAt)
+              <LocalTime value={email.sentAt} />
             ) : email.status === "PENDING" ? (
-              formatDateTime(email.sendAfter)
+              <LocalTime value={email.sendAfter} />
             ) : (
               <Muted>—</Muted>
             ),

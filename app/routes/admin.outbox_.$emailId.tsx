@@ -4,9 +4,9 @@ import { DetailHeader, FactsPanel, Section } from "~/components/admin-page";
 import { StatusBoundary } from "~/components/error-boundary";
 import { StatusBadge } from "~/components/status-badge";
 import { redactEmailLinks } from "~/domain/email/redact";
-import { formatDateTime } from "~/lib/format";
 import { adminRecord } from "~/request/admin-loaders.server";
 import { getOutboxEmail } from "~/services/email-sender.server";
+import { LocalTime } from "~/components/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Email — Outbox — Admin — Studio Store" }];
 
@@ -48,13 +48,13 @@ export default function OutboxEmail() {
       <FactsPanel
         title="Delivery"
         facts={[
-          { label: "Queued", value: formatDateTime(email.createdAt) },
+          { label: "Queued", value: <LocalTime value={email.createdAt} /> },
           { label: "Attempts", value: email.attempts },
           email.sentAt
-            ? { label: "Sent", value: formatDateTime(email.sentAt) }
+            ? { label: "Sent", value: <LocalTime value={email.sentAt} /> }
             : email.status === "PENDING" && {
                 label: "Next try",
-                value: formatDateTime(email.sendAfter),
+                value: <LocalTime value={email.sendAfter} />,
               },
           email.lastError && {
             label: "Last error",

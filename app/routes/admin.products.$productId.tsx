@@ -9,7 +9,6 @@ import type { AuditAction } from "~/domain/audit/actions";
 import { ADMIN_ROUTE_POLICY } from "~/domain/auth/route-policy";
 import { ProductAdminFormSchema, productFormValues } from "~/domain/catalog/product-forms";
 import { formatBytes, MAX_PREVIEWS } from "~/domain/catalog/upload-rules";
-import { formatDateTime } from "~/lib/format";
 import { invariantResponse, requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { requirePermission } from "~/request/auth.server";
@@ -19,6 +18,7 @@ import {
   updateAdminProduct,
 } from "~/services/product-admin.server";
 import productStyles from "~/styles/admin-products.css?url";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.products.$productId";
 const NOT_FOUND = "There is no such product.";
@@ -110,7 +110,9 @@ export default function AdminProductPage() {
         <dl className="facts">
           <div>
             <dt>First published</dt>
-            <dd>{formatDateTime(product.publishedAt)}</dd>
+            <dd>
+              <LocalTime value={product.publishedAt} />
+            </dd>
           </div>
           <div>
             <dt>Sales / downloads</dt>
@@ -120,11 +122,15 @@ export default function AdminProductPage() {
           </div>
           <div>
             <dt>Created</dt>
-            <dd>{formatDateTime(product.createdAt)}</dd>
+            <dd>
+              <LocalTime value={product.createdAt} />
+            </dd>
           </div>
           <div>
             <dt>Last changed</dt>
-            <dd>{formatDateTime(product.updatedAt)}</dd>
+            <dd>
+              <LocalTime value={product.updatedAt} />
+            </dd>
           </div>
         </dl>
       </section>

@@ -10,6 +10,7 @@ import { formatMoney } from "~/domain/money";
 import { formatDate } from "~/lib/format";
 import { adminListLoader } from "~/request/admin-loaders.server";
 import { searchAdminProducts } from "~/services/product-admin.server";
+import { PRODUCT_STATUS_LABELS } from "~/domain/labels";
 
 export const meta: MetaFunction = () => [{ title: "Products — Admin — Studio Store" }];
 
@@ -37,7 +38,13 @@ export default function AdminProducts() {
         name: "products",
         queryLabel: "Name or slug",
         selects: [
-          { name: "status", label: "Status", anyLabel: "Any status", options: PRODUCT_STATUSES },
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: PRODUCT_STATUSES,
+            labels: PRODUCT_STATUS_LABELS,
+          },
         ],
       }}
       empty={{

@@ -8,11 +8,11 @@ import { PurchaseStatusBadge } from "~/components/badge";
 import { can } from "~/domain/auth/permissions";
 import { formatMoney } from "~/domain/money";
 import { PurchaseAdminFormSchema } from "~/domain/payments/admin-forms";
-import { formatDateTime } from "~/lib/format";
 import { requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { adminRecord } from "~/request/admin-loaders.server";
 import { getPurchaseDetail, refundPurchase } from "~/services/admin-store.server";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.purchases.$purchaseId";
 const NOT_FOUND = "There is no such purchase.";
@@ -84,9 +84,9 @@ export default function AdminPurchasePage() {
             value: <code>{purchase.providerDisputeId}</code>,
           },
           purchase.failureReason && { label: "Failure", value: purchase.failureReason },
-          { label: "Started", value: formatDateTime(purchase.createdAt) },
-          { label: "Completed", value: formatDateTime(purchase.completedAt) },
-          { label: "Refunded", value: formatDateTime(purchase.refundedAt) },
+          { label: "Started", value: <LocalTime value={purchase.createdAt} /> },
+          { label: "Completed", value: <LocalTime value={purchase.completedAt} /> },
+          { label: "Refunded", value: <LocalTime value={purchase.refundedAt} /> },
           {
             label: "License",
             value: license ? (

@@ -9,6 +9,7 @@ import { parsePurchaseSearch } from "~/domain/payments/admin-forms";
 import { formatDate } from "~/lib/format";
 import { adminListLoader } from "~/request/admin-loaders.server";
 import { searchPurchases } from "~/services/admin-store.server";
+import { PURCHASE_STATUS_LABELS } from "~/domain/labels";
 
 export const meta: MetaFunction = () => [{ title: "Purchases — Admin — Studio Store" }];
 
@@ -31,7 +32,13 @@ export default function AdminPurchases() {
         name: "purchases",
         queryLabel: "Buyer email or product",
         selects: [
-          { name: "status", label: "Status", anyLabel: "Any status", options: PURCHASE_STATUSES },
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: PURCHASE_STATUSES,
+            labels: PURCHASE_STATUS_LABELS,
+          },
         ],
       }}
       empty={{ title: "No purchases yet", text: "Purchases appear here as people buy." }}

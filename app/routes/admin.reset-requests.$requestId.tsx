@@ -6,11 +6,11 @@ import { StatusBoundary } from "~/components/error-boundary";
 import { ResetRequestStatusBadge } from "~/components/badge";
 import { can } from "~/domain/auth/permissions";
 import { ResetReviewFormSchema } from "~/domain/downloads/forms";
-import { formatDateTime } from "~/lib/format";
 import { requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { adminRecord } from "~/request/admin-loaders.server";
 import { getResetRequest, reviewResetRequest } from "~/services/reset-requests.server";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.reset-requests.$requestId";
 const NOT_FOUND = "There is no such reset request.";
@@ -94,10 +94,15 @@ export default function AdminResetRequestPage() {
             ),
           },
           { label: "Reason", value: request.reason },
-          { label: "Requested", value: formatDateTime(request.createdAt) },
+          { label: "Requested", value: <LocalTime value={request.createdAt} /> },
           request.reviewedAt && {
             label: "Decided",
-            value: `${formatDateTime(request.reviewedAt)} by ${request.reviewerEmail ?? "a former staff member"}`,
+            value: (
+              <>
+                <LocalTime value={request.reviewedAt} /> by{" "}
+                {request.reviewerEmail ?? "a former staff member"}
+              </>
+            ),
           },
           request.reviewedAt && { label: "Notes", value: request.reviewNotes ?? "—" },
         ]}

@@ -5,9 +5,10 @@ import { ResetRequestStatusBadge } from "~/components/badge";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { RESET_REQUEST_STATUSES } from "#db/schema/enums";
 import { parseResetRequestSearch } from "~/domain/downloads/forms";
-import { formatDateTime } from "~/lib/format";
 import { adminListLoader } from "~/request/admin-loaders.server";
 import { searchResetRequests } from "~/services/reset-requests.server";
+import { RESET_REQUEST_STATUS_LABELS } from "~/domain/labels";
+import { LocalTime } from "~/components/local-time";
 
 export const meta: MetaFunction = () => [{ title: "Reset requests — Admin — Studio Store" }];
 
@@ -34,6 +35,7 @@ export default function AdminResetRequests() {
             label: "Status",
             anyLabel: "Any status",
             options: RESET_REQUEST_STATUSES,
+            labels: RESET_REQUEST_STATUS_LABELS,
           },
         ],
       }}
@@ -50,7 +52,9 @@ export default function AdminResetRequests() {
         {
           header: "Requested",
           cell: (item) => (
-            <Link to={`/admin/reset-requests/${item.id}`}>{formatDateTime(item.createdAt)}</Link>
+            <Link to={`/admin/reset-requests/${item.id}`}>
+              <LocalTime value={item.createdAt} />
+            </Link>
           ),
         },
         { header: "Customer", cell: (item) => item.requesterEmail },

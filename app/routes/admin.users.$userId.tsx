@@ -17,7 +17,6 @@ import {
 } from "~/domain/auth/moderation";
 import { can } from "~/domain/auth/permissions";
 import type { FormReply } from "~/lib/form-reply";
-import { formatDateTime } from "~/lib/format";
 import { requireIdParam } from "~/lib/http";
 import { adminAction } from "~/request/admin-action.server";
 import { adminRecord } from "~/request/admin-loaders.server";
@@ -28,6 +27,7 @@ import {
   setAccountStatus,
   unblockDevice,
 } from "~/services/users-admin.server";
+import { LocalTime } from "~/components/local-time";
 
 const ROUTE_ID = "routes/admin.users.$userId";
 const NOT_FOUND = "There is no such account.";
@@ -130,12 +130,12 @@ export default function AdminUserPage() {
           { label: "Role", value: user.role.toLowerCase() },
           { label: "Status", value: <StatusBadge status={user.accountStatus} /> },
           restricted && { label: "Reason", value: user.accountLockedReason ?? "—" },
-          restricted && { label: "Since", value: formatDateTime(user.accountLockedAt) },
+          restricted && { label: "Since", value: <LocalTime value={user.accountLockedAt} /> },
           { label: "Two-factor authentication", value: user.twoFactorEnabled ? "on" : "off" },
           { label: "Active sessions", value: activeSessions },
           user.lockedUntil && {
             label: "Log-ins paused until (failed attempts)",
-            value: formatDateTime(user.lockedUntil),
+            value: <LocalTime value={user.lockedUntil} />,
           },
           {
             label: "Minor",
@@ -145,8 +145,8 @@ export default function AdminUserPage() {
                 : "yes, waiting for guardian"
               : "no",
           },
-          { label: "Joined", value: formatDateTime(user.createdAt) },
-          { label: "Last log-in", value: formatDateTime(user.lastLoginAt) },
+          { label: "Joined", value: <LocalTime value={user.createdAt} /> },
+          { label: "Last log-in", value: <LocalTime value={user.lastLoginAt} /> },
           mayGrantMembership && {
             label: "Membership",
             value: <Link to={`/admin/memberships/new?userId=${user.id}`}>Give a membership</Link>,
@@ -205,8 +205,8 @@ export default function AdminUserPage() {
               cellProps: (device) => ({ title: device.userAgent ?? undefined }),
               cell: (device) => device.label ?? "Unknown device",
             },
-            { header: "First seen", cell: (device) => formatDateTime(device.createdAt) },
-            { header: "Last seen", cell: (device) => formatDateTime(device.lastSeenAt) },
+            { header: "First seen", cell: (device) => <LocalTime value={device.createdAt} /> },
+            { header: "Last seen", cell: (device) => <LocalTime value={device.lastSeenAt} /> },
             { header: "Sessions", cell: (device) => device.sessionCount },
             { header: "Status", cell: (device) => <DeviceStatus device={device} /> },
             ...(options.devices

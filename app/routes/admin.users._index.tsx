@@ -9,6 +9,7 @@ import { parseUserSearch } from "~/domain/auth/admin-forms";
 import { formatDate } from "~/lib/format";
 import { adminListLoader } from "~/request/admin-loaders.server";
 import { searchUsers } from "~/services/users-admin.server";
+import { ACCOUNT_STATUS_LABELS, USER_ROLE_LABELS } from "~/domain/labels";
 
 export const meta: MetaFunction = () => [{ title: "Users — Admin — Studio Store" }];
 
@@ -26,8 +27,20 @@ export default function AdminUsers() {
         name: "users",
         queryLabel: "Email or name",
         selects: [
-          { name: "role", label: "Role", anyLabel: "Any role", options: USER_ROLES },
-          { name: "status", label: "Status", anyLabel: "Any status", options: ACCOUNT_STATUSES },
+          {
+            name: "role",
+            label: "Role",
+            anyLabel: "Any role",
+            options: USER_ROLES,
+            labels: USER_ROLE_LABELS,
+          },
+          {
+            name: "status",
+            label: "Status",
+            anyLabel: "Any status",
+            options: ACCOUNT_STATUSES,
+            labels: ACCOUNT_STATUS_LABELS,
+          },
         ],
       }}
       empty={{ title: "No accounts yet", text: "Accounts appear here as people sign up." }}

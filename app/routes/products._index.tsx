@@ -1,16 +1,28 @@
-import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
-import { Form, useLoaderData } from "@remix-run/react";
+import {
+  data,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from "@remix-run/cloudflare";
+import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { Field, SelectField, useIsFiltering } from "~/components/forms";
+import { Field, SelectField, useFormReply, useIsFiltering } from "~/components/forms";
 import { PageHeader } from "~/components/page-header";
-import { CursorPagination } from "~/components/pagination";
 import { ProductGrid } from "~/components/product-card";
-import { parseCatalogQuery } from "~/domain/catalog/filters";
-import { MAX_PRICE_FILTER } from "~/domain/catalog/price-filter";
+import { readCatalogSearch } from "~/domain/catalog/filters";
+import {
+  CATALOG_SORTS,
+  CATALOG_SORT_LABELS,
+  hasFilters,
+  MAX_PRICE_FILTER,
+  productCount,
+} from "~/domain/catalog/price-filter";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { PRODUCT_CATEGORIES } from "#db/schema/enums";
-import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
-import { listPublishedProducts } from "~/services/catalog.server";
+import type { FormReply } from "~/lib/form-reply";
+import { PUBLIC_PAGE_CACHE } from "~/lib/http";
+import { publicPageHeaders } from "~/request/page-cache.server";
+import { listCatalogTags, listPublishedProducts } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
@@ -18,9 +30,22 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogSty
 export const meta: MetaFunction = () => [{ title: "Products — Studio Store" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const query = parseCatalogQuery(new URL(request.url).searchParams);
-  const page = await listPublishedProducts(context.db, query);
-  return publicPageData({ query, ...page });
+  const search = readCatalogSearch(new URL(request.url).searchParams);
+  const [page, tags] = await Promise.all([
+    listPublishedProducts(context.db, search.query),
+    listCatalogTags(context.db),
+  ]);
+  const invalid = Object.keys(search.fieldErrors).length > 0;
+  // A price the visitor has to fix is a 400 with the message on the form, not a dropped filter.
+  const reply: FormReply | null = invalid
+    ? { status: "error", fieldErrors: search.fieldErrors, values: search.values }
+    : null;
+  return data(
+    { query: search.query, reply, tags, ...page },
+    invalid
+      ? { status: 400, headers: { "Cache-Control": "no-store" } }
+      : { headers: { "Cache-Control": PUBLIC_PAGE_CACHE } },
+  );
 }
 
 export const headers = publicPageHeaders;
@@ -30,10 +55,30 @@ const CATEGORY_OPTIONS = [
   ...PRODUCT_CATEGORIES.map((category) => ({ value: category, label: CATEGORY_LABELS[category] })),
 ];
 
+const SORT_OPTIONS = CATALOG_SORTS.map((sort) => ({
+  value: sort,
+  label: CATALOG_SORT_LABELS[sort],
+}));
+
+const PRICE_FIELDS = [
+  { name: "minPrice", label: "Min price" },
+  { name: "maxPrice", label: "Max price" },
+] as const;
+
 export default function Catalog() {
-  const { query, items, nextCursor } = useLoaderData<typeof loader>();
+  const { query, reply, tags, items, total, offset, nextCursor, previous } =
+    useLoaderData<typeof loader>();
   const searching = useIsFiltering();
-  const filtering = query.q || query.category || query.tag || query.maxPrice !== undefined;
+  const location = useLocation();
+  const form = useFormReply(reply);
+  const filtering = hasFilters(query) || reply !== null;
+  const tagOptions = [
+    { value: "", label: "All tags" },
+    ...(query.tag && !tags.includes(query.tag) ? [query.tag] : []).concat(tags).map((tag) => ({
+      value: tag,
+      label: tag,
+    })),
+  ];
 
   return (
     <div className="container section">
@@ -41,44 +86,73 @@ export default function Catalog() {
         Templates, themes, UI kits, snippets and assets — each sold under a license you choose.
       </PageHeader>
 
-      <Form method="get" className="filters" role="search" aria-label="Filter products">
-        <Field
-          label="Search"
-          name="q"
-          type="search"
-          defaultValue={query.q ?? ""}
-          placeholder="Name or description"
-          maxLength={100}
-        />
-        <SelectField
-          label="Category"
-          name="category"
-          options={CATEGORY_OPTIONS}
-          defaultValue={query.category ?? ""}
-        />
-        <Field
-          label="Max price"
-          name="maxPrice"
-          description="Personal license, whole units (50 = $50.00)"
-          type="number"
-          inputMode="numeric"
-          min={0}
-          max={MAX_PRICE_FILTER}
-          step={1}
-          defaultValue={query.maxPrice ?? ""}
-          placeholder="Any"
-        />
-        {query.tag && <input type="hidden" name="tag" value={query.tag} />}
-        <button type="submit" className="button" disabled={searching}>
-          {searching ? "Searching…" : "Apply"}
-        </button>
+      <Form
+        // Remount on every search so the fields show the filters of the page, not the last typed.
+        key={location.search}
+        method="get"
+        className="catalog-filters"
+        role="search"
+        aria-label="Filter products"
+      >
+        <div className="catalog-filters__fields">
+          <Field
+            label="Search"
+            name="q"
+            type="search"
+            defaultValue={query.q ?? ""}
+            placeholder="Name or description"
+            maxLength={100}
+          />
+          <SelectField
+            label="Category"
+            name="category"
+            options={CATEGORY_OPTIONS}
+            defaultValue={query.category ?? ""}
+          />
+          <SelectField label="Tag" name="tag" options={tagOptions} defaultValue={query.tag ?? ""} />
+          {/* No `pattern`: the browser would block the form silently; the server names the mistake. */}
+          {PRICE_FIELDS.map(({ name, label }) => (
+            <Field
+              key={name}
+              label={label}
+              meta={form.field(name, query[name])}
+              type="text"
+              inputMode="numeric"
+              maxLength={String(MAX_PRICE_FILTER).length}
+              placeholder="Any"
+            />
+          ))}
+          <SelectField
+            label="Sort by"
+            name="sort"
+            options={SORT_OPTIONS}
+            defaultValue={query.sort ?? "newest"}
+          />
+        </div>
+        <p className="catalog-filters__hint">
+          Prices are for a personal license, in whole units (50 = $50.00).
+        </p>
+        <div className="catalog-filters__actions">
+          <button type="submit" className="button" disabled={searching}>
+            {searching ? "Searching…" : "Apply"}
+          </button>
+          {filtering && (
+            <Link
+              to={query.sort ? `/products?sort=${query.sort}` : "/products"}
+              className="catalog-filters__clear"
+            >
+              Clear all filters
+            </Link>
+          )}
+        </div>
       </Form>
 
-      {query.tag && (
-        <p className="active-filter">
-          Tagged <strong>{query.tag}</strong>
-        </p>
-      )}
+      <p className="catalog-count" role="status">
+        <strong>{productCount(total)}</strong>
+        {items.length > 0 && total > items.length && (
+          <span>{` · showing ${offset + 1}–${offset + items.length}`}</span>
+        )}
+      </p>
 
       {items.length > 0 ? (
         <ProductGrid products={items} />
@@ -88,12 +162,45 @@ export default function Catalog() {
         >
           <p>
             {filtering
-              ? "Try another search, category or price."
+              ? "Try another search, tag, category or price."
               : "New products are on their way."}
           </p>
         </EmptyState>
       )}
-      <CursorPagination nextCursor={nextCursor} />
+      <CatalogPagination nextCursor={nextCursor} previous={previous} />
     </div>
+  );
+}
+
+/** "Previous page" and "Next page" links that keep the filters and sort and move the cursor. */
+function CatalogPagination({
+  nextCursor,
+  previous,
+}: {
+  nextCursor: string | null;
+  previous: { cursor: string | null } | null;
+}) {
+  const location = useLocation();
+  if (!previous && !nextCursor) return null;
+  const withCursor = (cursor: string | null) => {
+    const params = new URLSearchParams(location.search);
+    if (cursor) params.set("cursor", cursor);
+    else params.delete("cursor");
+    const search = params.toString();
+    return search ? `?${search}` : location.pathname;
+  };
+  return (
+    <nav className="pagination" aria-label="Pages of products">
+      {previous && (
+        <Link to={withCursor(previous.cursor)} className="button button--ghost" rel="prev">
+          ← Previous page
+        </Link>
+      )}
+      {nextCursor && (
+        <Link to={withCursor(nextCursor)} className="button button--ghost" rel="next">
+          Next page →
+        </Link>
+      )}
+    </nav>
   );
 }

@@ -1,8 +1,9 @@
-import { and, desc, eq, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, lt, lte, not, or, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { digitalProducts, type DigitalProduct } from "#db/schema";
-import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
-import { likePattern, maxPriceCents, type CatalogQuery } from "~/domain/catalog/filters";
+import { clampPageSize, decodeCursor, encodeCursor, paginate } from "~/domain/catalog/cursor";
+import { likePattern, priceRangeCents, type CatalogQuery } from "~/domain/catalog/filters";
+import type { CatalogSort } from "~/domain/catalog/price-filter";
 
 /** What the catalog and home page show of a product: no storage keys, no internals. */
 export const productCardColumns = {
@@ -32,16 +33,60 @@ export async function listFeaturedProducts(db: Database, limit = 6): Promise<Pro
 
 export interface CatalogPage {
   items: ProductCard[];
+  /** Products matching the filters, on every page. */
+  total: number;
+  /** How many matching products come before this page (the page shows `offset + 1`…). */
+  offset: number;
   nextCursor: string | null;
+  /** The page before this one: `{ cursor: null }` is the first page; null on the first page. */
+  previous: { cursor: string | null } | null;
 }
 
-/** Published products, newest first, filtered and keyset-paginated on (published_at, id). */
+/**
+ * How each sort order walks the catalog: a column, a direction, and the id as tie-breaker in
+ * the same direction, so a keyset cursor `(sortKey, id)` names one position in one order.
+ */
+function sortOrder(sort: CatalogSort) {
+  const published = {
+    column: digitalProducts.publishedAt,
+    keyOf: (row: SortRow) => row.publishedAt?.getTime() ?? 0,
+    valueOf: (key: number) => new Date(key),
+  };
+  const price = {
+    column: digitalProducts.pricePersonalCents,
+    keyOf: (row: SortRow) => row.pricePersonalCents,
+    valueOf: (key: number) => key,
+  };
+  switch (sort) {
+    case "price-asc":
+      return { ...price, descending: false };
+    case "price-desc":
+      return { ...price, descending: true };
+    case "popular":
+      // purchase_count moves in the same batch as a purchase's first completion (fulfilment).
+      return {
+        column: digitalProducts.purchaseCount,
+        keyOf: (row: SortRow) => row.purchaseCount,
+        valueOf: (key: number) => key,
+        descending: true,
+      };
+    case "newest":
+      return { ...published, descending: true };
+  }
+}
+type SortRow = ProductCard & { purchaseCount: number };
+
+/**
+ * Published products, filtered, sorted and keyset-paginated on (sort column, id), with the
+ * number of matches and the cursor of the page before.
+ */
 export async function listPublishedProducts(
   db: Database,
   query: Partial<CatalogQuery>,
   pageSize?: number,
 ): Promise<CatalogPage> {
   const limit = clampPageSize(pageSize);
+  const order = sortOrder(query.sort ?? "newest");
   const conditions: SQL[] = [isPublished];
   if (query.category) conditions.push(eq(digitalProducts.category, query.category));
   if (query.tag) {
@@ -49,8 +94,9 @@ export async function listPublishedProducts(
       sql`exists (select 1 from json_each(${digitalProducts.tags}) where value = ${query.tag})`,
     );
   }
-  const priceLimit = maxPriceCents(query);
-  if (priceLimit !== null) conditions.push(lte(digitalProducts.pricePersonalCents, priceLimit));
+  const prices = priceRangeCents(query);
+  if (prices.min !== null) conditions.push(gte(digitalProducts.pricePersonalCents, prices.min));
+  if (prices.max !== null) conditions.push(lte(digitalProducts.pricePersonalCents, prices.max));
   if (query.q) {
     const pattern = likePattern(query.q);
     conditions.push(
@@ -60,24 +106,69 @@ export async function listPublishedProducts(
       )!,
     );
   }
-  const cursor = decodeCursor(query.cursor);
-  if (cursor) {
-    const at = new Date(cursor.sortKey);
-    conditions.push(
-      or(
-        lt(digitalProducts.publishedAt, at),
-        and(eq(digitalProducts.publishedAt, at), lt(digitalProducts.id, cursor.id)),
-      )!,
-    );
-  }
+  const filters = and(...conditions);
 
-  const rows = await db
-    .select(productCardColumns)
-    .from(digitalProducts)
-    .where(and(...conditions))
-    .orderBy(desc(digitalProducts.publishedAt), desc(digitalProducts.id))
-    .limit(limit + 1);
-  return paginate(rows, limit, (row) => ({ sortKey: row.publishedAt?.getTime() ?? 0, id: row.id }));
+  // The rows after the cursor in the sort order make this page; the rest were on earlier pages.
+  const cursor = decodeCursor(query.cursor);
+  let after: SQL | undefined;
+  if (cursor) {
+    const value = order.valueOf(cursor.sortKey);
+    const later = order.descending ? lt : gt;
+    after = or(
+      later(order.column, value),
+      and(eq(order.column, value), later(digitalProducts.id, cursor.id)),
+    )!;
+  }
+  const [forward, backward] = order.descending ? [desc, asc] : [asc, desc];
+  const columns = { ...productCardColumns, purchaseCount: digitalProducts.purchaseCount };
+
+  const [rows, [counts], earlier] = await Promise.all([
+    db
+      .select(columns)
+      .from(digitalProducts)
+      .where(and(filters, after))
+      .orderBy(forward(order.column), forward(digitalProducts.id))
+      .limit(limit + 1),
+    db
+      .select({
+        total: sql<number>`count(*)`,
+        offset: after
+          ? sql<number>`coalesce(sum(case when ${after} then 0 else 1 end), 0)`
+          : sql<number>`0`,
+      })
+      .from(digitalProducts)
+      .where(filters),
+    // Nearest first: the previous page, and the row before it (whose key is its cursor).
+    after
+      ? db
+          .select(columns)
+          .from(digitalProducts)
+          .where(and(filters, not(after)))
+          .orderBy(backward(order.column), backward(digitalProducts.id))
+          .limit(limit + 1)
+      : Promise.resolve([]),
+  ]);
+
+  const page = paginate(rows, limit, (row) => ({ sortKey: order.keyOf(row), id: row.id }));
+  const anchor = earlier[limit];
+  return {
+    items: page.items.map(({ purchaseCount: _count, ...card }) => card),
+    total: Number(counts?.total ?? 0),
+    offset: Number(counts?.offset ?? 0),
+    nextCursor: page.nextCursor,
+    previous: cursor
+      ? { cursor: anchor ? encodeCursor({ sortKey: order.keyOf(anchor), id: anchor.id }) : null }
+      : null,
+  };
+}
+
+/** The tags of published products, for the catalog's tag control. */
+export async function listCatalogTags(db: Database): Promise<string[]> {
+  const rows = await db.all<{ tag: string }>(
+    sql`select distinct tag.value as tag from ${digitalProducts}, json_each(${digitalProducts.tags}) as tag
+        where ${digitalProducts.status} = 'PUBLISHED' order by tag.value limit 200`,
+  );
+  return rows.map((row) => row.tag);
 }
 
 /** The public product page: published products only; drafts are a 404 for visitors. */

@@ -78,7 +78,12 @@ export type TwoFactorState =
   | { status: "enabled"; recoveryCodesLeft: number };
 
 /** Why a submitted code was refused. */
-export type CodeRefusalReason = "invalid-code" | "code-already-used" | "too-many-attempts";
+export type CodeRefusalReason =
+  | "invalid-code"
+  | "code-already-used"
+  | "invalid-recovery-code"
+  | "recovery-code-already-used"
+  | "too-many-attempts";
 
 const CODE_REFUSALS: { readonly [R in CodeRefusalReason]: Refusal<R> } = {
   "invalid-code": refuse(
@@ -87,10 +92,23 @@ const CODE_REFUSALS: { readonly [R in CodeRefusalReason]: Refusal<R> } = {
     "That code isn't right. Check the time on your phone and try the newest code.",
     { field: "code" },
   ),
+  // Typically the code that just switched 2FA on, typed again within the same 30 seconds.
   "code-already-used": refuse(
     "invalid",
     "code-already-used",
-    "That code was already used. Wait for the next one.",
+    "That code was just used. Wait for the next one in your authenticator app (a new code comes every 30 seconds) and enter it.",
+    { field: "code" },
+  ),
+  "invalid-recovery-code": refuse(
+    "invalid",
+    "invalid-recovery-code",
+    "That isn't one of your recovery codes. Check it against the list you saved.",
+    { field: "code" },
+  ),
+  "recovery-code-already-used": refuse(
+    "invalid",
+    "recovery-code-already-used",
+    "That recovery code was already used: each one works once. Enter another of your recovery codes.",
     { field: "code" },
   ),
   "too-many-attempts": tooManyAttempts(TOTP_REJECTION_WINDOW_MS / 1000),
@@ -327,6 +345,31 @@ interface CodeProof {
   unspent: SQL;
   /** Columns that spend the code. */
   spend: SQLiteUpdateSetSource<typeof users>;
+  /** A recovery code's fingerprint, kept in the audit row that spends it (see below). */
+  fingerprint?: string;
+}
+
+/**
+ * What the audit row of a spent recovery code keeps of it: the start of its keyed hash, enough
+ * to tell "already used" from "never issued" later, useless for finding the code itself.
+ */
+const recoveryFingerprint = (hash: string) => hash.slice(0, 16);
+
+/** True when this user spent the recovery code with this fingerprint before. */
+async function recoveryCodeWasUsed(db: Database, userId: string, fingerprint: string) {
+  const [row] = await db
+    .select({ id: auditLogs.id })
+    .from(auditLogs)
+    .where(
+      and(
+        eq(auditLogs.entityType, "user"),
+        eq(auditLogs.entityId, userId),
+        eq(auditLogs.action, "TWO_FACTOR_RECOVERY_CODE_USED"),
+        sql`json_extract(${auditLogs.metadata}, '$.fingerprint') = ${fingerprint}`,
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
 }
 
 type Purpose = "login" | "disable" | "step-up";
@@ -414,8 +457,16 @@ async function proveCode(
   const normalized = normalizeRecoveryCode(input.code);
   if (normalized === null) return recordRejection(db, user, input, purpose, "invalid-code");
   const hash = await hashRecoveryCode(env.hmacSecret, user.id, normalized);
+  const fingerprint = recoveryFingerprint(hash);
   if (!user.twoFactorRecoveryCodes.includes(hash)) {
-    return recordRejection(db, user, input, purpose, "invalid-code");
+    const used = await recoveryCodeWasUsed(db, user.id, fingerprint);
+    return recordRejection(
+      db,
+      user,
+      input,
+      purpose,
+      used ? "recovery-code-already-used" : "invalid-recovery-code",
+    );
   }
   await refundRateLimit(db, limit);
   return {
@@ -427,6 +478,7 @@ async function proveCode(
     spend: {
       twoFactorRecoveryCodes: sql`(select json_group_array(value) from json_each(${users.twoFactorRecoveryCodes}) where value <> ${hash})`,
     },
+    fingerprint,
   };
 }
 
@@ -472,7 +524,11 @@ function recoveryCodeUsed(
       action: "TWO_FACTOR_RECOVERY_CODE_USED",
       entityType: "user",
       entityId: user.id,
-      metadata: { remaining: user.twoFactorRecoveryCodes.length - 1, ...metadata },
+      metadata: {
+        remaining: user.twoFactorRecoveryCodes.length - 1,
+        ...(proof.fingerprint ? { fingerprint: proof.fingerprint } : {}),
+        ...metadata,
+      },
       request: input.request,
       at: input.now,
     }),
@@ -511,7 +567,7 @@ export async function verifyLoginCode(
 
   const [, spentRows] = await db.batch([recoveryCodeUsed(db, user, input, proof, {}), spend]);
   const [spent] = spentRows;
-  if (!spent) return recordRejection(db, user, input, "login", "code-already-used");
+  if (!spent) return recordRejection(db, user, input, "login", "recovery-code-already-used");
   return { ok: true, method: "recovery", recoveryCodesLeft: spent.recoveryCodesLeft };
 }
 

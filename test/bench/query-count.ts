@@ -24,6 +24,7 @@ import "~/lib/load-context";
 import { consumeToast } from "~/lib/toast.server";
 import {
   getPublishedProduct,
+  listCatalogTags,
   listFeaturedProducts,
   listPublishedProducts,
 } from "~/services/catalog.server";
@@ -81,13 +82,19 @@ function pages(slug: string): { label: string; path: string; data: PageData }[] 
       label: "catalog",
       path: "/products",
       data: (context, request) =>
-        listPublishedProducts(context.db, parseCatalogQuery(new URL(request.url).searchParams)),
+        Promise.all([
+          listPublishedProducts(context.db, parseCatalogQuery(new URL(request.url).searchParams)),
+          listCatalogTags(context.db),
+        ]),
     },
     {
       label: "catalog, filtered",
       path: "/products?q=kit&category=UI_KIT&maxPrice=100",
       data: (context, request) =>
-        listPublishedProducts(context.db, parseCatalogQuery(new URL(request.url).searchParams)),
+        Promise.all([
+          listPublishedProducts(context.db, parseCatalogQuery(new URL(request.url).searchParams)),
+          listCatalogTags(context.db),
+        ]),
     },
     {
       label: "product",

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
+import type { Page } from "playwright-core";
 import { totpCode } from "~/domain/auth/totp";
 import {
   assertNoBrowserIssues,
@@ -21,20 +22,29 @@ const test = suite.test;
 
 const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP";
 
+/** Log the demo editor in; `nextCode` waits for a TOTP step no earlier test has used. */
+async function logInAsEditor(page: Page, options: { nextCode?: boolean } = {}) {
+  await visit(page, "/login");
+  await page.getByLabel("Email").fill("editor@demo.test");
+  await page.getByLabel("Password").fill("demo-password-editor");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL("**/login/2fa**");
+  if (options.nextCode) {
+    const used = Math.floor(Date.now() / 30_000);
+    while (Math.floor(Date.now() / 30_000) === used) await page.waitForTimeout(500);
+  }
+  await page
+    .getByRole("textbox", { name: "Code" })
+    .fill(await totpCode(DEMO_TOTP_SECRET, Date.now()));
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+}
+
 test("an editor creates and publishes a product with an uploaded file", async (context) => {
   const tracked = await openTrackedPage(context);
   const { page } = tracked;
   try {
-    await visit(page, "/login");
-    await page.getByLabel("Email").fill("editor@demo.test");
-    await page.getByLabel("Password").fill("demo-password-editor");
-    await page.getByRole("button", { name: "Log in" }).click();
-    await page.waitForURL("**/login/2fa**");
-    await page
-      .getByRole("textbox", { name: "Code" })
-      .fill(await totpCode(DEMO_TOTP_SECRET, Date.now()));
-    await page.getByRole("button", { name: "Continue" }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith("/login"));
+    await logInAsEditor(page);
 
     await visit(page, "/admin/products");
     await page.getByRole("link", { name: "Products" }).first().waitFor();
@@ -113,6 +123,53 @@ test("an editor creates and publishes a product with an uploaded file", async (c
       /HTTP 409: POST .*\/admin\/products\//,
       /status of 40[09]/,
     ]);
+  } finally {
+    await tracked.close();
+  }
+});
+
+test("uploads finishing together revalidate the product page without a console AbortError (issue 16)", async (context) => {
+  const tracked = await openTrackedPage(context);
+  const { page } = tracked;
+  try {
+    // The first test used this step's code: log in with the next one.
+    await logInAsEditor(page, { nextCode: true });
+
+    await visit(page, "/admin/products/new");
+    const suffix = Date.now().toString(36);
+    await page.getByLabel("Name", { exact: true }).fill(`Parallel Uploads ${suffix}`);
+    await page.getByLabel("Slug").fill(`parallel-uploads-${suffix}`);
+    await page.getByLabel("Category").selectOption("ASSET");
+    await page.getByLabel("Personal license price").fill("12.00");
+    await page.getByRole("button", { name: "Create product" }).click();
+    await page.waitForURL(/\/admin\/products\/[a-z0-9]+$/);
+
+    // A 1×1 PNG for the images, a small zip for the file: all three sent at once, so their
+    // revalidations overlap (each used to abort the one before it mid-stream).
+    const png = Buffer.from(
+      "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+      "hex",
+    );
+    const uploads: Array<[string, { name: string; mimeType: string; buffer: Buffer }]> = [
+      ["file", { name: "bundle.zip", mimeType: "application/zip", buffer: randomBytes(200_000) }],
+      ["thumbnail", { name: "cover.png", mimeType: "image/png", buffer: png }],
+      ["preview", { name: "preview.png", mimeType: "image/png", buffer: png }],
+    ];
+    await Promise.all(
+      uploads.map(([kind, file]) =>
+        page.locator(`[data-upload-kind="${kind}"] input[type="file"]`).setInputFiles(file),
+      ),
+    );
+    for (const [kind] of uploads) {
+      await page
+        .locator(`[data-upload-kind="${kind}"]`)
+        .getByRole("status")
+        .filter({ hasText: /^Stored · / })
+        .waitFor();
+    }
+    await page.getByTestId("product-file").getByText("bundle.zip").waitFor();
+    await page.waitForLoadState("networkidle");
+    assertNoBrowserIssues(tracked);
   } finally {
     await tracked.close();
   }

@@ -262,3 +262,43 @@ test("/healthz reports a reachable database", async (context) => {
   assert.equal(response.headers.get("cache-control"), "no-store");
   assert.deepEqual(await response.json(), { ok: true, db: "reachable" });
 });
+
+test("catalog filters (issue 16): labels on one line, a tag control, an inline price error, clear all", async (context) => {
+  const tracked = await openTrackedPage(context);
+  try {
+    const { page } = tracked;
+    await visit(page, "/products");
+    await waitForHydration(page);
+
+    // "Max price" used to sit higher than the other labels (its hint pushed its box up).
+    const tops = await page
+      .locator(".catalog-filters label")
+      .evaluateAll((labels) =>
+        labels.slice(0, 5).map((label) => Math.round(label.getBoundingClientRect().top)),
+      );
+    assert.equal(new Set(tops).size, 1, `label tops ${tops.join(", ")}`);
+
+    await page.getByLabel("Tag").selectOption("dashboard");
+    await page.getByLabel("Sort by").selectOption("price-desc");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.waitForURL((url) => url.searchParams.get("tag") === "dashboard");
+    await page
+      .getByRole("status")
+      .filter({ hasText: /^\d+ products?/ })
+      .waitFor();
+
+    await page.getByLabel("Max price").fill("ten");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("Enter a whole number, like 50.").waitFor();
+    assert.equal(await page.getByLabel("Max price").getAttribute("aria-invalid"), "true");
+
+    await page.getByRole("link", { name: "Clear all filters" }).click();
+    await page.waitForURL((url) => url.pathname === "/products" && !url.searchParams.has("tag"));
+    assert.equal(await page.getByLabel("Tag").inputValue(), "");
+    assert.equal(await page.getByLabel("Max price").inputValue(), "");
+    assert.equal(await page.getByLabel("Sort by").inputValue(), "price-desc");
+    assertNoBrowserIssues(tracked, [/HTTP 400: GET .*\/products/, /status of 400/]);
+  } finally {
+    await tracked.close();
+  }
+});

@@ -31,7 +31,7 @@ export async function logInAsStaff(page: Page, email: string, password: string):
     await Promise.race([
       page.waitForURL((url) => !url.pathname.startsWith("/login")).catch(() => undefined),
       page
-        .getByText("already used")
+        .getByText("just used")
         .waitFor()
         .catch(() => undefined),
     ]);

@@ -86,7 +86,8 @@ describe("catalog service", () => {
     expect(cheap.items.map((item) => item.name)).toEqual(["50% Off Bundle"]);
     expect((await listPublishedProducts(db, query("14"))).items).toEqual([]);
     expect((await listPublishedProducts(db, query("29"))).items).toHaveLength(6);
-    // A malformed limit is ignored rather than an error page.
+    // The filters leave a malformed limit out; the page shows it as an error on the form
+    // (test/integration/requests/catalog.test.ts).
     expect(query("cheap").maxPrice).toBeUndefined();
     expect(query("-5").maxPrice).toBeUndefined();
     expect(query("12.5").maxPrice).toBeUndefined();

@@ -51,6 +51,31 @@ async function download(user: Downloader, licenseId: string, now: Date, ip = "19
   return served;
 }
 
+/** The owner asks for a download reset at `at` and a moderator approves it 10 s later. */
+async function approvedReset(
+  user: { id: string },
+  moderator: { id: string },
+  licenseId: string,
+  at: Date,
+) {
+  const asked = await createResetRequest(db, {
+    actor: { id: user.id, role: "USER" },
+    licenseId,
+    reason: "Need it again",
+    now: at,
+    request: {},
+  });
+  if (!asked.ok) throw new Error(asked.message);
+  await reviewResetRequest(db, {
+    actor: { id: moderator.id, role: "MODERATOR" },
+    requestId: asked.requestId,
+    decision: "approve",
+    notes: null,
+    now: new Date(at.getTime() + 10_000),
+    request: {},
+  });
+}
+
 const rowsOf = (licenseId: string) =>
   db.select().from(downloads).where(eq(downloads.licenseId, licenseId));
 
@@ -216,22 +241,7 @@ describe("abuse detection", () => {
     let [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
     expect(license!.abuseDetected).toBe(false);
 
-    const asked = await createResetRequest(db, {
-      actor: { id: user.id, role: "USER" },
-      licenseId,
-      reason: "Need it again",
-      now: new Date(t0.getTime() + 10_000),
-      request: {},
-    });
-    if (!asked.ok) throw new Error(asked.message);
-    await reviewResetRequest(db, {
-      actor: { id: moderator.id, role: "MODERATOR" },
-      requestId: asked.requestId,
-      decision: "approve",
-      notes: null,
-      now: new Date(t0.getTime() + 20_000),
-      request: {},
-    });
+    await approvedReset(user, moderator, licenseId, new Date(t0.getTime() + 10_000));
     // The reset gives the quota back, but not a clean slate for the abuse check.
     const fourth = await download(user, licenseId, new Date(t0.getTime() + 30_000), "203.0.113.9");
     expect(fourth.ok).toBe(true);
@@ -282,6 +292,37 @@ describe("abuse detection", () => {
     expect(fifth.ok).toBe(true);
     [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
     expect(license!.status).toBe("ACTIVE");
+  });
+});
+
+describe("abuse detection on a TEAM license", () => {
+  it("allows 3 distinct IPs per seat: a 5-seat team downloads from 15, the 16th suspends it", async () => {
+    const user = await owner();
+    const moderator = await createUser(db, { role: "MODERATOR" });
+    const { licenseId } = await licenseFor(user.id, { type: "TEAM" });
+    const [seated] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+    expect(seated!.maxUsers).toBe(5);
+    const t0 = new Date("2032-03-01T10:00:00Z");
+    const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
+
+    for (let index = 0; index < 16; index++) {
+      // Three downloads per 14 days: an approved reset gives the quota back every third one
+      // (and, as the ADR says, does not hide the earlier IPs from the abuse check).
+      if (index > 0 && index % 3 === 0) {
+        await approvedReset(user, moderator, licenseId, at(index * 100 - 20));
+      }
+      expect(
+        (await download(user, licenseId, at(index * 100), `198.51.100.${index + 10}`)).ok,
+      ).toBe(true);
+      const [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+      // The 4th teammate (the old, seat-blind rule's limit) and up to the 15th IP: still fine.
+      expect(license!.abuseDetected).toBe(index >= 15);
+    }
+    const [license] = await db.select().from(licenses).where(eq(licenses.id, licenseId));
+    expect(license!.status).toBe("SUSPENDED");
+    expect(license!.abuseReason).toBe(
+      "More than 15 different IP addresses or devices downloaded this license within 14 days (3 for each of its 5 seats).",
+    );
   });
 });
 

@@ -258,8 +258,47 @@ describe("2FA log-in step", () => {
     expect(used[0]).toMatchObject({ requestId: "req-2fa", metadata: { remaining: 9 } });
 
     expect(await verifyLoginCode(deps, { userId: user.id, code, now: at(STEP_MS) })).toEqual(
-      refused("invalid-code"),
+      refused("recovery-code-already-used"),
     );
+  });
+
+  it("says a code used to switch 2FA on moments ago was just used, not that it is wrong", async () => {
+    const user = await createUser(db);
+    const { secret } = await startEnrollment(user.id, NOW);
+    const code = await totpCode(secret, NOW.getTime());
+    expect((await confirmEnrollment(deps, { userId: user.id, code, now: NOW })).ok).toBe(true);
+
+    const again = await verifyLoginCode(deps, { userId: user.id, code, now: at(8_000) });
+    expect(again).toEqual(refused("code-already-used"));
+    expect(again.ok ? "" : again.message).toMatch(/just used/);
+    expect(again.ok ? "" : again.message).toMatch(/wait for the next/i);
+    expect(again.ok ? "" : again.message).not.toMatch(/isn't right|time on your phone/);
+  });
+
+  it("says a recovery code that was spent already was used, not to check the phone's time", async () => {
+    const { user, recoveryCodes } = await enrolledUser();
+    const code = recoveryCodes[5]!;
+    expect(await verifyLoginCode(deps, { userId: user.id, code, now: NOW })).toMatchObject({
+      ok: true,
+      method: "recovery",
+    });
+    for (const typed of [code, code.toUpperCase().replaceAll("-", " ")]) {
+      const reused = await verifyLoginCode(deps, {
+        userId: user.id,
+        code: typed,
+        now: at(STEP_MS),
+      });
+      expect(reused).toEqual(refused("recovery-code-already-used"));
+      expect(reused.ok ? "" : reused.message).toMatch(/already used/);
+      expect(reused.ok ? "" : reused.message).not.toMatch(/time on your phone/);
+    }
+    // A recovery code that was never issued is still just wrong, and says so without the clock.
+    const unknown = await verifyLoginCode(deps, {
+      userId: user.id,
+      code: "zzzz-zzzz-zzzz",
+      now: at(STEP_MS),
+    });
+    expect(unknown.ok ? "" : unknown.message).not.toMatch(/time on your phone/);
   });
 
   it("reads recovery codes in any case, with spaces instead of dashes", async () => {

@@ -1,4 +1,5 @@
 import { refuse, type Refusal, type RefusalKind } from "~/domain/refusal";
+import { formatDateTime } from "~/lib/format";
 
 /**
  * The download rule (docs/architecture.md §8): 3 downloads per license in any rolling 14 days. A grant
@@ -17,8 +18,24 @@ export const GRANT_TTL_MS = 5 * 60 * 1000;
 export const RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** All the bytes one grant may serve (its redemption and every resume): twice the file (the RESUME_LIMIT sentence says "twice"). */
 export const RESUME_BYTES_FACTOR = 2;
-/** More distinct IP hashes or devices than this inside the window flags the license. */
-export const ABUSE_DISTINCT_LIMIT = 3;
+/**
+ * More distinct IP hashes or devices than this per seat inside the window flags the license
+ * (ADR 0004): a single-user license allows 3, a TEAM license 3 for each of its seats, so every
+ * teammate gets what one buyer gets (a desk, a laptop, a home network).
+ */
+export const ABUSE_DISTINCT_PER_SEAT = 3;
+
+/** The distinct IPs or devices a license with `seats` seats may download from in the window. */
+export function abuseDistinctLimit(seats: number): number {
+  return ABUSE_DISTINCT_PER_SEAT * Math.max(1, Math.trunc(seats));
+}
+
+/** What the audit row, the license and staff read when a license is flagged. */
+export function abuseReasonText(seats: number): string {
+  const limit = abuseDistinctLimit(seats);
+  const perSeat = seats > 1 ? ` (${ABUSE_DISTINCT_PER_SEAT} for each of its ${seats} seats)` : "";
+  return `More than ${limit} different IP addresses or devices downloaded this license within 14 days${perSeat}.`;
+}
 
 export interface QuotaRow {
   status: "GRANTED" | "COMPLETED" | "FAILED";
@@ -114,19 +131,12 @@ export function downloadRefusal(
   };
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-  timeZone: "UTC",
-});
-export const formatUtc = (date: Date) => `${dateFormat.format(date)} UTC`;
-
 /** The sentence a user reads for a refusal. */
 export function downloadFailureMessage(reason: DownloadFailure, nextFreeAt?: Date | null): string {
   switch (reason) {
     case "QUOTA_EXCEEDED":
       return nextFreeAt
-        ? `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days. The next download frees up on ${formatUtc(nextFreeAt)}.`
+        ? `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days. The next download frees up on ${formatDateTime(nextFreeAt)}.`
         : `You have used all ${DOWNLOADS_PER_WINDOW} downloads of the last 14 days.`;
     case "LICENSE_SUSPENDED":
       return "This license is suspended while we review it, so it can't be downloaded. Contact support to restore it.";

@@ -11,7 +11,8 @@ import {
 } from "#db/schema";
 import { licenseAbuseEmail } from "~/domain/email/templates";
 import {
-  ABUSE_DISTINCT_LIMIT,
+  abuseDistinctLimit,
+  abuseReasonText,
   DOWNLOAD_WINDOW_MS,
   downloadRefusal,
   isResumeShape,
@@ -106,6 +107,8 @@ async function loadGrant(db: Database, grantId: string, deviceSessionId: string 
         // Aliased: in a batch, joined columns with the same name would overwrite each other.
         licenseOwnerId: sql<string>`${licenses.userId}`.as("license_owner_id"),
         licenseStatus: sql<LicenseStatus>`${licenses.status}`.as("license_status"),
+        // Seats: the abuse check allows more distinct IPs and devices to a TEAM license.
+        licenseSeats: sql<number>`${licenses.maxUsers}`.mapWith(Number).as("license_seats"),
         licenseExpiresAt: sql`${licenses.expiresAt}`
           .mapWith(licenses.expiresAt)
           .as("license_expires_at"),
@@ -128,7 +131,13 @@ async function loadGrant(db: Database, grantId: string, deviceSessionId: string 
 
 interface Redemption {
   user: Downloader;
-  grant: { id: string; licenseId: string; productId: string; grantExpiresAt: Date | null };
+  grant: {
+    id: string;
+    licenseId: string;
+    productId: string;
+    grantExpiresAt: Date | null;
+    licenseSeats: number;
+  };
   origin: AttemptOrigin;
   bytes: number;
   size: number;
@@ -149,8 +158,10 @@ function abuseStatements(db: Database, input: Redemption) {
   const since = sql`max(${nowMs - DOWNLOAD_WINDOW_MS}, coalesce((select l3."abuse_detected_at" from "licenses" l3 where l3."id" = ${grant.licenseId}), 0))`;
   const distinct = (column: string) =>
     sql`(select count(distinct d.${sql.identifier(column)}) from "downloads" d where d."license_id" = ${grant.licenseId} and d."status" = 'COMPLETED' and d."redeemed_at" > ${since} and d.${sql.identifier(column)} is not null)`;
-  const abusive = sql`exists (select 1 from "licenses" l4 where l4."id" = ${grant.licenseId} and l4."abuse_detected" = 0 and l4."status" = 'ACTIVE') and (${distinct("ip_hash")} > ${ABUSE_DISTINCT_LIMIT} or ${distinct("device_fingerprint")} > ${ABUSE_DISTINCT_LIMIT})`;
-  const abuseReason = `More than ${ABUSE_DISTINCT_LIMIT} different IP addresses or devices downloaded this license within 14 days.`;
+  // The limit scales with the license's seats (ADR 0004): 3 per seat.
+  const limit = abuseDistinctLimit(grant.licenseSeats);
+  const abusive = sql`exists (select 1 from "licenses" l4 where l4."id" = ${grant.licenseId} and l4."abuse_detected" = 0 and l4."status" = 'ACTIVE') and (${distinct("ip_hash")} > ${limit} or ${distinct("device_fingerprint")} > ${limit})`;
+  const abuseReason = abuseReasonText(grant.licenseSeats);
   return {
     abuseAudit: insertWhen(
       db,
@@ -172,7 +183,7 @@ function abuseStatements(db: Database, input: Redemption) {
         to: { activeRoles: ["MODERATOR", "ADMIN", "OWNER"] },
         ...licenseAbuseEmail({
           licenseId: grant.licenseId,
-          distinctLimit: ABUSE_DISTINCT_LIMIT,
+          distinctLimit: abuseDistinctLimit(grant.licenseSeats),
         }),
         dedupeKey: `license-abuse:${grant.licenseId}:${nowMs}`,
         at: now,

@@ -116,9 +116,10 @@ describe("/account/security", () => {
 
     const macRow = new RegExp(`data-device-id="${mac.deviceId}".*?</tr>`, "s").exec(html)![0];
     expect(macRow).toContain("This device");
-    // Dates arrive as Dates and print in UTC, machine-readable in <time>.
+    // Dates arrive as Dates and print in UTC, machine-readable in <time>, with UTC on hover
+    // (<LocalTime> switches the text to the viewer's zone after hydration).
     expect(macRow).toMatch(
-      /<time dateTime="\d{4}-\d{2}-\d{2}T[\d:.]+Z">\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC</,
+      /<time dateTime="\d{4}-\d{2}-\d{2}T[\d:.]+Z" title="\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC">\d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC</,
     );
     // The device this request comes from has a live session.
     expect(macRow).toContain("Logged in");

@@ -225,6 +225,32 @@ describe("log-in through the Worker", () => {
     expect(after.headers.get("Location")).toMatch(/^\/login/);
   });
 
+  it("shows GET /logout as a page with a log-out button, and logs nobody out by itself", async () => {
+    const user = await createUser(db, { email: freshEmail() });
+    const cookie = await sessionCookieFor(user.id);
+    const response = await SELF.fetch(`${ORIGIN}/logout`, {
+      headers: { Cookie: cookie },
+      redirect: "manual",
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toContain("no-store");
+    const html = await response.text();
+    expect(html).toContain("Log out?");
+    expect(html).toContain(user.email);
+    expect(html).toMatch(/<form method="post" action="\/logout"[^>]*>/);
+    expect(html).toMatch(/<button type="submit"[^>]*>Log out<\/button>/);
+    expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(1);
+  });
+
+  it("tells a logged-out visitor on GET /logout that they are logged out, with a log-in link", async () => {
+    const response = await SELF.fetch(`${ORIGIN}/logout`, { redirect: "manual" });
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain("You are logged out");
+    expect(html).toMatch(/<a [^>]*href="\/login"[^>]*>Log in<\/a>/);
+    expect(html).not.toMatch(/<button type="submit"[^>]*>Log out<\/button>/);
+  });
+
   it("ends a banned user's sessions: their next request is anonymous", async () => {
     const user = await createUser(db, { email: freshEmail() });
     const cookie = await sessionCookieFor(user.id);

@@ -345,7 +345,7 @@ describe("staff step-up", () => {
     const before = await second.state();
     const replay = await submit(second.path, { ...second.body, code }, who);
     expect(replay.status).toBe(400);
-    expect(await replay.text()).toContain("That code was already used");
+    expect(await replay.text()).toContain("That code was just used");
     expect(await second.state()).toEqual(before);
   });
 
