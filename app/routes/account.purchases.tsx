@@ -73,9 +73,9 @@ export default function PurchasesPage() {
                       <Link
                         to={`/account/licenses/${purchase.licenseId}`}
                         className="purchase-table__license"
-                        aria-label={`License for ${purchase.productName}`}
                       >
                         View license
+                        <span className="visually-hidden"> for {purchase.productName}</span>
                       </Link>
                     </>
                   )}
