@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { users, type User } from "#db/schema";
 import {
@@ -187,11 +187,15 @@ async function registerFailedLogin(
   if (locks) statements.push(clearRateLimitStatement(db, limits.addressFailures, now));
   const accountStatements = user
     ? [
-        // Mirrored on the account for staff (/admin/users) and for unlocking.
+        // Mirrored on the account for staff (/admin/users) and for unlocking. While a lock
+        // runs the count that locked it stays: a parallel attempt counted after the lock
+        // restarted the window must not overwrite 100 with 1 (SET reads the old row).
         db
           .update(users)
           .set({
-            failedLoginCount: counts.address,
+            failedLoginCount: lock
+              ? counts.address
+              : sql`CASE WHEN ${users.lockedUntil} > ${now.getTime()} THEN ${users.failedLoginCount} ELSE ${counts.address} END`,
             lastFailedLoginAt: now,
             ...(lock ? { lockedUntil: lock.until } : {}),
           })
