@@ -1,0 +1,128 @@
+/**
+ * Memoised route matching on the server (docs/decisions/0012-memoised-route-matching.md).
+ *
+ * Run by `npm install` (the `postinstall` script). Every Remix request called `matchRoutes` 4–5
+ * times, and each call flattened and ranked all routes and compiled a RegExp per route pattern
+ * it tried (~400 per request). This patches `@remix-run/router`, the matcher that the Remix
+ * server runtime and React Router share, so that on the server (no `document`):
+ *
+ * - the flattened and ranked branches are kept per routes array (a WeakMap keyed by the array:
+ *   the server runtime's route trees live as long as the isolate, RemixServer's for one render);
+ * - the RegExp of each route pattern is compiled once per isolate (a bounded Map).
+ *
+ * In a browser `document` exists and both fall through to the original code: lazy route
+ * discovery adds routes to the client's arrays in place, so a cache keyed by the array would
+ * go stale there.
+ *
+ * Idempotent. Fails loudly when the installed versions are not the ones this patch was written
+ * for, or when the text it replaces is not found: after a Remix upgrade, read the new code and
+ * rewrite the patch (or drop it if Remix memoises by itself).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v1";
+const EXPECTED = { "@remix-run/server-runtime": "2.17.5", "@remix-run/router": "1.23.3" };
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const packageDir = (name) => path.join(root, "node_modules", ...name.split("/"));
+
+/** The files that are actually loaded: router.js (ESM: the Worker and client bundles), router.cjs.js (vitest). */
+export const PATCHED_FILES = ["dist/router.js", "dist/router.cjs.js"].map((file) =>
+  path.join(packageDir("@remix-run/router"), file),
+);
+
+const BRANCHES_BEFORE = `  let branches = flattenRoutes(routes);
+  rankRouteBranches(branches);
+  let matches = null;`;
+const BRANCHES_AFTER = `  let branches = rankedBranches(routes);
+  let matches = null;`;
+
+const COMPILE_BEFORE = "function compilePath(path, caseSensitive, end) {";
+const COMPILE_AFTER = "function compilePathUncached(path, caseSensitive, end) {";
+
+const HELPERS = `
+// ${PATCH_MARKER} (scripts/patch-remix-server-runtime.mjs,
+// docs/decisions/0012-memoised-route-matching.md). Server only: in a browser, lazy route
+// discovery mutates route arrays in place, so there everything runs as before.
+const serverMatchingCache = typeof document === "undefined" ? {
+  branches: new WeakMap(),
+  paths: new Map()
+} : null;
+const SERVER_COMPILED_PATHS_LIMIT = 1000;
+function rankedBranches(routes) {
+  let cached = serverMatchingCache && serverMatchingCache.branches.get(routes);
+  if (cached) return cached;
+  let branches = flattenRoutes(routes);
+  rankRouteBranches(branches);
+  if (serverMatchingCache) serverMatchingCache.branches.set(routes, branches);
+  return branches;
+}
+function compilePath(path, caseSensitive, end) {
+  if (!serverMatchingCache) return compilePathUncached(path, caseSensitive, end);
+  let key = (caseSensitive ? "1" : "0") + (end === undefined || end ? "1" : "0") + path;
+  let compiled = serverMatchingCache.paths.get(key);
+  if (!compiled) {
+    if (serverMatchingCache.paths.size >= SERVER_COMPILED_PATHS_LIMIT) serverMatchingCache.paths.clear();
+    compiled = compilePathUncached(path, caseSensitive, end);
+    serverMatchingCache.paths.set(key, compiled);
+  }
+  return compiled;
+}
+`;
+
+function installedVersion(name) {
+  return JSON.parse(readFileSync(path.join(packageDir(name), "package.json"), "utf8")).version;
+}
+
+function replaceOnce(source, before, after, file) {
+  const first = source.indexOf(before);
+  if (first === -1 || source.indexOf(before, first + 1) !== -1) {
+    throw new Error(
+      `patch-remix-server-runtime: expected exactly one ${JSON.stringify(before.split("\n")[0])} in ${file}; ` +
+        "the installed Remix is not the one this patch was written for (docs/decisions/0012).",
+    );
+  }
+  return source.slice(0, first) + after + source.slice(first + before.length);
+}
+
+export function patchSource(source, file) {
+  if (source.includes(PATCH_MARKER)) return source;
+  let patched = replaceOnce(source, BRANCHES_BEFORE, BRANCHES_AFTER, file);
+  patched = replaceOnce(patched, COMPILE_BEFORE, HELPERS + COMPILE_AFTER, file);
+  return patched;
+}
+
+export function applyPatch() {
+  for (const [name, version] of Object.entries(EXPECTED)) {
+    const installed = installedVersion(name);
+    if (installed !== version) {
+      throw new Error(
+        `patch-remix-server-runtime: ${name} is ${installed}, the patch is for ${version}. ` +
+          "Check whether the new version still flattens routes on every match, then update or drop " +
+          "the patch (docs/decisions/0012-memoised-route-matching.md).",
+      );
+    }
+  }
+  const changed = [];
+  for (const file of PATCHED_FILES) {
+    const source = readFileSync(file, "utf8");
+    const patched = patchSource(source, file);
+    if (patched !== source) {
+      writeFileSync(file, patched);
+      changed.push(path.relative(root, file));
+    }
+  }
+  return changed;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const changed = applyPatch();
+  process.stdout.write(
+    changed.length > 0
+      ? `patch-remix-server-runtime: patched ${changed.join(", ")}\n`
+      : "patch-remix-server-runtime: already patched\n",
+  );
+}

@@ -1,0 +1,52 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  PATCH_MARKER,
+  PATCHED_FILES,
+  patchSource,
+} from "../../scripts/patch-remix-server-runtime.mjs";
+
+/**
+ * The route-matching patch (docs/decisions/0012-memoised-route-matching.md) is applied by
+ * `postinstall`: the installed router files carry it, re-running it changes nothing, and text
+ * it does not recognise (another Remix version) makes it fail instead of silently skipping.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const script = path.join(root, "scripts/patch-remix-server-runtime.mjs");
+
+describe("the memoised route matching patch", () => {
+  it("is in every router file that a build or the tests load", () => {
+    expect(PATCHED_FILES.map((file) => path.basename(file)).sort()).toEqual([
+      "router.cjs.js",
+      "router.js",
+    ]);
+    for (const file of PATCHED_FILES) {
+      const source = readFileSync(file, "utf8");
+      expect(source, file).toContain(PATCH_MARKER);
+      const matchImpl = /function matchRoutesImpl\([^)]*\) \{[\s\S]*?\n\}/.exec(source)?.[0];
+      expect(matchImpl, file).toContain("let branches = rankedBranches(routes);");
+      expect(matchImpl, file).not.toContain("flattenRoutes(");
+    }
+  });
+
+  it("is idempotent", () => {
+    const before = PATCHED_FILES.map((file) => readFileSync(file, "utf8"));
+    const output = execFileSync(process.execPath, [script], { cwd: root }).toString();
+    expect(output).toContain("already patched");
+    expect(PATCHED_FILES.map((file) => readFileSync(file, "utf8"))).toEqual(before);
+  });
+
+  it("refuses text it was not written for", () => {
+    expect(() => patchSource("function matchRoutesImpl() {}", "router.js")).toThrow(
+      /expected exactly one/,
+    );
+  });
+
+  it("runs on npm install", () => {
+    const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(manifest.scripts.postinstall).toBe("node scripts/patch-remix-server-runtime.mjs");
+  });
+});

@@ -1,0 +1,127 @@
+import { type AgnosticRouteObject, matchRoutes } from "@remix-run/router";
+import { describe, expect, it } from "vitest";
+
+/**
+ * Route matching on the server is memoised per routes array (scripts/patch-remix-server-runtime.mjs,
+ * docs/decisions/0012-memoised-route-matching.md). The answers must be the ones an unmemoised
+ * match gives: each URL is matched against the same (cached) tree several times, in different
+ * orders, and against a fresh copy of the tree, which the cache has never seen.
+ */
+type Route = AgnosticRouteObject & { id: string };
+
+/** The shapes the app's route files make: layouts, index routes, params, a splat, `_` escapes. */
+function appLikeRoutes(): Route[] {
+  return [
+    {
+      id: "root",
+      path: "",
+      children: [
+        { id: "routes/_index", index: true },
+        { id: "routes/products._index", path: "products", index: true },
+        { id: "routes/products.$slug", path: "products/:slug" },
+        { id: "routes/pricing", path: "pricing" },
+        {
+          id: "routes/account",
+          path: "account",
+          children: [
+            { id: "routes/account._index", index: true },
+            { id: "routes/account.licenses._index", path: "licenses", index: true },
+            { id: "routes/account.licenses.$licenseId", path: "licenses/:licenseId" },
+          ],
+        },
+        {
+          id: "routes/account.licenses.$licenseId_.download",
+          path: "account/licenses/:licenseId/download",
+        },
+        {
+          id: "routes/admin.products.$productId_.uploads.$kind",
+          path: "admin/products/:productId/uploads/:kind",
+        },
+        { id: "routes/docs.$", path: "docs/*" },
+        { id: "routes/$", path: "*" },
+      ],
+    },
+  ];
+}
+
+const URLS: [string, string[], Record<string, string>][] = [
+  ["/", ["root", "routes/_index"], {}],
+  ["/products", ["root", "routes/products._index"], {}],
+  ["/products/", ["root", "routes/products._index"], {}],
+  ["/products/ledger-ui-kit", ["root", "routes/products.$slug"], { slug: "ledger-ui-kit" }],
+  ["/PRICING", ["root", "routes/pricing"], {}],
+  ["/account", ["root", "routes/account", "routes/account._index"], {}],
+  ["/account/licenses", ["root", "routes/account", "routes/account.licenses._index"], {}],
+  [
+    "/account/licenses/lic_1",
+    ["root", "routes/account", "routes/account.licenses.$licenseId"],
+    { licenseId: "lic_1" },
+  ],
+  [
+    "/account/licenses/lic_1/download",
+    ["root", "routes/account.licenses.$licenseId_.download"],
+    { licenseId: "lic_1" },
+  ],
+  [
+    "/admin/products/p%201/uploads/preview",
+    ["root", "routes/admin.products.$productId_.uploads.$kind"],
+    { productId: "p 1", kind: "preview" },
+  ],
+  ["/docs/a/b", ["root", "routes/docs.$"], { "*": "a/b" }],
+  ["/products/a/b", ["root", "routes/$"], { "*": "products/a/b" }],
+  ["/no/such/page", ["root", "routes/$"], { "*": "no/such/page" }],
+];
+
+function describeMatch(routes: Route[], url: string) {
+  const matches = matchRoutes(routes, url);
+  if (!matches) return null;
+  return {
+    ids: matches.map((match) => (match.route as Route).id),
+    params: { ...matches.at(-1)!.params },
+    pathnames: matches.map((match) => match.pathname),
+  };
+}
+
+describe("memoised route matching", () => {
+  it("gives every URL the same match from a cached tree as from a fresh one", () => {
+    const cached = appLikeRoutes();
+    for (const order of [URLS, [...URLS].reverse(), URLS]) {
+      for (const [url, ids, params] of order) {
+        const fresh = describeMatch(appLikeRoutes(), url);
+        expect(fresh?.ids, url).toEqual(ids);
+        expect(fresh?.params, url).toEqual(params);
+        expect(describeMatch(cached, url), url).toEqual(fresh);
+      }
+    }
+  });
+
+  it("answers null for a URL no route takes, cached or not", () => {
+    const withoutSplat = appLikeRoutes();
+    withoutSplat[0]!.children = withoutSplat[0]!.children!.filter(
+      (route) => route.path !== "*" && route.path !== "docs/*",
+    );
+    expect(describeMatch(withoutSplat, "/no/such/page")).toBeNull();
+    expect(describeMatch(withoutSplat, "/no/such/page")).toBeNull();
+    expect(describeMatch(withoutSplat, "/products")?.ids).toEqual([
+      "root",
+      "routes/products._index",
+    ]);
+  });
+
+  it("keeps each routes array's branches apart", () => {
+    const small: Route[] = [{ id: "only", path: "only" }];
+    const app = appLikeRoutes();
+    expect(describeMatch(small, "/only")?.ids).toEqual(["only"]);
+    expect(describeMatch(app, "/only")?.ids).toEqual(["root", "routes/$"]);
+    expect(describeMatch(small, "/products")).toBeNull();
+  });
+
+  it("flattens a server routes array once: later changes to it are not seen (the server never makes any)", () => {
+    const routes: Route[] = [{ id: "a", path: "a" }];
+    expect(describeMatch(routes, "/a")?.ids).toEqual(["a"]);
+    routes.push({ id: "b", path: "b" });
+    // Without the memo this would match "b"; the server's route trees are built once and never
+    // patched (lazy route discovery, which patches arrays in place, runs in the browser only).
+    expect(describeMatch(routes, "/b")).toBeNull();
+  });
+});
