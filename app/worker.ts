@@ -16,7 +16,9 @@ import { runScheduledJobs } from "./jobs/run-scheduled";
 import { privatizeForSessions } from "./lib/cache-control.server";
 import { checkSameOrigin, csrfRefusal } from "./lib/csrf.server";
 import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
-import { withEtag } from "./lib/etag.server";
+import { etagMatches } from "./lib/etag";
+import { notModified, withEtag, withKnownEtag } from "./lib/etag.server";
+import { PUBLIC_PAGE_CACHE } from "./lib/http";
 import "./lib/load-context";
 import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
 import { jobRunRecorder } from "./services/job-runs.server";
@@ -30,6 +32,7 @@ import {
   layeredPageStore,
   memoryPageStore,
   pageCacheKey,
+  pageCacheTag,
   toStoredPage,
 } from "./services/page-cache.server";
 
@@ -84,6 +87,7 @@ export default {
     // Anonymous pages: answered from the page cache when this catalog version has been rendered.
     const cacheable = isCacheablePageRequest(request);
     let cacheKey: string | null = null;
+    let pageTag: string | null = null;
     const pages = layeredPageStore(
       isolatePages,
       typeof caches === "undefined"
@@ -94,6 +98,17 @@ export default {
       // Tests write to D1 behind the worker's back: they read the version on every request.
       const refreshMs = env.environment === "test" ? 0 : undefined;
       cacheKey = pageCacheKey(request, await catalogVersion(db, Date.now(), refreshMs));
+      // The tag follows from the key and the build: a revalidation needs no render, no store read.
+      pageTag = await pageCacheTag(cacheKey, serverBuild.assets.version);
+      const ifNoneMatch = request.headers.get("If-None-Match");
+      if (ifNoneMatch?.trim() !== "*" && etagMatches(ifNoneMatch, pageTag)) {
+        const unchanged = withDefaultHeaders(
+          notModified(pageTag, PUBLIC_PAGE_CACHE),
+          freshHeaders(),
+        );
+        unchanged.headers.set("X-Page-Cache", "not-modified");
+        return privatizeForSessions(request, unchanged);
+      }
       const stored = await pages.get(cacheKey);
       if (stored)
         return fromStoredPage(stored, request, { nonce: cspNonce, headers: freshHeaders() });
@@ -110,7 +125,10 @@ export default {
     // A write served here may have changed the catalog: read the version again next time.
     if (request.method !== "GET" && request.method !== "HEAD") forgetCatalogVersion();
     const sent = privatizeForSessions(request, withDefaultHeaders(response, freshHeaders()));
-    const tagged = await withEtag(request, sent, { volatile: [cspNonce] });
+    const tagged =
+      pageTag === null
+        ? await withEtag(request, sent, { volatile: [cspNonce] })
+        : withKnownEtag(sent, pageTag);
     if (cacheKey === null || !isStorableResponse(tagged)) return tagged;
 
     const body = await tagged.text();

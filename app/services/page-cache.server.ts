@@ -177,3 +177,20 @@ export function pageCacheKey(request: Request, version: string): string {
   const url = new URL(request.url);
   return `https://page-cache.internal/${encodeURIComponent(version)}${url.pathname}${url.search}`;
 }
+
+/**
+ * The ETag of a cacheable page: a hash of its cache key (URL and catalog version) and the build.
+ * The page is a function of those three, so the tag is known before rendering: a matching
+ * `If-None-Match` is answered 304 without a render or a store read, and bots and browsers get
+ * the same tag (docs/decisions/0012-memoised-route-matching.md, "ETags").
+ */
+export async function pageCacheTag(cacheKey: string, buildVersion: string): Promise<string> {
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(`${buildVersion}\n${cacheKey}`),
+  );
+  const hex = [...new Uint8Array(digest).slice(0, 16)]
+    .map((byte) => byte.toString(16).padStart(2, "0"))
+    .join("");
+  return `W/"${hex}"`;
+}

@@ -134,7 +134,7 @@ describe("the page cache for anonymous pages", () => {
     expect(hit.response.headers.has("Set-Cookie")).toBe(false);
   });
 
-  it("answers If-None-Match from the cache with 304 before any rendering", async () => {
+  it("answers If-None-Match with 304 before any rendering or store read", async () => {
     const path = `/products/${SLUG}`;
     await read(path);
     const hit = await read(path);
@@ -142,8 +142,34 @@ describe("the page cache for anonymous pages", () => {
     expect(etag).toMatch(/^W\//);
     const revalidated = await get(path, { "If-None-Match": etag });
     expect(revalidated.status).toBe(304);
-    expect(revalidated.headers.get("X-Page-Cache")).toBe("hit");
+    // "not-modified": decided from the tag alone, before the page store is asked ("hit").
+    expect(revalidated.headers.get("X-Page-Cache")).toBe("not-modified");
+    expect(revalidated.headers.get("ETag")).toBe(etag);
+    expect(revalidated.headers.get("Cache-Control")).toBe(
+      hit.response.headers.get("Cache-Control"),
+    );
+    expect(revalidated.headers.get("Vary")).toContain("Cookie");
     expect(await revalidated.text()).toBe("");
+  });
+
+  it("gives bots and browsers the same tag, and answers a bot's revalidation with 304 too", async () => {
+    const path = fresh("/products");
+    // The bot's request renders the page (buffered, not streamed); the browser's is a hit.
+    const bot = await read(path, {
+      "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)",
+    });
+    const browser = await read(path, {
+      "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0",
+    });
+    expect([bot.cache, browser.cache]).toEqual(["miss", "hit"]);
+    const etag = browser.response.headers.get("ETag");
+    expect(etag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+    expect(bot.response.headers.get("ETag")).toBe(etag);
+    const revalidated = await get(path, {
+      "User-Agent": "Googlebot/2.1 (+http://www.google.com/bot.html)",
+      "If-None-Match": etag!,
+    });
+    expect(revalidated.status).toBe(304);
   });
 
   it("leaves account and admin pages, and POSTs, out of the cache", async () => {
