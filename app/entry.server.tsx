@@ -46,7 +46,9 @@ export default async function handleRequest(
   );
   body.allReady.then(() => clearTimeout(timeout)).catch(() => clearTimeout(timeout));
 
-  // Crawlers get the whole document at once; people get it streamed.
+  // Crawlers get the whole document at once; people get it streamed. Not `renderToString` for
+  // buffered responses: single fetch's data transfer suspends, and renderToString would send
+  // the fallback instead of the hydration data (docs/decisions/0012-memoised-route-matching.md).
   if (isbot(request.headers.get("user-agent") || "")) await body.allReady;
 
   responseHeaders.set("Content-Type", "text/html; charset=utf-8");
