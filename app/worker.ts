@@ -10,11 +10,12 @@ import {
   type ServerBuild,
 } from "@remix-run/cloudflare";
 import * as build from "@remix-run/dev/server-build";
-import { createDb, dbFor } from "#db/client";
+import { createDb, openD1Session, requestDbFor } from "#db/client";
 import { JOB_REGISTRY } from "./jobs/registry";
 import { runScheduledJobs } from "./jobs/run-scheduled";
 import { privatizeForSessions } from "./lib/cache-control.server";
 import { checkSameOrigin, csrfRefusal } from "./lib/csrf.server";
+import { bookmarkSetCookie, readBookmark, sessionConstraint } from "./lib/d1-session.server";
 import { EnvError, parseEnv, type WorkerBindings } from "./lib/env.server";
 import { etagMatches } from "./lib/etag";
 import { notModified, withEtag, withKnownEtag } from "./lib/etag.server";
@@ -77,7 +78,13 @@ export default {
     }
 
     const cspNonce = crypto.randomUUID().replaceAll("-", "");
-    const db = dbFor(bindings.DB);
+    // The request's D1 session: replicas for reads, its bookmark back to the client after a
+    // write (docs/decisions/0013-d1-read-replicas-and-bookmarks.md).
+    const d1 = openD1Session(
+      bindings.DB,
+      sessionConstraint(request.method, readBookmark(request, env.environment)),
+    );
+    const db = requestDbFor(bindings.DB);
     const freshHeaders = () => {
       const headers = securityHeaders({ nonce: cspNonce, environment: env.environment });
       headers.set("X-Request-Id", requestId);
@@ -97,7 +104,10 @@ export default {
     if (cacheable) {
       // Tests write to D1 behind the worker's back: they read the version on every request.
       const refreshMs = env.environment === "test" ? 0 : undefined;
-      cacheKey = pageCacheKey(request, await catalogVersion(db, Date.now(), refreshMs));
+      cacheKey = pageCacheKey(
+        request,
+        await d1.run(() => catalogVersion(db, Date.now(), refreshMs)),
+      );
       // The tag follows from the key and the build: a revalidation needs no render, no store read.
       pageTag = await pageCacheTag(cacheKey, serverBuild.assets.version);
       const ifNoneMatch = request.headers.get("If-None-Match");
@@ -121,10 +131,21 @@ export default {
       requestId,
       cspNonce,
     };
-    const response = await handleRemixRequest(request, context);
+    const response = await d1.run(() => handleRemixRequest(request, context));
+    const bookmarkCookie = bookmarkSetCookie(
+      {
+        method: request.method,
+        wrote: d1.wrote(),
+        bookmark: d1.bookmark(),
+        keepsCookies: request.headers.has("Cookie") || response.headers.has("Set-Cookie"),
+      },
+      env.environment,
+    );
     // A write served here may have changed the catalog: read the version again next time.
     if (request.method !== "GET" && request.method !== "HEAD") forgetCatalogVersion();
-    const sent = privatizeForSessions(request, withDefaultHeaders(response, freshHeaders()));
+    const rendered = withDefaultHeaders(response, freshHeaders());
+    if (bookmarkCookie) rendered.headers.append("Set-Cookie", bookmarkCookie);
+    const sent = privatizeForSessions(request, rendered);
     const tagged =
       pageTag === null
         ? await withEtag(request, sent, { volatile: [cspNonce] })

@@ -1,6 +1,9 @@
 import { env } from "cloudflare:test";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { dbFor } from "#db/client";
+import { dbFor, openD1Session, requestDbFor } from "#db/client";
+import { users } from "#db/schema";
+import { createUser } from "../../factories";
 
 describe("dbFor", () => {
   it("keeps one Drizzle handle per D1 binding, and a separate one for each binding", async () => {
@@ -10,5 +13,95 @@ describe("dbFor", () => {
     expect(other).not.toBe(first);
     expect(dbFor(env.DASHBOARD_DB)).toBe(other);
     expect(await first.run("select 1")).toBeTruthy();
+  });
+});
+
+/** A D1 binding whose sessions record the statements run on them. */
+function recordingBinding() {
+  const sessions: { constraint: string; statements: string[] }[] = [];
+  const binding = new Proxy(env.DB, {
+    get(target, name) {
+      if (name === "withSession") {
+        return (constraint: string) => {
+          const record = { constraint, statements: [] as string[] };
+          sessions.push(record);
+          const session = target.withSession(constraint);
+          return {
+            prepare: (query: string) => {
+              record.statements.push(query);
+              return session.prepare(query);
+            },
+            batch: (statements: D1PreparedStatement[]) => session.batch(statements),
+            getBookmark: () => session.getBookmark(),
+          };
+        };
+      }
+      const value = Reflect.get(target, name) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { binding, sessions };
+}
+
+describe("requestDbFor and openD1Session", () => {
+  it("keeps one handle per binding and runs each request's queries on its own session", async () => {
+    const { binding, sessions } = recordingBinding();
+    const db = requestDbFor(binding);
+    expect(requestDbFor(binding)).toBe(db);
+    const user = await createUser(dbFor(env.DB), { name: "Session Reader" });
+
+    const reader = openD1Session(binding, "first-unconstrained");
+    const writer = openD1Session(binding, "first-primary");
+    // Both at once, interleaved in one isolate: each query lands on the session of its request.
+    const [read, wrote] = await Promise.all([
+      reader.run(async () => {
+        await Promise.resolve();
+        return db.select({ name: users.name }).from(users).where(eq(users.id, user.id));
+      }),
+      writer.run(() =>
+        db.update(users).set({ name: "Session Writer" }).where(eq(users.id, user.id)),
+      ),
+    ]);
+    expect(read).toHaveLength(1);
+    expect(wrote).toBeTruthy();
+
+    const [readSession, writeSession] = sessions;
+    expect(readSession!.constraint).toBe("first-unconstrained");
+    expect(readSession!.statements).toEqual([expect.stringMatching(/^select/)]);
+    expect(writeSession!.constraint).toBe("first-primary");
+    expect(writeSession!.statements).toEqual([expect.stringMatching(/^update/)]);
+    expect(reader.wrote()).toBe(false);
+    expect(writer.wrote()).toBe(true);
+    expect(writer.bookmark()).toEqual(expect.any(String));
+  });
+
+  it("runs a batch, and a statement prepared once, on the session of each request", async () => {
+    const { binding, sessions } = recordingBinding();
+    const db = requestDbFor(binding);
+    const user = await createUser(dbFor(env.DB), { name: "Prepared Once" });
+    const byId = db
+      .select({ name: users.name })
+      .from(users)
+      .where(eq(users.id, sql.placeholder("id")))
+      .prepare();
+
+    const first = openD1Session(binding, "first-unconstrained");
+    const second = openD1Session(binding, "first-primary");
+    expect(await first.run(() => byId.all({ id: user.id }))).toEqual([{ name: "Prepared Once" }]);
+    await second.run(() =>
+      db.batch([
+        db.update(users).set({ name: "Batched" }).where(eq(users.id, user.id)),
+        db.select({ name: users.name }).from(users).where(eq(users.id, user.id)),
+      ]),
+    );
+    expect(await second.run(() => byId.get({ id: user.id }))).toEqual({ name: "Batched" });
+    expect(sessions.map((session) => session.statements.length)).toEqual([1, 3]);
+    expect(first.wrote()).toBe(false);
+    expect(second.wrote()).toBe(true);
+  });
+
+  it("outside a request's session, runs on the binding itself", async () => {
+    const db = requestDbFor(env.DASHBOARD_DB);
+    expect(await db.get(sql`select 1 as one`)).toEqual({ one: 1 });
   });
 });
