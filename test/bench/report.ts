@@ -293,7 +293,9 @@ Production build (\`NODE_ENV=production npm run build\`) served by \`wrangler de
 - **Cached**: a cookie-less GET, answered from the edge page cache (ADR 0011; every cached slice is checked to end on an \`X-Page-Cache: hit\`). **Uncached**: the same GET with \`Cookie: bench=1\`, which bypasses the cache, so the page is rendered every time. \`/account\` is always uncached (logged in as user@demo.test with a session cookie); \`/healthz\` is never cached.
 - **Interleaved slices**: ${settings.rounds} rounds; each round is a ${settings.sliceSeconds} s slice of the bare Worker, then one ${settings.sliceSeconds} s slice per page and mode (in reverse order every other round), and a last bare slice closes the run. A page's ratio in a round is its req/s over the mean of the bare slices before and after that round; the table shows the **median ratio over the rounds** and, in brackets, the lowest and highest. The machine's changing load (other work shares its CPUs) then moves page and bare Worker together instead of favouring whichever ran first.
 - **CPU ms/request**: utime + stime of the \`wrangler dev\`'s workerd process(es) (from /proc/<pid>/stat, under that wrangler's process group) over the slice, divided by the requests it served; median over the rounds. The bare Worker's row is its own workerd's. The load generator's CPU is not in it.
-- req/s columns: median over the rounds of each slice's requests / seconds.
+- req/s columns: median over the rounds of each slice's requests / seconds. Other work on the
+  machine (see the load average above) moves the ratios' ranges; the medians and the CPU per
+  request are the numbers to compare.
 
 ${input.routes}
 
