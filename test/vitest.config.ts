@@ -67,7 +67,8 @@ export default defineConfig(async () => {
           test: {
             name: "node",
             environment: "node",
-            include: ["test/lint/**/*.test.ts"],
+            // test/build: the client-JS-per-page walk of npm run check:bundles (issue 17).
+            include: ["test/lint/**/*.test.ts", "test/build/**/*.test.ts"],
             // The first ESLint run in a file loads the whole config and plugins (5–7 s loaded).
             testTimeout: 30_000,
           },

@@ -9,6 +9,22 @@ declare module "autocannon" {
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     headers?: Record<string, string>;
+    /** Stop after this many requests in all (or at `duration`, whichever comes first). */
+    maxOverallRequests?: number;
+    /** A sequence each connection sends in turn, round and round. */
+    requests?: RequestSpec[];
+  }
+
+  /** The raw request autocannon is about to send; `setupRequest` returns the one to send. */
+  interface RawRequest {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+  }
+
+  interface RequestSpec extends RawRequest {
+    /** `context` is per connection and lives across the sequence. */
+    setupRequest?: (request: RawRequest, context: Record<string, unknown>) => RawRequest;
   }
 
   interface Stats {
@@ -42,5 +58,5 @@ declare module "autocannon" {
 
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
-  export type { Options, Result };
+  export type { Options, RawRequest, RequestSpec, Result };
 }

@@ -6,19 +6,23 @@
  * - Throughput for a 20 MB and a 200 MB object (median of a few runs), and the ratio app/baseline.
  * - Peak memory of each wrangler dev's workerd process(es) during those downloads (VmRSS sampled
  *   from /proc every 20 ms): streaming means it stays flat as the file grows.
- * - Concurrent downloads of a 1 MB object (autocannon, resumed grant): req/s and p99.
+ * - Concurrent downloads of a 1 MB object (autocannon), each an interrupted download and its
+ *   resume: a new grant's first half (`Range: bytes=0-499999`, the redemption), then the rest
+ *   (`Range: bytes=500000-`, a resume of that grant, ADR 0004), one grant per download; the
+ *   baseline serves the same two ranges straight from R2. req/s and p99 per ranged request.
  *
  * The objects are generated at bench time into the throw-away state directories (random bytes
  * → a temporary file → `wrangler r2 object put --local`), never committed.
  */
 import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { once } from "node:events";
-import autocannon from "autocannon";
+import autocannon, { type RequestSpec } from "autocannon";
 import { run, type WranglerDev } from "../e2e/local-stack";
 import type { DownloadBenchSeed } from "./seed-downloads";
+import { rssBytes, workerdPids } from "./workerd";
 
 const MB = 1_000_000;
 const BUCKET = "storefront-files-dev";
@@ -30,6 +34,15 @@ export const DOWNLOAD_SIZES = [
 const LARGE = DOWNLOAD_SIZES.filter((file) => file.size >= 20 * MB);
 const SMALL = DOWNLOAD_SIZES[0];
 const RUNS_PER_SIZE = 3;
+/**
+ * Grants seeded for the 1 MB load row, one per download (two requests each). Warm-up and load
+ * stop early if they run out (`maxOverallRequests`), which at ~150 ranged requests per second
+ * on this machine would take more than 50 s.
+ */
+const LOAD_GRANTS = 4000;
+/** The two ranges of an interrupted download and its resume. */
+const HALF = Math.floor(SMALL.size / 2);
+const RANGES = [`bytes=0-${HALF - 1}`, `bytes=${HALF}-`] as const;
 
 export interface LargeDownloadResult {
   label: string;
@@ -116,44 +129,16 @@ export async function prepareDownloadBench(input: {
     input.stateDir,
     "--grants",
     String(RUNS_PER_SIZE),
+    "--load-file",
+    SMALL.key,
+    "--load-grants",
+    String(LOAD_GRANTS),
     ...DOWNLOAD_SIZES.flatMap((file) => ["--file", `${file.key}:${file.size}`]),
   ]);
   return JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as DownloadBenchSeed;
 }
 
 // ---- Memory of a wrangler dev's workerd --------------------------------------------------------
-
-/** workerd processes in the process group `group` (npx → wrangler → workerd). */
-async function workerdPids(group: number): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
-      // pid (comm) state ppid pgrp …; comm may contain spaces, so split after the last ")".
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (comm.startsWith("workerd") && Number(fields[2]) === group) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return pids;
-}
-
-async function rssBytes(pids: number[]): Promise<number> {
-  let total = 0;
-  for (const pid of pids) {
-    try {
-      const status = await readFile(`/proc/${pid}/status`, "utf8");
-      const kb = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
-      total += kb * 1024;
-    } catch {
-      // Gone.
-    }
-  }
-  return total;
-}
 
 /** Sample the RSS of `server`'s workerd while `work` runs; returns the work's result and the peak. */
 async function withMemorySampling<T>(
@@ -204,22 +189,63 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 };
 
-async function concurrent(
+/**
+ * `settings.connections` connections, each downloading in two ranges (first half, then the
+ * rest) over and over; `nextPath` gives each download its URL (a new grant on the signed route).
+ * Every response must be a 206.
+ */
+async function concurrentRanged(
   label: string,
-  url: string,
+  path: string,
+  baseUrl: string,
+  nextPath: () => string | undefined,
   settings: { connections: number; durationSeconds: number; warmupSeconds: number },
   headers: Record<string, string> = {},
+  budget = Number.MAX_SAFE_INTEGER,
 ): Promise<ConcurrentDownloadResult> {
-  const options = { url, connections: settings.connections, headers, timeout: 30 };
-  await autocannon({ ...options, duration: settings.warmupSeconds });
-  const result = await autocannon({ ...options, duration: settings.durationSeconds });
+  let sent = 0;
+  const requests: RequestSpec[] = [
+    {
+      method: "GET",
+      setupRequest: (request, context) => {
+        const next = nextPath();
+        // Out of grants: repeat the last one, which the route refuses (shows up as non-2xx).
+        if (next !== undefined) context.path = next;
+        return {
+          ...request,
+          path: String(context.path),
+          headers: { ...headers, Range: RANGES[0] },
+        };
+      },
+    },
+    {
+      method: "GET",
+      setupRequest: (request, context) => ({
+        ...request,
+        path: String(context.path),
+        headers: { ...headers, Range: RANGES[1] },
+      }),
+    },
+  ];
+  const options = { url: baseUrl, connections: settings.connections, requests, timeout: 30 };
+  const warmup = await autocannon({
+    ...options,
+    duration: settings.warmupSeconds,
+    maxOverallRequests: Math.max(settings.connections, budget),
+  });
+  sent += warmup.requests.sent;
+  const result = await autocannon({
+    ...options,
+    duration: settings.durationSeconds,
+    maxOverallRequests: Math.max(settings.connections, budget - sent),
+  });
   return {
     label,
-    path: new URL(url).pathname.replace(/^\/downloads\/.+$/, "/downloads/:token"),
-    requestsPerSecond: result.requests.average,
+    path,
+    requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
+    non2xx: result.non2xx + warmup.non2xx,
     errors: result.errors + result.timeouts,
   };
 }
@@ -266,11 +292,26 @@ export async function runDownloadBench(input: {
   console.log(
     `• ${SMALL.label} downloads, ${settings.connections} connections: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s load…`,
   );
+  let next = 0;
+  const signed = () => small.load[next++];
+  const straight = () => `/r2/${SMALL.key}`;
   const concurrentResults = [
-    await concurrent(`baseline (R2 straight)`, `${baseline.url}/r2/${SMALL.key}`, settings),
-    await concurrent(`signed route (resumed grant)`, `${app.url}${small.resumable}`, settings, {
-      Cookie: seed.cookie,
-    }),
+    await concurrentRanged(
+      "baseline (R2 straight, same two ranges)",
+      `/r2/${SMALL.key}`,
+      baseline.url,
+      straight,
+      settings,
+    ),
+    await concurrentRanged(
+      "signed route (new grant: first half redeems, second half resumes)",
+      "/downloads/:token",
+      app.url,
+      signed,
+      settings,
+      { Cookie: seed.cookie },
+      small.load.length * 2,
+    ),
   ];
   return {
     large,

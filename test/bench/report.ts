@@ -6,21 +6,9 @@ import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { DownloadBenchResult } from "./downloads";
+import { CUSTOMER_PAGE_BUDGET_BYTES, type PageJs } from "../build/client-js";
+import type { ModeResult, PagesResult } from "./pages";
 import type { QueryCountRun } from "./query-count";
-
-export interface RouteResult {
-  label: string;
-  path: string;
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  /** Connection errors and timeouts. */
-  errors: number;
-  totalRequests: number;
-  /** Average response size (headers and body), bytes. */
-  bytesPerResponse: number;
-}
 
 export interface SizeRow {
   label: string;
@@ -43,6 +31,9 @@ export interface BenchSettings {
   durationSeconds: number;
   warmupSeconds: number;
   extraProducts: number;
+  /** The interleaved pages run: rounds, and seconds per slice. */
+  rounds: number;
+  sliceSeconds: number;
 }
 
 const MiB = 1024 * 1024;
@@ -94,35 +85,66 @@ function markdownTable(header: string[], rows: string[][], alignRight: boolean[]
   return [header, rule, ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
-export function routeTable(results: RouteResult[], baselineLabel: string): string {
-  const baseline = results.find((result) => result.label === baselineLabel);
-  const rows = results.map((result) => [
-    result.label === baselineLabel ? `${result.label} (bare Worker)` : `\`${result.path}\``,
-    result.requestsPerSecond.toFixed(0),
-    result.p50Ms.toFixed(1),
-    result.p99Ms.toFixed(1),
-    String(result.non2xx),
-    String(result.errors),
-    result.totalRequests.toLocaleString("en-US"),
-    formatBytes(Math.round(result.bytesPerResponse)),
-    baseline
-      ? `${((result.requestsPerSecond / baseline.requestsPerSecond) * 100).toFixed(1)} %`
-      : "–",
-  ]);
+const ratioCell = (result: ModeResult | null) =>
+  result
+    ? `${result.ratio.toFixed(2)} (${result.ratioMin.toFixed(2)}–${result.ratioMax.toFixed(2)})`
+    : "–";
+const cpuCell = (result: ModeResult | null) => (result ? result.cpuMsPerRequest.toFixed(1) : "–");
+const rpsCell = (result: ModeResult | null) => (result ? result.requestsPerSecond.toFixed(0) : "–");
+
+/** The interleaved pages run: each page cached and uncached against the bare Worker. */
+export function pagesTable(result: PagesResult): string {
+  const rows = [
+    [
+      "bare Worker",
+      "1.00",
+      "1.00",
+      result.bare.cpuMsPerRequest.toFixed(1),
+      result.bare.cpuMsPerRequest.toFixed(1),
+      result.bare.requestsPerSecond.toFixed(0),
+      "–",
+      "0",
+    ],
+    ...result.pages.map((page) => [
+      `\`${page.path}\``,
+      page.cached ? ratioCell(page.cached) : "not cached",
+      ratioCell(page.uncached),
+      cpuCell(page.cached),
+      cpuCell(page.uncached),
+      rpsCell(page.cached),
+      rpsCell(page.uncached),
+      String((page.cached?.non2xx ?? 0) + (page.uncached?.non2xx ?? 0)),
+    ]),
+  ];
   return markdownTable(
     [
-      "route",
-      "req/s",
-      "p50 ms",
-      "p99 ms",
+      "page",
+      "cached: req/s vs bare",
+      "uncached: req/s vs bare",
+      "CPU ms/request cached",
+      "CPU ms/request uncached",
+      "req/s cached",
+      "req/s uncached",
       "non-2xx",
-      "errors",
-      "requests",
-      "size/resp",
-      "req/s vs baseline",
     ],
     rows,
-    [false, true, true, true, true, true, true, true, true],
+    [false, true, true, true, true, true, true, true],
+  );
+}
+
+/** Client JavaScript a first visit of each page loads, gzip, against the customer-page budget. */
+export function clientJsTable(pages: PageJs[], budgetBytes: number): string {
+  return markdownTable(
+    ["page", "route modules", "files", "raw", "gzip", `within ${budgetBytes / 1024} KiB gzip`],
+    pages.map((page) => [
+      `\`${page.path}\``,
+      page.routes.join(", "),
+      String(page.files.length),
+      formatBytes(page.raw),
+      formatBytes(page.gzip),
+      page.customer ? (page.gzip <= budgetBytes ? "yes" : "**no**") : "n/a (staff)",
+    ]),
+    [false, false, true, true, true, false],
   );
 }
 
@@ -225,8 +247,15 @@ ${result.runsPerSize} times by the baseline Worker reading it straight from R2 (
 MB/s is the median (1 MB = 10^6 bytes), read to the end by a Node client on the same machine.
 RSS is the resident memory of each \`wrangler dev\`'s workerd process, sampled every 20 ms
 from /proc while that Worker served the downloads: streaming keeps it flat as the file grows.
-The 1 MB rows are ${result.durationSeconds} s of autocannon with ${result.connections} connections; the signed
-route serves a redeemed grant (a resume), which never counts again but is audited.
+The 1 MB rows are ${result.durationSeconds} s of autocannon with ${result.connections} connections, each
+connection downloading the file over and over as an interrupted download and its resume: the first
+half (\`Range: bytes=0-499999\`), then the rest (\`Range: bytes=500000-\`), two 206 responses of
+500,000 bytes; req/s counts ranged requests (two per file). On the signed route every download
+takes a new seeded grant: the first range redeems it (the redemption batch), the second is a
+resume of it (its own conditional row within the grant's byte cap, audited), the pattern ADR 0004
+allows — a grant serves one whole download plus Range resumes, so repeating whole downloads on one
+grant would measure refusals. The baseline Worker serves the same two ranges straight from R2.
+Non-2xx must be 0.
 
 ${downloadTables(result)}
 `;
@@ -236,6 +265,8 @@ export function benchmarksMarkdown(input: {
   environment: BenchEnvironment;
   settings: BenchSettings;
   routes: string;
+  /** Client JavaScript per page (test/build/client-js.ts). */
+  clientJs: string;
   queries: string;
   sizes: string;
   /** The download benchmark's section (test/bench/downloads.ts), when it ran. */
@@ -255,11 +286,24 @@ Generated by \`npm run bench\` (test/bench/run.ts). Overwritten on every run.
 | machine | ${environment.machine} |
 | load average at start | ${environment.loadAverage} |
 
-## Requests per second and latency
+## Pages: requests per second against the bare Worker, and workerd CPU per request
 
-Production build (\`NODE_ENV=production npm run build\`) served by \`wrangler dev\` (local workerd, local D1 and R2) with the demo data plus ${settings.extraProducts.toLocaleString("en-US")} extra published products. Each route gets a ${settings.warmupSeconds} s warm-up, then ${settings.durationSeconds} s of load from autocannon with ${settings.connections} connections (no pipelining), one route at a time. The baseline is a bare Worker returning a fixed small HTML page on the same runtime; the last column is each route's req/s as a share of it. Latency percentiles are per request, in milliseconds; size/resp includes headers.
+Production build (\`NODE_ENV=production npm run build\`) served by \`wrangler dev\` (local workerd, local D1 and R2) with the demo data plus ${settings.extraProducts.toLocaleString("en-US")} extra published products, loaded by autocannon with ${settings.connections} connections (no pipelining) on the same machine. The bare Worker is a Worker returning a fixed small HTML page on the same runtime (test/bench/baseline-worker.js).
+
+- **Cached**: a cookie-less GET, answered from the edge page cache (ADR 0011; every cached slice is checked to end on an \`X-Page-Cache: hit\`). **Uncached**: the same GET with \`Cookie: bench=1\`, which bypasses the cache, so the page is rendered every time. \`/account\` is always uncached (logged in as user@demo.test with a session cookie); \`/healthz\` is never cached.
+- **Interleaved slices**: ${settings.rounds} rounds; each round is a ${settings.sliceSeconds} s slice of the bare Worker, then one ${settings.sliceSeconds} s slice per page and mode (in reverse order every other round), and a last bare slice closes the run. A page's ratio in a round is its req/s over the mean of the bare slices before and after that round; the table shows the **median ratio over the rounds** and, in brackets, the lowest and highest. The machine's changing load (other work shares its CPUs) then moves page and bare Worker together instead of favouring whichever ran first.
+- **CPU ms/request**: utime + stime of the \`wrangler dev\`'s workerd process(es) (from /proc/<pid>/stat, under that wrangler's process group) over the slice, divided by the requests it served; median over the rounds. The bare Worker's row is its own workerd's. The load generator's CPU is not in it.
+- req/s columns: median over the rounds of each slice's requests / seconds. Other work on the
+  machine (see the load average above) moves the ratios' ranges; the medians and the CPU per
+  request are the numbers to compare.
 
 ${input.routes}
+
+## Client JavaScript per page
+
+What a first visit of each page loads, summed per file as served (gzip level 6, 1 KiB = 1024 bytes): the entry module, the root route and every route matching the URL, with their imports from the assets manifest (public/build/manifest-*.js) and the static imports of those files, transitively, each file once per page (test/build/client-js.ts). The manifest file itself is not loaded (lazy route discovery inlines the matched routes' part into the document). Customer pages must stay within ${CUSTOMER_PAGE_BUDGET_BYTES / 1024} KiB gzip (\`npm run check:bundles\` fails otherwise, in CI); \`/admin\` is staff-only and only reported.
+
+${input.clientJs}
 
 ## D1 queries per page render
 
@@ -286,8 +330,10 @@ ${input.downloads ? `\n${input.downloads}` : ""}
   network hop away from the Worker, and cached public pages may never reach it. Use them to
   compare commits and routes on the same machine, not as capacity planning.
 - The baseline shows the ceiling of the local runtime and the load generator together;
-  roughly, a route at 20 % of it costs about five times as much per request (Remix
-  rendering, D1 queries) as a bare Worker.
+  roughly, a page at 0.20 of it costs about five times as much per request (Remix
+  rendering, D1 queries) as a bare Worker. Cached pages are answered by the Worker from its
+  page cache here; on Cloudflare, Workers Caching can answer them without starting the
+  isolate at all, which \`wrangler dev\` cannot measure.
 
 ## How to reproduce
 
@@ -295,7 +341,10 @@ ${input.downloads ? `\n${input.downloads}` : ""}
 npm run bench
 \`\`\`
 
-Optional: \`BENCH_DURATION\` (seconds per route, default 10), \`BENCH_CONNECTIONS\` (default 10).
+Optional: \`BENCH_ROUNDS\` (interleaved rounds, default 6), \`BENCH_SLICE\` (seconds per slice,
+default 4), \`BENCH_DURATION\` (seconds per download load row, default 10), \`BENCH_CONNECTIONS\`
+(default 10). \`BENCH_ONLY=pages\` (or downloads, uploads, renewal, backup, flags) runs only that
+part and prints it, leaving BENCHMARKS.md as it is.
 The run builds, migrates and seeds a throw-away state directory, and removes it afterwards.
 `;
 }

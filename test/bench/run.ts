@@ -7,7 +7,6 @@
  */
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import autocannon from "autocannon";
 import {
   buildSnapshot,
   describeError,
@@ -20,39 +19,45 @@ import {
   startWranglerDev,
   type WranglerDev,
 } from "../e2e/local-stack";
+import { clientJsPerPage, CUSTOMER_PAGE_BUDGET_BYTES } from "../build/client-js";
 import { prepareDownloadBench, runDownloadBench } from "./downloads";
+import { pageTroubles, runPagesBench, type PageTarget, type PagesResult } from "./pages";
 import {
   benchmarksMarkdown,
   clientJsSize,
+  clientJsTable,
   describeLoadAverage,
   describeMachine,
   downloadsSection,
   downloadTables,
   fileSize,
   growingQueryCounts,
+  pagesTable,
   queryCountTable,
-  routeTable,
   sizeTable,
   type BenchSettings,
-  type RouteResult,
 } from "./report";
 import type { QueryCountRun } from "./query-count";
+import type { DownloadBenchSeed } from "./seed-downloads";
 import { benchUploads, runUploadBenchAlone, uploadsMarkdown } from "./uploads";
 import { runRenewalBench } from "./renewal";
 import { runBackupBench } from "./backup";
 import { runFlagBench } from "./flags";
 
-const BASELINE = "baseline";
 /**
- * `BENCH_ONLY=downloads|uploads|renewal|backup|flags npm run bench`: only that benchmark, printed,
- * BENCHMARKS.md left as it is.
+ * `BENCH_ONLY=pages|downloads|uploads|renewal|backup|flags npm run bench`: only that benchmark,
+ * printed, BENCHMARKS.md left as it is.
  */
 const ONLY = process.env.BENCH_ONLY || null;
-if (ONLY !== null && !["downloads", "uploads", "renewal", "backup", "flags"].includes(ONLY)) {
-  throw new Error("BENCH_ONLY must be 'downloads', 'uploads', 'renewal', 'backup' or 'flags'");
+const ONLY_CHOICES = ["pages", "downloads", "uploads", "renewal", "backup", "flags"];
+if (ONLY !== null && !ONLY_CHOICES.includes(ONLY)) {
+  throw new Error(`BENCH_ONLY must be one of ${ONLY_CHOICES.join(", ")}`);
 }
 const DOWNLOADS_ONLY = ONLY === "downloads";
+const PAGES_ONLY = ONLY === "pages";
 const PRODUCT_SLUG = "ledger-ui-kit";
+/** The account `/account` is measured as (logged in through a seeded session). */
+const ACCOUNT_EMAIL = "user@demo.test";
 
 function positiveIntFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
@@ -65,44 +70,73 @@ const settings: BenchSettings = {
   durationSeconds: positiveIntFromEnv("BENCH_DURATION", 10),
   warmupSeconds: 3,
   extraProducts: 1000,
+  rounds: positiveIntFromEnv("BENCH_ROUNDS", 6),
+  sliceSeconds: positiveIntFromEnv("BENCH_SLICE", 4),
 };
 
-interface Target {
-  label: string;
-  server: WranglerDev;
-  path: string;
+/** The pages of the interleaved run; `/account` gets the seeded session's cookie. */
+function pageTargets(sessionCookie: string): PageTarget[] {
+  // Any cookie bypasses the page cache (isCacheablePageRequest): the page is rendered.
+  const render = { Cookie: "bench=1" };
+  return [
+    { label: "home", path: "/", modes: ["cached", "uncached"], uncachedHeaders: render },
+    {
+      label: "catalog",
+      path: "/products",
+      modes: ["cached", "uncached"],
+      uncachedHeaders: render,
+    },
+    {
+      label: "product",
+      path: `/products/${PRODUCT_SLUG}`,
+      modes: ["cached", "uncached"],
+      uncachedHeaders: render,
+    },
+    {
+      label: "account",
+      path: "/account",
+      modes: ["uncached"],
+      uncachedHeaders: { Cookie: sessionCookie },
+    },
+    { label: "healthz", path: "/healthz", modes: ["uncached"], uncachedHeaders: {} },
+  ];
 }
 
-/** One request per target before the load, so a broken route fails the run loudly. */
-async function assertAnswers(target: Target): Promise<void> {
-  const response = await fetch(`${target.server.url}${target.path}`);
-  const body = await response.text();
-  if (response.status !== 200) {
-    throw new Error(`${target.path} answered ${response.status}: ${body.slice(0, 300)}`);
-  }
+/** A session cookie for ACCOUNT_EMAIL, inserted into the state directory's D1. */
+async function seedSession(stateDir: string): Promise<string> {
+  const output = await run("npx", [
+    "tsx",
+    "test/bench/seed-session.ts",
+    "--persist-to",
+    stateDir,
+    "--email",
+    ACCOUNT_EMAIL,
+  ]);
+  return (JSON.parse(output.trim().split("\n").at(-1) ?? "{}") as { cookie: string }).cookie;
 }
 
-async function measure(target: Target): Promise<RouteResult> {
-  const url = `${target.server.url}${target.path}`;
-  await autocannon({ url, connections: settings.connections, duration: settings.warmupSeconds });
-  const result = await autocannon({
-    url,
-    connections: settings.connections,
-    duration: settings.durationSeconds,
-    timeout: 10,
+async function measurePages(
+  app: WranglerDev,
+  baseline: WranglerDev,
+  sessionCookie: string,
+): Promise<PagesResult> {
+  const pages = pageTargets(sessionCookie);
+  const slices = 1 + pages.reduce((sum, page) => sum + page.modes.length, 0);
+  console.log(
+    `• Pages, interleaved: ${settings.rounds} rounds of ${slices} slices of ${settings.sliceSeconds} s (bare Worker first), ${settings.connections} connections…`,
+  );
+  return runPagesBench({
+    app,
+    baseline,
+    targets: pages,
+    settings: {
+      connections: settings.connections,
+      rounds: settings.rounds,
+      sliceSeconds: settings.sliceSeconds,
+      warmupSeconds: 2,
+    },
+    log: (line) => console.log(line),
   });
-  const totalRequests = result.requests.total;
-  return {
-    label: target.label,
-    path: target.path,
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-    totalRequests,
-    bytesPerResponse: totalRequests > 0 ? result.throughput.total / totalRequests : 0,
-  };
 }
 
 /** D1 statements per page render, counted in a separate process against the state directory. */
@@ -181,9 +215,11 @@ async function main(): Promise<number> {
     console.log(`• Migrating and seeding ${stateDir}…`);
     await migrateAndSeed(stateDir);
     const queryRuns: QueryCountRun[] = [];
-    if (!DOWNLOADS_ONLY) {
+    if (!DOWNLOADS_ONLY && !PAGES_ONLY) {
       console.log("• Counting D1 queries per page with the demo catalog…");
       queryRuns.push(await countQueries(stateDir));
+    }
+    if (!DOWNLOADS_ONLY) {
       const extra = await run("npx", [
         "tsx",
         "test/bench/seed-catalog.ts",
@@ -193,12 +229,18 @@ async function main(): Promise<number> {
         String(settings.extraProducts),
       ]);
       console.log(`  ${extra.trim().split("\n").at(-1) ?? ""}`);
+    }
+    if (!DOWNLOADS_ONLY && !PAGES_ONLY) {
       console.log("• Counting D1 queries per page again…");
       queryRuns.push(await countQueries(stateDir));
     }
-    console.log("• Generating the download objects (1, 20, 200 MB) into local R2…");
+    const sessionCookie = DOWNLOADS_ONLY ? "" : await seedSession(stateDir);
     const baselineStateDir = path.join(stateDir, "baseline");
-    const downloadSeed = await prepareDownloadBench({ stateDir, baselineStateDir });
+    let downloadSeed: DownloadBenchSeed | null = null;
+    if (!PAGES_ONLY) {
+      console.log("• Generating the download objects (1, 20, 200 MB) into local R2…");
+      downloadSeed = await prepareDownloadBench({ stateDir, baselineStateDir });
+    }
 
     console.log("• Starting the app and the baseline Worker (wrangler dev)…");
     // Request logging off: printing every request would be part of what gets measured.
@@ -218,23 +260,18 @@ async function main(): Promise<number> {
     servers.push(baseline);
     console.log(`  app ${app.url}, baseline ${baseline.url}`);
 
-    const targets: Target[] = [
-      { label: BASELINE, server: baseline, path: "/" },
-      { label: "home", server: app, path: "/" },
-      { label: "catalog", server: app, path: "/products" },
-      { label: "product", server: app, path: `/products/${PRODUCT_SLUG}` },
-      { label: "healthz", server: app, path: "/healthz" },
-    ];
-    for (const target of targets) await assertAnswers(target);
-
-    const results: RouteResult[] = [];
-    for (const target of DOWNLOADS_ONLY ? [] : targets) {
-      console.log(
-        `• ${target.label} ${target.path}: ${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s load…`,
-      );
-      results.push(await measure(target));
+    const pages = DOWNLOADS_ONLY ? null : await measurePages(app, baseline, sessionCookie);
+    const pageJs = await clientJsPerPage(path.join(snapshot.assets, "build"));
+    const jsTable = clientJsTable(pageJs, CUSTOMER_PAGE_BUDGET_BYTES);
+    if (pages && PAGES_ONLY) {
+      console.log(`\n${pagesTable(pages)}\n\n${jsTable}\n`);
+      const troubles = pageTroubles(pages);
+      for (const trouble of troubles) console.warn(`⚠ ${trouble}`);
+      console.log("BENCH_ONLY=pages: BENCHMARKS.md left as it is.");
+      return troubles.length === 0 ? 0 : 1;
     }
 
+    if (!downloadSeed) throw new Error("The download objects were not prepared");
     const downloadResult = await runDownloadBench({
       app,
       baseline,
@@ -247,7 +284,7 @@ async function main(): Promise<number> {
     for (const result of downloadTroubles) {
       console.warn(`⚠ ${result.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
     }
-    if (DOWNLOADS_ONLY) {
+    if (DOWNLOADS_ONLY || !pages) {
       console.log(`\n${downloadTables(downloadResult)}\n`);
       console.log("BENCH_ONLY=downloads: BENCHMARKS.md left as it is.");
       return downloadTroubles.length === 0 ? 0 : 1;
@@ -262,7 +299,7 @@ async function main(): Promise<number> {
         path.join(snapshot.assets, "build"),
       ),
     ];
-    const routes = routeTable(results, BASELINE);
+    const routes = pagesTable(pages);
     const sizesTable = sizeTable(sizes, "build/index.js (Worker)");
     const queriesTable = queryCountTable(queryRuns);
     console.log("• Renewal job over 1,000 and 10,000 due memberships…");
@@ -283,6 +320,7 @@ async function main(): Promise<number> {
       },
       settings,
       routes,
+      clientJs: jsTable,
       queries: queriesTable,
       sizes: sizesTable,
       downloads: downloadsSection(downloadResult),
@@ -292,11 +330,9 @@ async function main(): Promise<number> {
       `${markdown.trimEnd()}\n\n${uploadsMarkdown(uploads).trim()}\n\n${renewal.markdown}\n\n${backup.markdown}\n\n${flags.markdown}\n`,
     );
 
-    console.log(`\n${routes}\n\n${queriesTable}\n\n${sizesTable}\n`);
-    const troubled = results.filter((result) => result.non2xx > 0 || result.errors > 0);
-    for (const result of troubled) {
-      console.warn(`⚠ ${result.path}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
-    }
+    console.log(`\n${routes}\n\n${jsTable}\n\n${queriesTable}\n\n${sizesTable}\n`);
+    const troubled = pageTroubles(pages);
+    for (const trouble of troubled) console.warn(`⚠ ${trouble}`);
     const growing = growingQueryCounts(queryRuns);
     for (const page of growing) {
       console.warn(`⚠ ${page}: its D1 query count changes with the number of products (N+1?)`);

@@ -1,6 +1,7 @@
 /**
- * `npm run check:bundles` (after `npm run build`): fails when a server-only library leaks into
- * the browser's JavaScript. Route modules lose their loaders and actions in the client build,
+ * `npm run check:bundles` (after `npm run build`): prints the client JavaScript a first visit of
+ * each reported page loads (test/build/client-js.ts) and fails when a customer page is over
+ * 90 KiB gzip (issue 17), or when a server-only library leaks into the browser's JavaScript. Route modules lose their loaders and actions in the client build,
  * but a module-level `z.object(…)` or an import from a module that builds schemas at load time
  * keeps zod (~60 KB gzip) in every page that touches it. Keep form schemas in domain
  * `*-forms.ts` modules used only by loaders and actions.
@@ -8,6 +9,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { clientJsPerPage, CUSTOMER_PAGE_BUDGET_BYTES } from "./client-js";
 
 const BUILD_DIR = path.resolve(import.meta.dirname, "../../public/build");
 
@@ -46,6 +48,30 @@ for (const file of files) {
 }
 
 console.log(`${files.length} client files, ${(total / 1024).toFixed(1)} KiB gzip in total`);
+
+const budget = CUSTOMER_PAGE_BUDGET_BYTES;
+console.log(
+  `\nJavaScript a first visit loads (entry, root, matched routes, their imports; KiB = 1024 bytes):`,
+);
+const overBudget: string[] = [];
+for (const page of await clientJsPerPage(BUILD_DIR)) {
+  const gzipKiB = (page.gzip / 1024).toFixed(1);
+  const verdict = !page.customer
+    ? "staff page, no budget"
+    : page.gzip <= budget
+      ? `within ${budget / 1024} KiB`
+      : `OVER ${budget / 1024} KiB`;
+  console.log(
+    `  ${page.path.padEnd(26)} ${gzipKiB.padStart(6)} KiB gzip  ${String(page.files.length).padStart(3)} files  ${verdict}`,
+  );
+  if (page.customer && page.gzip > budget) overBudget.push(`${page.path} (${gzipKiB} KiB gzip)`);
+}
+if (overBudget.length > 0) {
+  console.error(
+    `✗ over the ${budget / 1024} KiB gzip budget of a customer page: ${overBudget.join(", ")}`,
+  );
+  process.exitCode = 1;
+}
 if (leaks.length > 0) {
   // Name the route modules that pull each leaking chunk in, so the fix is obvious.
   for (const leak of leaks) {

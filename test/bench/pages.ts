@@ -1,0 +1,271 @@
+/**
+ * The pages benchmark (issue 17, item 5): each page cached and uncached as a share of the bare
+ * Worker's requests per second, from interleaved slices, and workerd CPU per request.
+ *
+ * - Cached: a cookie-less GET, answered from the edge page cache (`X-Page-Cache: hit`, checked
+ *   before and after every slice). Uncached: the same GET with `Cookie: bench=1`, which
+ *   bypasses the cache (`isCacheablePageRequest`), so the page is rendered every time.
+ *   `/account` is always uncached (a logged-in page, sent with a session cookie); `/healthz` is
+ *   never cached.
+ * - Interleaved: `rounds` rounds; each round is a bare-Worker slice followed by one slice per
+ *   page and mode (forward in even rounds, reversed in odd ones), and a last bare slice closes
+ *   the run. A slice is `sliceSeconds` of autocannon load. A page's ratio in a round is its
+ *   req/s over the mean of the two bare slices around that round; the report is the median of
+ *   the rounds' ratios (and their range), so drift of the machine's load cancels out instead of
+ *   favouring whichever page ran first.
+ * - CPU per request: utime + stime of the wrangler dev's workerd process(es) over the slice,
+ *   divided by the requests it served; the median over the rounds.
+ */
+import autocannon from "autocannon";
+import type { WranglerDev } from "../e2e/local-stack";
+import { clockTicksPerSecond, cpuTicks, workerdPids } from "./workerd";
+
+export type PageMode = "cached" | "uncached";
+
+export interface PageTarget {
+  label: string;
+  path: string;
+  /** Modes to measure: a cacheable page gets both, `/account` and `/healthz` only "uncached". */
+  modes: PageMode[];
+  /** Headers every request of the uncached mode sends (`/account`: the session cookie). */
+  uncachedHeaders: Record<string, string>;
+}
+
+export interface PagesSettings {
+  connections: number;
+  rounds: number;
+  sliceSeconds: number;
+  warmupSeconds: number;
+}
+
+interface Slice {
+  requestsPerSecond: number;
+  requests: number;
+  cpuMsPerRequest: number;
+  p50Ms: number;
+  p99Ms: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface ModeResult {
+  /** Median over the rounds. */
+  ratio: number;
+  ratioMin: number;
+  ratioMax: number;
+  requestsPerSecond: number;
+  cpuMsPerRequest: number;
+  p50Ms: number;
+  non2xx: number;
+  errors: number;
+  /** Cached mode: responses checked after a slice that were not `X-Page-Cache: hit`. */
+  cacheMisses: number;
+}
+
+export interface PageRow {
+  label: string;
+  path: string;
+  cached: ModeResult | null;
+  uncached: ModeResult | null;
+}
+
+export interface PagesResult {
+  settings: PagesSettings;
+  bare: { requestsPerSecond: number; cpuMsPerRequest: number; p50Ms: number };
+  pages: PageRow[];
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+/** A page's ratio per round: its req/s over the mean of the bare slices before and after. */
+export function roundRatios(pageRps: number[], bareRps: number[]): number[] {
+  if (bareRps.length !== pageRps.length + 1) {
+    throw new Error("Each round needs a bare slice before it and one after it");
+  }
+  return pageRps.map((rps, round) => rps / ((bareRps[round]! + bareRps[round + 1]!) / 2));
+}
+
+const cacheHeaders = (mode: PageMode, target: PageTarget): Record<string, string> =>
+  mode === "cached" ? {} : target.uncachedHeaders;
+
+/** Whether one cookie-less GET of `path` is answered from the page cache. */
+async function servedFromCache(server: WranglerDev, path: string): Promise<boolean> {
+  const response = await fetch(`${server.url}${path}`);
+  await response.arrayBuffer();
+  return response.status === 200 && response.headers.get("X-Page-Cache") === "hit";
+}
+
+/** Fail loudly before the load when a page does not answer as its mode expects. */
+async function assertModes(server: WranglerDev, target: PageTarget): Promise<void> {
+  for (const mode of target.modes) {
+    const headers = cacheHeaders(mode, target);
+    const first = await fetch(`${server.url}${target.path}`, { headers });
+    const body = await first.text();
+    if (first.status !== 200) {
+      throw new Error(`${target.path} (${mode}) answered ${first.status}: ${body.slice(0, 300)}`);
+    }
+    if (mode === "cached" && !(await servedFromCache(server, target.path))) {
+      throw new Error(`${target.path}: a second cookie-less GET was not a page-cache hit`);
+    }
+    if (mode === "uncached") {
+      const again = await fetch(`${server.url}${target.path}`, { headers });
+      await again.arrayBuffer();
+      if (again.headers.get("X-Page-Cache") === "hit") {
+        throw new Error(`${target.path} with ${Object.keys(headers).join(", ")} hit the cache`);
+      }
+    }
+  }
+}
+
+export async function runPagesBench(input: {
+  app: WranglerDev;
+  baseline: WranglerDev;
+  targets: PageTarget[];
+  settings: PagesSettings;
+  log?: (line: string) => void;
+}): Promise<PagesResult> {
+  const { app, baseline, targets, settings } = input;
+  const log = input.log ?? console.log;
+  const ticksPerSecond = await clockTicksPerSecond();
+  const pidsOf = async (server: WranglerDev) => {
+    const pids = server.pid ? await workerdPids(server.pid) : [];
+    if (pids.length === 0) throw new Error(`No workerd process found for ${server.url}`);
+    return pids;
+  };
+  const appPids = await pidsOf(app);
+  const baselinePids = await pidsOf(baseline);
+
+  const slice = async (
+    server: WranglerDev,
+    pids: number[],
+    path: string,
+    headers: Record<string, string>,
+    seconds: number,
+  ): Promise<Slice> => {
+    const before = await cpuTicks(pids);
+    const result = await autocannon({
+      url: `${server.url}${path}`,
+      connections: settings.connections,
+      duration: seconds,
+      headers,
+      timeout: 10,
+    });
+    const cpuMs = (((await cpuTicks(pids)) - before) / ticksPerSecond) * 1000;
+    const requests = result.requests.total;
+    return {
+      requestsPerSecond: requests / result.duration,
+      requests,
+      cpuMsPerRequest: requests > 0 ? cpuMs / requests : 0,
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      non2xx: result.non2xx,
+      errors: result.errors + result.timeouts,
+    };
+  };
+
+  for (const target of targets) await assertModes(app, target);
+
+  // Warm-up: every page and mode once, and the bare Worker, not measured.
+  const jobs = targets.flatMap((target) => target.modes.map((mode) => ({ target, mode })));
+  log(`  warm-up: ${settings.warmupSeconds} s per page and mode, and the bare Worker`);
+  await slice(baseline, baselinePids, "/", {}, settings.warmupSeconds);
+  for (const { target, mode } of jobs) {
+    await slice(app, appPids, target.path, cacheHeaders(mode, target), settings.warmupSeconds);
+  }
+
+  const bare: Slice[] = [];
+  const measured = new Map<string, Slice[]>();
+  const misses = new Map<string, number>();
+  const key = (target: PageTarget, mode: PageMode) => `${target.path} ${mode}`;
+  const bareSlice = async () => {
+    const result = await slice(baseline, baselinePids, "/", {}, settings.sliceSeconds);
+    bare.push(result);
+    log(
+      `    bare Worker: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMsPerRequest.toFixed(1)} ms CPU/request`,
+    );
+  };
+  for (let round = 0; round < settings.rounds; round++) {
+    log(`  round ${round + 1}/${settings.rounds}: bare, then ${jobs.length} page slices`);
+    await bareSlice();
+    const order = round % 2 === 0 ? jobs : [...jobs].reverse();
+    for (const { target, mode } of order) {
+      const result = await slice(
+        app,
+        appPids,
+        target.path,
+        cacheHeaders(mode, target),
+        settings.sliceSeconds,
+      );
+      measured.set(key(target, mode), [...(measured.get(key(target, mode)) ?? []), result]);
+      log(
+        `    ${target.path} ${mode}: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMsPerRequest.toFixed(1)} ms CPU/request`,
+      );
+      if (mode === "cached" && !(await servedFromCache(app, target.path))) {
+        misses.set(key(target, mode), (misses.get(key(target, mode)) ?? 0) + 1);
+      }
+    }
+  }
+  await bareSlice();
+
+  const bareRps = bare.map((entry) => entry.requestsPerSecond);
+  const summarize = (target: PageTarget, mode: PageMode): ModeResult | null => {
+    const slices = measured.get(key(target, mode));
+    if (!slices) return null;
+    const ratios = roundRatios(
+      slices.map((entry) => entry.requestsPerSecond),
+      bareRps,
+    );
+    return {
+      ratio: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      requestsPerSecond: median(slices.map((entry) => entry.requestsPerSecond)),
+      cpuMsPerRequest: median(slices.map((entry) => entry.cpuMsPerRequest)),
+      p50Ms: median(slices.map((entry) => entry.p50Ms)),
+      non2xx: slices.reduce((sum, entry) => sum + entry.non2xx, 0),
+      errors: slices.reduce((sum, entry) => sum + entry.errors, 0),
+      cacheMisses: misses.get(key(target, mode)) ?? 0,
+    };
+  };
+  return {
+    settings,
+    bare: {
+      requestsPerSecond: median(bareRps),
+      cpuMsPerRequest: median(bare.map((entry) => entry.cpuMsPerRequest)),
+      p50Ms: median(bare.map((entry) => entry.p50Ms)),
+    },
+    pages: targets.map((target) => ({
+      label: target.label,
+      path: target.path,
+      cached: summarize(target, "cached"),
+      uncached: summarize(target, "uncached"),
+    })),
+  };
+}
+
+/** Pages whose responses were not all 2xx, or whose cached slices were not cache hits. */
+export function pageTroubles(result: PagesResult): string[] {
+  const troubles: string[] = [];
+  for (const page of result.pages) {
+    for (const [mode, measured] of [
+      ["cached", page.cached],
+      ["uncached", page.uncached],
+    ] as const) {
+      if (!measured) continue;
+      if (measured.non2xx > 0 || measured.errors > 0) {
+        troubles.push(
+          `${page.path} (${mode}): ${measured.non2xx} non-2xx responses, ${measured.errors} errors`,
+        );
+      }
+      if (measured.cacheMisses > 0) {
+        troubles.push(`${page.path} (cached): ${measured.cacheMisses} slices ended off the cache`);
+      }
+    }
+  }
+  return troubles;
+}
