@@ -4,6 +4,8 @@ import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  CUSTOMER_PAGE_BUDGET_BYTES,
+  limitBytes,
   clientJsPerPage,
   filesForRoutes,
   matchRoutes,
@@ -153,5 +155,14 @@ describe("clientJsPerPage", () => {
   it("parses the manifest file the client build writes", () => {
     const parsed = parseManifest(`window.__remixManifest=${JSON.stringify(manifest)};`);
     expect(parsed.routes["routes/products.$slug"]!.path).toBe("products/:slug");
+  });
+});
+
+describe("the limit check:bundles enforces", () => {
+  it("is the 90 KiB budget for a customer page, its ceiling while it is over, none for staff", () => {
+    expect(CUSTOMER_PAGE_BUDGET_BYTES).toBe(90 * 1024);
+    expect(limitBytes({ path: "/", customer: true })).toBe(90 * 1024);
+    expect(limitBytes({ path: "/", customer: true, ceilingKiB: 93.5 })).toBe(93.5 * 1024);
+    expect(limitBytes({ path: "/admin", customer: false })).toBeNull();
   });
 });

@@ -137,19 +137,37 @@ export function filesForRoutes(
 }
 
 /** The pages issue 17 reports; `customer: false` for staff pages (no budget). */
-export const REPORTED_PAGES = [
-  { path: "/", customer: true },
-  { path: "/products", customer: true },
-  { path: "/products/ledger-ui-kit", customer: true },
-  { path: "/account/licenses", customer: true },
-  { path: "/account/membership", customer: true },
+/**
+ * The pages reported. A customer page over the 90 KiB goal carries a ceiling at its size when
+ * the check was written (issue 17: React, React Router and Remix alone are 83.2 KiB gzip), so
+ * it can shrink but never grow; lower or remove the ceiling as pages get lighter.
+ */
+export const REPORTED_PAGES: ReadonlyArray<ReportedPage> = [
+  { path: "/", customer: true, ceilingKiB: 93.5 },
+  { path: "/products", customer: true, ceilingKiB: 93.5 },
+  { path: "/products/ledger-ui-kit", customer: true, ceilingKiB: 93.5 },
+  { path: "/account/licenses", customer: true, ceilingKiB: 92 },
+  { path: "/account/membership", customer: true, ceilingKiB: 101 },
   { path: "/admin", customer: false },
-] as const;
+];
+
+export interface ReportedPage {
+  path: string;
+  customer: boolean;
+  /** The most a customer page over the budget may weigh until it is within it, in KiB gzip. */
+  ceilingKiB?: number;
+}
+
+/** The limit the check enforces for a page: its ceiling if it has one, else the budget. */
+export function limitBytes(page: ReportedPage): number | null {
+  if (!page.customer) return null;
+  return page.ceilingKiB === undefined ? CUSTOMER_PAGE_BUDGET_BYTES : page.ceilingKiB * 1024;
+}
 
 /** Client JS per page from a client build directory (`public/build`). */
 export async function clientJsPerPage(
   buildDir: string,
-  pages: ReadonlyArray<{ path: string; customer: boolean }> = REPORTED_PAGES,
+  pages: ReadonlyArray<ReportedPage> = REPORTED_PAGES,
 ): Promise<PageJs[]> {
   const manifestFile = (await readdir(buildDir)).find((name) => /^manifest-.+\.js$/.test(name));
   if (!manifestFile) throw new Error(`No manifest-*.js in ${buildDir}: run npm run build`);

@@ -354,85 +354,98 @@ async function dataOutcomeOf(response: Response): Promise<string> {
   return outcomeOf(new Response(null, { status: 302, headers: { Location: location } }));
 }
 
-/** Everything a forbidden action could have touched. */
+/** Everything a forbidden action could have touched, read in one D1 round trip. */
 async function targetState() {
-  const [user] = await db.select().from(users).where(eq(users.id, target.id));
-  const devices = await db
-    .select({ id: deviceSessions.id, isBlocked: deviceSessions.isBlocked })
-    .from(deviceSessions)
-    .where(eq(deviceSessions.userId, target.id));
-  const liveSessions = await db.select().from(sessions).where(eq(sessions.userId, target.id));
-  const audit = await db
-    .select()
-    .from(auditLogs)
-    .where(
-      or(
-        eq(auditLogs.entityId, target.id),
-        inArray(auditLogs.entityId, [
-          target.deviceId,
-          target.blockedDeviceId,
-          target.purchaseId,
-          target.licenseId,
-          target.resetRequestId,
-          target.productId,
-          target.membershipId,
-          target.projectId,
-          target.addOnId,
-        ]),
+  const [
+    [user],
+    devices,
+    liveSessions,
+    audit,
+    [purchase],
+    [license],
+    [resetRequest],
+    [product],
+    created,
+    [membership],
+    ledger,
+    [project],
+    stints,
+    [addOn],
+    backups,
+    flags,
+  ] = await db.batch([
+    db.select().from(users).where(eq(users.id, target.id)),
+    db
+      .select({ id: deviceSessions.id, isBlocked: deviceSessions.isBlocked })
+      .from(deviceSessions)
+      .where(eq(deviceSessions.userId, target.id)),
+    db.select().from(sessions).where(eq(sessions.userId, target.id)),
+    db
+      .select()
+      .from(auditLogs)
+      .where(
+        or(
+          eq(auditLogs.entityId, target.id),
+          inArray(auditLogs.entityId, [
+            target.deviceId,
+            target.blockedDeviceId,
+            target.purchaseId,
+            target.licenseId,
+            target.resetRequestId,
+            target.productId,
+            target.membershipId,
+            target.projectId,
+            target.addOnId,
+          ]),
+        ),
       ),
-    );
-  const [purchase] = await db
-    .select({ status: digitalProductPurchases.status })
-    .from(digitalProductPurchases)
-    .where(eq(digitalProductPurchases.id, target.purchaseId));
-  const [license] = await db
-    .select({
-      status: licenses.status,
-      reason: licenses.statusReason,
-      resetAt: licenses.downloadWindowResetAt,
-    })
-    .from(licenses)
-    .where(eq(licenses.id, target.licenseId));
-  const [resetRequest] = await db
-    .select({ status: downloadResetRequests.status, notes: downloadResetRequests.reviewNotes })
-    .from(downloadResetRequests)
-    .where(eq(downloadResetRequests.id, target.resetRequestId));
-  const [product] = await db
-    .select()
-    .from(digitalProducts)
-    .where(eq(digitalProducts.id, target.productId));
-  const created = await db
-    .select({ id: digitalProducts.id })
-    .from(digitalProducts)
-    .where(like(digitalProducts.slug, `${MATRIX_SLUG_PREFIX}%`));
+    db
+      .select({ status: digitalProductPurchases.status })
+      .from(digitalProductPurchases)
+      .where(eq(digitalProductPurchases.id, target.purchaseId)),
+    db
+      .select({
+        status: licenses.status,
+        reason: licenses.statusReason,
+        resetAt: licenses.downloadWindowResetAt,
+      })
+      .from(licenses)
+      .where(eq(licenses.id, target.licenseId)),
+    db
+      .select({ status: downloadResetRequests.status, notes: downloadResetRequests.reviewNotes })
+      .from(downloadResetRequests)
+      .where(eq(downloadResetRequests.id, target.resetRequestId)),
+    db.select().from(digitalProducts).where(eq(digitalProducts.id, target.productId)),
+    db
+      .select({ id: digitalProducts.id })
+      .from(digitalProducts)
+      .where(like(digitalProducts.slug, `${MATRIX_SLUG_PREFIX}%`)),
+    db
+      .select({
+        tier: memberships.tier,
+        total: memberships.totalCredits,
+        used: memberships.usedCredits,
+      })
+      .from(memberships)
+      .where(eq(memberships.id, target.membershipId)),
+    db
+      .select({ id: creditTransactions.id })
+      .from(creditTransactions)
+      .where(eq(creditTransactions.membershipId, target.membershipId)),
+    db.select().from(serviceProjects).where(eq(serviceProjects.id, target.projectId)),
+    db
+      .select()
+      .from(projectPhaseHistory)
+      .where(eq(projectPhaseHistory.projectId, target.projectId)),
+    db.select().from(serviceAddOns).where(eq(serviceAddOns.id, target.addOnId)),
+    // Only the matrix's own visitors: another test file may take backups meanwhile.
+    db
+      .select({ id: systemBackups.id })
+      .from(systemBackups)
+      .where(inArray(systemBackups.createdById, principalIds)),
+    db.select().from(featureFlags),
+  ]);
   const productObjects = await env.FILES.list({ prefix: `previews/${target.productId}/` });
-  const [membership] = await db
-    .select({
-      tier: memberships.tier,
-      total: memberships.totalCredits,
-      used: memberships.usedCredits,
-    })
-    .from(memberships)
-    .where(eq(memberships.id, target.membershipId));
-  const ledger = await db
-    .select({ id: creditTransactions.id })
-    .from(creditTransactions)
-    .where(eq(creditTransactions.membershipId, target.membershipId));
-  const [project] = await db
-    .select()
-    .from(serviceProjects)
-    .where(eq(serviceProjects.id, target.projectId));
-  const stints = await db
-    .select()
-    .from(projectPhaseHistory)
-    .where(eq(projectPhaseHistory.projectId, target.projectId));
-  const [addOn] = await db.select().from(serviceAddOns).where(eq(serviceAddOns.id, target.addOnId));
-  // Only the matrix's own visitors: another test file may take backups meanwhile.
-  const backups = await db
-    .select({ id: systemBackups.id })
-    .from(systemBackups)
-    .where(inArray(systemBackups.createdById, principalIds));
-  const flags = await db.select().from(featureFlags);
   return {
     flags,
     project,
