@@ -1,5 +1,6 @@
 import { createCookie } from "@remix-run/cloudflare";
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { SELF } from "../helpers/worker";
 import { createId } from "@paralleldrive/cuid2";
 import { and, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";

@@ -1,5 +1,6 @@
 import { createId } from "@paralleldrive/cuid2";
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { SELF } from "../../helpers/worker";
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "#db/client";

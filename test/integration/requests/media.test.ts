@@ -1,4 +1,5 @@
-import { env, SELF } from "cloudflare:test";
+import { env } from "cloudflare:test";
+import { SELF } from "../../helpers/worker";
 import { createId } from "@paralleldrive/cuid2";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
