@@ -143,8 +143,8 @@ export function filesForRoutes(
  * it can shrink but never grow; lower or remove the ceiling as pages get lighter.
  */
 export const REPORTED_PAGES: ReadonlyArray<ReportedPage> = [
-  { path: "/", customer: true, ceilingKiB: 93.5 },
-  { path: "/products", customer: true, ceilingKiB: 93.5 },
+  { path: "/", customer: true, ceilingKiB: 91 },
+  { path: "/products", customer: true, ceilingKiB: 92 },
   { path: "/products/ledger-ui-kit", customer: true, ceilingKiB: 93.5 },
   { path: "/account/licenses", customer: true, ceilingKiB: 92 },
   { path: "/account/membership", customer: true, ceilingKiB: 101 },
