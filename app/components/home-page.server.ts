@@ -3,7 +3,10 @@ import { formatMoney } from "~/domain/money";
 import { SERVICE_CATEGORY_LABELS } from "~/domain/projects/labels";
 import type { ServiceCategory } from "#db/schema/enums";
 
+// The other server functions the route uses, so the browser build sees one empty module.
 export { productCardView } from "./product-card.server";
+export { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+export { listFeaturedProducts } from "~/services/catalog.server";
 
 /**
  * The home page's words, for its loader. A `.server` module so the tier table, the label tables

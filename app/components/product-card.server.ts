@@ -1,6 +1,5 @@
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { formatMoney } from "~/domain/money";
-import { PRODUCT_CATEGORIES } from "#db/schema/enums";
 import type { ProductCard } from "~/services/catalog.server";
 import type { ProductCardView } from "./product-card";
 
@@ -15,9 +14,3 @@ export const productCardView = (product: ProductCard): ProductCardView => ({
   categoryLabel: CATEGORY_LABELS[product.category],
   price: formatMoney(product.pricePersonalCents, product.currency),
 });
-
-/** The catalog filter's category choices, for its loader. */
-export const catalogCategoryOptions = [
-  { value: "", label: "All categories" },
-  ...PRODUCT_CATEGORIES.map((category) => ({ value: category, label: CATEGORY_LABELS[category] })),
-];

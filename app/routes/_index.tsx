@@ -1,11 +1,16 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { homeServices, homeTiers, productCardView } from "~/components/home-page.server";
+import {
+  homeServices,
+  homeTiers,
+  listFeaturedProducts,
+  productCardView,
+  publicPageData,
+  publicPageHeaders,
+} from "~/components/home-page.server";
 import { ProductGrid } from "~/components/product-card";
-import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import type { loader as rootLoader } from "~/root";
-import { listFeaturedProducts } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
 import homeStyles from "~/styles/home.css?url";
 

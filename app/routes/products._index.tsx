@@ -1,15 +1,17 @@
-import {
-  data,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { Field, SelectField, useFormReply, useIsFiltering } from "~/components/forms";
 import { PageHeader } from "~/components/page-header";
 import { ProductGrid } from "~/components/product-card";
-import { catalogCategoryOptions, productCardView } from "~/components/product-card.server";
+import {
+  catalogCategoryOptions,
+  data,
+  listCatalogTags,
+  listPublishedProducts,
+  productCardView,
+  publicPageHeaders,
+} from "~/components/catalog-page.server";
 import { readCatalogSearch } from "~/domain/catalog/filters";
 import {
   CATALOG_SORTS,
@@ -20,8 +22,6 @@ import {
 } from "~/domain/catalog/price-filter";
 import type { FormReply } from "~/lib/form-reply";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
-import { publicPageHeaders } from "~/request/page-cache.server";
-import { listCatalogTags, listPublishedProducts } from "~/services/catalog.server";
 import catalogStyles from "~/styles/catalog.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
