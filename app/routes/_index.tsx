@@ -9,9 +9,8 @@ import {
   publicPageData,
   publicPageHeaders,
 } from "~/components/home-page.server";
-import { ProductGrid } from "~/components/product-card";
+import { catalogStyles, ProductGrid } from "~/components/product-card";
 import type { loader as rootLoader } from "~/root";
-import catalogStyles from "~/styles/catalog.css?url";
 import homeStyles from "~/styles/home.css?url";
 
 export const links: LinksFunction = () => [

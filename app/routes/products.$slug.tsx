@@ -4,7 +4,7 @@ import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FeaturePaused } from "~/components/feature-paused";
 import { Markdown } from "~/components/markdown";
-import { ProductArt } from "~/components/product-card";
+import { catalogStyles, ProductArt } from "~/components/product-card";
 import { ProductGallery, type GalleryImage } from "~/components/product-gallery";
 import {
   featureRefusal,
@@ -16,7 +16,6 @@ import {
 import { mediaUrl } from "~/domain/catalog/media";
 import { invariantResponse } from "~/lib/http";
 import type { loader as rootLoader } from "~/root";
-import catalogStyles from "~/styles/catalog.css?url";
 import galleryStyles from "~/styles/gallery.css?url";
 
 export const links: LinksFunction = () => [

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { Field, SelectField, useFormReply, useIsFiltering } from "~/components/forms";
 import { PageHeader } from "~/components/page-header";
-import { ProductGrid } from "~/components/product-card";
+import { catalogStyles, ProductGrid } from "~/components/product-card";
 import {
   catalogCategoryOptions,
   data,
@@ -22,7 +22,6 @@ import {
 } from "~/domain/catalog/price-filter";
 import type { FormReply } from "~/lib/form-reply";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
-import catalogStyles from "~/styles/catalog.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
 
