@@ -1,9 +1,4 @@
-import {
-  data,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import {
   Links,
   LiveReload,
@@ -20,8 +15,7 @@ import { SiteFooter } from "./components/site-footer";
 import { SiteHeader } from "./components/site-header";
 import { Toast } from "./components/toast";
 import { VerifyEmailBanner } from "./components/verify-email-banner";
-import { getCurrentUser } from "./request/auth.server";
-import { consumeToast } from "./lib/toast.server";
+import { consumeToast, data, getCurrentUser } from "./components/root.server";
 import baseStyles from "./styles/base.css?url";
 import componentStyles from "./styles/components.css?url";
 import layoutStyles from "./styles/layout.css?url";

@@ -1,10 +1,22 @@
 import { Link } from "@remix-run/react";
-import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { mediaUrl } from "~/domain/catalog/media";
-import { formatMoney } from "~/domain/money";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
-type Props = { product: ProductCardData };
+/**
+ * A product card as the loader sends it (`productCardView` in ./product-card.server): the
+ * category's name and the price already in words, so the label table and the money formatter
+ * stay on the server (issue 17: lighter pages).
+ */
+export type ProductCardView = ProductCardData & { categoryLabel: string; price: string };
+
+type Props = { product: ProductCardView };
+
+/**
+ * The catalog stylesheet (cards, art, the catalog and product pages), for a route's `links`.
+ * Imported here so its URL sits in this component's chunk: the pages that show cards load one
+ * file fewer than with a chunk of their own for the URL (issue 17: lighter pages).
+ */
+export { default as catalogStyles } from "~/styles/catalog.css?url";
 
 /** The pixel size of product artwork (16:9, what the seed's images and the tiles use). */
 export const ART_WIDTH = 1280;
@@ -69,7 +81,7 @@ export function ProductCard({ product }: Props) {
     <article className="product-card">
       <ProductArt product={product} />
       <div className="product-card__body">
-        <p className="product-card__category">{CATEGORY_LABELS[product.category]}</p>
+        <p className="product-card__category">{product.categoryLabel}</p>
         <h3 className="product-card__title">
           <Link to={`/products/${product.slug}`} prefetch="intent">
             {product.name}
@@ -77,7 +89,7 @@ export function ProductCard({ product }: Props) {
         </h3>
         <p className="product-card__tagline">{product.tagline}</p>
         <p className="product-card__price">
-          from <strong>{formatMoney(product.pricePersonalCents, product.currency)}</strong>
+          from <strong>{product.price}</strong>
         </p>
       </div>
     </article>

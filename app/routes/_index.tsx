@@ -1,14 +1,16 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { ProductGrid } from "~/components/product-card";
-import { TIER_ORDER, TIERS } from "~/domain/memberships/tiers";
-import { formatMoney } from "~/domain/money";
-import { SERVICE_CATEGORY_LABELS } from "~/domain/projects/labels";
-import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+import {
+  homeServices,
+  homeTiers,
+  listFeaturedProducts,
+  productCardView,
+  publicPageData,
+  publicPageHeaders,
+} from "~/components/home-page.server";
+import { catalogStyles, ProductGrid } from "~/components/product-card";
 import type { loader as rootLoader } from "~/root";
-import { listFeaturedProducts } from "~/services/catalog.server";
-import catalogStyles from "~/styles/catalog.css?url";
 import homeStyles from "~/styles/home.css?url";
 
 export const links: LinksFunction = () => [
@@ -25,9 +27,17 @@ export const meta: MetaFunction = () => [
   },
 ];
 
+/**
+ * The page's words come with the data (service names, plan prices, product cards), so the label
+ * tables, the tier table and the money formatter are not shipped to the browser.
+ */
 export async function loader({ context }: LoaderFunctionArgs) {
   const featured = await listFeaturedProducts(context.db);
-  return publicPageData({ featured });
+  return publicPageData({
+    featured: featured.map(productCardView),
+    services: homeServices(SERVICES),
+    tiers: homeTiers(),
+  });
 }
 
 export const headers = publicPageHeaders;
@@ -63,7 +73,7 @@ const STEPS = [
 ];
 
 export default function Home() {
-  const { featured } = useLoaderData<typeof loader>();
+  const { featured, services, tiers } = useLoaderData<typeof loader>();
   const signedIn = Boolean(useRouteLoaderData<typeof rootLoader>("root")?.account);
   const requestHref = signedIn
     ? PROJECT_REQUEST_PATH
@@ -118,9 +128,9 @@ export default function Home() {
             </div>
           </div>
           <ul className="home-services" role="list">
-            {SERVICES.map((service) => (
+            {services.map((service) => (
               <li key={service.category} className="home-card">
-                <h3>{SERVICE_CATEGORY_LABELS[service.category]}</h3>
+                <h3>{service.label}</h3>
                 <p>{service.text}</p>
               </li>
             ))}
@@ -154,27 +164,23 @@ export default function Home() {
           <Link to="/pricing">Compare plans →</Link>
         </div>
         <ul className="home-tiers" role="list">
-          {TIER_ORDER.map((tier) => {
-            const config = TIERS[tier];
-            return (
-              <li key={tier} className="home-card home-tier" data-tier={tier}>
-                <h3>{config.name}</h3>
-                <p className="home-tier__price">
-                  <strong>{formatMoney(config.priceCents, config.currency)}</strong> every{" "}
-                  {config.periodDays} days
-                </p>
-                <p>{config.summary}</p>
-                <p className="home-tier__credits">
-                  {config.creditsPerPeriod} credits a period, up to {config.rolloverCap} roll over
-                </p>
-                <ul className="home-tier__features">
-                  {config.features.map((feature) => (
-                    <li key={feature}>{feature}</li>
-                  ))}
-                </ul>
-              </li>
-            );
-          })}
+          {tiers.map((config) => (
+            <li key={config.tier} className="home-card home-tier" data-tier={config.tier}>
+              <h3>{config.name}</h3>
+              <p className="home-tier__price">
+                <strong>{config.price}</strong> every {config.periodDays} days
+              </p>
+              <p>{config.summary}</p>
+              <p className="home-tier__credits">
+                {config.creditsPerPeriod} credits a period, up to {config.rolloverCap} roll over
+              </p>
+              <ul className="home-tier__features">
+                {config.features.map((feature) => (
+                  <li key={feature}>{feature}</li>
+                ))}
+              </ul>
+            </li>
+          ))}
         </ul>
       </section>
 

@@ -4,10 +4,12 @@ import { LicenseStatusBadge } from "~/components/badge";
 import { PagedTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PageHeader } from "~/components/page-header";
-import { formatDate } from "~/lib/format";
-import { pageCursor } from "~/request/account.server";
-import { requireUser } from "~/request/auth.server";
-import { listUserLicenses } from "~/services/licenses.server";
+import {
+  licenseRowView,
+  listUserLicenses,
+  pageCursor,
+  requireUser,
+} from "~/components/licenses-page.server";
 
 export const meta: MetaFunction = () => [{ title: "Your licenses — Studio Store" }];
 
@@ -18,7 +20,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     now: new Date(),
     cursor: pageCursor(request),
   });
-  return { licenses: page.items, nextCursor: page.nextCursor };
+  return { licenses: page.items.map(licenseRowView), nextCursor: page.nextCursor };
 }
 
 export default function AccountLicenses() {
@@ -44,7 +46,7 @@ export default function AccountLicenses() {
             cell: (license) => <LicenseStatusBadge code={license.effective.code} />,
           },
           { header: "Key", cell: (license) => <code>{license.maskedKey}</code> },
-          { header: "Expires", cell: (license) => formatDate(license.expiresAt, "Never") },
+          { header: "Expires", cell: (license) => license.expires },
           { header: "Seats", cell: (license) => `${license.seats.used} / ${license.seats.max}` },
         ]}
         nextCursor={nextCursor}

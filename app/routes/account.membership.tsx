@@ -1,10 +1,8 @@
-import {
-  data,
-  redirect,
-  type ActionFunctionArgs,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
+import type {
+  ActionFunctionArgs,
+  LinksFunction,
+  LoaderFunctionArgs,
+  MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Badge } from "~/components/badge";
@@ -30,22 +28,28 @@ import {
 import { CREDIT_PACKS, TIERS } from "~/domain/memberships/tiers";
 import { formatMoney } from "~/domain/money";
 import { formatDate } from "~/lib/format";
-import { parseForm } from "~/lib/forms.server";
-import { redirectWithToast } from "~/lib/toast.server";
-import { pageCursor, requireAccountAction, type AccountAction } from "~/request/account.server";
-import { requireUser } from "~/request/auth.server";
-import { refusedForm } from "~/request/refusals.server";
-import { readForm } from "~/request/read-form.server";
 import {
   cancelDowngrade,
   changeTier,
+  data,
+  findMembershipOfUser,
+  getMembershipOverview,
   getMembershipPlan,
+  getTeamOverview,
+  pageCursor,
+  parseForm,
   pauseMembership,
+  readForm,
+  redirect,
+  redirectWithToast,
+  refusedForm,
+  requireAccountAction,
+  requireUser,
   resumeMembership,
-} from "~/services/membership-lifecycle.server";
-import { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
-import { findMembershipOfUser, getTeamOverview } from "~/services/membership-team.server";
-import { teamAction } from "~/request/membership-team.server";
+  setAutoRenew,
+  teamAction,
+} from "~/components/membership-page.server";
+import type { AccountAction } from "~/request/account.server";
 import chartStyles from "~/styles/charts.css?url";
 import membershipStyles from "~/styles/membership.css?url";
 

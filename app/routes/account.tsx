@@ -2,8 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/cloudflare";
 import { Outlet } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { NavLinks, type NavItem } from "~/components/nav-links";
-import { requireUser } from "~/request/auth.server";
-import { privatePageHeaders } from "~/request/page-cache.server";
+import { privatePageHeaders, requireUser } from "~/components/account-layout.server";
 
 /**
  * Everything under /account is someone's own (licenses, keys, credits): it needs a logged-in

@@ -4,20 +4,18 @@ import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FeaturePaused } from "~/components/feature-paused";
 import { Markdown } from "~/components/markdown";
-import { ProductArt } from "~/components/product-card";
+import { catalogStyles, ProductArt } from "~/components/product-card";
 import { ProductGallery, type GalleryImage } from "~/components/product-gallery";
-import { CATEGORY_LABELS } from "~/domain/catalog/labels";
-import { licenseOptions, type LicenseOption } from "~/domain/catalog/license-options";
+import {
+  featureRefusal,
+  getPublishedProduct,
+  productPageView,
+  publicPageData,
+  publicPageHeaders,
+} from "~/components/product-page.server";
 import { mediaUrl } from "~/domain/catalog/media";
-import { renderMarkdown } from "~/domain/content/markdown";
-import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
-import { formatMoney } from "~/domain/money";
 import { invariantResponse } from "~/lib/http";
-import { featureRefusal } from "~/request/feature-gate.server";
-import { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 import type { loader as rootLoader } from "~/root";
-import { getPublishedProduct } from "~/services/catalog.server";
-import catalogStyles from "~/styles/catalog.css?url";
 import galleryStyles from "~/styles/gallery.css?url";
 
 export const links: LinksFunction = () => [
@@ -32,19 +30,8 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   invariantResponse(found, "Product not found", { status: 404 });
   // Checkout paused (feature flag): the prices stay, the Buy button gives way to the sentence.
   const checkoutPaused = (await featureRefusal(context, "checkout"))?.message ?? null;
-  // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
-  // browser (issue 17), and the page data carries the HTML instead of the source.
-  const { description, documentation, changelog, ...product } = found;
-  const prose = [
-    { id: "about", title: "About", html: description ? renderMarkdown(description) : null },
-    {
-      id: "docs",
-      title: "Documentation",
-      html: documentation ? renderMarkdown(documentation) : null,
-    },
-    { id: "changelog", title: "Changelog", html: changelog ? renderMarkdown(changelog) : null },
-  ];
-  return publicPageData({ product, prose, licenses: licenseOptions(found), checkoutPaused });
+  // Words, prices and Markdown come ready from the server (product-page.server.ts).
+  return publicPageData({ ...productPageView(found), checkoutPaused });
 }
 
 export const headers = publicPageHeaders;
@@ -90,14 +77,12 @@ function galleryImages(product: {
  */
 function BuyForm({
   slug,
-  currency,
   licenses,
   signedIn,
   paused,
 }: {
   slug: string;
-  currency: string;
-  licenses: LicenseOption[];
+  licenses: { type: string; label: string; summary: string; price: string }[];
   signedIn: boolean;
   paused: string | null;
 }) {
@@ -120,9 +105,7 @@ function BuyForm({
                   <strong>{option.label}</strong>
                   <p>{option.summary}</p>
                 </div>
-                <span className="license-option__price">
-                  {formatMoney(option.priceCents, currency)}
-                </span>
+                <span className="license-option__price">{option.price}</span>
               </label>
             </li>
           ))}
@@ -147,7 +130,8 @@ function BuyForm({
 }
 
 export default function ProductPage() {
-  const { product, prose, licenses, checkoutPaused } = useLoaderData<typeof loader>();
+  const { product, prose, licenses, downloadsAllowance, checkoutPaused } =
+    useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
   const size = formatBytes(product.fileSizeBytes);
   const gallery = galleryImages(product);
@@ -156,9 +140,7 @@ export default function ProductPage() {
     <article className="container section product-page">
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <Link to="/products">Products</Link> <span aria-hidden="true">/</span>{" "}
-        <Link to={`/products?category=${product.category}`}>
-          {CATEGORY_LABELS[product.category]}
-        </Link>
+        <Link to={`/products?category=${product.category}`}>{product.categoryLabel}</Link>
       </nav>
 
       <header className="page-header">
@@ -195,7 +177,6 @@ export default function ProductPage() {
           <h2 id="licenses-title">Licenses</h2>
           <BuyForm
             slug={product.slug}
-            currency={product.currency}
             licenses={licenses}
             signedIn={Boolean(root?.account)}
             paused={checkoutPaused}
@@ -204,7 +185,7 @@ export default function ProductPage() {
             facts={[
               { label: "Version", value: product.version },
               size !== null && { label: "Download", value: `${product.fileName} · ${size}` },
-              { label: "Downloads", value: `${DOWNLOADS_PER_WINDOW} per license in any 14 days` },
+              { label: "Downloads", value: downloadsAllowance },
               {
                 label: "License term",
                 value: product.licenseDurationMonths

@@ -1,14 +1,17 @@
-import {
-  data,
-  type LinksFunction,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from "@remix-run/cloudflare";
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
 import { Field, SelectField, useFormReply, useIsFiltering } from "~/components/forms";
 import { PageHeader } from "~/components/page-header";
-import { ProductGrid } from "~/components/product-card";
+import { catalogStyles, ProductGrid } from "~/components/product-card";
+import {
+  catalogCategoryOptions,
+  data,
+  listCatalogTags,
+  listPublishedProducts,
+  productCardView,
+  publicPageHeaders,
+} from "~/components/catalog-page.server";
 import { readCatalogSearch } from "~/domain/catalog/filters";
 import {
   CATALOG_SORTS,
@@ -17,13 +20,8 @@ import {
   MAX_PRICE_FILTER,
   productCount,
 } from "~/domain/catalog/price-filter";
-import { CATEGORY_LABELS } from "~/domain/catalog/labels";
-import { PRODUCT_CATEGORIES } from "#db/schema/enums";
 import type { FormReply } from "~/lib/form-reply";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
-import { publicPageHeaders } from "~/request/page-cache.server";
-import { listCatalogTags, listPublishedProducts } from "~/services/catalog.server";
-import catalogStyles from "~/styles/catalog.css?url";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogStyles }];
 
@@ -40,8 +38,16 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const reply: FormReply | null = invalid
     ? { status: "error", fieldErrors: search.fieldErrors, values: search.values }
     : null;
+  // Labels and prices come formatted, so the label tables and enum lists stay on the server.
   return data(
-    { query: search.query, reply, tags, ...page },
+    {
+      query: search.query,
+      reply,
+      tags,
+      categoryOptions: catalogCategoryOptions,
+      ...page,
+      items: page.items.map(productCardView),
+    },
     invalid
       ? { status: 400, headers: { "Cache-Control": "no-store" } }
       : { headers: { "Cache-Control": PUBLIC_PAGE_CACHE } },
@@ -49,11 +55,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export const headers = publicPageHeaders;
-
-const CATEGORY_OPTIONS = [
-  { value: "", label: "All categories" },
-  ...PRODUCT_CATEGORIES.map((category) => ({ value: category, label: CATEGORY_LABELS[category] })),
-];
 
 const SORT_OPTIONS = CATALOG_SORTS.map((sort) => ({
   value: sort,
@@ -66,7 +67,7 @@ const PRICE_FIELDS = [
 ] as const;
 
 export default function Catalog() {
-  const { query, reply, tags, items, total, offset, nextCursor, previous } =
+  const { query, reply, tags, categoryOptions, items, total, offset, nextCursor, previous } =
     useLoaderData<typeof loader>();
   const searching = useIsFiltering();
   const location = useLocation();
@@ -106,7 +107,7 @@ export default function Catalog() {
           <SelectField
             label="Category"
             name="category"
-            options={CATEGORY_OPTIONS}
+            options={categoryOptions}
             defaultValue={query.category ?? ""}
           />
           <SelectField label="Tag" name="tag" options={tagOptions} defaultValue={query.tag ?? ""} />

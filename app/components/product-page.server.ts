@@ -1,0 +1,45 @@
+import { CATEGORY_LABELS } from "~/domain/catalog/labels";
+import { licenseOptions } from "~/domain/catalog/license-options";
+import { renderMarkdown } from "~/domain/content/markdown";
+import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
+import { formatMoney } from "~/domain/money";
+import type { getPublishedProduct } from "~/services/catalog.server";
+
+/**
+ * For the product page's loader: everything the page shows in words (category, license prices,
+ * the download allowance) and its Markdown as HTML. A `.server` module, so the label table, the
+ * license rules, the download quota module, the money formatter and the Markdown parser never
+ * reach the browser (a module a route imports stays in its chunks even when only the loader
+ * uses it; a `.server` one is replaced by an empty module). It re-exports the other server
+ * functions the route needs, so the browser build sees one empty module instead of several.
+ */
+export { featureRefusal } from "~/request/feature-gate.server";
+export { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+export { getPublishedProduct } from "~/services/catalog.server";
+
+type PublishedProduct = NonNullable<Awaited<ReturnType<typeof getPublishedProduct>>>;
+
+export function productPageView(found: PublishedProduct) {
+  // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
+  // browser (issue 17), and the page data carries the HTML instead of the source.
+  const { description, documentation, changelog, ...product } = found;
+  const prose = [
+    { id: "about", title: "About", html: description ? renderMarkdown(description) : null },
+    {
+      id: "docs",
+      title: "Documentation",
+      html: documentation ? renderMarkdown(documentation) : null,
+    },
+    { id: "changelog", title: "Changelog", html: changelog ? renderMarkdown(changelog) : null },
+  ];
+  const licenses = licenseOptions(found).map((option) => ({
+    ...option,
+    price: formatMoney(option.priceCents, found.currency),
+  }));
+  return {
+    product: { ...product, categoryLabel: CATEGORY_LABELS[found.category] },
+    prose,
+    licenses,
+    downloadsAllowance: `${DOWNLOADS_PER_WINDOW} per license in any 14 days`,
+  };
+}
