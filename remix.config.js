@@ -9,7 +9,9 @@ export default {
   serverConditions: ["workerd", "worker", "browser"],
   serverDependenciesToBundle: "all",
   serverMainFields: ["browser", "module", "main"],
-  serverMinify: process.env.NODE_ENV === "production",
+  // SERVER_MINIFY=0: a readable bundle whose module comments let test/bench/profile.ts
+  // attribute CPU samples to packages.
+  serverMinify: process.env.NODE_ENV === "production" && process.env.SERVER_MINIFY !== "0",
   serverModuleFormat: "esm",
   serverPlatform: "neutral",
   assetsBuildDirectory: "public/build",

@@ -196,6 +196,8 @@ export interface WranglerDev {
   url: string;
   /** The process group (npx → wrangler → workerd), e.g. to sample workerd's memory. */
   pid: number | undefined;
+  /** The DevTools inspector's HTTP endpoint (`/json` lists the Worker), e.g. to profile it. */
+  inspectorUrl: string;
   /** Everything wrangler printed so far (capped). */
   log(): string;
   stop(): Promise<void>;
@@ -266,6 +268,7 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
   const server: WranglerDev = {
     url,
     pid: child.pid,
+    inspectorUrl: `http://127.0.0.1:${inspectorPort}`,
     log: () => log,
     stop: () => stopProcessGroup(child),
   };

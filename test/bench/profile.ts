@@ -1,0 +1,165 @@
+/**
+ * `npm run bench:profile [-- /products /account …]`: where an uncached page's CPU goes, by
+ * package. Builds a readable Worker (SERVER_MINIFY=0, so esbuild's `// node_modules/…` module
+ * comments survive), serves it with `wrangler dev` on demo data, samples it with the DevTools
+ * profiler over `PROFILE_REQUESTS` sequential requests per page (`Cookie: bench=1`, which
+ * bypasses the page cache; `/account…` pages get user@demo.test's session), and prints each
+ * package's share of the samples taken inside the Worker's own code.
+ */
+import { readFile } from "node:fs/promises";
+import {
+  buildSnapshot,
+  describeError,
+  makeStateDir,
+  migrateAndSeed,
+  onInterrupt,
+  removeDir,
+  run,
+  startWranglerDev,
+  type WranglerDev,
+} from "../e2e/local-stack";
+
+const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 200);
+const PAGES = process.argv.slice(2).filter((arg: string) => arg.startsWith("/"));
+const DEFAULT_PAGES = ["/", "/products", "/products/ledger-ui-kit", "/account"];
+
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+}
+
+/** A minimal DevTools protocol client over the inspector's WebSocket. */
+async function connect(inspectorUrl: string) {
+  const targets = (await (await fetch(`${inspectorUrl}/json`)).json()) as Array<{
+    webSocketDebuggerUrl: string;
+  }>;
+  const target = targets[0];
+  if (!target) throw new Error(`No inspector target at ${inspectorUrl}/json`);
+  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener("open", resolve, { once: true });
+    socket.addEventListener("error", reject, { once: true });
+  });
+  let nextId = 1;
+  const waiting = new Map<number, (result: unknown) => void>();
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(String(event.data)) as { id?: number; result?: unknown };
+    if (message.id !== undefined) waiting.get(message.id)?.(message.result);
+  });
+  return {
+    send<T>(method: string, params: Record<string, unknown> = {}): Promise<T> {
+      const id = nextId++;
+      socket.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve) => waiting.set(id, resolve as (result: unknown) => void));
+    },
+    close: () => socket.close(),
+  };
+}
+
+/** For each line of the unminified bundle, the package (or `app`) its module comment names. */
+function packageByLine(bundle: string): string[] {
+  const owners: string[] = [];
+  let current = "worker entry";
+  for (const line of bundle.split("\n")) {
+    const comment = /^\/\/ (.+)$/.exec(line)?.[1];
+    if (comment && /[./]/.test(comment)) {
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(comment)?.[1];
+      current = pkg ?? (comment.startsWith("app/") ? `app/${comment.split("/")[1]}` : comment);
+    }
+    owners.push(current);
+  }
+  return owners;
+}
+
+function shares(profile: CpuProfile, owners: string[], bundleName: string) {
+  const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const counts = new Map<string, number>();
+  let total = 0;
+  for (const sample of profile.samples) {
+    const frame = byId.get(sample);
+    if (!frame) continue;
+    let owner: string;
+    if (frame.url.endsWith(bundleName)) owner = owners[frame.lineNumber] ?? "worker entry";
+    else if (frame.functionName === "(garbage collector)") owner = "(garbage collector)";
+    else if (frame.functionName === "(idle)" || frame.functionName === "(program)") continue;
+    else owner = frame.url ? `runtime: ${frame.url.split("/").at(-1)}` : `(${frame.functionName})`;
+    counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    total += 1;
+  }
+  return { total, rows: [...counts].sort((a, b) => b[1] - a[1]) };
+}
+
+async function main(): Promise<void> {
+  let stateDir: string | undefined;
+  let server: WranglerDev | undefined;
+  const cleanup = async () => {
+    await server?.stop();
+    await removeDir(stateDir);
+  };
+  onInterrupt(cleanup);
+  try {
+    stateDir = await makeStateDir("profile-");
+    console.log("Building a readable Worker (SERVER_MINIFY=0)…");
+    const snapshot = await buildSnapshot(stateDir, { env: { SERVER_MINIFY: "0" } });
+    const owners = packageByLine(await readFile(snapshot.script, "utf8"));
+    await migrateAndSeed(stateDir);
+    const session = JSON.parse(
+      (
+        await run("npx", [
+          "tsx",
+          "test/bench/seed-session.ts",
+          "--persist-to",
+          stateDir,
+          "--email",
+          "user@demo.test",
+        ])
+      )
+        .trim()
+        .split("\n")
+        .at(-1)!,
+    ) as { cookie: string };
+    server = await startWranglerDev({
+      snapshot,
+      persistTo: stateDir,
+      readyPath: "/healthz",
+      logLevel: "warn",
+    });
+    const inspector = await connect(server.inspectorUrl);
+    await inspector.send("Profiler.enable");
+    await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
+    for (const path of PAGES.length > 0 ? PAGES : DEFAULT_PAGES) {
+      const cookie = path.startsWith("/account") ? `${session.cookie}; bench=1` : "bench=1";
+      const get = async () => {
+        const response = await fetch(`${server!.url}${path}`, { headers: { Cookie: cookie } });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
+      };
+      for (let i = 0; i < 20; i += 1) await get(); // warm the isolate
+      await inspector.send("Profiler.start");
+      for (let i = 0; i < REQUESTS; i += 1) await get();
+      const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
+      const { total, rows } = shares(profile, owners, "index.js");
+      console.log(`\n${path}: ${total} samples in the Worker over ${REQUESTS} requests`);
+      for (const [owner, count] of rows.slice(0, 14)) {
+        console.log(`  ${((100 * count) / total).toFixed(1).padStart(5)} %  ${owner}`);
+      }
+    }
+    inspector.close();
+  } finally {
+    await cleanup();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(describeError(error));
+  process.exitCode = 1;
+});
