@@ -4,7 +4,8 @@
  * comments survive), serves it with `wrangler dev` on demo data, samples it with the DevTools
  * profiler over `PROFILE_REQUESTS` sequential requests per page (`Cookie: bench=1`, which
  * bypasses the page cache; `/account…` pages get user@demo.test's session), and prints each
- * package's share of the samples taken inside the Worker's own code.
+ * package's share of the samples taken inside the Worker's own code (`PROFILE_CACHED=1`: the
+ * page-cache hits of cookie-less requests instead; `PROFILE_FUNCTIONS=20`: the top functions).
  */
 import { readFile } from "node:fs/promises";
 import {
@@ -44,7 +45,11 @@ async function connect(inspectorUrl: string) {
   }>;
   const target = targets[0];
   if (!target) throw new Error(`No inspector target at ${inspectorUrl}/json`);
-  const socket = new WebSocket(target.webSocketDebuggerUrl);
+  // The inspector proxy refuses a WebSocket without an allowed Origin (Node's WebSocket sends
+  // none); undici takes extra headers in its init object.
+  const socket = new WebSocket(target.webSocketDebuggerUrl, {
+    headers: { Origin: "http://127.0.0.1" },
+  } as unknown as string[]);
   await new Promise((resolve, reject) => {
     socket.addEventListener("open", resolve, { once: true });
     socket.addEventListener("error", reject, { once: true });
@@ -83,6 +88,7 @@ function packageByLine(bundle: string): string[] {
 function shares(profile: CpuProfile, owners: string[], bundleName: string) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const counts = new Map<string, number>();
+  const functions = new Map<string, number>();
   let total = 0;
   for (const sample of profile.samples) {
     const frame = byId.get(sample);
@@ -93,9 +99,15 @@ function shares(profile: CpuProfile, owners: string[], bundleName: string) {
     else if (frame.functionName === "(idle)" || frame.functionName === "(program)") continue;
     else owner = frame.url ? `runtime: ${frame.url.split("/").at(-1)}` : `(${frame.functionName})`;
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    const name = `${frame.functionName || "(anonymous)"} (${owner}:${frame.lineNumber + 1})`;
+    functions.set(name, (functions.get(name) ?? 0) + 1);
     total += 1;
   }
-  return { total, rows: [...counts].sort((a, b) => b[1] - a[1]) };
+  return {
+    total,
+    rows: [...counts].sort((a, b) => b[1] - a[1]),
+    functions: [...functions].sort((a, b) => b[1] - a[1]),
+  };
 }
 
 async function main(): Promise<void> {
@@ -128,6 +140,8 @@ async function main(): Promise<void> {
         .at(-1)!,
     ) as { cookie: string };
     server = await startWranglerDev({
+      // As built: wrangler's own bundling would move every line the module comments name.
+      args: ["--no-bundle"],
       snapshot,
       persistTo: stateDir,
       readyPath: "/healthz",
@@ -137,9 +151,12 @@ async function main(): Promise<void> {
     await inspector.send("Profiler.enable");
     await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
     for (const path of PAGES.length > 0 ? PAGES : DEFAULT_PAGES) {
+      // PROFILE_CACHED=1: cookie-less requests, answered from the page cache where it can.
+      const cached = process.env.PROFILE_CACHED === "1" && !path.startsWith("/account");
       const cookie = path.startsWith("/account") ? `${session.cookie}; bench=1` : "bench=1";
       const get = async () => {
-        const response = await fetch(`${server!.url}${path}`, { headers: { Cookie: cookie } });
+        const headers: Record<string, string> = cached ? {} : { Cookie: cookie };
+        const response = await fetch(`${server!.url}${path}`, { headers });
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
       };
@@ -147,10 +164,16 @@ async function main(): Promise<void> {
       await inspector.send("Profiler.start");
       for (let i = 0; i < REQUESTS; i += 1) await get();
       const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
-      const { total, rows } = shares(profile, owners, "index.js");
+      const { total, rows, functions } = shares(profile, owners, "index.js");
       console.log(`\n${path}: ${total} samples in the Worker over ${REQUESTS} requests`);
       for (const [owner, count] of rows.slice(0, 14)) {
         console.log(`  ${((100 * count) / total).toFixed(1).padStart(5)} %  ${owner}`);
+      }
+      // PROFILE_FUNCTIONS=20: also the functions with the most samples of their own.
+      const top = Number(process.env.PROFILE_FUNCTIONS ?? 0);
+      if (top > 0) console.log("  functions (self):");
+      for (const [name, count] of functions.slice(0, top)) {
+        console.log(`  ${((100 * count) / total).toFixed(1).padStart(5)} %  ${name}`);
       }
     }
     inspector.close();
