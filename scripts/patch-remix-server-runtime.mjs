@@ -10,6 +10,12 @@
  *   the server runtime's route trees live as long as the isolate, RemixServer's for one render);
  * - the RegExp of each route pattern is compiled once per isolate (a bounded Map).
  *
+ * RemixServer rebuilt its route tree on every render (`createServerRoutes`, then React Router's
+ * `createStaticRouter` converting it to data routes), so the branch cache above missed on every
+ * page render. Both are built once per build on the server now: `createServerRoutes` per
+ * `manifest.routes` object (the build's, constant) and the data routes per routes array. These
+ * two files only ever run on the server.
+ *
  * In a browser `document` exists and both fall through to the original code: lazy route
  * discovery adds routes to the client's arrays in place, so a cache keyed by the array would
  * go stale there.
@@ -23,8 +29,13 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v1";
-const EXPECTED = { "@remix-run/server-runtime": "2.17.5", "@remix-run/router": "1.23.3" };
+export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v2";
+const EXPECTED = {
+  "@remix-run/server-runtime": "2.17.5",
+  "@remix-run/router": "1.23.3",
+  "@remix-run/react": "2.17.5",
+  "react-router-dom": "6.30.4",
+};
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const packageDir = (name) => path.join(root, "node_modules", ...name.split("/"));
@@ -95,6 +106,92 @@ export function patchSource(source, file) {
   return patched;
 }
 
+// --- RemixServer: the route tree once per build --------------------------------------------
+
+/** RemixServer's files: ESM (the Worker bundle) and CommonJS. */
+export const REMIX_SERVER_FILES = ["dist/esm/server.js", "dist/server.js"].map((file) =>
+  path.join(packageDir("@remix-run/react"), file),
+);
+
+const SERVER_ROUTES_CALL =
+  /(routes\.)?createServerRoutes\(manifest\.routes, routeModules, context\.future, context\.isSpaMode\)/;
+
+export function patchRemixServerSource(source, file) {
+  if (source.includes(PATCH_MARKER)) return source;
+  const call = SERVER_ROUTES_CALL.exec(source);
+  if (!call || source.indexOf(call[0], call.index + 1) !== -1) {
+    throw new Error(
+      `patch-remix-server-runtime: expected one createServerRoutes(manifest.routes, …) call in ${file}; ` +
+        "the installed Remix is not the one this patch was written for (docs/decisions/0012).",
+    );
+  }
+  const create = `${call[1] ?? ""}createServerRoutes`;
+  const helper = `
+// ${PATCH_MARKER} (scripts/patch-remix-server-runtime.mjs). The build's manifest never
+// changes, so its route tree is built once instead of on every render. Keyed by the manifest
+// alone: the server runtime wraps the same route modules in a new object per request.
+const serverRoutesCache = new WeakMap();
+function serverRoutesOnce(manifestRoutes, routeModules, future, isSpaMode) {
+  let cached = serverRoutesCache.get(manifestRoutes);
+  if (cached && cached.future === future && cached.isSpaMode === isSpaMode) return cached.created;
+  let created = ${create}(manifestRoutes, routeModules, future, isSpaMode);
+  serverRoutesCache.set(manifestRoutes, { future, isSpaMode, created });
+  return created;
+}
+`;
+  const patched = source.replace(
+    call[0],
+    "serverRoutesOnce(manifest.routes, routeModules, context.future, context.isSpaMode)",
+  );
+  return replaceOnce(patched, "function RemixServer({", `${helper}function RemixServer({`, file);
+}
+
+// --- createStaticRouter: the data routes once per routes array ------------------------------
+
+/** React Router's server entry: CommonJS (the Worker bundle) and ESM. */
+export const STATIC_ROUTER_FILES = ["server.js", "server.mjs"].map((file) =>
+  path.join(packageDir("react-router-dom"), file),
+);
+
+const DATA_ROUTES_LINES =
+  /  let manifest = \{\};\n  let dataRoutes = ((?:router\.)?UNSAFE_convertRoutesToDataRoutes)\(routes, ((?:reactRouter\.)?UNSAFE_mapRouteProperties), undefined, manifest\);/;
+
+export function patchStaticRouterSource(source, file) {
+  if (source.includes(PATCH_MARKER)) return source;
+  const lines = DATA_ROUTES_LINES.exec(source);
+  if (!lines) {
+    throw new Error(
+      `patch-remix-server-runtime: expected createStaticRouter's data-route conversion in ${file}; ` +
+        "the installed React Router is not the one this patch was written for (docs/decisions/0012).",
+    );
+  }
+  const helper = `
+// ${PATCH_MARKER} (scripts/patch-remix-server-runtime.mjs). Converting the same routes again
+// on every render gave matchRoutes a new array each time; the conversion is kept per array.
+const staticDataRoutesCache = new WeakMap();
+function staticDataRoutes(routes) {
+  let cached = staticDataRoutesCache.get(routes);
+  if (!cached) {
+    let manifest = {};
+    let dataRoutes = ${lines[1]}(routes, ${lines[2]}, undefined, manifest);
+    cached = { manifest, dataRoutes };
+    staticDataRoutesCache.set(routes, cached);
+  }
+  return cached;
+}
+`;
+  const patched = source.replace(
+    lines[0],
+    "  let { manifest, dataRoutes } = staticDataRoutes(routes);",
+  );
+  return replaceOnce(
+    patched,
+    "function createStaticRouter(routes, context, opts = {}) {",
+    `${helper}function createStaticRouter(routes, context, opts = {}) {`,
+    file,
+  );
+}
+
 export function applyPatch() {
   for (const [name, version] of Object.entries(EXPECTED)) {
     const installed = installedVersion(name);
@@ -107,9 +204,14 @@ export function applyPatch() {
     }
   }
   const changed = [];
-  for (const file of PATCHED_FILES) {
+  const targets = [
+    ...PATCHED_FILES.map((file) => [file, patchSource]),
+    ...REMIX_SERVER_FILES.map((file) => [file, patchRemixServerSource]),
+    ...STATIC_ROUTER_FILES.map((file) => [file, patchStaticRouterSource]),
+  ];
+  for (const [file, patch] of targets) {
     const source = readFileSync(file, "utf8");
-    const patched = patchSource(source, file);
+    const patched = patch(source, file);
     if (patched !== source) {
       writeFileSync(file, patched);
       changed.push(path.relative(root, file));

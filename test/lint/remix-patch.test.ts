@@ -6,7 +6,11 @@ import { describe, expect, it } from "vitest";
 import {
   PATCH_MARKER,
   PATCHED_FILES,
+  patchRemixServerSource,
   patchSource,
+  patchStaticRouterSource,
+  REMIX_SERVER_FILES,
+  STATIC_ROUTER_FILES,
 } from "../../scripts/patch-remix-server-runtime.mjs";
 
 /**
@@ -32,16 +36,38 @@ describe("the memoised route matching patch", () => {
     }
   });
 
+  it("builds RemixServer's route tree and its data routes once, in every file a build loads", () => {
+    for (const file of REMIX_SERVER_FILES) {
+      const source = readFileSync(file, "utf8");
+      expect(source, file).toContain(PATCH_MARKER);
+      expect(source, file).toContain(
+        "serverRoutesOnce(manifest.routes, routeModules, context.future, context.isSpaMode)",
+      );
+    }
+    for (const file of STATIC_ROUTER_FILES) {
+      const source = readFileSync(file, "utf8");
+      expect(source, file).toContain(PATCH_MARKER);
+      expect(source, file).toContain("let { manifest, dataRoutes } = staticDataRoutes(routes);");
+    }
+  });
+
   it("is idempotent", () => {
-    const before = PATCHED_FILES.map((file) => readFileSync(file, "utf8"));
+    const files = [...PATCHED_FILES, ...REMIX_SERVER_FILES, ...STATIC_ROUTER_FILES];
+    const before = files.map((file) => readFileSync(file, "utf8"));
     const output = execFileSync(process.execPath, [script], { cwd: root }).toString();
     expect(output).toContain("already patched");
-    expect(PATCHED_FILES.map((file) => readFileSync(file, "utf8"))).toEqual(before);
+    expect(files.map((file) => readFileSync(file, "utf8"))).toEqual(before);
   });
 
   it("refuses text it was not written for", () => {
     expect(() => patchSource("function matchRoutesImpl() {}", "router.js")).toThrow(
       /expected exactly one/,
+    );
+    expect(() => patchRemixServerSource("function RemixServer({}) {}", "server.js")).toThrow(
+      /createServerRoutes/,
+    );
+    expect(() => patchStaticRouterSource("function createStaticRouter() {}", "server.js")).toThrow(
+      /data-route conversion/,
     );
   });
 

@@ -1,4 +1,5 @@
 import { type AgnosticRouteObject, matchRoutes } from "@remix-run/router";
+import { createStaticRouter } from "react-router-dom/server";
 import { describe, expect, it } from "vitest";
 
 /**
@@ -123,5 +124,27 @@ describe("memoised route matching", () => {
     // Without the memo this would match "b"; the server's route trees are built once and never
     // patched (lazy route discovery, which patches arrays in place, runs in the browser only).
     expect(describeMatch(routes, "/b")).toBeNull();
+  });
+
+  it("converts a routes tree to data routes once: two static routers over it share them", () => {
+    // RemixServer renders every page through createStaticRouter; a fresh conversion per render
+    // gave matchRoutes a new array each time, so the branch memo above never hit.
+    const routes = appLikeRoutes();
+    const context = {
+      basename: "/",
+      location: { pathname: "/products", search: "", hash: "", state: null, key: "default" },
+      matches: [],
+      loaderData: {},
+      actionData: null,
+      errors: null,
+      statusCode: 200,
+      loaderHeaders: {},
+      actionHeaders: {},
+      activeDeferreds: null,
+    };
+    const first = createStaticRouter(routes, context as never);
+    const second = createStaticRouter(routes, context as never);
+    expect(second.routes).toBe(first.routes);
+    expect(createStaticRouter(appLikeRoutes(), context as never).routes).not.toBe(first.routes);
   });
 });
