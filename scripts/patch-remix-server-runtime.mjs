@@ -154,7 +154,7 @@ export const STATIC_ROUTER_FILES = ["server.js", "server.mjs"].map((file) =>
 );
 
 const DATA_ROUTES_LINES =
-  /  let manifest = \{\};\n  let dataRoutes = ((?:router\.)?UNSAFE_convertRoutesToDataRoutes)\(routes, ((?:reactRouter\.)?UNSAFE_mapRouteProperties), undefined, manifest\);/;
+  / {2}let manifest = \{\};\n {2}let dataRoutes = ((?:router\.)?UNSAFE_convertRoutesToDataRoutes)\(routes, ((?:reactRouter\.)?UNSAFE_mapRouteProperties), undefined, manifest\);/;
 
 export function patchStaticRouterSource(source, file) {
   if (source.includes(PATCH_MARKER)) return source;
