@@ -294,6 +294,9 @@ test("catalog filters (issue 16): labels on one line, a tag control, an inline p
 
     await page.getByRole("link", { name: "Clear all filters" }).click();
     await page.waitForURL((url) => url.pathname === "/products" && !url.searchParams.has("tag"));
+    // The URL changes a moment before React renders the new page: wait for that render (the
+    // link only shows while a filter is on) before reading the fields.
+    await page.getByRole("link", { name: "Clear all filters" }).waitFor({ state: "detached" });
     assert.equal(await page.getByLabel("Tag").inputValue(), "");
     assert.equal(await page.getByLabel("Max price").inputValue(), "");
     assert.equal(await page.getByLabel("Sort by").inputValue(), "price-desc");
