@@ -1,5 +1,4 @@
 import { Link } from "@remix-run/react";
-import { mediaUrl } from "~/domain/catalog/media";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
 /**
@@ -7,7 +6,17 @@ import type { ProductCard as ProductCardData } from "~/services/catalog.server";
  * category's name and the price already in words, so the label table and the money formatter
  * stay on the server (issue 17: lighter pages).
  */
-export type ProductCardView = ProductCardData & { categoryLabel: string; price: string };
+export type ProductCardView = ProductCardData & {
+  categoryLabel: string;
+  price: string;
+  /** The cover's `/media/…` URL, or null to draw the initial instead. */
+  imageUrl: string | null;
+};
+
+/** What `ProductArt` draws: the loader (or `purchasedProduct`) works out the image's URL. */
+export type ProductArtData = Pick<ProductCardData, "name" | "category"> & {
+  imageUrl: string | null;
+};
 
 type Props = { product: ProductCardView };
 
@@ -32,13 +41,13 @@ export function ProductArt({
   loading = "lazy",
   alt,
 }: {
-  product: Pick<ProductCardData, "name" | "category" | "thumbnailKey">;
+  product: ProductArtData;
   className?: string;
   loading?: "lazy" | "eager";
   /** "" where the product's name is the image's neighbour and the picture adds nothing. */
   alt?: string;
 }) {
-  const src = mediaUrl(product.thumbnailKey);
+  const src = product.imageUrl;
   if (src) {
     return (
       <div className={`product-card__art product-card__art--image ${className}`.trim()}>
@@ -64,17 +73,6 @@ export function ProductArt({
     </div>
   );
 }
-
-/** A purchase's product, as `ProductArt` draws it (order summary, purchases list). */
-export const purchasedProduct = (purchase: {
-  productName: string;
-  productCategory: ProductCardData["category"];
-  productThumbnailKey: string | null;
-}) => ({
-  name: purchase.productName,
-  category: purchase.productCategory,
-  thumbnailKey: purchase.productThumbnailKey,
-});
 
 export function ProductCard({ product }: Props) {
   return (

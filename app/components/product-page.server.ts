@@ -1,5 +1,6 @@
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { licenseOptions } from "~/domain/catalog/license-options";
+import { mediaUrl } from "~/domain/catalog/media";
 import { renderMarkdown } from "~/domain/content/markdown";
 import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { formatMoney } from "~/domain/money";
@@ -7,7 +8,7 @@ import type { getPublishedProduct } from "~/services/catalog.server";
 
 /**
  * For the product page's loader: everything the page shows in words (category, license prices,
- * the download allowance) and its Markdown as HTML. A `.server` module, so the label table, the
+ * the download allowance), its images' URLs and its Markdown as HTML. A `.server` module, so the label table, the
  * license rules, the download quota module, the money formatter and the Markdown parser never
  * reach the browser (a module a route imports stays in its chunks even when only the loader
  * uses it; a `.server` one is replaced by an empty module). It re-exports the other server
@@ -18,6 +19,21 @@ export { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 export { getPublishedProduct } from "~/services/catalog.server";
 
 type PublishedProduct = NonNullable<Awaited<ReturnType<typeof getPublishedProduct>>>;
+
+/** The cover first, then the previews; keys `/media/*` would not serve are left out. */
+function galleryImages(product: PublishedProduct) {
+  const cover = mediaUrl(product.thumbnailKey);
+  const previews = product.previewKeys
+    .map((key) => mediaUrl(key))
+    .filter((url): url is string => url !== null && url !== cover);
+  return [
+    ...(cover ? [{ src: cover, alt: `${product.name}, cover` }] : []),
+    ...previews.map((src, index) => ({
+      src,
+      alt: `${product.name}, preview ${index + 1} of ${previews.length}`,
+    })),
+  ];
+}
 
 export function productPageView(found: PublishedProduct) {
   // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
@@ -37,7 +53,12 @@ export function productPageView(found: PublishedProduct) {
     price: formatMoney(option.priceCents, found.currency),
   }));
   return {
-    product: { ...product, categoryLabel: CATEGORY_LABELS[found.category] },
+    product: {
+      ...product,
+      categoryLabel: CATEGORY_LABELS[found.category],
+      imageUrl: mediaUrl(found.thumbnailKey),
+    },
+    gallery: galleryImages(found),
     prose,
     licenses,
     downloadsAllowance: `${DOWNLOADS_PER_WINDOW} per license in any 14 days`,

@@ -8,7 +8,8 @@ import {
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { PurchaseStatusBadge } from "~/components/badge";
-import { ProductArt, purchasedProduct } from "~/components/product-card";
+import { ProductArt } from "~/components/product-card";
+import { purchasedProduct } from "~/components/purchased-product";
 import { TestPaymentForm } from "~/components/test-payment-form";
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { DOWNLOAD_WINDOW_DAYS, licenseTerms } from "~/domain/catalog/license-terms";

@@ -5,7 +5,7 @@ import { Facts } from "~/components/facts";
 import { FeaturePaused } from "~/components/feature-paused";
 import { Markdown } from "~/components/markdown";
 import { catalogStyles, ProductArt } from "~/components/product-card";
-import { ProductGallery, type GalleryImage } from "~/components/product-gallery";
+import { ProductGallery } from "~/components/product-gallery";
 import {
   featureRefusal,
   getPublishedProduct,
@@ -13,7 +13,6 @@ import {
   publicPageData,
   publicPageHeaders,
 } from "~/components/product-page.server";
-import { mediaUrl } from "~/domain/catalog/media";
 import { invariantResponse } from "~/lib/http";
 import type { loader as rootLoader } from "~/root";
 import galleryStyles from "~/styles/gallery.css?url";
@@ -50,25 +49,6 @@ function formatBytes(bytes: number | null): string | null {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
-/** The cover first, then the previews; keys `/media/*` would not serve are left out. */
-function galleryImages(product: {
-  name: string;
-  thumbnailKey: string | null;
-  previewKeys: string[];
-}): GalleryImage[] {
-  const cover = mediaUrl(product.thumbnailKey);
-  const previews = product.previewKeys
-    .map((key) => mediaUrl(key))
-    .filter((url): url is string => url !== null && url !== cover);
-  return [
-    ...(cover ? [{ src: cover, alt: `${product.name}, cover` }] : []),
-    ...previews.map((src, index) => ({
-      src,
-      alt: `${product.name}, preview ${index + 1} of ${previews.length}`,
-    })),
-  ];
 }
 
 /**
@@ -130,11 +110,10 @@ function BuyForm({
 }
 
 export default function ProductPage() {
-  const { product, prose, licenses, downloadsAllowance, checkoutPaused } =
+  const { product, gallery, prose, licenses, downloadsAllowance, checkoutPaused } =
     useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
   const size = formatBytes(product.fileSizeBytes);
-  const gallery = galleryImages(product);
 
   return (
     <article className="container section product-page">

@@ -143,9 +143,9 @@ export function filesForRoutes(
  * it can shrink but never grow; lower or remove the ceiling as pages get lighter.
  */
 export const REPORTED_PAGES: ReadonlyArray<ReportedPage> = [
-  { path: "/", customer: true, ceilingKiB: 90.5 },
+  { path: "/", customer: true },
   { path: "/products", customer: true, ceilingKiB: 91.5 },
-  { path: "/products/ledger-ui-kit", customer: true, ceilingKiB: 91.5 },
+  { path: "/products/ledger-ui-kit", customer: true, ceilingKiB: 91 },
   { path: "/account/licenses", customer: true, ceilingKiB: 90.5 },
   { path: "/account/membership", customer: true, ceilingKiB: 99 },
   { path: "/admin", customer: false },
