@@ -108,20 +108,24 @@ export default {
         request,
         await d1.run(() => catalogVersion(db, Date.now(), refreshMs)),
       );
-      // The tag follows from the key and the build: a revalidation needs no render, no store read.
-      pageTag = await pageCacheTag(cacheKey, serverBuild.assets.version);
+      // The tag follows from the key and the build: a revalidation needs no render, no store
+      // read. A plain hit needs no hash at all: the stored page carries its tag.
       const ifNoneMatch = request.headers.get("If-None-Match");
-      if (ifNoneMatch?.trim() !== "*" && etagMatches(ifNoneMatch, pageTag)) {
-        const unchanged = withDefaultHeaders(
-          notModified(pageTag, PUBLIC_PAGE_CACHE),
-          freshHeaders(),
-        );
-        unchanged.headers.set("X-Page-Cache", "not-modified");
-        return privatizeForSessions(request, unchanged);
+      if (ifNoneMatch && ifNoneMatch.trim() !== "*") {
+        pageTag = await pageCacheTag(cacheKey, serverBuild.assets.version);
+        if (etagMatches(ifNoneMatch, pageTag)) {
+          const unchanged = withDefaultHeaders(
+            notModified(pageTag, PUBLIC_PAGE_CACHE),
+            freshHeaders(),
+          );
+          unchanged.headers.set("X-Page-Cache", "not-modified");
+          return privatizeForSessions(request, unchanged);
+        }
       }
       const stored = await pages.get(cacheKey);
       if (stored)
         return fromStoredPage(stored, request, { nonce: cspNonce, headers: freshHeaders() });
+      pageTag ??= await pageCacheTag(cacheKey, serverBuild.assets.version);
     }
 
     const context: AppLoadContext = {
