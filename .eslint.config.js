@@ -48,7 +48,7 @@ export default tseslint.config(
       "build/",
       "public/build/",
       "node_modules/",
-      ".wrangler/",
+      "**/.wrangler/",
       "test-results/",
       "migrations/meta/",
       // Linted on purpose by test/lint/layers.test.ts, under the path each one pretends to have.

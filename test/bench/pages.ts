@@ -13,12 +13,14 @@
  *   req/s over the mean of the two bare slices around that round; the report is the median of
  *   the rounds' ratios (and their range), so drift of the machine's load cancels out instead of
  *   favouring whichever page ran first.
- * - CPU per request: utime + stime of the wrangler dev's workerd process(es) over the slice,
- *   divided by the requests it served; the median over the rounds.
+ * - CPU per request: utime + stime of the workerd process that runs the Worker (with its local
+ *   D1 and R2) over the slice, divided by the requests it served; the median over the rounds.
+ *   `wrangler dev`'s proxy (a second workerd that forwards every request, development only) is
+ *   reported apart.
  */
 import autocannon from "autocannon";
 import type { WranglerDev } from "../e2e/local-stack";
-import { clockTicksPerSecond, cpuTicks, workerdPids } from "./workerd";
+import { clockTicksPerSecond, cpuTicks, workerdRoles } from "./workerd";
 
 export type PageMode = "cached" | "uncached";
 
@@ -41,7 +43,10 @@ export interface PagesSettings {
 interface Slice {
   requestsPerSecond: number;
   requests: number;
+  /** The Worker's workerd (with local D1 and R2). */
   cpuMsPerRequest: number;
+  /** wrangler dev's proxy workerd. */
+  proxyCpuMsPerRequest: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -55,6 +60,7 @@ export interface ModeResult {
   ratioMax: number;
   requestsPerSecond: number;
   cpuMsPerRequest: number;
+  proxyCpuMsPerRequest: number;
   p50Ms: number;
   non2xx: number;
   errors: number;
@@ -71,7 +77,12 @@ export interface PageRow {
 
 export interface PagesResult {
   settings: PagesSettings;
-  bare: { requestsPerSecond: number; cpuMsPerRequest: number; p50Ms: number };
+  bare: {
+    requestsPerSecond: number;
+    cpuMsPerRequest: number;
+    proxyCpuMsPerRequest: number;
+    p50Ms: number;
+  };
   pages: PageRow[];
 }
 
@@ -133,21 +144,22 @@ export async function runPagesBench(input: {
   const log = input.log ?? console.log;
   const ticksPerSecond = await clockTicksPerSecond();
   const pidsOf = async (server: WranglerDev) => {
-    const pids = server.pid ? await workerdPids(server.pid) : [];
-    if (pids.length === 0) throw new Error(`No workerd process found for ${server.url}`);
-    return pids;
+    const roles = server.pid ? await workerdRoles(server.pid) : { worker: [], proxy: [] };
+    if (roles.worker.length === 0) throw new Error(`No workerd process found for ${server.url}`);
+    return roles;
   };
   const appPids = await pidsOf(app);
   const baselinePids = await pidsOf(baseline);
 
   const slice = async (
     server: WranglerDev,
-    pids: number[],
+    pids: { worker: number[]; proxy: number[] },
     path: string,
     headers: Record<string, string>,
     seconds: number,
   ): Promise<Slice> => {
-    const before = await cpuTicks(pids);
+    const before = await cpuTicks(pids.worker);
+    const proxyBefore = await cpuTicks(pids.proxy);
     const result = await autocannon({
       url: `${server.url}${path}`,
       connections: settings.connections,
@@ -155,12 +167,14 @@ export async function runPagesBench(input: {
       headers,
       timeout: 10,
     });
-    const cpuMs = (((await cpuTicks(pids)) - before) / ticksPerSecond) * 1000;
+    const cpuMs = (((await cpuTicks(pids.worker)) - before) / ticksPerSecond) * 1000;
+    const proxyCpuMs = (((await cpuTicks(pids.proxy)) - proxyBefore) / ticksPerSecond) * 1000;
     const requests = result.requests.total;
     return {
       requestsPerSecond: requests / result.duration,
       requests,
       cpuMsPerRequest: requests > 0 ? cpuMs / requests : 0,
+      proxyCpuMsPerRequest: requests > 0 ? proxyCpuMs / requests : 0,
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
       non2xx: result.non2xx,
@@ -226,6 +240,7 @@ export async function runPagesBench(input: {
       ratioMax: Math.max(...ratios),
       requestsPerSecond: median(slices.map((entry) => entry.requestsPerSecond)),
       cpuMsPerRequest: median(slices.map((entry) => entry.cpuMsPerRequest)),
+      proxyCpuMsPerRequest: median(slices.map((entry) => entry.proxyCpuMsPerRequest)),
       p50Ms: median(slices.map((entry) => entry.p50Ms)),
       non2xx: slices.reduce((sum, entry) => sum + entry.non2xx, 0),
       errors: slices.reduce((sum, entry) => sum + entry.errors, 0),
@@ -237,6 +252,7 @@ export async function runPagesBench(input: {
     bare: {
       requestsPerSecond: median(bareRps),
       cpuMsPerRequest: median(bare.map((entry) => entry.cpuMsPerRequest)),
+      proxyCpuMsPerRequest: median(bare.map((entry) => entry.proxyCpuMsPerRequest)),
       p50Ms: median(bare.map((entry) => entry.p50Ms)),
     },
     pages: targets.map((target) => ({

@@ -90,6 +90,8 @@ const ratioCell = (result: ModeResult | null) =>
     ? `${result.ratio.toFixed(2)} (${result.ratioMin.toFixed(2)}–${result.ratioMax.toFixed(2)})`
     : "–";
 const cpuCell = (result: ModeResult | null) => (result ? result.cpuMsPerRequest.toFixed(1) : "–");
+const proxyCell = (result: ModeResult | null) =>
+  result ? result.proxyCpuMsPerRequest.toFixed(1) : "–";
 const rpsCell = (result: ModeResult | null) => (result ? result.requestsPerSecond.toFixed(0) : "–");
 
 /** The interleaved pages run: each page cached and uncached against the bare Worker. */
@@ -101,6 +103,7 @@ export function pagesTable(result: PagesResult): string {
       "1.00",
       result.bare.cpuMsPerRequest.toFixed(1),
       result.bare.cpuMsPerRequest.toFixed(1),
+      result.bare.proxyCpuMsPerRequest.toFixed(1),
       result.bare.requestsPerSecond.toFixed(0),
       "–",
       "0",
@@ -111,6 +114,7 @@ export function pagesTable(result: PagesResult): string {
       ratioCell(page.uncached),
       cpuCell(page.cached),
       cpuCell(page.uncached),
+      proxyCell(page.uncached),
       rpsCell(page.cached),
       rpsCell(page.uncached),
       String((page.cached?.non2xx ?? 0) + (page.uncached?.non2xx ?? 0)),
@@ -123,12 +127,13 @@ export function pagesTable(result: PagesResult): string {
       "uncached: req/s vs bare",
       "CPU ms/request cached",
       "CPU ms/request uncached",
+      "wrangler proxy ms/request uncached",
       "req/s cached",
       "req/s uncached",
       "non-2xx",
     ],
     rows,
-    [false, true, true, true, true, true, true, true],
+    [false, true, true, true, true, true, true, true, true],
   );
 }
 
@@ -292,7 +297,7 @@ Production build (\`NODE_ENV=production npm run build\`) served by \`wrangler de
 
 - **Cached**: a cookie-less GET, answered from the edge page cache (ADR 0011; every cached slice is checked to end on an \`X-Page-Cache: hit\`). **Uncached**: the same GET with \`Cookie: bench=1\`, which bypasses the cache, so the page is rendered every time. \`/account\` is always uncached (logged in as user@demo.test with a session cookie); \`/healthz\` is never cached.
 - **Interleaved slices**: ${settings.rounds} rounds; each round is a ${settings.sliceSeconds} s slice of the bare Worker, then one ${settings.sliceSeconds} s slice per page and mode (in reverse order every other round), and a last bare slice closes the run. A page's ratio in a round is its req/s over the mean of the bare slices before and after that round; the table shows the **median ratio over the rounds** and, in brackets, the lowest and highest. The machine's changing load (other work shares its CPUs) then moves page and bare Worker together instead of favouring whichever ran first.
-- **CPU ms/request**: utime + stime of the \`wrangler dev\`'s workerd process(es) (from /proc/<pid>/stat, under that wrangler's process group) over the slice, divided by the requests it served; median over the rounds. The bare Worker's row is its own workerd's. The load generator's CPU is not in it.
+- **CPU ms/request**: utime + stime of the workerd process that runs the Worker, with its local D1 and R2 (from /proc/<pid>/stat: the \`wrangler dev\`'s workerd started with an inspector), over the slice, divided by the requests it served; median over the rounds. The bare Worker's row is its own workerd's. \`wrangler dev\` runs a second workerd, a proxy that forwards every request to the first (development only, nothing like it runs in production): its CPU per request is the **wrangler proxy** column, not in the others. The load generator's CPU is in neither.
 - req/s columns: median over the rounds of each slice's requests / seconds. Other work on the
   machine (see the load average above) moves the ratios' ranges; the medians and the CPU per
   request are the numbers to compare.

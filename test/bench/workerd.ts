@@ -23,6 +23,28 @@ export async function workerdPids(group: number): Promise<number[]> {
   return pids;
 }
 
+/**
+ * The group's workerd processes by role. `wrangler dev` runs two: a proxy that owns the public
+ * port and forwards every request (development only; nothing like it runs in production), and
+ * the workerd that runs the Worker with its local D1 and R2, the one started with an inspector
+ * (`--inspector-addr`). Without such a process all of them count as the Worker's.
+ */
+export async function workerdRoles(group: number): Promise<{ worker: number[]; proxy: number[] }> {
+  const pids = await workerdPids(group);
+  const worker: number[] = [];
+  const proxy: number[] = [];
+  for (const pid of pids) {
+    let commandLine = "";
+    try {
+      commandLine = await readFile(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      continue;
+    }
+    (commandLine.includes("--inspector-addr") ? worker : proxy).push(pid);
+  }
+  return worker.length > 0 ? { worker, proxy } : { worker: pids, proxy: [] };
+}
+
 export async function rssBytes(pids: number[]): Promise<number> {
   let total = 0;
   for (const pid of pids) {

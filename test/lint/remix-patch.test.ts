@@ -73,6 +73,6 @@ describe("the memoised route matching patch", () => {
 
   it("runs on npm install", () => {
     const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
-    expect(manifest.scripts.postinstall).toBe("node scripts/patch-remix-server-runtime.mjs");
+    expect(manifest.scripts.postinstall).toContain("node scripts/patch-remix-server-runtime.mjs");
   });
 });
