@@ -26,6 +26,7 @@ import { jobRunRecorder } from "./services/job-runs.server";
 import {
   cacheApiPageStore,
   catalogVersion,
+  catalogVersionRefreshMs,
   forgetCatalogVersion,
   fromStoredPage,
   isCacheablePageRequest,
@@ -102,11 +103,11 @@ export default {
         : cacheApiPageStore((caches as unknown as { default: Cache }).default),
     );
     if (cacheable) {
-      // Tests write to D1 behind the worker's back: they read the version on every request.
-      const refreshMs = env.environment === "test" ? 0 : undefined;
       cacheKey = pageCacheKey(
         request,
-        await d1.run(() => catalogVersion(db, Date.now(), refreshMs)),
+        await d1.run(() =>
+          catalogVersion(db, Date.now(), catalogVersionRefreshMs(env.environment)),
+        ),
       );
       // The tag follows from the key and the build: a revalidation needs no render, no store
       // read. A plain hit needs no hash at all: the stored page carries its tag.

@@ -10,6 +10,7 @@ export { data } from "@remix-run/cloudflare";
 export { productCardView } from "./product-card.server";
 export { publicPageHeaders } from "~/request/page-cache.server";
 export { listCatalogTags, listPublishedProducts } from "~/services/catalog.server";
+export { catalogVersion, catalogVersionRefreshMs } from "~/services/page-cache.server";
 
 /** The catalog filter's category choices. */
 export const catalogCategoryOptions = [

@@ -6,6 +6,8 @@ import { PageHeader } from "~/components/page-header";
 import { catalogStyles, ProductGrid } from "~/components/product-card";
 import {
   catalogCategoryOptions,
+  catalogVersion,
+  catalogVersionRefreshMs,
   data,
   listCatalogTags,
   listPublishedProducts,
@@ -29,9 +31,15 @@ export const meta: MetaFunction = () => [{ title: "Products — Studio Store" }]
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const search = readCatalogSearch(new URL(request.url).searchParams);
+  // The tag list is kept per catalog version (the version itself is re-read every 2 s).
+  const version = await catalogVersion(
+    context.db,
+    Date.now(),
+    catalogVersionRefreshMs(context.env.environment),
+  );
   const [page, tags] = await Promise.all([
     listPublishedProducts(context.db, search.query),
-    listCatalogTags(context.db),
+    listCatalogTags(context.db, version),
   ]);
   const invalid = Object.keys(search.fieldErrors).length > 0;
   // A price the visitor has to fix is a 400 with the message on the form, not a dropped filter.

@@ -60,6 +60,14 @@ export async function readCatalogVersion(db: Database): Promise<string> {
   return [row?.p, row?.n, row?.f, row?.m].map((part) => String(part ?? 0)).join(".");
 }
 
+/**
+ * How long an isolate trusts the version it read, per environment: tests write to D1 behind the
+ * Worker's back, so there it is read on every request.
+ */
+export function catalogVersionRefreshMs(environment: string): number {
+  return environment === "test" ? 0 : CATALOG_VERSION_REFRESH_MS;
+}
+
 export async function catalogVersion(
   db: Database,
   now: number,

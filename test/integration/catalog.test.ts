@@ -6,9 +6,11 @@ import { decodeCursor } from "~/domain/catalog/cursor";
 import { parseCatalogQuery } from "~/domain/catalog/filters";
 import {
   getPublishedProduct,
+  listCatalogTags,
   listFeaturedProducts,
   listPublishedProducts,
 } from "~/services/catalog.server";
+import { readCatalogVersion } from "~/services/page-cache.server";
 import { createProduct } from "../factories";
 
 const db = createDb(env.DB);
@@ -124,5 +126,41 @@ describe("catalog service", () => {
       .map((byte) => byte.toString(16).padStart(2, "0"))
       .join("");
     expect(hex).toBe(row!.file_sha256);
+  });
+
+  it("keeps the tag list per catalog version, and a new version reads it again", async () => {
+    const before = await readCatalogVersion(db);
+    const tags = await listCatalogTags(db, before);
+    expect(tags).toContain(TAG);
+    const newTag = `fresh-${createId().slice(0, 8)}`;
+    await createProduct(deps, { name: "Freshly Tagged", tags: [newTag] });
+
+    const after = await readCatalogVersion(db);
+    expect(after).not.toBe(before);
+    // Same version: the list this isolate read (no D1 pass); the new version: read again.
+    expect(await listCatalogTags(db, before)).toEqual(tags);
+    expect(await listCatalogTags(db, after)).toContain(newTag);
+    // Without a version it is always read.
+    expect(await listCatalogTags(db)).toContain(newTag);
+  });
+
+  it("answers every page of the catalog from one D1 round trip", async () => {
+    const seen = { statements: 0, batches: 0 };
+    const counting = new Proxy(env.DB, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target) as unknown;
+        if (key === "prepare") seen.statements += 1;
+        if (key === "batch") seen.batches += 1;
+        return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const counted = createDb(counting);
+    const first = await listPublishedProducts(counted, { tag: TAG }, 2);
+    // The page and its counts: two statements, one batch.
+    expect(seen).toEqual({ statements: 2, batches: 1 });
+    const second = await listPublishedProducts(counted, { tag: TAG, cursor: first.nextCursor! }, 2);
+    // Past the first page, also the rows before it: still one batch.
+    expect(seen).toEqual({ statements: 5, batches: 2 });
+    expect(second.previous).not.toBeNull();
   });
 });
