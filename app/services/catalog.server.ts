@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, not, or, sql, type SQL } from "drizzle-orm";
-import type { Database } from "#db/client";
+import { preparedOnce, type Database } from "#db/client";
 import { digitalProducts, type DigitalProduct } from "#db/schema";
 import { clampPageSize, decodeCursor, encodeCursor, paginate } from "~/domain/catalog/cursor";
 import { likePattern, priceRangeCents, type CatalogQuery } from "~/domain/catalog/filters";
@@ -23,12 +23,16 @@ export type ProductCard = Pick<DigitalProduct, keyof typeof productCardColumns>;
 const isPublished = eq(digitalProducts.status, "PUBLISHED");
 
 export async function listFeaturedProducts(db: Database, limit = 6): Promise<ProductCard[]> {
-  return db
-    .select(productCardColumns)
-    .from(digitalProducts)
-    .where(and(isPublished, eq(digitalProducts.featured, true)))
-    .orderBy(desc(digitalProducts.publishedAt), desc(digitalProducts.id))
-    .limit(limit);
+  const featured = preparedOnce(db, "catalog.featured", (handle) =>
+    handle
+      .select(productCardColumns)
+      .from(digitalProducts)
+      .where(and(isPublished, eq(digitalProducts.featured, true)))
+      .orderBy(desc(digitalProducts.publishedAt), desc(digitalProducts.id))
+      .limit(sql.placeholder("limit"))
+      .prepare(),
+  );
+  return featured.all({ limit });
 }
 
 export interface CatalogPage {
@@ -192,25 +196,29 @@ export async function listCatalogTags(db: Database, catalogVersion?: string): Pr
 
 /** The public product page: published products only; drafts are a 404 for visitors. */
 export async function getPublishedProduct(db: Database, slug: string) {
-  const [product] = await db
-    .select({
-      ...productCardColumns,
-      description: digitalProducts.description,
-      priceCommercialCents: digitalProducts.priceCommercialCents,
-      priceTeamCents: digitalProducts.priceTeamCents,
-      teamSeats: digitalProducts.teamSeats,
-      licenseDurationMonths: digitalProducts.licenseDurationMonths,
-      version: digitalProducts.version,
-      changelog: digitalProducts.changelog,
-      documentation: digitalProducts.documentation,
-      fileName: digitalProducts.fileName,
-      fileSizeBytes: digitalProducts.fileSizeBytes,
-      previewKeys: digitalProducts.previewKeys,
-      updatedAt: digitalProducts.updatedAt,
-    })
-    .from(digitalProducts)
-    .where(and(isPublished, eq(digitalProducts.slug, slug)))
-    .limit(1);
+  const bySlug = preparedOnce(db, "catalog.published-by-slug", (handle) =>
+    handle
+      .select({
+        ...productCardColumns,
+        description: digitalProducts.description,
+        priceCommercialCents: digitalProducts.priceCommercialCents,
+        priceTeamCents: digitalProducts.priceTeamCents,
+        teamSeats: digitalProducts.teamSeats,
+        licenseDurationMonths: digitalProducts.licenseDurationMonths,
+        version: digitalProducts.version,
+        changelog: digitalProducts.changelog,
+        documentation: digitalProducts.documentation,
+        fileName: digitalProducts.fileName,
+        fileSizeBytes: digitalProducts.fileSizeBytes,
+        previewKeys: digitalProducts.previewKeys,
+        updatedAt: digitalProducts.updatedAt,
+      })
+      .from(digitalProducts)
+      .where(and(isPublished, eq(digitalProducts.slug, sql.placeholder("slug"))))
+      .limit(1)
+      .prepare(),
+  );
+  const [product] = await bySlug.all({ slug });
   return product ?? null;
 }
 export type ProductDetail = NonNullable<Awaited<ReturnType<typeof getPublishedProduct>>>;

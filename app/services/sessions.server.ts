@@ -1,5 +1,5 @@
-import { and, eq, gt, lte, ne } from "drizzle-orm";
-import type { Database } from "#db/client";
+import { and, eq, gt, lte, ne, sql } from "drizzle-orm";
+import { preparedOnce, type Database } from "#db/client";
 import { sessions, users, type AccountStatus, type UserRole } from "#db/schema";
 import { randomToken, sha256TokenHash } from "~/lib/hmac.server";
 
@@ -57,28 +57,37 @@ export async function findSession(
   now: Date,
 ): Promise<CurrentSession | null> {
   const tokenHash = await sha256TokenHash(token);
-  const [row] = await db
-    .select({
-      sessionId: sessions.id,
-      deviceSessionId: sessions.deviceSessionId,
-      twoFactorVerifiedAt: sessions.twoFactorVerifiedAt,
-      lastSeenAt: sessions.lastSeenAt,
-      user: {
-        id: users.id,
-        email: users.email,
-        name: users.name,
-        role: users.role,
-        accountStatus: users.accountStatus,
-        isMinor: users.isMinor,
-        guardianConsentAt: users.guardianConsentAt,
-        emailVerifiedAt: users.emailVerifiedAt,
-        twoFactorEnabled: users.twoFactorEnabled,
-      },
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, now)))
-    .limit(1);
+  const [row] = await preparedOnce(db, "sessions.by-token", (handle) =>
+    handle
+      .select({
+        sessionId: sessions.id,
+        deviceSessionId: sessions.deviceSessionId,
+        twoFactorVerifiedAt: sessions.twoFactorVerifiedAt,
+        lastSeenAt: sessions.lastSeenAt,
+        user: {
+          id: users.id,
+          email: users.email,
+          name: users.name,
+          role: users.role,
+          accountStatus: users.accountStatus,
+          isMinor: users.isMinor,
+          guardianConsentAt: users.guardianConsentAt,
+          emailVerifiedAt: users.emailVerifiedAt,
+          twoFactorEnabled: users.twoFactorEnabled,
+        },
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      // Placeholders skip the column's encoder: expires_at is milliseconds (timestamp_ms).
+      .where(
+        and(
+          eq(sessions.tokenHash, sql.placeholder("tokenHash")),
+          gt(sessions.expiresAt, sql.placeholder("nowMs")),
+        ),
+      )
+      .limit(1)
+      .prepare(),
+  ).all({ tokenHash, nowMs: now.getTime() });
   if (!row || row.user.accountStatus !== "ACTIVE") return null;
 
   if (now.getTime() - row.lastSeenAt.getTime() > LAST_SEEN_GRANULARITY_MS) {

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { dbFor, openD1Session, requestDbFor } from "#db/client";
+import { dbFor, openD1Session, preparedOnce, requestDbFor } from "#db/client";
 import { users } from "#db/schema";
 import { createUser } from "../../factories";
 
@@ -103,5 +103,29 @@ describe("requestDbFor and openD1Session", () => {
   it("outside a request's session, runs on the binding itself", async () => {
     const db = requestDbFor(env.DASHBOARD_DB);
     expect(await db.get(sql`select 1 as one`)).toEqual({ one: 1 });
+  });
+});
+
+describe("preparedOnce", () => {
+  it("builds a named query once per handle and runs it with new values each time", async () => {
+    const db = requestDbFor(env.DB);
+    let built = 0;
+    const byEmail = () =>
+      preparedOnce(db, "test.user-by-email", (handle) => {
+        built += 1;
+        return handle
+          .select({ id: users.id })
+          .from(users)
+          .where(eq(users.email, sql.placeholder("email")))
+          .prepare();
+      });
+    const first = await createUser(dbFor(env.DB), {});
+    const second = await createUser(dbFor(env.DB), {});
+    expect(await byEmail().all({ email: first.email })).toEqual([{ id: first.id }]);
+    expect(await byEmail().all({ email: second.email })).toEqual([{ id: second.id }]);
+    expect(built).toBe(1);
+    // Another handle (another binding, a test's own) prepares its own.
+    preparedOnce(dbFor(env.DASHBOARD_DB), "test.user-by-email", () => (built += 1));
+    expect(built).toBe(2);
   });
 });
