@@ -75,8 +75,25 @@ export interface PageRow {
   uncached: ModeResult | null;
 }
 
+/** A yardstick Worker measured like a page: its ratio to the bare Worker per round. */
+export interface YardstickResult {
+  ratio: number;
+  ratioMin: number;
+  ratioMax: number;
+  requestsPerSecond: number;
+  cpuMsPerRequest: number;
+  proxyCpuMsPerRequest: number;
+}
+
 export interface PagesResult {
   settings: PagesSettings;
+  /**
+   * The bare Worker again, served with the app's static assets (`--assets`): in `wrangler dev`
+   * every request first goes through the Workers Assets router in the Worker's workerd, which
+   * the bare Worker does not pay (in production that routing is the platform's, not the
+   * Worker's CPU). Null when not measured.
+   */
+  bareBehindAssets: YardstickResult | null;
   bare: {
     requestsPerSecond: number;
     cpuMsPerRequest: number;
@@ -136,11 +153,13 @@ async function assertModes(server: WranglerDev, target: PageTarget): Promise<voi
 export async function runPagesBench(input: {
   app: WranglerDev;
   baseline: WranglerDev;
+  /** The bare Worker served with the app's assets (see PagesResult.bareBehindAssets). */
+  baselineBehindAssets?: WranglerDev;
   targets: PageTarget[];
   settings: PagesSettings;
   log?: (line: string) => void;
 }): Promise<PagesResult> {
-  const { app, baseline, targets, settings } = input;
+  const { app, baseline, baselineBehindAssets, targets, settings } = input;
   const log = input.log ?? console.log;
   const ticksPerSecond = await clockTicksPerSecond();
   const pidsOf = async (server: WranglerDev) => {
@@ -150,6 +169,7 @@ export async function runPagesBench(input: {
   };
   const appPids = await pidsOf(app);
   const baselinePids = await pidsOf(baseline);
+  const behindAssetsPids = baselineBehindAssets ? await pidsOf(baselineBehindAssets) : null;
 
   const slice = async (
     server: WranglerDev,
@@ -188,11 +208,15 @@ export async function runPagesBench(input: {
   const jobs = targets.flatMap((target) => target.modes.map((mode) => ({ target, mode })));
   log(`  warm-up: ${settings.warmupSeconds} s per page and mode, and the bare Worker`);
   await slice(baseline, baselinePids, "/", {}, settings.warmupSeconds);
+  if (baselineBehindAssets && behindAssetsPids) {
+    await slice(baselineBehindAssets, behindAssetsPids, "/", {}, settings.warmupSeconds);
+  }
   for (const { target, mode } of jobs) {
     await slice(app, appPids, target.path, cacheHeaders(mode, target), settings.warmupSeconds);
   }
 
   const bare: Slice[] = [];
+  const behindAssets: Slice[] = [];
   const measured = new Map<string, Slice[]>();
   const misses = new Map<string, number>();
   const key = (target: PageTarget, mode: PageMode) => `${target.path} ${mode}`;
@@ -206,6 +230,19 @@ export async function runPagesBench(input: {
   for (let round = 0; round < settings.rounds; round++) {
     log(`  round ${round + 1}/${settings.rounds}: bare, then ${jobs.length} page slices`);
     await bareSlice();
+    if (baselineBehindAssets && behindAssetsPids) {
+      const result = await slice(
+        baselineBehindAssets,
+        behindAssetsPids,
+        "/",
+        {},
+        settings.sliceSeconds,
+      );
+      behindAssets.push(result);
+      log(
+        `    bare Worker behind assets: ${result.requestsPerSecond.toFixed(0)} req/s, ${result.cpuMsPerRequest.toFixed(1)} ms CPU/request`,
+      );
+    }
     const order = round % 2 === 0 ? jobs : [...jobs].reverse();
     for (const { target, mode } of order) {
       const result = await slice(
@@ -247,8 +284,26 @@ export async function runPagesBench(input: {
       cacheMisses: misses.get(key(target, mode)) ?? 0,
     };
   };
+  const behindAssetsRatios =
+    behindAssets.length > 0
+      ? roundRatios(
+          behindAssets.map((entry) => entry.requestsPerSecond),
+          bareRps,
+        )
+      : [];
   return {
     settings,
+    bareBehindAssets:
+      behindAssets.length > 0
+        ? {
+            ratio: median(behindAssetsRatios),
+            ratioMin: Math.min(...behindAssetsRatios),
+            ratioMax: Math.max(...behindAssetsRatios),
+            requestsPerSecond: median(behindAssets.map((entry) => entry.requestsPerSecond)),
+            cpuMsPerRequest: median(behindAssets.map((entry) => entry.cpuMsPerRequest)),
+            proxyCpuMsPerRequest: median(behindAssets.map((entry) => entry.proxyCpuMsPerRequest)),
+          }
+        : null,
     bare: {
       requestsPerSecond: median(bareRps),
       cpuMsPerRequest: median(bare.map((entry) => entry.cpuMsPerRequest)),

@@ -108,6 +108,21 @@ export function pagesTable(result: PagesResult): string {
       "–",
       "0",
     ],
+    ...(result.bareBehindAssets
+      ? [
+          [
+            "bare Worker behind Workers Assets",
+            ratioCell(result.bareBehindAssets as ModeResult),
+            ratioCell(result.bareBehindAssets as ModeResult),
+            result.bareBehindAssets.cpuMsPerRequest.toFixed(1),
+            result.bareBehindAssets.cpuMsPerRequest.toFixed(1),
+            result.bareBehindAssets.proxyCpuMsPerRequest.toFixed(1),
+            result.bareBehindAssets.requestsPerSecond.toFixed(0),
+            "–",
+            "0",
+          ],
+        ]
+      : []),
     ...result.pages.map((page) => [
       `\`${page.path}\``,
       page.cached ? ratioCell(page.cached) : "not cached",
@@ -298,6 +313,7 @@ Production build (\`NODE_ENV=production npm run build\`) served by \`wrangler de
 - **Cached**: a cookie-less GET, answered from the edge page cache (ADR 0011; every cached slice is checked to end on an \`X-Page-Cache: hit\`). **Uncached**: the same GET with \`Cookie: bench=1\`, which bypasses the cache, so the page is rendered every time. \`/account\` is always uncached (logged in as user@demo.test with a session cookie); \`/healthz\` is never cached.
 - **Interleaved slices**: ${settings.rounds} rounds; each round is a ${settings.sliceSeconds} s slice of the bare Worker, then one ${settings.sliceSeconds} s slice per page and mode (in reverse order every other round), and a last bare slice closes the run. A page's ratio in a round is its req/s over the mean of the bare slices before and after that round; the table shows the **median ratio over the rounds** and, in brackets, the lowest and highest. The machine's changing load (other work shares its CPUs) then moves page and bare Worker together instead of favouring whichever ran first.
 - **CPU ms/request**: utime + stime of the workerd process that runs the Worker, with its local D1 and R2 (from /proc/<pid>/stat: the \`wrangler dev\`'s workerd started with an inspector), over the slice, divided by the requests it served; median over the rounds. The bare Worker's row is its own workerd's. \`wrangler dev\` runs a second workerd, a proxy that forwards every request to the first (development only, nothing like it runs in production): its CPU per request is the **wrangler proxy** column, not in the others. The load generator's CPU is in neither.
+- **bare Worker behind Workers Assets**: the same bare Worker served with the app's \`public/\` directory as static assets, as the app is. In \`wrangler dev\` every request to such a Worker first goes through the Workers Assets router (an RPC to the asset worker, a copy of the request) inside the same workerd; in production that routing happens before the Worker and is not its CPU. The row is the floor any page of the app starts from here, in req/s and in CPU.
 - req/s columns: median over the rounds of each slice's requests / seconds. Other work on the
   machine (see the load average above) moves the ratios' ranges; the medians and the CPU per
   request are the numbers to compare.

@@ -118,16 +118,18 @@ async function seedSession(stateDir: string): Promise<string> {
 async function measurePages(
   app: WranglerDev,
   baseline: WranglerDev,
+  baselineBehindAssets: WranglerDev,
   sessionCookie: string,
 ): Promise<PagesResult> {
   const pages = pageTargets(sessionCookie);
-  const slices = 1 + pages.reduce((sum, page) => sum + page.modes.length, 0);
+  const slices = 2 + pages.reduce((sum, page) => sum + page.modes.length, 0);
   console.log(
-    `• Pages, interleaved: ${settings.rounds} rounds of ${slices} slices of ${settings.sliceSeconds} s (bare Worker first), ${settings.connections} connections…`,
+    `• Pages, interleaved: ${settings.rounds} rounds of ${slices} slices of ${settings.sliceSeconds} s (bare Worker first, then behind assets), ${settings.connections} connections…`,
   );
   return runPagesBench({
     app,
     baseline,
+    baselineBehindAssets,
     targets: pages,
     settings: {
       connections: settings.connections,
@@ -260,7 +262,21 @@ async function main(): Promise<number> {
     servers.push(baseline);
     console.log(`  app ${app.url}, baseline ${baseline.url}`);
 
-    const pages = DOWNLOADS_ONLY ? null : await measurePages(app, baseline, sessionCookie);
+    // The bare Worker again, with the app's static assets: the floor of a Worker behind the
+    // Workers Assets router (test/bench/pages.ts, PagesResult.bareBehindAssets).
+    const baselineBehindAssets = DOWNLOADS_ONLY
+      ? null
+      : await startWranglerDev({
+          args: ["-c", "test/bench/baseline.wrangler.toml", "--assets", snapshot.assets],
+          persistTo: path.join(stateDir, "baseline-assets"),
+          readyPath: "/",
+          logLevel: "warn",
+        });
+    if (baselineBehindAssets) servers.push(baselineBehindAssets);
+    const pages =
+      DOWNLOADS_ONLY || !baselineBehindAssets
+        ? null
+        : await measurePages(app, baseline, baselineBehindAssets, sessionCookie);
     const pageJs = await clientJsPerPage(path.join(snapshot.assets, "build"));
     const jsTable = clientJsTable(pageJs, CUSTOMER_PAGE_BUDGET_BYTES);
     if (pages && PAGES_ONLY) {
