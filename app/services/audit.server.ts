@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { auditLogs, type UserRole } from "#db/schema";
 import { redactMetadata, type AuditAction, type AuditEntityType } from "~/domain/audit/actions";
@@ -46,6 +46,13 @@ export function auditStatement(db: Database, entry: AuditEntry) {
     createdAt: entry.at ?? new Date(),
   });
 }
+
+/**
+ * True at its point of a batch once the audit row `id` is written: the condition for the
+ * statements (an email, a follow-up write) that must go with an audited change and only with it.
+ */
+export const auditRowWritten = (id: string) =>
+  sql`exists (select 1 from "audit_logs" a where a."id" = ${id})`;
 
 /** For actions that change nothing else (a refused download, a failed log-in). */
 export async function recordAudit(db: Database, entry: AuditEntry): Promise<void> {

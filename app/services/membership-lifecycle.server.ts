@@ -30,7 +30,12 @@ import {
 import { periodLengthMs, TIERS } from "~/domain/memberships/tiers";
 import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
-import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import {
+  auditRowWritten,
+  auditStatement,
+  type AuditActor,
+  type AuditRequestInfo,
+} from "./audit.server";
 import { createStripeClient } from "./checkout.server";
 import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
@@ -162,8 +167,10 @@ const auditOf = (
   action: "MEMBERSHIP_TIER_CHANGED" | "MEMBERSHIP_PAUSED",
   membershipId: string,
   metadata: Record<string, unknown>,
+  id?: string,
 ) =>
   auditStatement(db, {
+    ...(id ? { id } : {}),
     actor: { id: input.user.id, role: input.user.role },
     action,
     entityType: "membership",
@@ -317,7 +324,6 @@ export async function cancelDowngrade(
       return providerFailed("membership.cancel_downgrade.stripe_failed", membership.id, error);
     }
   }
-  const cancelled = sql`exists (select 1 from "memberships" m where m."id" = ${membership.id} and m."pending_tier" is null and m."updated_at" = ${input.now.getTime()})`;
   await db.batch([
     db
       .update(memberships)
@@ -331,7 +337,9 @@ export async function cancelDowngrade(
         to: membership.tier,
         when: "cancelled",
       }),
-      cancelled,
+      // Follows this batch's UPDATE: a parallel cancel in the same millisecond (workerd's
+      // clock only moves on I/O) finds `pending_tier` already null and changes nothing.
+      sql`changes() = 1`,
     ),
   ]);
   return {
@@ -364,7 +372,9 @@ export async function pauseMembership(
       return providerFailed("membership.pause.stripe_failed", membership.id, error);
     }
   }
-  const paused = sql`exists (select 1 from "memberships" m where m."id" = ${membership.id} and m."status" = 'PAUSED' and m."paused_at" = ${input.now.getTime()})`;
+  // The audit row follows this batch's UPDATE and the email follows the audit row, not the
+  // stored `paused_at`: a parallel pause in the same millisecond would match that too.
+  const auditId = createId();
   const [updated] = await db.batch([
     db
       .update(memberships)
@@ -376,16 +386,23 @@ export async function pauseMembership(
     insertWhen(
       db,
       auditLogs,
-      auditOf(db, input, "MEMBERSHIP_PAUSED", membership.id, {
-        months: input.months,
-        pauseEndsAt: until.getTime(),
-      }),
-      paused,
+      auditOf(
+        db,
+        input,
+        "MEMBERSHIP_PAUSED",
+        membership.id,
+        {
+          months: input.months,
+          pauseEndsAt: until.getTime(),
+        },
+        auditId,
+      ),
+      sql`changes() = 1`,
     ),
     queueEmail(
       db,
       { ...membershipPausedEmail({ until }), to: input.user.email, at: input.now },
-      { when: paused },
+      { when: auditRowWritten(auditId) },
     ),
   ]);
   if (updated.length === 0) {

@@ -15,7 +15,12 @@ import { membershipGrantedEmail } from "~/domain/email/templates";
 import { periodLengthMs, TIERS } from "~/domain/memberships/tiers";
 import { refuse, type Result } from "~/domain/refusal";
 import type { AppEnv } from "~/lib/env.server";
-import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import {
+  auditRowWritten,
+  auditStatement,
+  type AuditActor,
+  type AuditRequestInfo,
+} from "./audit.server";
 import { createStripeClient } from "./checkout.server";
 import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
@@ -379,8 +384,11 @@ export async function grantMembership(
     graceEndsAt: null,
     updatedAt: now,
   };
-  // This request's membership: started at `now` by the statement above it in the batch.
-  const started = sql`exists (select 1 from "memberships" g where g."id" = ${membershipId} and g."status" = 'ACTIVE' and g."current_period_start" = ${now.getTime()} and g."user_id" = ${user.id})`;
+  // The audit row follows this batch's membership write (`changes() = 1`) and everything else
+  // follows the audit row: a parallel grant in the same millisecond (workerd's clock only moves
+  // on I/O) leaves the same `current_period_start`, so the stored row can't tell them apart.
+  const auditId = createId();
+  const started = auditRowWritten(auditId);
   try {
     const result = await namedBatch(db, {
       membership: owned
@@ -402,6 +410,21 @@ export async function grantMembership(
               ...values,
             })
             .returning({ id: memberships.id }),
+      audit: insertWhen(
+        db,
+        auditLogs,
+        auditStatement(db, {
+          id: auditId,
+          actor: input.actor,
+          action: "MEMBERSHIP_GRANTED",
+          entityType: "membership",
+          entityId: membershipId,
+          metadata: { userId: user.id, tier, reason, periodEnd: end.toISOString() },
+          request: input.request,
+          at: now,
+        }),
+        sql`changes() = 1`,
+      ),
       seat: seat
         ? []
         : [
@@ -431,20 +454,6 @@ export async function grantMembership(
         request: input.request,
         guard: started,
       }),
-      audit: insertWhen(
-        db,
-        auditLogs,
-        auditStatement(db, {
-          actor: input.actor,
-          action: "MEMBERSHIP_GRANTED",
-          entityType: "membership",
-          entityId: membershipId,
-          metadata: { userId: user.id, tier, reason, periodEnd: end.toISOString() },
-          request: input.request,
-          at: now,
-        }),
-        started,
-      ),
       email: queueEmail(
         db,
         {

@@ -26,7 +26,12 @@ import {
 import { TIERS } from "~/domain/memberships/tiers";
 import { refuse, type Refusal, type Result } from "~/domain/refusal";
 import { randomToken, sha256TokenHash } from "~/lib/hmac.server";
-import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import {
+  auditRowWritten,
+  auditStatement,
+  type AuditActor,
+  type AuditRequestInfo,
+} from "./audit.server";
 import { insertWhen } from "./conditional-insert.server";
 import { queueEmail } from "./email-outbox.server";
 import { namedBatch } from "./named-batch.server";
@@ -246,9 +251,6 @@ function teamAudit(
   );
 }
 
-const auditWritten = (id: string) =>
-  sql`exists (select 1 from "audit_logs" a where a."id" = ${id})`;
-
 // ---- Inviting ---------------------------------------------------------------------------------
 
 export type InviteRefusal =
@@ -326,7 +328,7 @@ export async function inviteTeammate(
   const tokenHash = await sha256TokenHash(token);
   const expiresAt = new Date(input.now.getTime() + INVITATION_TTL_MS);
   const auditId = createId();
-  const done = auditWritten(auditId);
+  const done = auditRowWritten(auditId);
   const nowMs = input.now.getTime();
   const live = sql`exists (select 1 from "memberships" m where m."id" = ${membership.membershipId} and m."user_id" = ${input.userId} and m."status" in ${LIVE})`;
   const mail = membershipInvitationEmail({
@@ -460,7 +462,9 @@ export async function revokeInvitation(
       membershipId: membership.membershipId,
       action: "MEMBERSHIP_INVITATION_REVOKED",
       metadata: { invitationId: input.invitationId, email: invitation.email },
-      when: sql`exists (select 1 from "membership_invitations" i where i."id" = ${input.invitationId} and i."status" = 'REVOKED' and i."responded_at" = ${input.now.getTime()})`,
+      // Follows this batch's UPDATE: two revokes in the same millisecond (workerd's clock only
+      // moves on I/O) would both see the winner's `responded_at`.
+      when: sql`changes() = 1`,
     }),
   });
   if (revoked.length === 0) {
@@ -724,11 +728,11 @@ export async function removeTeammate(
         to: seat.email,
         at: input.now,
       },
-      { when: auditWritten(auditId) },
+      { when: auditRowWritten(auditId) },
     ),
     seat: db
       .delete(membershipMembers)
-      .where(and(eq(membershipMembers.id, seat.id), auditWritten(auditId))),
+      .where(and(eq(membershipMembers.id, seat.id), auditRowWritten(auditId))),
   });
   return { ok: true, message: `${seat.name} is no longer on your team.` };
 }
@@ -776,11 +780,11 @@ export async function leaveMembership(
         to: membership.ownerEmail,
         at: input.now,
       },
-      { when: auditWritten(auditId) },
+      { when: auditRowWritten(auditId) },
     ),
     seat: db
       .delete(membershipMembers)
-      .where(and(eq(membershipMembers.id, membership.seatId), auditWritten(auditId))),
+      .where(and(eq(membershipMembers.id, membership.seatId), auditRowWritten(auditId))),
   });
   return { ok: true, message: `You left ${membership.ownerName}'s membership.` };
 }
@@ -814,7 +818,7 @@ export async function setTeammateCap(
       membershipId: membership.membershipId,
       action: "MEMBERSHIP_MEMBER_CAP_CHANGED",
       metadata: { memberId: seat.userId, from: seat.periodCap, to: input.cap },
-      when: sql`exists (select 1 from "membership_members" s where s."id" = ${seat.id} and s."updated_at" = ${input.now.getTime()})`,
+      when: sql`changes() = 1`,
     }),
   });
   if (updated.length === 0) return noTeammate();

@@ -281,11 +281,12 @@ export async function updateAdminProduct(
     request: input.request,
     at: now,
   });
-  const applied = sql`exists (select 1 from "digital_products" where "id" = ${productId} and "updated_at" = ${now.getTime()})`;
   try {
+    // The audit row follows this batch's UPDATE, not the stored `updated_at`: two saves in the
+    // same millisecond (workerd's clock only moves on I/O) would otherwise both be audited.
     const [rows] = await db.batch([
       update.returning({ id: digitalProducts.id }),
-      insertWhen(db, auditLogs, audit, applied),
+      insertWhen(db, auditLogs, audit, sql`changes() = 1`),
     ]);
     if (rows.length === 0) {
       return refuse(

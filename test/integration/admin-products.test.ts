@@ -6,7 +6,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "#db/client";
 import { auditLogs, digitalProducts, type UserRole } from "#db/schema";
 import { parseEnv } from "~/lib/env.server";
-import { searchAdminProducts } from "~/services/product-admin.server";
+import { PRODUCT_FIELD_NAMES, type ProductFields } from "~/domain/catalog/product-forms";
+import { searchAdminProducts, updateAdminProduct } from "~/services/product-admin.server";
 import { createProduct, createUser } from "../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../helpers/session";
 
@@ -348,6 +349,41 @@ describe("editing a product", () => {
     expect(updates).toHaveLength(statuses.filter((status) => status === 302).length);
     expect(
       (updates.at(-1)!.metadata as { changes: { tagline: { to: string } } }).changes.tagline.to,
+    ).toBe(after.tagline);
+  });
+  it("audits only the save that applied when two parallel saves share the same millisecond", async () => {
+    // workerd's clock only moves on I/O, so parallel requests can carry the same `now`: the
+    // losing save must not borrow the winner's `updated_at` as proof that it applied.
+    const fields = validFields();
+    const productId = await createThroughForm(fields);
+    const row = (await productBySlug(fields.slug!))!;
+    const stored = Object.fromEntries(
+      PRODUCT_FIELD_NAMES.map((field) => [field, row[field]]),
+    ) as unknown as ProductFields;
+    const now = new Date(row.updatedAt.getTime() + 1000);
+    const save = (tagline: string) =>
+      updateAdminProduct(
+        { db },
+        {
+          actor: { id: editor.id, role: "EDITOR" },
+          productId,
+          fields: { ...stored, tagline },
+          now,
+          request: {},
+        },
+      );
+    const results = await Promise.all([save("First editor"), save("Second editor")]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(
+      results.filter((result) => !result.ok && result.reason === "edited-meanwhile"),
+    ).toHaveLength(1);
+    const after = (await productBySlug(fields.slug!))!;
+    const updates = (await productAudit(productId)).filter(
+      (entry) => entry.action === "PRODUCT_UPDATED",
+    );
+    expect(updates).toHaveLength(1);
+    expect(
+      (updates[0]!.metadata as { changes: { tagline: { to: string } } }).changes.tagline.to,
     ).toBe(after.tagline);
   });
 });

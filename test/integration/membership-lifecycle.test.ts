@@ -20,6 +20,7 @@ import {
   startMembershipCheckout,
 } from "~/services/membership-checkout.server";
 import {
+  cancelDowngrade,
   changeTier,
   getTestUpgradeQuote,
   pauseMembership,
@@ -336,6 +337,36 @@ describe("downgrades", () => {
     expect(row).toMatchObject({ tier: "BASIC_ACCESS", pendingTier: null });
     const renewal = (await ledgerOf(membership.id)).filter((r) => r.type === "RENEWAL");
     expect(renewal.map((r) => r.amount)).toEqual([10]);
+  });
+});
+
+describe("parallel requests in the same millisecond", () => {
+  // workerd's clock only moves on I/O, so parallel requests can carry the same `now`: only the
+  // request whose UPDATE applied may write the audit row and the email.
+  it("two pauses: one applies, with one audit row and one email", async () => {
+    const user = await createUser(db);
+    const membership = await createMembership(db, { userId: user.id, tier: "PRO", credits: 40 });
+    const now = new Date();
+    const pause = () =>
+      pauseMembership({ db, env: appEnv }, { user: lifecycleUser(user), months: 1, now });
+    const results = await Promise.all([pause(), pause()]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(await auditsOf(membership.id, "MEMBERSHIP_PAUSED")).toHaveLength(1);
+    expect(await emailsTo(user.email, "membership-paused")).toHaveLength(1);
+  });
+
+  it("two cancellations of a pending downgrade: one audit row", async () => {
+    const user = await createUser(db);
+    const membership = await createMembership(db, { userId: user.id, tier: "PRO", credits: 40 });
+    await db
+      .update(memberships)
+      .set({ pendingTier: "BASIC_ACCESS" })
+      .where(eq(memberships.id, membership.id));
+    const now = new Date();
+    const cancel = () => cancelDowngrade({ db, env: appEnv }, { user: lifecycleUser(user), now });
+    await Promise.all([cancel(), cancel()]);
+    expect((await membershipRow(membership.id)).pendingTier).toBeNull();
+    expect(await auditsOf(membership.id, "MEMBERSHIP_TIER_CHANGED")).toHaveLength(1);
   });
 });
 

@@ -355,6 +355,29 @@ describe("giving a membership", () => {
     expect(owned).toHaveLength(0);
   });
 
+  it("two parallel renewals of an expired membership in the same millisecond: one grant", async () => {
+    // workerd's clock only moves on I/O: the losing grant must not take the winner's
+    // `current_period_start` as proof that it started the membership itself.
+    const actor = await staffActor();
+    const user = await createUser(db);
+    const old = await createMembership(db, {
+      userId: user.id,
+      periodStart: new Date(Date.now() - 90 * 86_400_000),
+    });
+    await db.update(memberships).set({ status: "EXPIRED" }).where(eq(memberships.id, old.id));
+    const now = new Date();
+    const grant = () =>
+      grantMembership(db, { actor, userId: user.id, tier: "PRO", reason: "Race", now });
+    const results = await Promise.all([grant(), grant()]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    const audit = await db
+      .select()
+      .from(auditLogs)
+      .where(and(eq(auditLogs.entityId, old.id), eq(auditLogs.action, "MEMBERSHIP_GRANTED")));
+    expect(audit).toHaveLength(1);
+    expect((await checkLedger(db, old.id))?.ok).toBe(true);
+  });
+
   it("two parallel grants give one membership", async () => {
     const actor = await staffActor();
     const user = await createUser(db);

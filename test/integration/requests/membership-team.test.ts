@@ -12,6 +12,7 @@ import {
   type MembershipTier,
 } from "#db/schema";
 import { spend } from "~/services/ledger.server";
+import { revokeInvitation } from "~/services/membership-team.server";
 import { createMembership, createProject, createUser } from "../../factories";
 import { ORIGIN, postForm, sessionCookieFor } from "../../helpers/session";
 
@@ -182,6 +183,29 @@ describe("inviting and joining", () => {
     expect(tooLate.status).toBe(410);
     expect(await tooLate.text()).toContain("withdrew");
     expect(await seatsOf(team.membership.id)).toHaveLength(1);
+  });
+
+  it("audits one withdrawal when two parallel revokes share the same millisecond", async () => {
+    // workerd's clock only moves on I/O: the losing revoke must not take the winner's
+    // `responded_at` as proof that it withdrew the invitation itself.
+    const team = await owner("PRO");
+    const invitee = await person();
+    await invite(team, invitee.user.email);
+    const [row] = await db
+      .select()
+      .from(membershipInvitations)
+      .where(eq(membershipInvitations.email, invitee.user.email));
+    const now = new Date();
+    const revoke = () =>
+      revokeInvitation(db, {
+        userId: team.user.id,
+        actor: { id: team.user.id, role: team.user.role },
+        invitationId: row!.id,
+        now,
+      });
+    const results = await Promise.all([revoke(), revoke()]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(await auditOf(team.membership.id, "MEMBERSHIP_INVITATION_REVOKED")).toHaveLength(1);
   });
 
   it("only the invited, verified address can accept", async () => {
