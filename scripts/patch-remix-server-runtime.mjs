@@ -8,7 +8,9 @@
  *
  * - the flattened and ranked branches are kept per routes array (a WeakMap keyed by the array:
  *   the server runtime's route trees live as long as the isolate, RemixServer's for one render);
- * - the RegExp of each route pattern is compiled once per isolate (a bounded Map).
+ * - the RegExp of each route pattern is compiled once per isolate (a bounded Map);
+ * - the answer for each pathname is kept per routes array (a bounded Map), and every caller gets
+ *   its own copy of it: a request still matched the same URL 4–5 times, trying ~50 branches each.
  *
  * RemixServer rebuilt its route tree on every render (`createServerRoutes`, then React Router's
  * `createStaticRouter` converting it to data routes), so the branch cache above missed on every
@@ -29,7 +31,7 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v2";
+export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v3";
 const EXPECTED = {
   "@remix-run/server-runtime": "2.17.5",
   "@remix-run/router": "1.23.3",
@@ -48,8 +50,24 @@ export const PATCHED_FILES = ["dist/router.js", "dist/router.cjs.js"].map((file)
 const BRANCHES_BEFORE = `  let branches = flattenRoutes(routes);
   rankRouteBranches(branches);
   let matches = null;`;
-const BRANCHES_AFTER = `  let branches = rankedBranches(routes);
+const BRANCHES_AFTER = `  let matchKey = serverMatchingCache ? (allowPartial ? "1" : "0") + pathname : null;
+  let known = matchKey === null ? undefined : serverMatches(routes).get(matchKey);
+  if (known !== undefined) return copyMatches(known);
+  let branches = rankedBranches(routes);
   let matches = null;`;
+
+const RESULT_BEFORE = `    matches = matchRouteBranch(branches[i], decoded, allowPartial);
+  }
+  return matches;`;
+const RESULT_AFTER = `    matches = matchRouteBranch(branches[i], decoded, allowPartial);
+  }
+  if (matchKey !== null) {
+    let known = serverMatches(routes);
+    if (known.size >= SERVER_MATCHES_LIMIT) known.clear();
+    known.set(matchKey, matches);
+    return copyMatches(matches);
+  }
+  return matches;`;
 
 const COMPILE_BEFORE = "function compilePath(path, caseSensitive, end) {";
 const COMPILE_AFTER = "function compilePathUncached(path, caseSensitive, end) {";
@@ -60,9 +78,31 @@ const HELPERS = `
 // discovery mutates route arrays in place, so there everything runs as before.
 const serverMatchingCache = typeof document === "undefined" ? {
   branches: new WeakMap(),
-  paths: new Map()
+  paths: new Map(),
+  matches: new WeakMap()
 } : null;
 const SERVER_COMPILED_PATHS_LIMIT = 1000;
+const SERVER_MATCHES_LIMIT = 1000;
+function serverMatches(routes) {
+  let known = serverMatchingCache.matches.get(routes);
+  if (!known) {
+    known = new Map();
+    serverMatchingCache.matches.set(routes, known);
+  }
+  return known;
+}
+// A fresh copy per caller, so nobody can change the kept answer. The matches of one answer
+// share one params object, as matchRouteBranch makes them.
+function copyMatches(matches) {
+  if (matches === null) return null;
+  let params = Object.assign({}, matches[0].params);
+  return matches.map((match) => ({
+    params,
+    pathname: match.pathname,
+    pathnameBase: match.pathnameBase,
+    route: match.route
+  }));
+}
 function rankedBranches(routes) {
   let cached = serverMatchingCache && serverMatchingCache.branches.get(routes);
   if (cached) return cached;
@@ -102,6 +142,7 @@ function replaceOnce(source, before, after, file) {
 export function patchSource(source, file) {
   if (source.includes(PATCH_MARKER)) return source;
   let patched = replaceOnce(source, BRANCHES_BEFORE, BRANCHES_AFTER, file);
+  patched = replaceOnce(patched, RESULT_BEFORE, RESULT_AFTER, file);
   patched = replaceOnce(patched, COMPILE_BEFORE, HELPERS + COMPILE_AFTER, file);
   return patched;
 }

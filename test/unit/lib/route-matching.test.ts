@@ -126,6 +126,40 @@ describe("memoised route matching", () => {
     expect(describeMatch(routes, "/b")).toBeNull();
   });
 
+  it("keeps each URL's answer, but hands every caller its own copy of it", () => {
+    const routes = appLikeRoutes();
+    const url = "/account/licenses/lic_1";
+    const first = matchRoutes(routes, url)!;
+    // A caller that changes its answer (params, pathnames, the list) changes nobody else's.
+    first[0]!.params.licenseId = "changed";
+    first[1]!.pathname = "/changed";
+    first.pop();
+    const second = matchRoutes(routes, url)!;
+    expect(second).not.toBe(first);
+    expect(second.map((match) => (match.route as Route).id)).toEqual([
+      "root",
+      "routes/account",
+      "routes/account.licenses.$licenseId",
+    ]);
+    expect(second[1]!.pathname).toBe("/account");
+    // One params object per answer, as an unmemoised match shares it between its matches.
+    expect(second[0]!.params).toBe(second[2]!.params);
+    expect(second[2]!.params).toEqual({ licenseId: "lic_1" });
+    // The route objects are the tree's own, so callers can compare them by identity.
+    const account = routes[0]!.children!.find((route) => route.id === "routes/account")!;
+    expect(second[2]!.route).toBe(account.children![2]);
+  });
+
+  it("remembers a bounded number of URLs: many product slugs still match correctly", () => {
+    const routes = appLikeRoutes();
+    for (let i = 0; i < 2500; i++) {
+      expect(matchRoutes(routes, `/products/kit-${i}`)!.at(-1)!.params).toEqual({
+        slug: `kit-${i}`,
+      });
+    }
+    expect(describeMatch(routes, "/products/kit-1")?.params).toEqual({ slug: "kit-1" });
+  });
+
   it("converts a routes tree to data routes once: two static routers over it share them", () => {
     // RemixServer renders every page through createStaticRouter; a fresh conversion per render
     // gave matchRoutes a new array each time, so the branch memo above never hit.
