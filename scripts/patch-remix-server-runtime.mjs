@@ -128,8 +128,17 @@ function installedVersion(name) {
   return JSON.parse(readFileSync(path.join(packageDir(name), "package.json"), "utf8")).version;
 }
 
+/** Any version of this patch, to tell "patched by an older script" from "another Remix". */
+const ANY_PATCH_MARKER = "storefront-studio patch: memoised server route matching";
+
 function replaceOnce(source, before, after, file) {
   const first = source.indexOf(before);
+  if (source.includes(ANY_PATCH_MARKER) && !source.includes(PATCH_MARKER)) {
+    throw new Error(
+      `patch-remix-server-runtime: ${file} carries an older version of this patch; ` +
+        "reinstall the packages (rm -rf node_modules && npm ci) to patch them afresh.",
+    );
+  }
   if (first === -1 || source.indexOf(before, first + 1) !== -1) {
     throw new Error(
       `patch-remix-server-runtime: expected exactly one ${JSON.stringify(before.split("\n")[0])} in ${file}; ` +

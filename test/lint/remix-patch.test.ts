@@ -69,6 +69,9 @@ describe("the memoised route matching patch", () => {
     expect(() => patchStaticRouterSource("function createStaticRouter() {}", "server.js")).toThrow(
       /data-route conversion/,
     );
+    // A file patched by an earlier version of the script asks for a reinstall.
+    const older = "// storefront-studio patch: memoised server route matching v2\nfunction x() {}";
+    expect(() => patchSource(older, "router.js")).toThrow(/older version of this patch/);
   });
 
   it("runs on npm install", () => {
