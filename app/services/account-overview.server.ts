@@ -1,5 +1,5 @@
-import { and, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Database } from "#db/client";
+import { and, count, desc, eq, inArray, isNull, sql, type Placeholder } from "drizzle-orm";
+import { preparedBatchOnce, type Database } from "#db/client";
 import {
   auditLogs,
   deviceSessions,
@@ -40,11 +40,11 @@ const OPEN_PROJECT_STATUSES: ServiceStatus[] = ["ACTIVE", "PAUSED"];
  * expired ones are on the licenses page (docs/architecture.md §7, domain/licenses/status.ts);
  * a banned owner has no session, so they never see this page.
  */
-const workingLicense = (userId: string, now: Date) =>
+const workingLicense = (userId: Placeholder, nowMs: Placeholder) =>
   and(
     eq(licenses.userId, userId),
     eq(licenses.status, "ACTIVE"),
-    sql`(${licenses.expiresAt} is null or ${licenses.expiresAt} > ${now.getTime()})`,
+    sql`(${licenses.expiresAt} is null or ${licenses.expiresAt} > ${nowMs})`,
   );
 
 export interface OverviewLicense {
@@ -83,25 +83,15 @@ export interface AccountOverview {
   };
 }
 
-export async function getAccountOverview(
-  db: Database,
-  input: { userId: string; now: Date },
-): Promise<AccountOverview> {
-  const { userId, now } = input;
+/** The overview's reads, built once per isolate (`preparedBatchOnce`): one D1 batch. */
+function overviewReads(db: Database) {
+  const userId = sql.placeholder("userId");
+  const nowMs = sql.placeholder("nowMs");
   const openProject = and(
     eq(serviceProjects.clientId, userId),
     inArray(serviceProjects.status, OPEN_PROJECT_STATUSES),
   );
-  const [
-    account,
-    licenseCounts,
-    newestLicenses,
-    recentDownloads,
-    membership,
-    projects,
-    open,
-    devices,
-  ] = await db.batch([
+  return [
     db
       .select({
         name: users.name,
@@ -115,7 +105,7 @@ export async function getAccountOverview(
     db
       .select({
         total: count(),
-        active: sql<number>`coalesce(sum(case when ${workingLicense(userId, now)} then 1 else 0 end), 0)`,
+        active: sql<number>`coalesce(sum(case when ${workingLicense(userId, nowMs)} then 1 else 0 end), 0)`,
       })
       .from(licenses)
       .where(eq(licenses.userId, userId)),
@@ -128,7 +118,7 @@ export async function getAccountOverview(
       })
       .from(licenses)
       .innerJoin(digitalProducts, eq(digitalProducts.id, licenses.productId))
-      .where(workingLicense(userId, now))
+      .where(workingLicense(userId, nowMs))
       .orderBy(desc(licenses.createdAt), desc(licenses.id))
       .limit(OVERVIEW_LICENSES),
     // The user's downloads of the last 14 days that may count; quotaState (the one rule)
@@ -136,7 +126,7 @@ export async function getAccountOverview(
     db
       .select({ licenseId: downloads.licenseId, ...QUOTA_ROW_COLUMNS })
       .from(downloads)
-      .where(and(eq(downloads.userId, userId), mayCountSince(now.getTime() - DOWNLOAD_WINDOW_MS))),
+      .where(and(eq(downloads.userId, userId), mayCountSince(sql.placeholder("since")))),
     db
       .select({
         tier: memberships.tier,
@@ -166,7 +156,32 @@ export async function getAccountOverview(
       .select({ devices: count() })
       .from(deviceSessions)
       .where(and(eq(deviceSessions.userId, userId), isNull(deviceSessions.revokedAt))),
-  ]);
+  ] as const;
+}
+
+export async function getAccountOverview(
+  db: Database,
+  input: { userId: string; now: Date },
+): Promise<AccountOverview> {
+  const { userId, now } = input;
+  const [
+    account,
+    licenseCounts,
+    newestLicenses,
+    recentDownloads,
+    membership,
+    projects,
+    open,
+    devices,
+  ] = await preparedBatchOnce(
+    db,
+    "account.overview",
+    overviewReads,
+  )({
+    userId,
+    nowMs: now.getTime(),
+    since: now.getTime() - DOWNLOAD_WINDOW_MS,
+  });
 
   const user = account[0]!;
   const member = membership[0];

@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, type Placeholder, sql, type SQL } from "drizzle-orm";
 import type { Database } from "#db/client";
 import { digitalProducts, downloads, licenses } from "#db/schema";
 import { clampPageSize, decodeCursor, paginate } from "~/domain/catalog/cursor";
@@ -18,7 +18,7 @@ export const QUOTA_ROW_COLUMNS = {
 };
 
 /** Download rows issued after `since` (ms) that may count; `quotaState` decides which do. */
-export const mayCountSince = (since: number) =>
+export const mayCountSince = (since: number | Placeholder) =>
   and(
     sql`${downloads.createdAt} > ${since}`,
     sql`${downloads.status} <> 'FAILED'`,

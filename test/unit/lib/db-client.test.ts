@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
-import { eq, sql } from "drizzle-orm";
+import { count, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { dbFor, openD1Session, preparedOnce, requestDbFor } from "#db/client";
+import { dbFor, openD1Session, preparedBatchOnce, preparedOnce, requestDbFor } from "#db/client";
 import { users } from "#db/schema";
 import { createUser } from "../../factories";
 
@@ -127,5 +127,39 @@ describe("preparedOnce", () => {
     // Another handle (another binding, a test's own) prepares its own.
     preparedOnce(dbFor(env.DASHBOARD_DB), "test.user-by-email", () => (built += 1));
     expect(built).toBe(2);
+  });
+});
+
+describe("preparedBatchOnce", () => {
+  it("builds a batch once, runs it with each call's values on the request's session, mapping rows", async () => {
+    const { binding, sessions } = recordingBinding();
+    const db = requestDbFor(binding);
+    let built = 0;
+    const reads = () =>
+      preparedBatchOnce(db, "test.user-batch", (handle) => {
+        built += 1;
+        const id = sql.placeholder("id");
+        return [
+          handle
+            .select({ name: users.name, createdAt: users.createdAt })
+            .from(users)
+            .where(eq(users.id, id)),
+          handle.select({ total: count() }).from(users).where(eq(users.id, id)),
+        ] as const;
+      });
+    const first = await createUser(dbFor(env.DB), { name: "Batch One" });
+    const second = await createUser(dbFor(env.DB), { name: "Batch Two" });
+
+    const session = openD1Session(binding, "first-unconstrained");
+    const [rows, [counted]] = await session.run(() => reads()({ id: first.id }));
+    expect(rows).toEqual([{ name: "Batch One", createdAt: first.createdAt }]);
+    // Columns are mapped as a query's would be: a timestamp comes back as a Date.
+    expect(rows[0]!.createdAt).toBeInstanceOf(Date);
+    expect(counted).toEqual({ total: 1 });
+    const [again] = await session.run(() => reads()({ id: second.id }));
+    expect(again).toEqual([{ name: "Batch Two", createdAt: second.createdAt }]);
+    expect(built).toBe(1);
+    expect(sessions[0]!.statements).toHaveLength(4);
+    expect(await reads()({ id: "nobody" })).toEqual([[], [{ total: 0 }]]);
   });
 });

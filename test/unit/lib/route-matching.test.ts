@@ -131,7 +131,7 @@ describe("memoised route matching", () => {
     const url = "/account/licenses/lic_1";
     const first = matchRoutes(routes, url)!;
     // A caller that changes its answer (params, pathnames, the list) changes nobody else's.
-    first[0]!.params.licenseId = "changed";
+    (first[0]!.params as Record<string, string>).licenseId = "changed";
     first[1]!.pathname = "/changed";
     first.pop();
     const second = matchRoutes(routes, url)!;
