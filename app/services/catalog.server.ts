@@ -1,5 +1,5 @@
-import { and, asc, desc, eq, gt, gte, lt, lte, not, or, sql, type SQL } from "drizzle-orm";
-import { preparedOnce, type Database } from "#db/client";
+import { and, asc, desc, eq, gt, gte, lt, lte, not, or, Param, sql, type SQL } from "drizzle-orm";
+import { preparedBatchOnce, preparedOnce, type Database } from "#db/client";
 import { digitalProducts, type DigitalProduct } from "#db/schema";
 import { clampPageSize, decodeCursor, encodeCursor, paginate } from "~/domain/catalog/cursor";
 import { likePattern, priceRangeCents, type CatalogQuery } from "~/domain/catalog/filters";
@@ -80,61 +80,72 @@ function sortOrder(sort: CatalogSort) {
 }
 type SortRow = ProductCard & { purchaseCount: number };
 
+/** What a catalog query filters on: the shape of its SQL, whatever the values. */
+interface CatalogShape {
+  sort: CatalogSort;
+  category: boolean;
+  tag: boolean;
+  min: boolean;
+  max: boolean;
+  q: boolean;
+  /** Past the first page: a keyset cursor. */
+  after: boolean;
+}
+
+const shapeName = (shape: CatalogShape) =>
+  `catalog.list:${shape.sort}:${(["category", "tag", "min", "max", "q", "after"] as const)
+    .filter((filter) => shape[filter])
+    .join(",")}`;
+
 /**
- * Published products, filtered, sorted and keyset-paginated on (sort column, id), with the
- * number of matches and the cursor of the page before.
+ * The catalog page's queries for one shape, every value a placeholder, so each shape is built
+ * and prepared once per isolate (issue 17: building them was most of Drizzle's 8 % of
+ * `/products`). There are at most 4 sorts × 2⁶ filter combinations.
  */
-export async function listPublishedProducts(
-  db: Database,
-  query: Partial<CatalogQuery>,
-  pageSize?: number,
-): Promise<CatalogPage> {
-  const limit = clampPageSize(pageSize);
-  const order = sortOrder(query.sort ?? "newest");
+function catalogQueries(handle: Database, shape: CatalogShape) {
+  const order = sortOrder(shape.sort);
+  const value = sql.placeholder;
   const conditions: SQL[] = [isPublished];
-  if (query.category) conditions.push(eq(digitalProducts.category, query.category));
-  if (query.tag) {
+  if (shape.category) conditions.push(eq(digitalProducts.category, value("category")));
+  if (shape.tag) {
     conditions.push(
-      sql`exists (select 1 from json_each(${digitalProducts.tags}) where value = ${query.tag})`,
+      sql`exists (select 1 from json_each(${digitalProducts.tags}) where value = ${value("tag")})`,
     );
   }
-  const prices = priceRangeCents(query);
-  if (prices.min !== null) conditions.push(gte(digitalProducts.pricePersonalCents, prices.min));
-  if (prices.max !== null) conditions.push(lte(digitalProducts.pricePersonalCents, prices.max));
-  if (query.q) {
-    const pattern = likePattern(query.q);
+  if (shape.min) conditions.push(gte(digitalProducts.pricePersonalCents, value("min")));
+  if (shape.max) conditions.push(lte(digitalProducts.pricePersonalCents, value("max")));
+  if (shape.q) {
     conditions.push(
       or(
-        sql`${digitalProducts.name} like ${pattern} escape '\\'`,
-        sql`${digitalProducts.tagline} like ${pattern} escape '\\'`,
+        sql`${digitalProducts.name} like ${value("pattern")} escape '\\'`,
+        sql`${digitalProducts.tagline} like ${value("pattern")} escape '\\'`,
       )!,
     );
   }
   const filters = and(...conditions);
 
   // The rows after the cursor in the sort order make this page; the rest were on earlier pages.
-  const cursor = decodeCursor(query.cursor);
   let after: SQL | undefined;
-  if (cursor) {
-    const value = order.valueOf(cursor.sortKey);
+  if (shape.after) {
     const later = order.descending ? lt : gt;
+    // Encoded by the sort column, as a plain value would be (a Date for published_at).
+    const afterKey = new Param(value("afterKey"), order.column);
     after = or(
-      later(order.column, value),
-      and(eq(order.column, value), later(digitalProducts.id, cursor.id)),
+      later(order.column, afterKey),
+      and(eq(order.column, afterKey), later(digitalProducts.id, value("afterId"))),
     )!;
   }
   const [forward, backward] = order.descending ? [desc, asc] : [asc, desc];
   const columns = { ...productCardColumns, purchaseCount: digitalProducts.purchaseCount };
-
-  const pageRows = db
+  const pageRows = handle
     .select(columns)
     .from(digitalProducts)
     .where(and(filters, after))
     .orderBy(forward(order.column), forward(digitalProducts.id))
-    .limit(limit + 1);
+    .limit(value("rows"));
   // Named columns: a batch returns rows as objects, where a column called `0` would sort
   // before `count(*)` and swap the two.
-  const countRows = db
+  const countRows = handle
     .select({
       total: sql<number>`count(*)`.as("total"),
       offset: (after
@@ -144,20 +155,63 @@ export async function listPublishedProducts(
     })
     .from(digitalProducts)
     .where(filters);
-  // One round trip to D1 for the page, its counts and, past the first page, the rows before it
-  // (nearest first: the previous page, and the row before it, whose key is its cursor).
-  const [rows, [counts], earlier] = after
-    ? await db.batch([
-        pageRows,
-        countRows,
-        db
-          .select(columns)
-          .from(digitalProducts)
-          .where(and(filters, not(after)))
-          .orderBy(backward(order.column), backward(digitalProducts.id))
-          .limit(limit + 1),
-      ])
-    : [...(await db.batch([pageRows, countRows])), []];
+  // Past the first page, the rows before it, nearest first: the previous page, and the row
+  // before it, whose key is its cursor.
+  const earlierRows = handle
+    .select(columns)
+    .from(digitalProducts)
+    .where(and(filters, after && not(after)))
+    .orderBy(backward(order.column), backward(digitalProducts.id))
+    .limit(value("rows"));
+  return { pageRows, countRows, earlierRows };
+}
+
+/**
+ * Published products, filtered, sorted and keyset-paginated on (sort column, id), with the
+ * number of matches and the cursor of the page before. One round trip to D1.
+ */
+export async function listPublishedProducts(
+  db: Database,
+  query: Partial<CatalogQuery>,
+  pageSize?: number,
+): Promise<CatalogPage> {
+  const limit = clampPageSize(pageSize);
+  const sort = query.sort ?? "newest";
+  const order = sortOrder(sort);
+  const prices = priceRangeCents(query);
+  const cursor = decodeCursor(query.cursor);
+  const shape: CatalogShape = {
+    sort,
+    category: Boolean(query.category),
+    tag: Boolean(query.tag),
+    min: prices.min !== null,
+    max: prices.max !== null,
+    q: Boolean(query.q),
+    after: cursor !== null,
+  };
+  const values = {
+    category: query.category,
+    tag: query.tag,
+    min: prices.min,
+    max: prices.max,
+    pattern: query.q ? likePattern(query.q) : undefined,
+    afterKey: cursor ? order.valueOf(cursor.sortKey) : undefined,
+    afterId: cursor?.id,
+    rows: limit + 1,
+  };
+  const name = shapeName(shape);
+  const [rows, [counts], earlier] = shape.after
+    ? await preparedBatchOnce(db, name, (handle) => {
+        const queries = catalogQueries(handle, shape);
+        return [queries.pageRows, queries.countRows, queries.earlierRows] as const;
+      })(values)
+    : [
+        ...(await preparedBatchOnce(db, name, (handle) => {
+          const queries = catalogQueries(handle, shape);
+          return [queries.pageRows, queries.countRows] as const;
+        })(values)),
+        [],
+      ];
 
   const page = paginate(rows, limit, (row) => ({ sortKey: order.keyOf(row), id: row.id }));
   const anchor = earlier[limit];

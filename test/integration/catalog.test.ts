@@ -72,6 +72,21 @@ describe("catalog service", () => {
     expect(new Set(seen).size).toBe(6);
   });
 
+  it("pages every sort order, each with its own prepared queries, the same way", async () => {
+    for (const sort of ["newest", "price-asc", "price-desc", "popular"] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listPublishedProducts(db, { tag: TAG, sort, cursor }, 2);
+        seen.push(...page.items.map((item) => item.name));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      expect(new Set(seen).size, sort).toBe(6);
+      if (sort === "price-asc") expect(seen[0]).toBe("50% Off Bundle");
+      if (sort === "price-desc") expect(seen.at(-1)).toBe("50% Off Bundle");
+    }
+  });
+
   it("filters by category and searches names literally", async () => {
     const themes = await listPublishedProducts(db, { tag: TAG, category: "UI_KIT" });
     expect(themes.items.map((item) => item.name)).toEqual(["Catalog Item 1", "Catalog Item 3"]);
