@@ -26,12 +26,12 @@
  * for, or when the text it replaces is not found: after a Remix upgrade, read the new code and
  * rewrite the patch (or drop it if Remix memoises by itself).
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v3";
+export const PATCH_MARKER = "storefront-studio patch: memoised server route matching v5";
 const EXPECTED = {
   "@remix-run/server-runtime": "2.17.5",
   "@remix-run/router": "1.23.3",
@@ -42,32 +42,51 @@ const EXPECTED = {
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const packageDir = (name) => path.join(root, "node_modules", ...name.split("/"));
 
-/** The files that are actually loaded: router.js (ESM: the Worker and client bundles), router.cjs.js (vitest). */
-export const PATCHED_FILES = ["dist/router.js", "dist/router.cjs.js"].map((file) =>
-  path.join(packageDir("@remix-run/router"), file),
-);
+const routerDir = packageDir("@remix-run/router");
 
+/**
+ * The patched router files: `router.server.js`, a patched copy of the ESM `router.js` that only
+ * the Worker bundle loads (the package's `workerd` export condition, which remix.config.js's
+ * `serverConditions` lists first), and `router.cjs.js`, patched in place (what vitest loads).
+ * The browser bundle keeps the untouched `router.js`: none of this code ships to a page.
+ */
+export const PATCHED_FILES = ["dist/router.server.js", "dist/router.cjs.js"].map((file) =>
+  path.join(routerDir, file),
+);
+/** The untouched ESM router, for browsers, and the source of `router.server.js`. */
+export const BROWSER_ROUTER_FILE = path.join(routerDir, "dist/router.js");
+const ROUTER_PACKAGE_FILE = path.join(routerDir, "package.json");
+
+/** `@remix-run/router`'s exports: the Worker build resolves `workerd` first. */
+export const ROUTER_EXPORTS = {
+  ".": {
+    types: "./dist/index.d.ts",
+    workerd: "./dist/router.server.js",
+    import: "./dist/router.js",
+    require: "./dist/router.cjs.js",
+    default: "./dist/router.js",
+  },
+  "./dist/*": "./dist/*",
+  "./package.json": "./package.json",
+};
+
+// matchRoutesImpl is split in two: the walk over the ranked branches becomes
+// matchRankedBranches, and on the server matchRoutesImpl answers from the memo around it.
 const BRANCHES_BEFORE = `  let branches = flattenRoutes(routes);
   rankRouteBranches(branches);
   let matches = null;`;
-const BRANCHES_AFTER = `  let matchKey = serverMatchingCache ? (allowPartial ? "1" : "0") + pathname : null;
-  let known = matchKey === null ? undefined : serverMatches(routes).get(matchKey);
-  if (known !== undefined) return copyMatches(known);
+const BRANCHES_AFTER = `  if (!serverMatchingCache) return matchRankedBranches(routes, pathname, allowPartial);
+  let known = serverMemo(serverMatchingCache.matches, routes, () => new Map());
+  let matches = serverMemo(known, (allowPartial ? "1" : "0") + pathname, () =>
+    matchRankedBranches(routes, pathname, allowPartial));
+  // A fresh copy per caller, so nobody changes the kept answer; the matches of one answer
+  // share one params object, as matchRouteBranch makes them.
+  let params = matches && Object.assign({}, matches[0].params);
+  return matches && matches.map((match) => Object.assign({}, match, { params }));
+}
+function matchRankedBranches(routes, pathname, allowPartial) {
   let branches = rankedBranches(routes);
   let matches = null;`;
-
-const RESULT_BEFORE = `    matches = matchRouteBranch(branches[i], decoded, allowPartial);
-  }
-  return matches;`;
-const RESULT_AFTER = `    matches = matchRouteBranch(branches[i], decoded, allowPartial);
-  }
-  if (matchKey !== null) {
-    let known = serverMatches(routes);
-    if (known.size >= SERVER_MATCHES_LIMIT) known.clear();
-    known.set(matchKey, matches);
-    return copyMatches(matches);
-  }
-  return matches;`;
 
 const COMPILE_BEFORE = "function compilePath(path, caseSensitive, end) {";
 const COMPILE_AFTER = "function compilePathUncached(path, caseSensitive, end) {";
@@ -75,52 +94,35 @@ const COMPILE_AFTER = "function compilePathUncached(path, caseSensitive, end) {"
 const HELPERS = `
 // ${PATCH_MARKER} (scripts/patch-remix-server-runtime.mjs,
 // docs/decisions/0012-memoised-route-matching.md). Server only: in a browser, lazy route
-// discovery mutates route arrays in place, so there everything runs as before.
+// discovery mutates route arrays in place, so there everything runs as before. Kept short:
+// this code ships in every page's JavaScript too.
 const serverMatchingCache = typeof document === "undefined" ? {
   branches: new WeakMap(),
   paths: new Map(),
   matches: new WeakMap()
 } : null;
-const SERVER_COMPILED_PATHS_LIMIT = 1000;
-const SERVER_MATCHES_LIMIT = 1000;
-function serverMatches(routes) {
-  let known = serverMatchingCache.matches.get(routes);
-  if (!known) {
-    known = new Map();
-    serverMatchingCache.matches.set(routes, known);
+// The value kept for key, made once; a Map holds at most 1000 (slugs and patterns are unbounded).
+function serverMemo(map, key, make) {
+  let value = map.get(key);
+  if (value === undefined) {
+    if (map.size >= 1000) map.clear();
+    map.set(key, value = make());
   }
-  return known;
-}
-// A fresh copy per caller, so nobody can change the kept answer. The matches of one answer
-// share one params object, as matchRouteBranch makes them.
-function copyMatches(matches) {
-  if (matches === null) return null;
-  let params = Object.assign({}, matches[0].params);
-  return matches.map((match) => ({
-    params,
-    pathname: match.pathname,
-    pathnameBase: match.pathnameBase,
-    route: match.route
-  }));
+  return value;
 }
 function rankedBranches(routes) {
-  let cached = serverMatchingCache && serverMatchingCache.branches.get(routes);
-  if (cached) return cached;
-  let branches = flattenRoutes(routes);
-  rankRouteBranches(branches);
-  if (serverMatchingCache) serverMatchingCache.branches.set(routes, branches);
-  return branches;
+  let rank = () => {
+    let branches = flattenRoutes(routes);
+    rankRouteBranches(branches);
+    return branches;
+  };
+  return serverMatchingCache ? serverMemo(serverMatchingCache.branches, routes, rank) : rank();
 }
 function compilePath(path, caseSensitive, end) {
-  if (!serverMatchingCache) return compilePathUncached(path, caseSensitive, end);
-  let key = (caseSensitive ? "1" : "0") + (end === undefined || end ? "1" : "0") + path;
-  let compiled = serverMatchingCache.paths.get(key);
-  if (!compiled) {
-    if (serverMatchingCache.paths.size >= SERVER_COMPILED_PATHS_LIMIT) serverMatchingCache.paths.clear();
-    compiled = compilePathUncached(path, caseSensitive, end);
-    serverMatchingCache.paths.set(key, compiled);
-  }
-  return compiled;
+  let compile = () => compilePathUncached(path, caseSensitive, end);
+  return serverMatchingCache
+    ? serverMemo(serverMatchingCache.paths, (caseSensitive ? "1" : "0") + (end === undefined || end ? "1" : "0") + path, compile)
+    : compile();
 }
 `;
 
@@ -151,7 +153,6 @@ function replaceOnce(source, before, after, file) {
 export function patchSource(source, file) {
   if (source.includes(PATCH_MARKER)) return source;
   let patched = replaceOnce(source, BRANCHES_BEFORE, BRANCHES_AFTER, file);
-  patched = replaceOnce(patched, RESULT_BEFORE, RESULT_AFTER, file);
   patched = replaceOnce(patched, COMPILE_BEFORE, HELPERS + COMPILE_AFTER, file);
   return patched;
 }
@@ -260,12 +261,28 @@ export function applyPatch() {
     ...STATIC_ROUTER_FILES.map((file) => [file, patchStaticRouterSource]),
   ];
   for (const [file, patch] of targets) {
-    const source = readFileSync(file, "utf8");
+    // router.server.js starts as a copy of the browser's router.js.
+    const exists = existsSync(file);
+    const source = readFileSync(exists ? file : BROWSER_ROUTER_FILE, "utf8");
     const patched = patch(source, file);
-    if (patched !== source) {
+    if (patched !== source || !exists) {
       writeFileSync(file, patched);
       changed.push(path.relative(root, file));
     }
+  }
+  const manifest = JSON.parse(readFileSync(ROUTER_PACKAGE_FILE, "utf8"));
+  if (JSON.stringify(manifest.exports) !== JSON.stringify(ROUTER_EXPORTS)) {
+    if (manifest.exports !== undefined) {
+      throw new Error(
+        "patch-remix-server-runtime: @remix-run/router has exports of its own now; " +
+          "rewrite the patch (docs/decisions/0012-memoised-route-matching.md).",
+      );
+    }
+    writeFileSync(
+      ROUTER_PACKAGE_FILE,
+      `${JSON.stringify({ ...manifest, exports: ROUTER_EXPORTS }, null, 2)}\n`,
+    );
+    changed.push(path.relative(root, ROUTER_PACKAGE_FILE));
   }
   return changed;
 }

@@ -1,5 +1,5 @@
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
-import { mediaUrl } from "~/domain/catalog/media";
+import { mediaUrl, responsiveImage, type ImageResizer } from "~/domain/catalog/media";
 import { formatMoney } from "~/domain/money";
 import type { ProductCard } from "~/services/catalog.server";
 import type { ProductCardView } from "./product-card";
@@ -10,9 +10,16 @@ import type { ProductCardView } from "./product-card";
  * imports with an empty module, while any other import, even one only a loader uses, keeps its
  * module (and what that imports) in the route's chunks.
  */
-export const productCardView = (product: ProductCard): ProductCardView => ({
-  ...product,
-  categoryLabel: CATEGORY_LABELS[product.category],
-  price: formatMoney(product.pricePersonalCents, product.currency),
-  imageUrl: mediaUrl(product.thumbnailKey),
-});
+/** How wide a card's picture is drawn: the whole phone, else a column of `.product-grid`. */
+const CARD_IMAGE_SIZES = "(max-width: 34rem) 100vw, 24rem";
+
+export function productCardView(product: ProductCard, resizer: ImageResizer): ProductCardView {
+  const imageUrl = mediaUrl(product.thumbnailKey);
+  return {
+    ...product,
+    categoryLabel: CATEGORY_LABELS[product.category],
+    price: formatMoney(product.pricePersonalCents, product.currency),
+    imageUrl,
+    imageSizing: responsiveImage(imageUrl, CARD_IMAGE_SIZES, resizer),
+  };
+}

@@ -11,11 +11,17 @@ export type ProductCardView = ProductCardData & {
   price: string;
   /** The cover's `/media/…` URL, or null to draw the initial instead. */
   imageUrl: string | null;
+  /** `srcset` and `sizes` of the cover (`responsiveImage`), or null where nobody resizes. */
+  imageSizing: ImageSizing;
 };
+
+/** What a loader's `responsiveImage` gives, spread onto an `<img>` as it is. */
+export type ImageSizing = { srcSet: string; sizes: string } | null;
 
 /** What `ProductArt` draws: the loader (or `purchasedProduct`) works out the image's URL. */
 export type ProductArtData = Pick<ProductCardData, "name" | "category"> & {
   imageUrl: string | null;
+  imageSizing?: ImageSizing;
 };
 
 type Props = { product: ProductCardView };
@@ -54,6 +60,7 @@ export function ProductArt({
         <img
           className="product-art__image"
           src={src}
+          {...product.imageSizing}
           alt={alt ?? `Cover of ${product.name}`}
           width={ART_WIDTH}
           height={ART_HEIGHT}

@@ -1,8 +1,12 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { ART_HEIGHT, ART_WIDTH } from "./product-card";
+import { ART_HEIGHT, ART_WIDTH, type ImageSizing } from "./product-card";
 
 export interface GalleryImage {
   src: string;
+  /** `srcset` and `sizes` of the large view, or null where nobody resizes images. */
+  sizing: ImageSizing;
+  /** The thumbnail's picture: a small version of `src` where images are resized. */
+  thumb: string;
   alt: string;
 }
 
@@ -63,6 +67,7 @@ export function ProductGallery({ images, label }: { images: GalleryImage[]; labe
           <img
             className="gallery__main"
             src={current.src}
+            {...current.sizing}
             alt={current.alt}
             width={ART_WIDTH}
             height={ART_HEIGHT}
@@ -112,7 +117,7 @@ export function ProductGallery({ images, label }: { images: GalleryImage[]; labe
                 onKeyDown={(event) => onThumbKeyDown(event, at)}
               >
                 <img
-                  src={image.src}
+                  src={image.thumb}
                   alt={image.alt}
                   width={ART_WIDTH}
                   height={ART_HEIGHT}

@@ -1,6 +1,11 @@
 import { CATEGORY_LABELS } from "~/domain/catalog/labels";
 import { licenseOptions } from "~/domain/catalog/license-options";
-import { mediaUrl } from "~/domain/catalog/media";
+import {
+  mediaUrl,
+  resizedImageUrl,
+  responsiveImage,
+  type ImageResizer,
+} from "~/domain/catalog/media";
 import { renderMarkdown } from "~/domain/content/markdown";
 import { DOWNLOADS_PER_WINDOW } from "~/domain/downloads/quota";
 import { formatMoney } from "~/domain/money";
@@ -21,7 +26,11 @@ export { getPublishedProduct } from "~/services/catalog.server";
 type PublishedProduct = NonNullable<Awaited<ReturnType<typeof getPublishedProduct>>>;
 
 /** The cover first, then the previews; keys `/media/*` would not serve are left out. */
-function galleryImages(product: PublishedProduct) {
+/** How wide the gallery draws its large picture (the page's main column) and its thumbnails. */
+const GALLERY_IMAGE_SIZES = "(max-width: 48rem) 100vw, 50rem";
+const GALLERY_THUMB_WIDTH = 400;
+
+function galleryImages(product: PublishedProduct, resizer: ImageResizer) {
   const cover = mediaUrl(product.thumbnailKey);
   const previews = product.previewKeys
     .map((key) => mediaUrl(key))
@@ -32,10 +41,14 @@ function galleryImages(product: PublishedProduct) {
       src,
       alt: `${product.name}, preview ${index + 1} of ${previews.length}`,
     })),
-  ];
+  ].map((image) => ({
+    ...image,
+    sizing: responsiveImage(image.src, GALLERY_IMAGE_SIZES, resizer),
+    thumb: resizedImageUrl(image.src, GALLERY_THUMB_WIDTH, resizer),
+  }));
 }
 
-export function productPageView(found: PublishedProduct) {
+export function productPageView(found: PublishedProduct, resizer: ImageResizer) {
   // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
   // browser (issue 17), and the page data carries the HTML instead of the source.
   const { description, documentation, changelog, ...product } = found;
@@ -58,7 +71,7 @@ export function productPageView(found: PublishedProduct) {
       categoryLabel: CATEGORY_LABELS[found.category],
       imageUrl: mediaUrl(found.thumbnailKey),
     },
-    gallery: galleryImages(found),
+    gallery: galleryImages(found, resizer),
     prose,
     licenses,
     downloadsAllowance: `${DOWNLOADS_PER_WINDOW} per license in any 14 days`,

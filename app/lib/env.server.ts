@@ -20,6 +20,9 @@ export interface WorkerBindings {
   OPS_TOKEN?: string;
   /** Days the audit log stays in D1 before the daily job archives it to R2 (default 180). */
   AUDIT_RETENTION_DAYS?: string;
+  /** `cloudflare`: product images offer smaller sizes through `/cdn-cgi/image/` (the zone's
+   * Images transformations must be on). Unset: every image is served at its stored size. */
+  IMAGE_RESIZING?: string;
 }
 
 export const ENVIRONMENTS = ["development", "test", "staging", "production"] as const;
@@ -49,6 +52,9 @@ function publishedSecretsIn(bindings: WorkerBindings, allowDevSecrets: boolean):
     return typeof value === "string" && published.has(value.trim());
   });
 }
+
+/** Who makes the smaller sizes of product images (`IMAGE_RESIZING`), if anyone. */
+export const IMAGE_RESIZERS = ["cloudflare"] as const;
 
 /** Audit rows older than this many whole UTC days move to R2 (issue 12: default 180). */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 180;
@@ -85,6 +91,11 @@ const RuntimeEnvSchema = z
       .min(30, "AUDIT_RETENTION_DAYS must be at least 30")
       .max(36_500)
       .default(DEFAULT_AUDIT_RETENTION_DAYS),
+    IMAGE_RESIZING: z
+      .enum(IMAGE_RESIZERS, {
+        error: `IMAGE_RESIZING must be ${IMAGE_RESIZERS.join(" or ")}, or unset`,
+      })
+      .optional(),
   })
   .refine((env) => !env.STRIPE_SECRET_KEY || env.STRIPE_WEBHOOK_SECRET, {
     message: "STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set",
@@ -114,6 +125,8 @@ export interface AppEnv {
   opsToken: string | null;
   /** Whole UTC days of audit log kept in D1; older days move to R2 (docs/architecture.md §11). */
   auditRetentionDays: number;
+  /** Who makes smaller sizes of product images for `srcset`; null: none, one size for all. */
+  imageResizing: (typeof IMAGE_RESIZERS)[number] | null;
 }
 
 export class EnvError extends Error {
@@ -152,6 +165,7 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
     STRIPE_WEBHOOK_SECRET: blankToUndefined(bindings.STRIPE_WEBHOOK_SECRET),
     OPS_TOKEN: blankToUndefined(bindings.OPS_TOKEN),
     AUDIT_RETENTION_DAYS: blankToUndefined(bindings.AUDIT_RETENTION_DAYS),
+    IMAGE_RESIZING: blankToUndefined(bindings.IMAGE_RESIZING),
   });
   if (!result.success || publishedSecretsIn(bindings, allowDevSecrets).length > 0) {
     const problems = [
@@ -181,6 +195,7 @@ export function parseEnv(bindings: WorkerBindings): AppEnv {
         : null,
     opsToken: env.OPS_TOKEN ?? null,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+    imageResizing: env.IMAGE_RESIZING ?? null,
   };
   parsed.set(bindings, appEnv);
   return appEnv;

@@ -34,7 +34,7 @@ export const meta: MetaFunction = () => [
 export async function loader({ context }: LoaderFunctionArgs) {
   const featured = await listFeaturedProducts(context.db);
   return publicPageData({
-    featured: featured.map(productCardView),
+    featured: featured.map((product) => productCardView(product, context.env.imageResizing)),
     services: homeServices(SERVICES),
     tiers: homeTiers(),
   });

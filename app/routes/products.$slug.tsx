@@ -30,7 +30,10 @@ export async function loader({ params, context }: LoaderFunctionArgs) {
   // Checkout paused (feature flag): the prices stay, the Buy button gives way to the sentence.
   const checkoutPaused = (await featureRefusal(context, "checkout"))?.message ?? null;
   // Words, prices and Markdown come ready from the server (product-page.server.ts).
-  return publicPageData({ ...productPageView(found), checkoutPaused });
+  return publicPageData({
+    ...productPageView(found, context.env.imageResizing),
+    checkoutPaused,
+  });
 }
 
 export const headers = publicPageHeaders;

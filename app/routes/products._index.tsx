@@ -54,7 +54,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       tags,
       categoryOptions: catalogCategoryOptions,
       ...page,
-      items: page.items.map(productCardView),
+      items: page.items.map((product) => productCardView(product, context.env.imageResizing)),
     },
     invalid
       ? { status: 400, headers: { "Cache-Control": "no-store" } }

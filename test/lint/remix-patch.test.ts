@@ -4,12 +4,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
+  BROWSER_ROUTER_FILE,
   PATCH_MARKER,
   PATCHED_FILES,
   patchRemixServerSource,
   patchSource,
   patchStaticRouterSource,
   REMIX_SERVER_FILES,
+  ROUTER_EXPORTS,
   STATIC_ROUTER_FILES,
 } from "../../scripts/patch-remix-server-runtime.mjs";
 
@@ -25,15 +27,28 @@ describe("the memoised route matching patch", () => {
   it("is in every router file that a build or the tests load", () => {
     expect(PATCHED_FILES.map((file) => path.basename(file)).sort()).toEqual([
       "router.cjs.js",
-      "router.js",
+      "router.server.js",
     ]);
     for (const file of PATCHED_FILES) {
       const source = readFileSync(file, "utf8");
       expect(source, file).toContain(PATCH_MARKER);
       const matchImpl = /function matchRoutesImpl\([^)]*\) \{[\s\S]*?\n\}/.exec(source)?.[0];
-      expect(matchImpl, file).toContain("let branches = rankedBranches(routes);");
-      expect(matchImpl, file).not.toContain("flattenRoutes(");
+      expect(matchImpl, file).toContain("serverMemo(serverMatchingCache.matches, routes");
+      const walk = /function matchRankedBranches\([^)]*\) \{[\s\S]*?\n\}/.exec(source)?.[0];
+      expect(walk, file).toContain("let branches = rankedBranches(routes);");
+      expect(walk, file).not.toContain("flattenRoutes(");
     }
+  });
+
+  it("leaves the browser's router untouched: the Worker build alone resolves the patched copy", () => {
+    expect(readFileSync(BROWSER_ROUTER_FILE, "utf8")).not.toContain("storefront-studio patch");
+    const manifest = JSON.parse(
+      readFileSync(path.join(path.dirname(BROWSER_ROUTER_FILE), "../package.json"), "utf8"),
+    );
+    expect(manifest.exports).toEqual(ROUTER_EXPORTS);
+    expect(manifest.exports["."].workerd).toBe("./dist/router.server.js");
+    const config = readFileSync(path.join(root, "remix.config.js"), "utf8");
+    expect(config).toMatch(/serverConditions: \["workerd"/);
   });
 
   it("builds RemixServer's route tree and its data routes once, in every file a build loads", () => {

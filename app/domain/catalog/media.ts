@@ -35,3 +35,37 @@ export function isPublicImageType(contentType: string | undefined): boolean {
 export function mediaUrl(key: string | null | undefined): string | null {
   return key && isPublicMediaKey(key) ? `/media/${key}` : null;
 }
+
+/** The widths a product image is offered at in `srcset` (its stored size is the fallback). */
+export const RESPONSIVE_IMAGE_WIDTHS = [400, 640, 960, 1280] as const;
+
+/** Who makes smaller sizes of images: Cloudflare's Images transformations, or nobody. */
+export type ImageResizer = "cloudflare" | null;
+
+/**
+ * A public image at most `width` pixels wide, made on the fly by Cloudflare's Images
+ * transformations (`/cdn-cgi/image/<options>/<path>`, same origin, cached at the edge).
+ * `scale-down` never enlarges a smaller original; `format=auto` sends AVIF or WebP to browsers
+ * that take them. Without a resizer (development, a zone without transformations): the image.
+ */
+export function resizedImageUrl(url: string, width: number, resizer: ImageResizer): string {
+  if (resizer !== "cloudflare" || !url.startsWith("/media/")) return url;
+  return `/cdn-cgi/image/width=${width},fit=scale-down,format=auto${url}`;
+}
+
+/**
+ * `srcset` and `sizes` for an `<img>` drawn `sizes` wide, so a phone fetches a 400 or 640 px
+ * picture instead of the stored one; null without a resizer or an image (`src` alone). The
+ * loader sends both ready, so the browser code only spreads them onto the element.
+ */
+export function responsiveImage(
+  url: string | null,
+  sizes: string,
+  resizer: ImageResizer,
+): { srcSet: string; sizes: string } | null {
+  if (!url || resizer !== "cloudflare" || !url.startsWith("/media/")) return null;
+  const srcSet = RESPONSIVE_IMAGE_WIDTHS.map(
+    (width) => `${resizedImageUrl(url, width, resizer)} ${width}w`,
+  ).join(", ");
+  return { srcSet, sizes };
+}

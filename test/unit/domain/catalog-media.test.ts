@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isPublicImageType, isPublicMediaKey, mediaUrl } from "~/domain/catalog/media";
+import {
+  isPublicImageType,
+  isPublicMediaKey,
+  mediaUrl,
+  resizedImageUrl,
+  responsiveImage,
+} from "~/domain/catalog/media";
 
 describe("public media keys", () => {
   it("accepts thumbnails and previews only", () => {
@@ -24,5 +30,34 @@ describe("public media keys", () => {
     expect(isPublicImageType("image/svg+xml")).toBe(false);
     expect(isPublicImageType("text/html")).toBe(false);
     expect(isPublicImageType(undefined)).toBe(false);
+  });
+});
+
+describe("responsive product images", () => {
+  const url = "/media/thumbnails/p1/a.png";
+
+  it("offers 400–1280 px sizes through Cloudflare's transformations when they are on", () => {
+    expect(responsiveImage(url, "50vw", "cloudflare")).toEqual({
+      srcSet: [400, 640, 960, 1280]
+        .map(
+          (width) =>
+            `/cdn-cgi/image/width=${width},fit=scale-down,format=auto/media/thumbnails/p1/a.png ${width}w`,
+        )
+        .join(", "),
+      sizes: "50vw",
+    });
+    expect(resizedImageUrl(url, 400, "cloudflare")).toBe(
+      "/cdn-cgi/image/width=400,fit=scale-down,format=auto/media/thumbnails/p1/a.png",
+    );
+  });
+
+  it("offers none without a resizer, without an image, or for a URL that is not ours", () => {
+    expect(responsiveImage(url, "50vw", null)).toBeNull();
+    expect(responsiveImage(null, "50vw", "cloudflare")).toBeNull();
+    expect(responsiveImage("https://elsewhere.example/a.png", "50vw", "cloudflare")).toBeNull();
+    expect(resizedImageUrl(url, 400, null)).toBe(url);
+    expect(resizedImageUrl("https://elsewhere.example/a.png", 400, "cloudflare")).toBe(
+      "https://elsewhere.example/a.png",
+    );
   });
 });

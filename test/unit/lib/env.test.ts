@@ -25,6 +25,15 @@ describe("parseEnv", () => {
     expect(env.stripe).toBeNull();
   });
 
+  it("takes IMAGE_RESIZING=cloudflare, leaves resizing off when unset, refuses anything else", () => {
+    expect(parseEnv(bindings({})).imageResizing).toBeNull();
+    expect(parseEnv(bindings({ IMAGE_RESIZING: " " })).imageResizing).toBeNull();
+    expect(parseEnv(bindings({ IMAGE_RESIZING: "cloudflare" })).imageResizing).toBe("cloudflare");
+    expect(() => parseEnv(bindings({ IMAGE_RESIZING: "imgix" }))).toThrow(
+      /IMAGE_RESIZING must be cloudflare, or unset/,
+    );
+  });
+
   it("refuses to start in production with a missing secret, naming it", () => {
     expect(() => parseEnv(bindings({ ENVIRONMENT: "production" }))).toThrow(EnvError);
     expect(() =>
