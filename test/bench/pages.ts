@@ -76,14 +76,16 @@ export interface PageRow {
 }
 
 /** A yardstick Worker measured like a page: its ratio to the bare Worker per round. */
-export interface YardstickResult {
-  ratio: number;
-  ratioMin: number;
-  ratioMax: number;
-  requestsPerSecond: number;
-  cpuMsPerRequest: number;
-  proxyCpuMsPerRequest: number;
-}
+/** The bare Worker behind Workers Assets: a yardstick row, measured like a page's mode. */
+export type YardstickResult = Pick<
+  ModeResult,
+  | "ratio"
+  | "ratioMin"
+  | "ratioMax"
+  | "requestsPerSecond"
+  | "cpuMsPerRequest"
+  | "proxyCpuMsPerRequest"
+>;
 
 export interface PagesResult {
   settings: PagesSettings;

@@ -85,7 +85,7 @@ function markdownTable(header: string[], rows: string[][], alignRight: boolean[]
   return [header, rule, ...rows].map((cells) => `| ${cells.join(" | ")} |`).join("\n");
 }
 
-const ratioCell = (result: ModeResult | null) =>
+const ratioCell = (result: Pick<ModeResult, "ratio" | "ratioMin" | "ratioMax"> | null) =>
   result
     ? `${result.ratio.toFixed(2)} (${result.ratioMin.toFixed(2)}–${result.ratioMax.toFixed(2)})`
     : "–";
@@ -112,8 +112,8 @@ export function pagesTable(result: PagesResult): string {
       ? [
           [
             "bare Worker behind Workers Assets",
-            ratioCell(result.bareBehindAssets as ModeResult),
-            ratioCell(result.bareBehindAssets as ModeResult),
+            ratioCell(result.bareBehindAssets),
+            ratioCell(result.bareBehindAssets),
             result.bareBehindAssets.cpuMsPerRequest.toFixed(1),
             result.bareBehindAssets.cpuMsPerRequest.toFixed(1),
             result.bareBehindAssets.proxyCpuMsPerRequest.toFixed(1),
