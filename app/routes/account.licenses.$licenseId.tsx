@@ -8,7 +8,7 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { LicenseStatusBadge } from "~/components/badge";
 import { DataTable } from "~/components/data-table";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { LicenseDownloads } from "~/components/license-downloads";
@@ -166,7 +166,7 @@ export function ErrorBoundary() {
   return (
     <GeneralErrorBoundary
       statusHandlers={{
-        404: () => <ErrorPanel status={404} title="License not found" message={NOT_FOUND} />,
+        404: () => ({ title: "License not found", message: NOT_FOUND }),
       }}
     />
   );

@@ -32,12 +32,10 @@ export function ErrorBoundary() {
   return (
     <GeneralErrorBoundary
       statusHandlers={{
-        403: ({ error }) => (
-          <div className="container section">
-            <h1>We can&apos;t take this order</h1>
-            <p>{typeof error.data === "string" ? error.data : "Your account can't buy this."}</p>
-          </div>
-        ),
+        403: ({ error }) => ({
+          title: "We can't take this order",
+          message: typeof error.data === "string" ? error.data : "Your account can't buy this.",
+        }),
       }}
     />
   );

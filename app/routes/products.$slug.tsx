@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useRouteLoaderData } from "@remix-run/react";
-import { ErrorPanel, GeneralErrorBoundary } from "~/components/error-boundary";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FeaturePaused } from "~/components/feature-paused";
 import { Markdown } from "~/components/markdown";
@@ -186,13 +186,10 @@ export function ErrorBoundary() {
   return (
     <GeneralErrorBoundary
       statusHandlers={{
-        404: ({ params }) => (
-          <ErrorPanel
-            status={404}
-            title="This product isn't in the catalog"
-            message={`We couldn't find a product called "${params.slug ?? ""}". It may have been renamed or retired.`}
-          />
-        ),
+        404: ({ params }) => ({
+          title: "This product isn't in the catalog",
+          message: `We couldn't find a product called "${params.slug ?? ""}". It may have been renamed or retired.`,
+        }),
       }}
     />
   );
