@@ -16,7 +16,11 @@ const CARD_IMAGE_SIZES = "(max-width: 34rem) 100vw, 24rem";
 export function productCardView(product: ProductCard, resizer: ImageResizer): ProductCardView {
   const imageUrl = mediaUrl(product.thumbnailKey);
   return {
-    ...product,
+    id: product.id,
+    slug: product.slug,
+    name: product.name,
+    tagline: product.tagline,
+    category: product.category,
     categoryLabel: CATEGORY_LABELS[product.category],
     price: formatMoney(product.pricePersonalCents, product.currency),
     imageUrl,

@@ -2,11 +2,14 @@ import { Link } from "@remix-run/react";
 import type { ProductCard as ProductCardData } from "~/services/catalog.server";
 
 /**
- * A product card as the loader sends it (`productCardView` in ./product-card.server): the
- * category's name and the price already in words, so the label table and the money formatter
- * stay on the server (issue 17: lighter pages).
+ * A product card as the loader sends it (`productCardView` in ./product-card.server): only what
+ * the card shows, with the category's name and the price already in words, so the label table
+ * and the money formatter stay on the server and the page's data stays small (issue 17).
  */
-export type ProductCardView = ProductCardData & {
+export type ProductCardView = Pick<
+  ProductCardData,
+  "id" | "slug" | "name" | "tagline" | "category"
+> & {
   categoryLabel: string;
   price: string;
   /** The cover's `/media/…` URL, or null to draw the initial instead. */

@@ -51,7 +51,7 @@ function galleryImages(product: PublishedProduct, resizer: ImageResizer) {
 export function productPageView(found: PublishedProduct, resizer: ImageResizer) {
   // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
   // browser (issue 17), and the page data carries the HTML instead of the source.
-  const { description, documentation, changelog, ...product } = found;
+  const { description, documentation, changelog } = found;
   const prose = [
     { id: "about", title: "About", html: description ? renderMarkdown(description) : null },
     {
@@ -61,14 +61,25 @@ export function productPageView(found: PublishedProduct, resizer: ImageResizer) 
     },
     { id: "changelog", title: "Changelog", html: changelog ? renderMarkdown(changelog) : null },
   ];
-  const licenses = licenseOptions(found).map((option) => ({
-    ...option,
-    price: formatMoney(option.priceCents, found.currency),
+  const licenses = licenseOptions(found).map(({ type, label, summary, priceCents }) => ({
+    type,
+    label,
+    summary,
+    price: formatMoney(priceCents, found.currency),
   }));
+  // What the page shows and nothing more: the page data is serialised into every render.
   return {
     product: {
-      ...product,
+      slug: found.slug,
+      name: found.name,
+      tagline: found.tagline,
+      category: found.category,
       categoryLabel: CATEGORY_LABELS[found.category],
+      tags: found.tags,
+      version: found.version,
+      fileName: found.fileName,
+      fileSizeBytes: found.fileSizeBytes,
+      licenseDurationMonths: found.licenseDurationMonths,
       imageUrl: mediaUrl(found.thumbnailKey),
     },
     gallery: galleryImages(found, resizer),

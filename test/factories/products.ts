@@ -2,6 +2,7 @@ import { createId } from "@paralleldrive/cuid2";
 import type { Database } from "#db/client";
 import { digitalProducts, type DigitalProduct, type NewDigitalProduct } from "#db/schema";
 import { sha256Hex } from "~/lib/hmac.server";
+import type { ProductCard } from "~/services/catalog.server";
 
 export interface ProductFile {
   name: string;
@@ -84,4 +85,21 @@ export async function createProduct(
     })
     .returning();
   return product!;
+}
+
+/** A catalog card row as `listPublishedProducts` returns it, for tests of what loaders send. */
+export function productCardRow(overrides: Partial<ProductCard> = {}): ProductCard {
+  return {
+    id: "p1",
+    slug: "ledger-ui-kit",
+    name: "Ledger UI Kit",
+    tagline: "Tables and forms",
+    category: "UI_KIT",
+    tags: [],
+    pricePersonalCents: 2900,
+    currency: "USD",
+    thumbnailKey: "thumbnails/p1/cover.png",
+    publishedAt: new Date("2026-11-01T00:00:00Z"),
+    ...overrides,
+  };
 }

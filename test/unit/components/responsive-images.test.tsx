@@ -4,24 +4,13 @@ import { ProductArt } from "~/components/product-card";
 import { productCardView } from "~/components/product-card.server";
 import { ProductGallery } from "~/components/product-gallery";
 import { productPageView } from "~/components/product-page.server";
-import type { ProductCard } from "~/services/catalog.server";
+import { productCardRow } from "../../factories";
 
 /**
  * Issue 17: product images sized for phones. With IMAGE_RESIZING=cloudflare the cards and the
  * gallery offer `srcset` candidates a phone picks a small one from; without it, `src` alone.
  */
-const card: ProductCard = {
-  id: "p1",
-  slug: "ledger-ui-kit",
-  name: "Ledger UI Kit",
-  tagline: "Tables and forms",
-  category: "UI_KIT",
-  tags: [],
-  pricePersonalCents: 2900,
-  currency: "USD",
-  thumbnailKey: "thumbnails/p1/cover.png",
-  publishedAt: new Date("2026-11-01T00:00:00Z"),
-};
+const card = productCardRow();
 
 describe("responsive product images", () => {
   it("gives a card's cover a srcset and sizes when images are resized, and src alone otherwise", () => {
