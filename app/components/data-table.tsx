@@ -1,5 +1,5 @@
 import type { HTMLAttributes, Key, ReactNode, TdHTMLAttributes } from "react";
-import { EmptyState } from "./empty-state";
+import { EmptyState } from "./page";
 import { CursorPagination } from "./pagination";
 
 export interface Column<Row> {

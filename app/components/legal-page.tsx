@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { PageHeader } from "./page-header";
+import { PageHeader } from "./page";
 
 /** `/privacy` and `/terms`: long-form text with a title, a lead and, optionally, contents. */
 export function LegalPage({

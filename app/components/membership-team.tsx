@@ -1,6 +1,6 @@
 import { Form } from "@remix-run/react";
 import { Badge } from "~/components/badge";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState } from "~/components/page";
 import { Facts } from "~/components/facts";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { TEAM_CAP_MAX } from "~/domain/memberships/team";

@@ -48,6 +48,27 @@ function galleryImages(product: PublishedProduct, resizer: ImageResizer) {
   }));
 }
 
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The license panel's facts, in words: version, the file, the download allowance, the term. */
+function productFacts(found: PublishedProduct): { label: string; value: string }[] {
+  return [
+    { label: "Version", value: found.version },
+    ...(found.fileSizeBytes === null
+      ? []
+      : [{ label: "Download", value: `${found.fileName} · ${formatBytes(found.fileSizeBytes)}` }]),
+    { label: "Downloads", value: `${DOWNLOADS_PER_WINDOW} per license in any 14 days` },
+    {
+      label: "License term",
+      value: found.licenseDurationMonths ? `${found.licenseDurationMonths} months` : "Perpetual",
+    },
+  ];
+}
+
 export function productPageView(found: PublishedProduct, resizer: ImageResizer) {
   // The seller's Markdown becomes HTML here, on the server: the parser never ships to the
   // browser (issue 17), and the page data carries the HTML instead of the source.
@@ -76,15 +97,11 @@ export function productPageView(found: PublishedProduct, resizer: ImageResizer) 
       category: found.category,
       categoryLabel: CATEGORY_LABELS[found.category],
       tags: found.tags,
-      version: found.version,
-      fileName: found.fileName,
-      fileSizeBytes: found.fileSizeBytes,
-      licenseDurationMonths: found.licenseDurationMonths,
       imageUrl: mediaUrl(found.thumbnailKey),
     },
+    facts: productFacts(found),
     gallery: galleryImages(found, resizer),
     prose,
     licenses,
-    downloadsAllowance: `${DOWNLOADS_PER_WINDOW} per license in any 14 days`,
   };
 }

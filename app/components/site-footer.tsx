@@ -1,5 +1,6 @@
-import { Link, NavLink } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import { CONTACT_EMAIL } from "~/lib/contact";
+import { CurrentPageLink } from "./nav-links";
 
 /**
  * Studio is the home page's services section (what the studio does, how a project runs): a
@@ -35,9 +36,7 @@ export function SiteFooter() {
                 {"section" in link ? (
                   <Link to={link.to}>{link.label}</Link>
                 ) : (
-                  <NavLink to={link.to} prefetch="intent">
-                    {link.label}
-                  </NavLink>
+                  <CurrentPageLink to={link.to}>{link.label}</CurrentPageLink>
                 )}
               </li>
             ))}

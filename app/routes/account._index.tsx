@@ -9,7 +9,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { Badge } from "~/components/badge";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import { ProjectStatusBadge } from "~/components/studio";
 import { PROFILE_NAME_MAX_LENGTH } from "~/domain/account/profile-limits";
 import { ProfileFormSchema } from "~/domain/account/profile-forms";

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { PagedTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import { downloadOutcomeLabel } from "~/domain/downloads/quota";
 import { pageCursor } from "~/request/account.server";
 import { requireUser } from "~/request/auth.server";

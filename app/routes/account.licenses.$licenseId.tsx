@@ -12,7 +12,7 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { LicenseDownloads } from "~/components/license-downloads";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import { downloadOutcomeLabel } from "~/domain/downloads/quota";
 import { RevealKeyFormSchema } from "~/domain/licenses/admin-forms";
 import { parseForm } from "~/lib/forms.server";

@@ -8,7 +8,7 @@ import { Link, useActionData, useParams } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, useFormReply } from "~/components/forms";
 import { ResetRequestForm } from "~/components/license-downloads";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import { ResetRequestFormSchema } from "~/domain/downloads/forms";
 import { parseForm } from "~/lib/forms.server";
 import { requireIdParam } from "~/lib/http";

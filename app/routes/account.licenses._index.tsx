@@ -3,7 +3,7 @@ import { Link, useLoaderData } from "@remix-run/react";
 import { LicenseStatusBadge } from "~/components/badge";
 import { PagedTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import {
   licenseRowView,
   listUserLicenses,

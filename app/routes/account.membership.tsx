@@ -7,14 +7,13 @@ import type {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Badge } from "~/components/badge";
 import { CreditsChart } from "~/components/credits-chart";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState, PageHeader } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
 import { LedgerTable } from "~/components/ledger-table";
 import { TeammateView, TeamSection } from "~/components/membership-team";
 import { MembershipPlan, PlanNotices, TestProviderPanel } from "~/components/membership-plan";
-import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
 import { buildBalanceChart } from "~/domain/credits/chart";
 import { AutoRenewFormSchema } from "~/domain/memberships/forms";

@@ -7,7 +7,7 @@ import {
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import { TwoFactorCodeField } from "~/components/two-factor-section";
 import { DELETE_CONFIRMATION, DELETION_GRACE_DAYS } from "~/domain/privacy/deletion";
 import { AccountDeletionFormSchema } from "~/domain/privacy/privacy-forms";

@@ -5,7 +5,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Deadline, ProjectStatusBadge } from "~/components/studio";
 import { PHASE_LABELS, SERVICE_CATEGORY_LABELS } from "~/domain/projects/labels";

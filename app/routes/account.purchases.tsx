@@ -1,9 +1,8 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Link, useLoaderData } from "@remix-run/react";
 import { PurchaseStatusBadge } from "~/components/badge";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState, PageHeader } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { PageHeader } from "~/components/page-header";
 import { CursorPagination } from "~/components/pagination";
 import { ProductArt } from "~/components/product-card";
 import { purchasedProduct } from "~/components/purchased-product";

@@ -6,7 +6,7 @@ import {
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState } from "~/components/page";
 import { NewPasswordField } from "~/components/new-password-field";
 import { StatusBoundary } from "~/components/error-boundary";
 import { Field, FormError, SubmitButton, useFormReply } from "~/components/forms";

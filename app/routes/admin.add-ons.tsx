@@ -5,7 +5,7 @@ import type {
   MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, SubmitButton } from "~/components/forms";
 import { AddOnStatusBadge, addOnCost, PagePager } from "~/components/studio";

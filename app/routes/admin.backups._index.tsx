@@ -10,7 +10,7 @@ import { useId } from "react";
 import { Muted } from "~/components/admin-page";
 import { Badge } from "~/components/badge";
 import { DataTable } from "~/components/data-table";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { FormError, SubmitButton, useFormReply } from "~/components/forms";
 import { StepUpCodeField } from "~/components/step-up-code-field";

@@ -3,7 +3,7 @@ import { Form, Link, useLoaderData } from "@remix-run/react";
 import { useId } from "react";
 import { Muted, UserLink } from "~/components/admin-page";
 import { DataTable } from "~/components/data-table";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { useIsFiltering } from "~/components/forms";
 import { Deadline, PagePager, ProjectStatusBadge } from "~/components/studio";

@@ -7,7 +7,7 @@ import type {
 import { Form, useLoaderData } from "@remix-run/react";
 import { DataTable } from "~/components/data-table";
 import { FeaturePaused } from "~/components/feature-paused";
-import { PageHeader } from "~/components/page-header";
+import { PageHeader } from "~/components/page";
 import { formatMoney } from "~/domain/money";
 import type { MembershipTier } from "#db/schema/enums";
 import { tierChange } from "~/domain/memberships/lifecycle";

@@ -47,13 +47,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   ];
 };
 
-function formatBytes(bytes: number | null): string | null {
-  if (bytes === null) return null;
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 /**
  * The license choice. Signed-in visitors post it to checkout; anonymous visitors see the same
  * prices and are sent to log in first (and back here afterwards).
@@ -113,10 +106,9 @@ function BuyForm({
 }
 
 export default function ProductPage() {
-  const { product, gallery, prose, licenses, downloadsAllowance, checkoutPaused } =
+  const { product, gallery, prose, licenses, facts, checkoutPaused } =
     useLoaderData<typeof loader>();
   const root = useRouteLoaderData<typeof rootLoader>("root");
-  const size = formatBytes(product.fileSizeBytes);
 
   return (
     <article className="container section product-page">
@@ -163,19 +155,7 @@ export default function ProductPage() {
             signedIn={Boolean(root?.account)}
             paused={checkoutPaused}
           />
-          <Facts
-            facts={[
-              { label: "Version", value: product.version },
-              size !== null && { label: "Download", value: `${product.fileName} · ${size}` },
-              { label: "Downloads", value: downloadsAllowance },
-              {
-                label: "License term",
-                value: product.licenseDurationMonths
-                  ? `${product.licenseDurationMonths} months`
-                  : "Perpetual",
-              },
-            ]}
-          />
+          <Facts facts={facts} />
         </aside>
       </div>
     </article>

@@ -1,11 +1,11 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { EmptyState } from "~/components/empty-state";
+import { EmptyState, PageHeader } from "~/components/page";
 import { Field, SelectField, useFormReply, useIsFiltering } from "~/components/forms";
-import { PageHeader } from "~/components/page-header";
 import { catalogStyles, ProductGrid } from "~/components/product-card";
 import {
-  catalogCategoryOptions,
+  catalogFormView,
+  catalogPageHref,
   catalogVersion,
   catalogVersionRefreshMs,
   data,
@@ -15,13 +15,7 @@ import {
   publicPageHeaders,
 } from "~/components/catalog-page.server";
 import { readCatalogSearch } from "~/domain/catalog/filters";
-import {
-  CATALOG_SORTS,
-  CATALOG_SORT_LABELS,
-  hasFilters,
-  MAX_PRICE_FILTER,
-  productCount,
-} from "~/domain/catalog/price-filter";
+import { MAX_PRICE_FILTER } from "~/domain/catalog/price-filter";
 import type { FormReply } from "~/lib/form-reply";
 import { PUBLIC_PAGE_CACHE } from "~/lib/http";
 
@@ -30,7 +24,8 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: catalogSty
 export const meta: MetaFunction = () => [{ title: "Products — Studio Store" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const search = readCatalogSearch(new URL(request.url).searchParams);
+  const url = new URL(request.url);
+  const search = readCatalogSearch(url.searchParams);
   // The tag list is kept per catalog version (the version itself is re-read every 2 s).
   const version = await catalogVersion(
     context.db,
@@ -51,9 +46,11 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     {
       query: search.query,
       reply,
-      tags,
-      categoryOptions: catalogCategoryOptions,
-      ...page,
+      ...catalogFormView({ query: search.query, tags, total: page.total, invalid }),
+      total: page.total,
+      offset: page.offset,
+      previousHref: page.previous ? catalogPageHref(url, page.previous.cursor) : null,
+      nextHref: page.nextCursor ? catalogPageHref(url, page.nextCursor) : null,
       items: page.items.map((product) => productCardView(product, context.env.imageResizing)),
     },
     invalid
@@ -64,30 +61,29 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export const headers = publicPageHeaders;
 
-const SORT_OPTIONS = CATALOG_SORTS.map((sort) => ({
-  value: sort,
-  label: CATALOG_SORT_LABELS[sort],
-}));
-
 const PRICE_FIELDS = [
   { name: "minPrice", label: "Min price" },
   { name: "maxPrice", label: "Max price" },
 ] as const;
 
 export default function Catalog() {
-  const { query, reply, tags, categoryOptions, items, total, offset, nextCursor, previous } =
-    useLoaderData<typeof loader>();
+  const {
+    query,
+    reply,
+    categoryOptions,
+    sortOptions,
+    tagOptions,
+    filtering,
+    countText,
+    items,
+    total,
+    offset,
+    previousHref,
+    nextHref,
+  } = useLoaderData<typeof loader>();
   const searching = useIsFiltering();
   const location = useLocation();
   const form = useFormReply(reply);
-  const filtering = hasFilters(query) || reply !== null;
-  const tagOptions = [
-    { value: "", label: "All tags" },
-    ...(query.tag && !tags.includes(query.tag) ? [query.tag] : []).concat(tags).map((tag) => ({
-      value: tag,
-      label: tag,
-    })),
-  ];
 
   return (
     <div className="container section">
@@ -134,7 +130,7 @@ export default function Catalog() {
           <SelectField
             label="Sort by"
             name="sort"
-            options={SORT_OPTIONS}
+            options={sortOptions}
             defaultValue={query.sort ?? "newest"}
           />
         </div>
@@ -157,7 +153,7 @@ export default function Catalog() {
       </Form>
 
       <p className="catalog-count" role="status">
-        <strong>{productCount(total)}</strong>
+        <strong>{countText}</strong>
         {items.length > 0 && total > items.length && (
           <span>{` · showing ${offset + 1}–${offset + items.length}`}</span>
         )}
@@ -176,37 +172,29 @@ export default function Catalog() {
           </p>
         </EmptyState>
       )}
-      <CatalogPagination nextCursor={nextCursor} previous={previous} />
+      <CatalogPagination previousHref={previousHref} nextHref={nextHref} />
     </div>
   );
 }
 
-/** "Previous page" and "Next page" links that keep the filters and sort and move the cursor. */
+/** "Previous page" and "Next page": the loader's URLs, with the filters and sort kept. */
 function CatalogPagination({
-  nextCursor,
-  previous,
+  previousHref,
+  nextHref,
 }: {
-  nextCursor: string | null;
-  previous: { cursor: string | null } | null;
+  previousHref: string | null;
+  nextHref: string | null;
 }) {
-  const location = useLocation();
-  if (!previous && !nextCursor) return null;
-  const withCursor = (cursor: string | null) => {
-    const params = new URLSearchParams(location.search);
-    if (cursor) params.set("cursor", cursor);
-    else params.delete("cursor");
-    const search = params.toString();
-    return search ? `?${search}` : location.pathname;
-  };
+  if (!previousHref && !nextHref) return null;
   return (
     <nav className="pagination" aria-label="Pages of products">
-      {previous && (
-        <Link to={withCursor(previous.cursor)} className="button button--ghost" rel="prev">
+      {previousHref && (
+        <Link to={previousHref} className="button button--ghost" rel="prev">
           ← Previous page
         </Link>
       )}
-      {nextCursor && (
-        <Link to={withCursor(nextCursor)} className="button button--ghost" rel="next">
+      {nextHref && (
+        <Link to={nextHref} className="button button--ghost" rel="next">
           Next page →
         </Link>
       )}

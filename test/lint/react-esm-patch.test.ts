@@ -8,15 +8,16 @@ import {
   esmWrapperSource,
   REACT_ESM_FILES,
   REACT_EXPORTS,
-} from "../../scripts/patch-react-esm-server.mjs";
+} from "../../scripts/patch-react-esm.mjs";
 
 /**
- * React as ES modules in the Worker (docs/decisions/0015-react-as-esm-in-the-worker.md): the
- * `workerd` condition of react's exports picks two wrappers that re-export the CommonJS React
- * as plain bindings, so a render stops calling a getter for every element and hook.
+ * React as ES modules (docs/decisions/0015-react-as-esm-in-the-worker.md): an `import` of react
+ * in the Worker (`workerd`) or a browser gets two wrappers that re-export the CommonJS React as
+ * plain bindings, so a render stops calling a getter for every element and hook, and browser
+ * code calls `jsx(…)` instead of `(0,e.jsx)(…)`; a `require` still gets the CommonJS files.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const script = path.join(root, "scripts/patch-react-esm-server.mjs");
+const script = path.join(root, "scripts/patch-react-esm.mjs");
 const reactDir = path.join(root, "node_modules/react");
 const require = createRequire(path.join(reactDir, "package.json"));
 
@@ -25,11 +26,21 @@ const metafile = (name: string) =>
   JSON.parse(readFileSync(path.join(root, "build", name), "utf8")) as Metafile;
 
 describe("React as ES modules in the Worker", () => {
-  it("points react's workerd condition at the wrappers and leaves every other one alone", () => {
+  it("points the Worker's imports of react, and browsers' of its JSX runtime, at the wrappers", () => {
     const manifest = JSON.parse(readFileSync(path.join(reactDir, "package.json"), "utf8"));
     expect(manifest.exports).toEqual(REACT_EXPORTS);
-    expect(manifest.exports["."].default).toBe("./index.js");
-    expect(manifest.exports["./jsx-runtime"].default).toBe("./jsx-runtime.js");
+    for (const [entry, cjs, browser] of [
+      [".", "./index.js", undefined],
+      ["./jsx-runtime", "./jsx-runtime.js", "./esm/jsx-runtime.js"],
+    ] as const) {
+      const conditions = Object.keys(manifest.exports[entry]);
+      // Conditions match in this order: require must come before the wrappers.
+      expect(conditions.indexOf("require")).toBe(conditions.indexOf("react-server") + 1);
+      expect(manifest.exports[entry].require).toBe(cjs);
+      expect(manifest.exports[entry].workerd).toMatch(/^\.\/esm\//);
+      expect(manifest.exports[entry].browser).toBe(browser);
+      expect(manifest.exports[entry].default).toBe(cjs);
+    }
   });
 
   it("re-exports every export of React and of its JSX runtime, as the same objects", async () => {
@@ -45,13 +56,14 @@ describe("React as ES modules in the Worker", () => {
     }
   });
 
-  it("is what the Worker bundle uses, and the browser bundle does not", () => {
+  it("is what the bundles import, with one CommonJS React under it", () => {
     const server = Object.keys(metafile("metafile.server.json").inputs);
-    expect(server).toContain("node_modules/react/server-esm/index.js");
-    expect(server).toContain("node_modules/react/server-esm/jsx-runtime.js");
     const browser = Object.keys(metafile("metafile.js.json").inputs);
-    expect(browser.filter((input) => input.includes("server-esm"))).toEqual([]);
-    expect(browser).toContain("node_modules/react/index.js");
+    expect(server).toContain("node_modules/react/esm/index.js");
+    expect(server).toContain("node_modules/react/esm/jsx-runtime.js");
+    expect(browser).toContain("node_modules/react/esm/jsx-runtime.js");
+    expect(browser).not.toContain("node_modules/react/esm/index.js");
+    for (const inputs of [server, browser]) expect(inputs).toContain("node_modules/react/index.js");
   });
 
   it("writes plain bindings", () => {
@@ -68,11 +80,10 @@ describe("React as ES modules in the Worker", () => {
     expect(files.map((file) => readFileSync(file, "utf8"))).toEqual(before);
   });
 
-  it("runs on npm install, after the other patches", () => {
+  it("runs on npm install, after the stream encoding patch", () => {
     const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
-    expect(manifest.scripts.postinstall).toBe(
-      "node scripts/patch-remix-server-runtime.mjs && node scripts/patch-react-dom-server.mjs" +
-        " && node scripts/patch-react-esm-server.mjs",
+    expect(manifest.scripts.postinstall).toContain(
+      "node scripts/patch-react-dom-server.mjs && node scripts/patch-react-esm.mjs",
     );
   });
 });

@@ -157,6 +157,23 @@ describe("home page", () => {
     expect(homeFooter).not.toContain('aria-current="page"');
   });
 
+  it("marks the current page's links in the header and footer, and a page below it in the header", async () => {
+    const currentLinks = (html: string) =>
+      [...html.matchAll(/<a [^>]*aria-current="page"[^>]*>/g)].map((match) => match[0]);
+    const catalog = currentLinks(await text(await get("/products")));
+    // The wide header, the phone menu and the footer each mark Products, with the CSS's class.
+    expect(catalog).toHaveLength(3);
+    for (const link of catalog) {
+      expect(link).toContain('href="/products"');
+      expect(link).toContain('class="active"');
+    }
+    const product = await createProduct({ db, files: env.FILES }, { name: "Current Page Kit" });
+    const below = currentLinks(await text(await get(`/products/${product.slug}`)));
+    expect(below.length).toBeGreaterThanOrEqual(2);
+    for (const link of below) expect(link).toContain('href="/products"');
+    expect(currentLinks(await text(await get("/pricing"))).join()).not.toContain('"/products"');
+  });
+
   it("links the favicon in every page's head", async () => {
     const html = await text(await get("/"));
     expect(html).toMatch(/<link rel="icon" href="\/favicon\.ico"/);
