@@ -40,7 +40,7 @@ export interface PagesSettings {
   warmupSeconds: number;
 }
 
-interface Slice {
+export interface Slice {
   requestsPerSecond: number;
   requests: number;
   /** The Worker's workerd (with local D1 and R2). */
@@ -152,6 +152,52 @@ async function assertModes(server: WranglerDev, target: PageTarget): Promise<voi
   }
 }
 
+/** The workerd processes of a `wrangler dev`: the one running the Worker, and its dev proxy. */
+export type ServerPids = { worker: number[]; proxy: number[] };
+
+export async function workerdPidsOf(server: WranglerDev): Promise<ServerPids> {
+  const roles = server.pid ? await workerdRoles(server.pid) : { worker: [], proxy: [] };
+  if (roles.worker.length === 0) throw new Error(`No workerd process found for ${server.url}`);
+  return roles;
+}
+
+/**
+ * One slice of load: autocannon on `url` for `seconds`, with the CPU the Worker's workerd (and
+ * apart, its dev proxy) used meanwhile, per request served.
+ */
+export async function measureSlice(input: {
+  url: string;
+  pids: ServerPids;
+  headers: Record<string, string>;
+  seconds: number;
+  connections: number;
+  ticksPerSecond: number;
+}): Promise<Slice> {
+  const { pids, ticksPerSecond } = input;
+  const before = await cpuTicks(pids.worker);
+  const proxyBefore = await cpuTicks(pids.proxy);
+  const result = await autocannon({
+    url: input.url,
+    connections: input.connections,
+    duration: input.seconds,
+    headers: input.headers,
+    timeout: 10,
+  });
+  const cpuMs = (((await cpuTicks(pids.worker)) - before) / ticksPerSecond) * 1000;
+  const proxyCpuMs = (((await cpuTicks(pids.proxy)) - proxyBefore) / ticksPerSecond) * 1000;
+  const requests = result.requests.total;
+  return {
+    requestsPerSecond: requests / result.duration,
+    requests,
+    cpuMsPerRequest: requests > 0 ? cpuMs / requests : 0,
+    proxyCpuMsPerRequest: requests > 0 ? proxyCpuMs / requests : 0,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
 export async function runPagesBench(input: {
   app: WranglerDev;
   baseline: WranglerDev;
@@ -164,45 +210,25 @@ export async function runPagesBench(input: {
   const { app, baseline, baselineBehindAssets, targets, settings } = input;
   const log = input.log ?? console.log;
   const ticksPerSecond = await clockTicksPerSecond();
-  const pidsOf = async (server: WranglerDev) => {
-    const roles = server.pid ? await workerdRoles(server.pid) : { worker: [], proxy: [] };
-    if (roles.worker.length === 0) throw new Error(`No workerd process found for ${server.url}`);
-    return roles;
-  };
-  const appPids = await pidsOf(app);
-  const baselinePids = await pidsOf(baseline);
-  const behindAssetsPids = baselineBehindAssets ? await pidsOf(baselineBehindAssets) : null;
+  const appPids = await workerdPidsOf(app);
+  const baselinePids = await workerdPidsOf(baseline);
+  const behindAssetsPids = baselineBehindAssets ? await workerdPidsOf(baselineBehindAssets) : null;
 
-  const slice = async (
+  const slice = (
     server: WranglerDev,
-    pids: { worker: number[]; proxy: number[] },
+    pids: ServerPids,
     path: string,
     headers: Record<string, string>,
     seconds: number,
-  ): Promise<Slice> => {
-    const before = await cpuTicks(pids.worker);
-    const proxyBefore = await cpuTicks(pids.proxy);
-    const result = await autocannon({
+  ): Promise<Slice> =>
+    measureSlice({
       url: `${server.url}${path}`,
-      connections: settings.connections,
-      duration: seconds,
+      pids,
       headers,
-      timeout: 10,
+      seconds,
+      connections: settings.connections,
+      ticksPerSecond,
     });
-    const cpuMs = (((await cpuTicks(pids.worker)) - before) / ticksPerSecond) * 1000;
-    const proxyCpuMs = (((await cpuTicks(pids.proxy)) - proxyBefore) / ticksPerSecond) * 1000;
-    const requests = result.requests.total;
-    return {
-      requestsPerSecond: requests / result.duration,
-      requests,
-      cpuMsPerRequest: requests > 0 ? cpuMs / requests : 0,
-      proxyCpuMsPerRequest: requests > 0 ? proxyCpuMs / requests : 0,
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-    };
-  };
 
   for (const target of targets) await assertModes(app, target);
 
