@@ -21,11 +21,23 @@ export function currencyFormat(locale: string, currency: string): CurrencyFormat
   return format;
 }
 
+// Formatting with a formatter still costs microseconds of ICU work per call, and pages print the
+// same few prices on every render: each text is kept, up to a bound so an isolate stays small.
+const MAX_KEPT = 2000;
+const texts = new Map<string, string>();
+
 export function formatMoney(cents: number, currency: string, locale = "en-US"): string {
   if (!Number.isInteger(cents))
     throw new TypeError(`Money must be integer minor units, got ${cents}`);
-  const { formatter, digits } = currencyFormat(locale, currency);
-  return formatter.format(cents / 10 ** digits);
+  const key = `${locale}\u0000${currency}\u0000${cents}`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    const { formatter, digits } = currencyFormat(locale, currency);
+    text = formatter.format(cents / 10 ** digits);
+    if (texts.size >= MAX_KEPT) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
 }
 
 /** Digits after the decimal point of a currency's minor unit (USD 2, JPY 0). */

@@ -46,19 +46,36 @@ const DATE_TIME: Intl.DateTimeFormatOptions = {
   timeZoneName: "short",
 };
 
+// Pages print the same dates on every render (a ledger, a license's history), and each format
+// call is ICU work: the texts are kept per style, zone and instant, up to a bound.
+const MAX_KEPT = 2000;
+const texts = new Map<string, string>();
+
+function formatKept(style: "date" | "dateTime", date: Date, timeZone: string): string {
+  const key = `${style}\u0000${timeZone}\u0000${date.getTime()}`;
+  let text = texts.get(key);
+  if (text === undefined) {
+    const options = style === "date" ? { dateStyle: "medium" as const } : DATE_TIME;
+    text = dateFormatter({ ...options, timeZone }).format(date);
+    if (texts.size >= MAX_KEPT) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
+}
+
 /**
  * "30 Nov 2026, 19:52 UTC" (or, in another zone, "30 Nov 2026, 20:52 CET"), or `empty` when
  * there is no date. The zone is always named, so a time is never read in the wrong one.
  */
 export function formatDateTime(value: DateInput, empty = "—", timeZone = "UTC"): string {
   const date = toDate(value);
-  return date ? dateFormatter({ ...DATE_TIME, timeZone }).format(date) : empty;
+  return date ? formatKept("dateTime", date, timeZone) : empty;
 }
 
 /** "30 Nov 2026", or `empty` when there is no date. */
 export function formatDate(value: DateInput, empty = "—", timeZone = "UTC"): string {
   const date = toDate(value);
-  return date ? dateFormatter({ dateStyle: "medium", timeZone }).format(date) : empty;
+  return date ? formatKept("date", date, timeZone) : empty;
 }
 
 /** The machine-readable form for `<time dateTime>`. */

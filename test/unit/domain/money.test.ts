@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { currencyFormat, formatMoney, minorUnitDigits, parseMoney } from "~/domain/money";
 
 describe("formatMoney", () => {
@@ -28,6 +28,26 @@ describe("formatMoney", () => {
       // fr-CH/CHF and en-US/CHF: two formatters for a hundred calls.
       expect(built).toBe(2);
       expect(currencyFormat("fr-CH", "CHF")).toBe(currencyFormat("fr-CH", "CHF"));
+    } finally {
+      Intl.NumberFormat = Original;
+    }
+  });
+
+  it("formats an amount once and prints the kept text after that", () => {
+    const Original = Intl.NumberFormat;
+    let calls = 0;
+    // A locale and currency nothing else formats, so the formatter is made under this spy.
+    Intl.NumberFormat = class extends Original {
+      override format(value: number | bigint) {
+        calls += 1;
+        return super.format(value);
+      }
+    } as typeof Intl.NumberFormat;
+    try {
+      for (let i = 0; i < 20; i++) expect(formatMoney(4900, "EUR", "en-IE")).toBe("€49.00");
+      expect(calls).toBe(1);
+      expect(formatMoney(4901, "EUR", "en-IE")).toBe("€49.01");
+      expect(calls).toBe(2);
     } finally {
       Intl.NumberFormat = Original;
     }

@@ -52,6 +52,31 @@ describe("date formatting", () => {
     );
   });
 
+  it("formats a moment once per style and zone, and prints the kept text after that", () => {
+    const Original = Intl.DateTimeFormat;
+    let calls = 0;
+    // A zone nothing else formats in, so its formatter is made under this spy.
+    Intl.DateTimeFormat = class extends Original {
+      override format(date?: Date | number) {
+        calls += 1;
+        return super.format(date);
+      }
+    } as typeof Intl.DateTimeFormat;
+    try {
+      const moment = new Date(Date.UTC(2026, 0, 2, 3, 4));
+      for (let index = 0; index < 20; index++) {
+        expect(formatDate(moment, "—", "Asia/Tokyo")).toBe("2 Jan 2026");
+      }
+      expect(calls).toBe(1);
+      // Another instant is formatted, not mistaken for the kept one.
+      const nextDay = new Date(Date.UTC(2026, 0, 3, 3, 4));
+      expect(formatDate(nextDay, "—", "Asia/Tokyo")).toBe("3 Jan 2026");
+      expect(calls).toBe(2);
+    } finally {
+      Intl.DateTimeFormat = Original;
+    }
+  });
+
   it("knows no viewer time zone outside a browser (the server renders UTC)", () => {
     expect(viewerTimeZone()).toBeNull();
   });
