@@ -18,6 +18,10 @@
  * `manifest.routes` object (the build's, constant) and the data routes per routes array. These
  * two files only ever run on the server.
  *
+ * Before every loader and action the server runtime copied the request twice to strip its own
+ * query parameters, even from a URL with no query string: without a `?` the request itself is
+ * passed on.
+ *
  * In a browser `document` exists and both fall through to the original code: lazy route
  * discovery adds routes to the client's arrays in place, so a cache keyed by the array would
  * go stale there.
@@ -243,6 +247,36 @@ function staticDataRoutes(routes) {
   );
 }
 
+// --- Loaders and actions: no copy of a request with nothing to strip -------------------------
+
+/** The server runtime's loader and action calls: ESM (the Worker bundle) and CommonJS. */
+export const REMIX_DATA_FILES = ["dist/esm/data.js", "dist/data.js"].map((file) =>
+  path.join(packageDir("@remix-run/server-runtime"), file),
+);
+
+const STRIP_FUNCTIONS = ["stripIndexParam", "stripDataParam", "stripRoutesParam"];
+
+/**
+ * Before every loader and action call the runtime strips Remix's own query parameters (`index`,
+ * `_data`, `_routes`) by parsing the URL and building a new Request, twice per call, even when
+ * the URL has no query string at all: four URLs and four Requests for a page with two loaders.
+ * Without a `?` there is nothing to strip, and the request itself is what the copy would be.
+ */
+export function patchRemixDataSource(source, file) {
+  if (source.includes(PATCH_MARKER)) return source;
+  let patched = source;
+  for (const name of STRIP_FUNCTIONS) {
+    const start = `function ${name}(request) {\n  let url = new URL(request.url);`;
+    patched = replaceOnce(
+      patched,
+      start,
+      `function ${name}(request) {\n  if (!request.url.includes("?")) return request; // ${PATCH_MARKER}\n  let url = new URL(request.url);`,
+      file,
+    );
+  }
+  return patched;
+}
+
 export function applyPatch() {
   for (const [name, version] of Object.entries(EXPECTED)) {
     const installed = installedVersion(name);
@@ -259,6 +293,7 @@ export function applyPatch() {
     ...PATCHED_FILES.map((file) => [file, patchSource]),
     ...REMIX_SERVER_FILES.map((file) => [file, patchRemixServerSource]),
     ...STATIC_ROUTER_FILES.map((file) => [file, patchStaticRouterSource]),
+    ...REMIX_DATA_FILES.map((file) => [file, patchRemixDataSource]),
   ];
   for (const [file, patch] of targets) {
     // router.server.js starts as a copy of the browser's router.js.

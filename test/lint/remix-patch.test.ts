@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +11,8 @@ import {
   patchRemixServerSource,
   patchSource,
   patchStaticRouterSource,
+  patchRemixDataSource,
+  REMIX_DATA_FILES,
   REMIX_SERVER_FILES,
   ROUTER_EXPORTS,
   STATIC_ROUTER_FILES,
@@ -66,8 +69,38 @@ describe("the memoised route matching patch", () => {
     }
   });
 
+  it("hands a loader the request itself when there is no query string to strip", async () => {
+    for (const file of REMIX_DATA_FILES) {
+      expect(readFileSync(file, "utf8"), file).toContain(PATCH_MARKER);
+    }
+    const { callRouteLoader } = createRequire(import.meta.url)(REMIX_DATA_FILES[1]!) as {
+      callRouteLoader: (args: Record<string, unknown>) => Promise<unknown>;
+    };
+    const seen = (request: Request) =>
+      callRouteLoader({
+        loadContext: {},
+        loader: ({ request: received }: { request: Request }) => received,
+        params: {},
+        request,
+        routeId: "routes/x",
+        singleFetch: true,
+      }) as Promise<Request>;
+    const plain = new Request("https://shop.test/products/kit");
+    expect(await seen(plain)).toBe(plain);
+    // Remix's own parameters are still stripped, the others kept, on a copy.
+    const withQuery = new Request("https://shop.test/products?index&_routes=root&q=kit");
+    const stripped = await seen(withQuery);
+    expect(stripped).not.toBe(withQuery);
+    expect(stripped.url).toBe("https://shop.test/products?q=kit");
+  });
+
   it("is idempotent", () => {
-    const files = [...PATCHED_FILES, ...REMIX_SERVER_FILES, ...STATIC_ROUTER_FILES];
+    const files = [
+      ...PATCHED_FILES,
+      ...REMIX_SERVER_FILES,
+      ...STATIC_ROUTER_FILES,
+      ...REMIX_DATA_FILES,
+    ];
     const before = files.map((file) => readFileSync(file, "utf8"));
     const output = execFileSync(process.execPath, [script], { cwd: root }).toString();
     expect(output).toContain("already patched");
@@ -83,6 +116,9 @@ describe("the memoised route matching patch", () => {
     );
     expect(() => patchStaticRouterSource("function createStaticRouter() {}", "server.js")).toThrow(
       /data-route conversion/,
+    );
+    expect(() => patchRemixDataSource("function stripIndexParam(req) {}", "data.js")).toThrow(
+      /expected exactly one/,
     );
     // A file patched by an earlier version of the script asks for a reinstall.
     const older = "// storefront-studio patch: memoised server route matching v2\nfunction x() {}";
