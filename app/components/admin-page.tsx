@@ -1,4 +1,4 @@
-import { Link } from "@remix-run/react";
+import { Link, useRouteLoaderData } from "@remix-run/react";
 import { useId, type ReactNode } from "react";
 import {
   AdminSearchForm,
@@ -179,4 +179,17 @@ export function UserLink({ id, name, email }: { id: string; name: string; email?
       {email && ` (${email})`}
     </>
   );
+}
+
+/**
+ * Keeps a link into the admin area only where this staff member may go: the admin layout's
+ * loader lists the sections hidden from their role, and a link into one would lead to a 403
+ * (a moderator reads the audit log, whose rows name products only editors open).
+ */
+export function useOpenableAdminHref(): (href: string | null | undefined) => string | null {
+  const hidden = useRouteLoaderData<{ hidden: string[] }>("routes/admin")?.hidden ?? [];
+  return (href) =>
+    href && !hidden.some((section) => href === section || href.startsWith(`${section}/`))
+      ? href
+      : null;
 }

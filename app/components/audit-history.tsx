@@ -1,7 +1,7 @@
-import { Link, useRouteLoaderData } from "@remix-run/react";
+import { Link } from "@remix-run/react";
 import type { AuditEntityType } from "~/domain/audit/actions";
 import { auditHistoryHref } from "~/domain/audit/filters";
-import { Muted, Section } from "./admin-page";
+import { Muted, Section, useOpenableAdminHref } from "./admin-page";
 import { DataTable } from "./data-table";
 import { LocalTime } from "~/components/local-time";
 
@@ -26,8 +26,8 @@ export interface FullHistory {
  * audit log (its loader lists the sections hidden from them).
  */
 function FullHistoryLinks({ entity, entityId, actorEmail }: FullHistory) {
-  const layout = useRouteLoaderData<{ hidden: string[] }>("routes/admin");
-  if (!layout || layout.hidden.includes("/admin/audit")) return null;
+  const openable = useOpenableAdminHref();
+  if (!openable("/admin/audit")) return null;
   return (
     <p>
       <Link to={auditHistoryHref({ entity, entityId })}>Full history in the audit log</Link>

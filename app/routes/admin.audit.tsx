@@ -6,7 +6,7 @@ import {
   type MetaFunction,
 } from "@remix-run/cloudflare";
 import { Form, Link, useLoaderData, useLocation } from "@remix-run/react";
-import { AdminHeader, Section } from "~/components/admin-page";
+import { AdminHeader, Section, useOpenableAdminHref } from "~/components/admin-page";
 import { PagedTable } from "~/components/data-table";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Field, FormError, SelectField, useFormReply, useIsFiltering } from "~/components/forms";
@@ -82,6 +82,7 @@ const ENTITY_OPTIONS = optionsOf(AUDIT_ENTITY_TYPES, "Any record");
 
 export default function AdminAuditPage() {
   const { values, reply, page, archivedDays } = useLoaderData<typeof loader>();
+  const openable = useOpenableAdminHref();
   const form = useFormReply(reply);
   const field = (name: AuditFilterField) => form.field(name, values[name]);
   const busy = useIsFiltering();
@@ -148,14 +149,17 @@ export default function AdminAuditPage() {
             },
             {
               header: "What happened",
-              cell: (row) => (
-                <>
-                  <span data-testid="audit-sentence">{row.sentence}</span>{" "}
-                  {row.entityHref && <Link to={row.entityHref}>Open</Link>}
-                  <br />
-                  <code className="muted">{row.action}</code>
-                </>
-              ),
+              cell: (row) => {
+                const entityHref = openable(row.entityHref);
+                return (
+                  <>
+                    <span data-testid="audit-sentence">{row.sentence}</span>{" "}
+                    {entityHref && <Link to={entityHref}>Open</Link>}
+                    <br />
+                    <code className="muted">{row.action}</code>
+                  </>
+                );
+              },
             },
             {
               header: "Details",
@@ -223,23 +227,27 @@ export default function AdminAuditPage() {
 
 /** The metadata of a row as a label/value list, ids linked to their staff pages. */
 function AuditDetails({ details }: { details: readonly AuditDetail[] }) {
+  const openable = useOpenableAdminHref();
   if (details.length === 0) return <span className="muted">—</span>;
   return (
     <dl className="audit-details-list">
-      {details.map((detail, index) => (
-        <div key={index}>
-          <dt>{detail.label}</dt>
-          <dd>
-            {detail.href ? (
-              <Link to={detail.href}>{detail.text}</Link>
-            ) : detail.iso ? (
-              <time dateTime={detail.iso}>{detail.text}</time>
-            ) : (
-              detail.text
-            )}
-          </dd>
-        </div>
-      ))}
+      {details.map((detail, index) => {
+        const href = openable(detail.href);
+        return (
+          <div key={index}>
+            <dt>{detail.label}</dt>
+            <dd>
+              {href ? (
+                <Link to={href}>{detail.text}</Link>
+              ) : detail.iso ? (
+                <time dateTime={detail.iso}>{detail.text}</time>
+              ) : (
+                detail.text
+              )}
+            </dd>
+          </div>
+        );
+      })}
     </dl>
   );
 }

@@ -303,3 +303,32 @@ describe("/admin/audit access", () => {
     expect((await get("/admin/audit", moderator)).status).toBe(200);
   });
 });
+
+describe("/admin/audit links", () => {
+  it("links a row's records only where the viewer's role may open them", async () => {
+    const productId = `prod${createId().slice(0, 10)}`;
+    const rowId = `links${createId().slice(0, 10)}`;
+    await db.insert(auditLogs).values({
+      id: rowId,
+      actorId: null,
+      actorRole: null,
+      action: "PRODUCT_UPDATED",
+      entityType: "product",
+      entityId: productId,
+      metadata: { productId },
+      createdAt: new Date(Date.UTC(2001, 4, 1, 12)),
+    });
+    const query = "/admin/audit?from=2001-05-01&to=2001-05-01";
+    const productLink = `href="/admin/products/${productId}"`;
+    // A moderator reads the audit log but cannot open products (a 403): no link, the words stay.
+    const forModerator = await listed(query, moderator);
+    expect(forModerator.ids).toEqual([rowId]);
+    expect(forModerator.html).not.toContain(productLink);
+    expect(forModerator.html).toContain(productId.slice(0, 8));
+    // An admin opens products: the row links the product, from its sentence and its details.
+    const forAdmin = await listed(query, await staff("ADMIN"));
+    expect(forAdmin.html.split(productLink).length - 1).toBe(2);
+    const product = await get(`/admin/products/${productId}`, moderator);
+    expect(product.status).toBe(403);
+  });
+});
