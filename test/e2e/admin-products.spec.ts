@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
-import { totpCode } from "~/domain/auth/totp";
 import {
   assertNoBrowserIssues,
   openTrackedPage,
@@ -14,31 +13,16 @@ import {
   visit,
   type E2EContext,
 } from "./browser";
+import { logInAsStaff } from "./outbox";
 import { createSuite } from "./runner";
 
 const suite = createSuite<E2EContext>();
 export const adminProductTests = suite.tests;
 const test = suite.test;
 
-const DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP";
-
-/** Log the demo editor in; `nextCode` waits for a TOTP step no earlier test has used. */
-async function logInAsEditor(page: Page, options: { nextCode?: boolean } = {}) {
-  await visit(page, "/login");
-  await page.getByLabel("Email").fill("editor@demo.test");
-  await page.getByLabel("Password").fill("demo-password-editor");
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL("**/login/2fa**");
-  if (options.nextCode) {
-    const used = Math.floor(Date.now() / 30_000);
-    while (Math.floor(Date.now() / 30_000) === used) await page.waitForTimeout(500);
-  }
-  await page
-    .getByRole("textbox", { name: "Code" })
-    .fill(await totpCode(DEMO_TOTP_SECRET, Date.now()));
-  await page.getByRole("button", { name: "Continue" }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/login"));
-}
+/** Log the demo editor in (a fresh TOTP step if another journey just used this one). */
+const logInAsEditor = (page: Page) =>
+  logInAsStaff(page, "editor@demo.test", "demo-password-editor");
 
 test("an editor creates and publishes a product with an uploaded file", async (context) => {
   const tracked = await openTrackedPage(context);
@@ -133,7 +117,7 @@ test("uploads finishing together revalidate the product page without a console A
   const { page } = tracked;
   try {
     // The first test used this step's code: log in with the next one.
-    await logInAsEditor(page, { nextCode: true });
+    await logInAsEditor(page);
 
     await visit(page, "/admin/products/new");
     const suffix = Date.now().toString(36);

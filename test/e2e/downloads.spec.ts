@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
-import { DEMO_PRODUCTS, DEMO_TWO_FACTOR_SECRET } from "#db/demo-data";
-import { totpCode } from "~/domain/auth/totp";
+import { DEMO_PRODUCTS } from "#db/demo-data";
 import {
   assertNoBrowserIssues,
   openTrackedPage,
@@ -15,7 +14,7 @@ import {
   visit,
   type E2EContext,
 } from "./browser";
-import { confirmEmailFromOutbox, expectCheckYourEmail } from "./outbox";
+import { confirmEmailFromOutbox, expectCheckYourEmail, logInAsStaff } from "./outbox";
 import { createSuite } from "./runner";
 
 const suite = createSuite<E2EContext>();
@@ -92,16 +91,7 @@ test("a customer downloads 3 times, is refused the 4th, and a moderator's reset 
 
     // A moderator logs in with 2FA and approves it.
     const mod = staff.page;
-    await visit(mod, "/login");
-    await mod.getByLabel("Email").fill("moderator@demo.test");
-    await mod.getByLabel("Password").fill("demo-password-moderator");
-    await mod.getByRole("button", { name: "Log in" }).click();
-    await mod.waitForURL("**/login/2fa**");
-    await mod
-      .getByRole("textbox", { name: "Code" })
-      .fill(await totpCode(DEMO_TWO_FACTOR_SECRET, Date.now()));
-    await mod.getByRole("button", { name: "Continue" }).click();
-    await mod.waitForURL((url) => !url.pathname.startsWith("/login"));
+    await logInAsStaff(mod, "moderator@demo.test", "demo-password-moderator");
     await visit(mod, "/admin/reset-requests?status=PENDING");
     await mod.locator("tr", { hasText: email }).getByRole("link").first().click();
     await mod.waitForURL("**/admin/reset-requests/**");
