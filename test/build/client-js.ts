@@ -147,7 +147,7 @@ export const REPORTED_PAGES: ReadonlyArray<ReportedPage> = [
   { path: "/products", customer: true },
   { path: "/products/ledger-ui-kit", customer: true },
   { path: "/account/licenses", customer: true },
-  { path: "/account/membership", customer: true, ceilingKiB: 97.7 },
+  { path: "/account/membership", customer: true, ceilingKiB: 97.8 },
   { path: "/admin", customer: false },
 ];
 
