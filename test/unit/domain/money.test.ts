@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { currencyFormat, formatMoney, minorUnitDigits, parseMoney } from "~/domain/money";
 
 describe("formatMoney", () => {
