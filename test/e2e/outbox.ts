@@ -10,9 +10,14 @@ import { DEMO_TWO_FACTOR_SECRET } from "#db/demo-data";
 import { totpCode, totpStep } from "~/domain/auth/totp";
 import { openTrackedPage, visit, type E2EContext } from "./browser";
 
+/** The TOTP step each demo account last logged in with during this run. */
+const lastSteps = new Map<string, number>();
+
 /**
- * Log a demo staff member in with their TOTP code. Each code works once per account: if
- * another journey just used this step's code, the app says so and the next step's code is used.
+ * Log a demo staff member in with their TOTP code. Each code works once per account, so a step
+ * this run already used for the account is waited out (a refused code is a 400 the journeys'
+ * browser checks would report); should the app still say "just used", the next step's code is
+ * used.
  */
 export async function logInAsStaff(page: Page, email: string, password: string): Promise<void> {
   await visit(page, "/login");
@@ -20,10 +25,11 @@ export async function logInAsStaff(page: Page, email: string, password: string):
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
   await page.waitForURL("**/login/2fa**");
-  let usedStep = totpStep(Date.now()) - 1;
+  let usedStep = Math.max(totpStep(Date.now()) - 1, lastSteps.get(email) ?? -1);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     while (totpStep(Date.now()) <= usedStep) await new Promise((done) => setTimeout(done, 500));
     usedStep = totpStep(Date.now());
+    lastSteps.set(email, usedStep);
     await page
       .getByRole("textbox", { name: "Code" })
       .fill(await totpCode(DEMO_TWO_FACTOR_SECRET, Date.now()));
