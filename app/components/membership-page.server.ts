@@ -1,5 +1,5 @@
 /**
- * The server functions the membership page's loader and action use, re-exported from one
+ * The server functions the membership pages' loaders and actions use, re-exported from one
  * `.server` module: the browser build replaces it with one empty module inlined into the page's
  * chunk, instead of loading a shared stub file for each server module (issue 17, ./root.server).
  */
@@ -17,6 +17,10 @@ export {
   pauseMembership,
   resumeMembership,
 } from "~/services/membership-lifecycle.server";
-export { getMembershipOverview, setAutoRenew } from "~/services/memberships.server";
+export {
+  getCreditHistory,
+  getMembershipOverview,
+  setAutoRenew,
+} from "~/services/memberships.server";
 export { findMembershipOfUser, getTeamOverview } from "~/services/membership-team.server";
 export { teamAction } from "~/request/membership-team.server";

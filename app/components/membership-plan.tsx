@@ -1,52 +1,34 @@
 import { Form } from "@remix-run/react";
-import type { MembershipStatus, MembershipTier } from "#db/schema/enums";
-import { PAUSE_MONTH_OPTIONS, tierChange } from "~/domain/memberships/lifecycle";
-import { TIER_ORDER, TIERS } from "~/domain/memberships/tiers";
-import { formatMoney } from "~/domain/money";
 import type { FormReply } from "~/lib/form-reply";
-import { formatDate } from "~/lib/format";
+import type { PlanPageView } from "./membership-plan-page.server";
 import { FormError, SelectField, SubmitButton, useFormReply } from "./forms";
 
 /**
  * The plan part of /account/membership (issue 15): tier changes, pause/resume, a failed
  * payment's grace, and the test provider's renewal panel. Posts `intent` = change-tier,
- * cancel-downgrade, pause or resume to /account/membership.
+ * cancel-downgrade, pause or resume to /account/membership. The words come from the loader
+ * (`planPageView`).
  */
-
-export interface PlanView {
-  id: string;
-  tier: MembershipTier;
-  status: MembershipStatus;
-  autoRenew: boolean;
-  pendingTier: MembershipTier | null;
-  currentPeriodEnd: Date;
-  pauseEndsAt: Date | null;
-  graceEndsAt: Date | null;
-  isOwner: boolean;
-  testProvider: boolean;
-}
 
 const ACTION = "/account/membership";
 
-/** "Payment failed" / "Paused" notices shown to everyone on the membership. */
-export function PlanNotices({ plan }: { plan: PlanView }) {
+/** "Payment failed" / "Paused" / "Moves to …" notices. */
+export function PlanNotices({ notices }: { notices: PlanPageView["notices"] }) {
   return (
     <>
-      {plan.status === "PAST_DUE" && plan.graceEndsAt && (
+      {notices.pastDue && (
         <div className="notice notice--danger" role="status" data-testid="past-due-notice">
-          <strong>Payment failed: credits are on hold until {formatDate(plan.graceEndsAt)}.</strong>{" "}
-          Fix the payment by then or the membership ends.
+          <strong>{notices.pastDue}</strong> Fix the payment by then or the membership ends.
         </div>
       )}
-      {plan.status === "PAUSED" && plan.pauseEndsAt && (
+      {notices.paused && (
         <div className="notice" role="status" data-testid="paused-notice">
-          Paused until {formatDate(plan.pauseEndsAt)}: no payment and no new credits until then.
-          Your credits are kept.
+          {notices.paused}
         </div>
       )}
-      {plan.pendingTier && (
+      {notices.pendingTier && (
         <div className="notice" role="status" data-testid="pending-tier-notice">
-          Moves to {TIERS[plan.pendingTier].name} on {formatDate(plan.currentPeriodEnd)}.
+          {notices.pendingTier}
         </div>
       )}
     </>
@@ -54,18 +36,22 @@ export function PlanNotices({ plan }: { plan: PlanView }) {
 }
 
 /** Change tier, cancel a downgrade, pause and resume (owner only). */
-export function MembershipPlan({ plan, reply }: { plan: PlanView; reply?: FormReply | null }) {
+export function MembershipPlan({
+  controls,
+  reply,
+}: {
+  controls: NonNullable<PlanPageView["controls"]>;
+  reply?: FormReply | null;
+}) {
   const tierForm = useFormReply(reply, { intent: "change-tier" });
   const cancelForm = useFormReply(reply, { intent: "cancel-downgrade" });
   const pauseForm = useFormReply(reply, { intent: "pause" });
   const resumeForm = useFormReply(reply, { intent: "resume" });
-  if (!plan.isOwner || plan.status === "EXPIRED") return null;
-  const others = TIER_ORDER.filter((tier) => tier !== plan.tier && tier !== plan.pendingTier);
 
   return (
     <section aria-labelledby="plan-heading">
       <h2 id="plan-heading">Your plan</h2>
-      {plan.status === "ACTIVE" ? (
+      {controls.canChangeTier ? (
         <>
           <p className="muted">
             Upgrades apply now: you pay the price difference for the rest of the period and get the
@@ -73,64 +59,52 @@ export function MembershipPlan({ plan, reply }: { plan: PlanView; reply?: FormRe
           </p>
           <FormError>{tierForm.formError}</FormError>
           <ul className="plan-options">
-            {others.map((tier) => {
-              const change = tierChange(plan.tier, tier);
-              const config = TIERS[tier];
-              return (
-                <li key={tier}>
-                  <Form method="post" action={ACTION} className="inline-form">
-                    <input type="hidden" name="intent" value="change-tier" />
-                    <span>
-                      {config.name}: {config.creditsPerPeriod} credits,{" "}
-                      {formatMoney(config.priceCents, config.currency)} / period
-                    </span>
-                    <SubmitButton
-                      name="tier"
-                      value={tier}
-                      pendingText="Saving…"
-                      className={change === "upgrade" ? "button" : "button button--ghost"}
-                    >
-                      {change === "upgrade"
-                        ? `Upgrade to ${config.name}`
-                        : `Downgrade to ${config.name}`}
-                    </SubmitButton>
-                  </Form>
-                </li>
-              );
-            })}
+            {controls.tierOptions.map((option) => (
+              <li key={option.tier}>
+                <Form method="post" action={ACTION} className="inline-form">
+                  <input type="hidden" name="intent" value="change-tier" />
+                  <span>{option.label}</span>
+                  <SubmitButton
+                    name="tier"
+                    value={option.tier}
+                    pendingText="Saving…"
+                    className={option.upgrade ? "button" : "button button--ghost"}
+                  >
+                    {option.button}
+                  </SubmitButton>
+                </Form>
+              </li>
+            ))}
           </ul>
         </>
       ) : (
         <p className="muted">Plan changes are possible while the membership is active.</p>
       )}
 
-      {plan.pendingTier && (
+      {controls.cancelDowngrade && (
         <Form method="post" action={ACTION} className="inline-form">
           <FormError>{cancelForm.formError}</FormError>
           <input type="hidden" name="intent" value="cancel-downgrade" />
           <SubmitButton pendingText="Cancelling…" className="button button--ghost">
-            Keep {TIERS[plan.tier].name} (cancel the downgrade)
+            {controls.cancelDowngrade}
           </SubmitButton>
         </Form>
       )}
 
-      {plan.status === "PAUSED" ? (
+      {controls.canResume ? (
         <Form method="post" action={ACTION} className="inline-form">
           <FormError>{resumeForm.formError}</FormError>
           <input type="hidden" name="intent" value="resume" />
           <SubmitButton pendingText="Resuming…">Resume now</SubmitButton>
         </Form>
-      ) : plan.status === "ACTIVE" && plan.autoRenew && !plan.pendingTier ? (
+      ) : controls.pauseOptions ? (
         <Form method="post" action={ACTION} className="pack-form">
           <FormError>{pauseForm.formError}</FormError>
           <input type="hidden" name="intent" value="pause" />
           <SelectField
             label="Pause for"
             meta={pauseForm.field("months", 1)}
-            options={PAUSE_MONTH_OPTIONS.map((months) => ({
-              value: String(months),
-              label: months === 1 ? "1 month" : `${months} months`,
-            }))}
+            options={controls.pauseOptions}
           />
           <SubmitButton pendingText="Pausing…" className="button button--ghost">
             Pause membership
@@ -142,17 +116,23 @@ export function MembershipPlan({ plan, reply }: { plan: PlanView; reply?: FormRe
 }
 
 /** The test provider's renewal panel (TEST memberships only, owner only). */
-export function TestProviderPanel({ plan }: { plan: PlanView }) {
-  if (!plan.testProvider || !plan.isOwner) return null;
-  if (plan.status !== "ACTIVE" && plan.status !== "PAST_DUE") return null;
+export function TestProviderPanel({
+  renewal,
+}: {
+  renewal: NonNullable<PlanPageView["testRenewal"]>;
+}) {
   return (
     <section aria-labelledby="test-provider-heading" className="test-provider-panel">
       <h2 id="test-provider-heading">Test provider</h2>
       <p className="muted">
         No payment provider is configured. The renewal for the next period is paid automatically an
-        hour before {formatDate(plan.currentPeriodEnd)}; simulate it now instead:
+        hour before {renewal.periodEnd}; simulate it now instead:
       </p>
-      <Form method="post" action={`/checkout/test/renewal/${plan.id}`} className="inline-form">
+      <Form
+        method="post"
+        action={`/checkout/test/renewal/${renewal.membershipId}`}
+        className="inline-form"
+      >
         <span>Simulate the renewal payment now:</span>
         <SubmitButton name="outcome" value="succeed" pendingText="Paying…">
           Succeed

@@ -6,16 +6,18 @@ import type {
 } from "@remix-run/cloudflare";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { Badge } from "~/components/badge";
-import { CreditsChart } from "~/components/credits-chart";
 import { EmptyState, PageHeader } from "~/components/page";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { Facts } from "~/components/facts";
 import { FormError, SelectField, SubmitButton, useFormReply } from "~/components/forms";
-import { LedgerTable } from "~/components/ledger-table";
-import { TeammateView, TeamSection } from "~/components/membership-team";
+import { MembershipTabs } from "~/components/membership-tabs";
+import { TeammateView } from "~/components/membership-teammate";
 import { MembershipPlan, PlanNotices, TestProviderPanel } from "~/components/membership-plan";
-import { CursorPagination } from "~/components/pagination";
-import { buildBalanceChart } from "~/domain/credits/chart";
+import {
+  overviewPageView,
+  planPageView,
+  teammatePageView,
+} from "~/components/membership-plan-page.server";
 import { AutoRenewFormSchema } from "~/domain/memberships/forms";
 import { isTeamIntent } from "~/domain/memberships/team";
 import {
@@ -24,9 +26,6 @@ import {
   PauseFormSchema,
   ResumeFormSchema,
 } from "~/domain/memberships/lifecycle-forms";
-import { CREDIT_PACKS, TIERS } from "~/domain/memberships/tiers";
-import { formatMoney } from "~/domain/money";
-import { formatDate } from "~/lib/format";
 import {
   cancelDowngrade,
   changeTier,
@@ -35,7 +34,6 @@ import {
   getMembershipOverview,
   getMembershipPlan,
   getTeamOverview,
-  pageCursor,
   parseForm,
   pauseMembership,
   readForm,
@@ -49,13 +47,9 @@ import {
   teamAction,
 } from "~/components/membership-page.server";
 import type { AccountAction } from "~/request/account.server";
-import chartStyles from "~/styles/charts.css?url";
 import membershipStyles from "~/styles/membership.css?url";
 
-export const links: LinksFunction = () => [
-  { rel: "stylesheet", href: chartStyles },
-  { rel: "stylesheet", href: membershipStyles },
-];
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: membershipStyles }];
 
 export const meta: MetaFunction = () => [{ title: "Your membership — Studio Store" }];
 
@@ -63,58 +57,21 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const user = await requireUser(request, context);
   // The membership this person is on: their own, or the pool they have a teammate's seat on.
   const seat = await findMembershipOfUser(context.db, user.id);
-  const team = seat
-    ? await getTeamOverview(context.db, { membership: seat, viewerId: user.id, now: new Date() })
-    : null;
-  if (seat && team && seat.role === "MEMBER") {
-    const teammate = {
-      ownerName: seat.ownerName,
-      tierName: TIERS[seat.tier].name,
-      status: seat.status,
-      balance: seat.totalCredits - seat.usedCredits,
-      usage: team.viewerUsage,
-      periodCap: seat.periodCap,
-      periodEnd: seat.currentPeriodEnd,
-    };
-    return { overview: null, team: null, teammate, plan: null };
+  if (seat && seat.role === "MEMBER") {
+    const team = await getTeamOverview(context.db, {
+      membership: seat,
+      viewerId: user.id,
+      now: new Date(),
+    });
+    const teammate = teammatePageView(seat, team.viewerUsage);
+    return { overview: null, teammate, plan: null };
   }
-  const overview = await getMembershipOverview(context.db, user.id, {
-    cursor: pageCursor(request),
-  });
-  if (!overview) return { overview: null, team: null, teammate: null, plan: null };
-  const { invitations, members, seats, seatsLeft, seatsUsed } = team ?? {
-    invitations: [],
-    members: [],
-    seats: TIERS[overview.membership.tier].seats,
-    seatsLeft: 0,
-    seatsUsed: 1,
-  };
-  const ownerTeam = {
-    tierName: TIERS[overview.membership.tier].name,
-    seats,
-    seatsUsed,
-    seatsLeft,
-    invitations,
-    members,
-  };
-  const { membership, ledger, history, ...facts } = overview;
+  const overview = await getMembershipOverview(context.db, user.id);
+  if (!overview) return { overview: null, teammate: null, plan: null };
+  const plan = await getMembershipPlan(context.db, user.id, context.env);
   return {
-    plan: await getMembershipPlan(context.db, user.id, context.env),
-    overview: {
-      ...facts,
-      membership: {
-        tier: membership.tier,
-        status: membership.status,
-        usedCredits: membership.usedCredits,
-        autoRenew: membership.autoRenew,
-        currentPeriodEnd: membership.currentPeriodEnd,
-      },
-      tier: TIERS[membership.tier],
-      ledger: ledger.items.map(({ seq: _seq, reference: _reference, ...row }) => row),
-      nextCursor: ledger.nextCursor,
-      chart: buildBalanceChart(history),
-    },
-    team: overview.membership.status === "EXPIRED" ? null : ownerTeam,
+    plan: plan ? planPageView(plan) : null,
+    overview: overviewPageView(overview),
     teammate: null,
   };
 }
@@ -123,7 +80,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const formData = await readForm(request);
   if (isTeamIntent(formData.get("intent"))) {
-    return teamAction({ context, account, formData, origin: new URL(request.url).origin });
+    return teamAction({
+      context,
+      account,
+      formData,
+      origin: new URL(request.url).origin,
+      refusalsAboveThePage: true,
+    });
   }
   const plan = await planAction(context, account, formData);
   if (plan) return plan;
@@ -183,13 +146,11 @@ async function planAction(
   }
 }
 
-const PACK_OPTIONS = CREDIT_PACKS.map((pack) => ({
-  value: pack.id,
-  label: `${pack.name} — ${formatMoney(pack.priceCents, pack.currency)}`,
-}));
+/** Team forms live on /account/membership/team; this page still answers them (URL contract). */
+const TEAM_PAGE_INTENTS = new Set(["invite", "revoke-invitation", "remove-member", "set-cap"]);
 
 export default function AccountMembership() {
-  const { overview, team, teammate, plan } = useLoaderData<typeof loader>();
+  const { overview, teammate, plan } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
   const form = useFormReply(reply, { intent: "auto-renew" });
   if (teammate) {
@@ -215,73 +176,33 @@ export default function AccountMembership() {
       </>
     );
   }
-  const { membership, tier } = overview;
-  const expired = membership.status === "EXPIRED";
-  // Paused or waiting for a failed payment: the plan notice above says what happens next.
-  const onHold =
-    membership.autoRenew && (membership.status === "PAUSED" || membership.status === "PAST_DUE");
-  const periodEnd = formatDate(membership.currentPeriodEnd);
-
+  const { expired } = overview;
   return (
     <>
       <PageHeader title="Membership">
-        <strong>{tier.name}</strong> ·{" "}
-        <Badge tone={expired ? "danger" : "success"}>
-          {membership.status.toLowerCase().replace("_", " ")}
-        </Badge>
+        <strong>{overview.tierName}</strong> ·{" "}
+        <Badge tone={expired ? "danger" : "success"}>{overview.status}</Badge>
       </PageHeader>
+      <MembershipTabs team={!expired} />
+      {reply && TEAM_PAGE_INTENTS.has(reply.intent ?? "") && (
+        <FormError>
+          {reply.formError} <Link to="/account/membership/team">Open your team</Link>
+        </FormError>
+      )}
 
-      {plan && <PlanNotices plan={plan} />}
+      {plan && <PlanNotices notices={plan.notices} />}
 
-      <Facts
-        className="membership-summary"
-        facts={[
-          { label: "Balance", value: `${overview.remaining} credits`, testId: "credit-balance" },
-          { label: "Used this period", value: membership.usedCredits },
-          {
-            label: expired
-              ? "Ended"
-              : overview.renews
-                ? "Next renewal"
-                : onHold
-                  ? "Period ends"
-                  : "Ends",
-            value: periodEnd,
-          },
-          {
-            label: "Bought credits (never expire)",
-            value: `${overview.paidCredits} credits`,
-            testId: "paid-credits",
-          },
-          {
-            label: "Rolls over at renewal",
-            value: overview.renews ? `${overview.rolloverPreview} credits` : "—",
-          },
-        ]}
-      />
-      {overview.renews ? (
-        <p className="muted">
-          On {periodEnd}, up to {tier.rolloverCap} unused credits carry over (now{" "}
-          {overview.rolloverPreview}) and {overview.nextAllocation} new credits arrive
-          {overview.paidCredits > 0 && <>, beside your {overview.paidCredits} bought credits</>},
-          for {overview.paidCredits + overview.rolloverPreview + overview.nextAllocation} in total.
-          Credits you buy in packs never expire, and period credits are spent before them.
-          {overview.paymentPending &&
-            " The payment for this period hasn't reached us yet; the renewal waits for it, and the membership ends if it never arrives."}
-        </p>
+      <Facts className="membership-summary" facts={overview.facts} />
+      {overview.periodText ? (
+        <p className="muted">{overview.periodText}</p>
       ) : expired ? (
         <p>
           Your membership has ended. <Link to="/pricing">Subscribe again</Link> to get credits.
         </p>
-      ) : onHold ? null : (
-        <p className="muted">
-          Auto-renew is off: your membership ends on {periodEnd} and unused period credits expire
-          then (bought credits are kept).
-        </p>
-      )}
+      ) : null}
 
-      {plan && <MembershipPlan plan={plan} reply={reply} />}
-      {plan && <TestProviderPanel plan={plan} />}
+      {plan?.controls && <MembershipPlan controls={plan.controls} reply={reply} />}
+      {plan?.testRenewal && <TestProviderPanel renewal={plan.testRenewal} />}
 
       {!expired && (
         <section aria-labelledby="renew-heading">
@@ -289,45 +210,32 @@ export default function AccountMembership() {
           <FormError>{form.formError}</FormError>
           <Form method="post" className="inline-form">
             <input type="hidden" name="intent" value="auto-renew" />
-            <input type="hidden" name="autoRenew" value={membership.autoRenew ? "off" : "on"} />
-            <p>Auto-renew is {membership.autoRenew ? "on" : "off"}.</p>
+            <input type="hidden" name="autoRenew" value={overview.autoRenew ? "off" : "on"} />
+            <p>Auto-renew is {overview.autoRenew ? "on" : "off"}.</p>
             <SubmitButton
               pendingText="Saving…"
-              className={membership.autoRenew ? "button button--ghost" : "button"}
+              className={overview.autoRenew ? "button button--ghost" : "button"}
             >
-              {membership.autoRenew ? "Turn off auto-renew" : "Turn on auto-renew"}
+              {overview.autoRenew ? "Turn off auto-renew" : "Turn on auto-renew"}
             </SubmitButton>
           </Form>
         </section>
       )}
 
-      {team && <TeamSection team={team} reply={reply} />}
-
-      {!expired && (
+      {overview.packOptions.length > 0 && (
         <section aria-labelledby="top-up-heading">
           <h2 id="top-up-heading">Top up</h2>
           <Form method="post" action="/checkout/credits" className="pack-form">
             <SelectField
               label="Credit pack"
               name="pack"
-              options={PACK_OPTIONS}
-              defaultValue={PACK_OPTIONS[0]!.value}
+              options={overview.packOptions}
+              defaultValue={overview.packOptions[0]!.value}
             />
             <SubmitButton pendingText="Opening checkout…">Buy credits</SubmitButton>
           </Form>
         </section>
       )}
-
-      <section aria-labelledby="chart-heading">
-        <h2 id="chart-heading">Credits over time</h2>
-        <CreditsChart chart={overview.chart} />
-      </section>
-
-      <section aria-labelledby="ledger-heading">
-        <h2 id="ledger-heading">Ledger</h2>
-        <LedgerTable rows={overview.ledger} empty={<EmptyState title="No entries yet" />} />
-        <CursorPagination nextCursor={overview.nextCursor} />
-      </section>
     </>
   );
 }

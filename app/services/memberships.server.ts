@@ -98,21 +98,13 @@ const membershipColumns = {
 };
 
 /** What /account/membership shows; null when the user has never had a membership. */
-export async function getMembershipOverview(
-  db: Database,
-  userId: string,
-  input: { cursor?: string | null },
-) {
+export async function getMembershipOverview(db: Database, userId: string) {
   const [membership] = await db
     .select(membershipColumns)
     .from(memberships)
     .where(eq(memberships.userId, userId))
     .limit(1);
   if (!membership) return null;
-  const [ledger, history] = await Promise.all([
-    ledgerPage(db, membership.id, { cursor: input.cursor }),
-    balanceHistory(db, membership.id),
-  ]);
   const tier = TIERS[membership.tier];
   const remaining = remainingCredits(membership);
   const renews = membership.status === "ACTIVE" && membership.autoRenew;
@@ -133,10 +125,32 @@ export async function getMembershipOverview(
       ? rolloverCredits(remaining - membership.paidCredits, tier.rolloverCap)
       : 0,
     nextAllocation: renews ? tier.creditsPerPeriod : 0,
-    ledger,
-    history,
   };
 }
+
+/**
+ * What /account/membership/credits shows: one page of the owner's ledger and the balance
+ * history for the chart; null when the user owns no membership.
+ */
+export async function getCreditHistory(
+  db: Database,
+  userId: string,
+  input: { cursor?: string | null },
+) {
+  const [membership] = await db
+    .select({ id: memberships.id, tier: memberships.tier, status: memberships.status })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .limit(1);
+  if (!membership) return null;
+  const [ledger, history] = await Promise.all([
+    ledgerPage(db, membership.id, { cursor: input.cursor }),
+    balanceHistory(db, membership.id),
+  ]);
+  return { membership, ledger, history };
+}
+export type CreditHistory = NonNullable<Awaited<ReturnType<typeof getCreditHistory>>>;
+
 export type MembershipOverview = NonNullable<Awaited<ReturnType<typeof getMembershipOverview>>>;
 
 /** `not-running`: no membership, or an expired one; `provider`: Stripe refused the change. */

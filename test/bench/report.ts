@@ -322,7 +322,7 @@ ${input.routes}
 
 ## Client JavaScript per page
 
-What a first visit of each page loads, summed per file as served (gzip level 6, 1 KiB = 1024 bytes): the entry module, the root route and every route matching the URL, with their imports from the assets manifest (public/build/manifest-*.js) and the static imports of those files, transitively, each file once per page (test/build/client-js.ts). The manifest file itself is not loaded (lazy route discovery inlines the matched routes' part into the document). A customer page's budget is ${CUSTOMER_PAGE_BUDGET_BYTES / 1024} KiB gzip; a page not yet within it has a recorded ceiling (\`REPORTED_PAGES\` in test/build/client-js.ts) and \`npm run check:bundles\` (in CI) fails a page that grows past its budget or ceiling; \`/admin\` is staff-only and only reported.
+What a first visit of each page loads, summed per file as served (gzip level 6, 1 KiB = 1024 bytes): the entry module, the root route and every route matching the URL, with their imports from the assets manifest (public/build/manifest-*.js) and the static imports of those files, transitively, each file once per page (test/build/client-js.ts). The manifest file itself is not loaded (lazy route discovery inlines the matched routes' part into the document). A customer page's budget is ${CUSTOMER_PAGE_BUDGET_BYTES / 1024} KiB gzip and \`npm run check:bundles\` (in CI) fails a customer page over it; \`/admin\` is staff-only and only reported.
 
 ${input.clientJs}
 

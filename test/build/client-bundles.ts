@@ -71,17 +71,15 @@ for (const page of pages) {
     limit === null
       ? "staff page, no budget"
       : page.gzip > limit
-        ? `OVER its limit of ${(limit / 1024).toFixed(1)} KiB`
-        : page.gzip <= budget
-          ? `within the ${budget / 1024} KiB budget`
-          : `over the ${budget / 1024} KiB goal by ${((page.gzip - budget) / 1024).toFixed(1)} KiB (ceiling ${reported.ceilingKiB} KiB)`;
+        ? `OVER the ${budget / 1024} KiB budget by ${((page.gzip - budget) / 1024).toFixed(1)} KiB`
+        : `within the ${budget / 1024} KiB budget`;
   console.log(
-    `  ${page.path.padEnd(26)} ${gzipKiB.padStart(6)} KiB gzip  ${String(page.files.length).padStart(3)} files  ${verdict}`,
+    `  ${page.path.padEnd(30)} ${gzipKiB.padStart(6)} KiB gzip  ${String(page.files.length).padStart(3)} files  ${verdict}`,
   );
   if (limit !== null && page.gzip > limit) overLimit.push(`${page.path} (${gzipKiB} KiB gzip)`);
 }
 if (overLimit.length > 0) {
-  console.error(`✗ a customer page grew past its limit: ${overLimit.join(", ")}`);
+  console.error(`✗ a customer page is over the budget: ${overLimit.join(", ")}`);
   process.exitCode = 1;
 }
 if (leaks.length > 0) {

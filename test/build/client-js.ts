@@ -138,30 +138,29 @@ export function filesForRoutes(
 
 /** The pages issue 17 reports; `customer: false` for staff pages (no budget). */
 /**
- * The pages reported. A customer page over the 90 KiB goal carries a ceiling at its size when
- * the check was written (issue 17: React, React Router and Remix alone are 83.2 KiB gzip), so
- * it can shrink but never grow; lower or remove the ceiling as pages get lighter.
+ * The pages reported: issue 17's six, and the membership's credit history and team pages,
+ * which hold what /account/membership carried before it was split (so its weight did not just
+ * move). Every customer page is held to the 90 KiB budget.
  */
 export const REPORTED_PAGES: ReadonlyArray<ReportedPage> = [
   { path: "/", customer: true },
   { path: "/products", customer: true },
   { path: "/products/ledger-ui-kit", customer: true },
   { path: "/account/licenses", customer: true },
-  { path: "/account/membership", customer: true, ceilingKiB: 97.8 },
+  { path: "/account/membership", customer: true },
+  { path: "/account/membership/credits", customer: true },
+  { path: "/account/membership/team", customer: true },
   { path: "/admin", customer: false },
 ];
 
 export interface ReportedPage {
   path: string;
   customer: boolean;
-  /** The most a customer page over the budget may weigh until it is within it, in KiB gzip. */
-  ceilingKiB?: number;
 }
 
-/** The limit the check enforces for a page: its ceiling if it has one, else the budget. */
+/** The limit the check enforces for a page: the budget for a customer page, none for staff. */
 export function limitBytes(page: ReportedPage): number | null {
-  if (!page.customer) return null;
-  return page.ceilingKiB === undefined ? CUSTOMER_PAGE_BUDGET_BYTES : page.ceilingKiB * 1024;
+  return page.customer ? CUSTOMER_PAGE_BUDGET_BYTES : null;
 }
 
 /** Client JS per page from a client build directory (`public/build`). */

@@ -43,7 +43,13 @@ test("team membership: the owner invites a teammate, who joins and spends from t
     // The owner invites the second client.
     const owner = ownerTab.page;
     await logIn(owner, demoEmail("USER"), demoPassword("USER"));
+    // The team has its own page, one tab away from the plan.
     await visit(owner, "/account/membership");
+    await owner
+      .getByRole("navigation", { name: "Membership" })
+      .getByRole("link", { name: "Team" })
+      .click();
+    await owner.waitForURL("**/account/membership/team");
     const team = owner.getByTestId("team-section");
     await team.getByText("1 of 3 seats").waitFor();
     await team.getByLabel("Email address").fill(DEMO_SECOND_CLIENT.email);
@@ -95,7 +101,7 @@ test("team membership: the owner invites a teammate, who joins and spends from t
     await screenshot(context, mate, "team-teammate");
 
     // The owner sees the teammate and what they used this period.
-    await visit(owner, "/account/membership");
+    await visit(owner, "/account/membership/team");
     const member = owner.getByTestId("team-member").filter({ hasText: DEMO_SECOND_CLIENT.email });
     await member.getByText(`${call.credits} credits used this period`).waitFor();
     await owner.getByTestId("team-seats").getByText("2 of 3 seats").waitFor();
@@ -103,7 +109,7 @@ test("team membership: the owner invites a teammate, who joins and spends from t
 
     // At phone width the team section fits without sideways scrolling.
     await logIn(phone.page, demoEmail("USER"), demoPassword("USER"));
-    await visit(phone.page, "/account/membership");
+    await visit(phone.page, "/account/membership/team");
     await phone.page.getByTestId("team-section").waitFor();
     assert.equal(await sidewaysOverflow(phone.page), 0);
     await screenshot(context, phone.page, "team-owner-phone");

@@ -63,6 +63,7 @@ test("a member upgrades from Basic access to Pro with the test provider", async 
     await page.getByRole("heading", { name: "Membership" }).waitFor();
     await page.getByText(pro.name, { exact: true }).first().waitFor();
     await page.getByTestId("credit-balance").getByText(`${pro.creditsPerPeriod} credits`).waitFor();
+    await visit(page, "/account/membership/credits");
     const adjustment = page.getByTestId("ledger").locator('tr[data-type="ADJUSTMENT"]');
     await adjustment.waitFor();
     const extra = pro.creditsPerPeriod - basic.creditsPerPeriod;

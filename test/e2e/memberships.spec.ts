@@ -48,8 +48,14 @@ test("a customer subscribes with the test provider, and the cron renews with a r
 
     await page.waitForURL("**/account/membership");
     await page.getByTestId("credit-balance").getByText(`${pro.creditsPerPeriod} credits`).waitFor();
-    await page.locator('[data-testid="ledger"] tr[data-type="INITIAL_ALLOCATION"]').waitFor();
     await screenshot(context, page, "membership-subscribed");
+    // The ledger is one tab away (its own page, with its own JavaScript).
+    await page
+      .getByRole("navigation", { name: "Membership" })
+      .getByRole("link", { name: "Credit history" })
+      .click();
+    await page.waitForURL("**/account/membership/credits");
+    await page.locator('[data-testid="ledger"] tr[data-type="INITIAL_ALLOCATION"]').waitFor();
 
     // The hourly cron, fired for a time an hour past the end of the first period.
     const tick = Date.now() + (pro.periodDays * DAY + 60 * 60 * 1000);
@@ -68,15 +74,16 @@ test("a customer subscribes with the test provider, and the cron renews with a r
       await visit(page, "/account/membership");
     }
     const carried = Math.min(pro.creditsPerPeriod, pro.rolloverCap);
+    await page
+      .getByTestId("credit-balance")
+      .getByText(`${carried + pro.creditsPerPeriod} credits`)
+      .waitFor();
+    await visit(page, "/account/membership/credits");
     const ledger = page.getByTestId("ledger");
     const rollover = ledger.locator('tr[data-type="ROLLOVER"]');
     await rollover.waitFor();
     assert.match((await rollover.textContent()) ?? "", new RegExp(`\\+${carried}`));
     await ledger.locator('tr[data-type="RENEWAL"]').waitFor();
-    await page
-      .getByTestId("credit-balance")
-      .getByText(`${carried + pro.creditsPerPeriod} credits`)
-      .waitFor();
     const chart = page.getByTestId("credits-chart");
     assert.equal(await chart.locator('circle[data-type="ROLLOVER"]').count(), 1);
     await chart.getByText("Chart data as a table").click();

@@ -144,7 +144,7 @@ test("studio: a client's project goes from request to BUILD; an extra revision i
     );
     await page.getByTestId("project-history").getByText("Extra revision completed").waitFor();
     await screenshot(context, page, "studio-extra-revision-delivered");
-    await visit(page, "/account/membership");
+    await visit(page, "/account/membership/credits");
     await page
       .getByTestId("ledger")
       .locator('tr[data-type="USAGE"]', { hasText: `${extra.name} (add-on) for ${title}` })

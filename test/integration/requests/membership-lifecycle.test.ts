@@ -115,8 +115,8 @@ describe("changing tier on /account/membership (test provider)", () => {
     expect(invoices[0]).toMatchObject({ kind: "UPGRADE", status: "PAID" });
     expect(await auditsOf(membership.id, "MEMBERSHIP_TIER_CHANGED")).toHaveLength(1);
 
-    const account = await pageText(await get("/account/membership", cookie));
-    expect(account).toContain("Upgrade to Pro: 30 more credits for this period");
+    const history = await pageText(await get("/account/membership/credits", cookie));
+    expect(history).toContain("Upgrade to Pro: 30 more credits for this period");
     // The page is closed once the tier is Pro.
     expect(await pageText(await get(location, cookie))).toContain("no longer open");
   });

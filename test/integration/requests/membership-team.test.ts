@@ -135,8 +135,8 @@ describe("inviting and joining", () => {
     expect(mine).toContain(`Leave ${team.user.name}&#x27;s membership`);
     expect(mine).not.toContain("auto-renew");
     expect(mine).not.toContain("Buy credits");
-    // The owner's page lists the teammate.
-    const theirs = await (await get("/account/membership", team.cookie)).text();
+    // The owner's team page lists the teammate.
+    const theirs = await (await get("/account/membership/team", team.cookie)).text();
     expect(theirs).toContain("2 of 3 seats");
     expect(theirs).toContain(mate.user.email);
   });
@@ -279,7 +279,7 @@ describe("inviting and joining", () => {
     const refused = await invite(team, "friend@example.com");
     expect(refused.status).toBe(429);
     expect(await refused.text()).toContain("Basic access is for one person");
-    const html = await (await get("/account/membership", team.cookie)).text();
+    const html = await (await get("/account/membership/team", team.cookie)).text();
     expect(html).toContain("Basic access is for one person");
   });
 
@@ -482,7 +482,7 @@ describe("spending from the pool", () => {
     expect(rows).toHaveLength(2);
     const spenders = new Set([a.user.id, b.user.id]);
     for (const row of rows) expect(spenders.has(row.userId)).toBe(true);
-    const html = await (await get("/account/membership", team.cookie)).text();
+    const html = await (await get("/account/membership/team", team.cookie)).text();
     const used = rows.reduce(
       (sum, row) => sum.set(row.userId, (sum.get(row.userId) ?? 0) - row.amount),
       new Map<string, number>(),
