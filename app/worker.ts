@@ -21,7 +21,7 @@ import { etagMatches } from "./lib/etag";
 import { notModified, withEtag, withKnownEtag } from "./lib/etag.server";
 import { PUBLIC_PAGE_CACHE } from "./lib/http";
 import "./lib/load-context";
-import { securityHeaders, withDefaultHeaders } from "./lib/security-headers.server";
+import { securityHeaderEntries, withDefaultHeaders } from "./lib/security-headers.server";
 import { jobRunRecorder } from "./services/job-runs.server";
 import {
   cacheApiPageStore,
@@ -86,11 +86,11 @@ export default {
       sessionConstraint(request.method, readBookmark(request, env.environment)),
     );
     const db = requestDbFor(bindings.DB);
-    const freshHeaders = () => {
-      const headers = securityHeaders({ nonce: cspNonce, environment: env.environment });
-      headers.set("X-Request-Id", requestId);
-      return headers;
-    };
+    const freshEntries = (): [string, string][] => [
+      ...securityHeaderEntries({ nonce: cspNonce, environment: env.environment }),
+      ["X-Request-Id", requestId],
+    ];
+    const freshHeaders = () => new Headers(freshEntries());
 
     // Anonymous pages: answered from the page cache when this catalog version has been rendered.
     const cacheable = isCacheablePageRequest(request);
@@ -125,7 +125,7 @@ export default {
       }
       const stored = await pages.get(cacheKey);
       if (stored)
-        return fromStoredPage(stored, request, { nonce: cspNonce, headers: freshHeaders() });
+        return fromStoredPage(stored, request, { nonce: cspNonce, headers: freshEntries() });
       pageTag ??= await pageCacheTag(cacheKey, serverBuild.assets.version);
     }
 

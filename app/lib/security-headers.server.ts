@@ -5,6 +5,14 @@ import type { Environment } from "./env.server";
  * per-request nonce; the page can never be framed.
  */
 export function securityHeaders(options: { nonce: string; environment: Environment }): Headers {
+  return new Headers(securityHeaderEntries(options));
+}
+
+/** The same headers as name/value pairs, for responses built without a Headers in between. */
+export function securityHeaderEntries(options: {
+  nonce: string;
+  environment: Environment;
+}): [string, string][] {
   const { nonce, environment } = options;
   const development = environment === "development";
   const csp = [
@@ -21,18 +29,18 @@ export function securityHeaders(options: { nonce: string; environment: Environme
     "object-src 'none'",
   ].join("; ");
 
-  const headers = new Headers({
-    "Content-Security-Policy": csp,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
-    "Cross-Origin-Opener-Policy": "same-origin",
-  });
+  const entries: [string, string][] = [
+    ["Content-Security-Policy", csp],
+    ["X-Content-Type-Options", "nosniff"],
+    ["Referrer-Policy", "strict-origin-when-cross-origin"],
+    ["X-Frame-Options", "DENY"],
+    ["Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"],
+    ["Cross-Origin-Opener-Policy", "same-origin"],
+  ];
   if (environment === "production" || environment === "staging") {
-    headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
+    entries.push(["Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload"]);
   }
-  return headers;
+  return entries;
 }
 
 /** Copy headers onto a response without replacing ones a route set on purpose. */

@@ -11,7 +11,9 @@
  *   npm run bench:compare -- before after [/ /products …]
  *
  * Saved builds live under $TMPDIR/storefront-builds/<name> (a snapshot of build/ and public/).
- * BENCH_ROUNDS (default 4) and BENCH_SLICE (seconds, default 4) set the length.
+ * BENCH_ROUNDS (default 4) and BENCH_SLICE (seconds, default 4) set the length; BENCH_CACHED=1
+ * measures the page-cache hits of cookie-less requests instead of renders (/account stays
+ * logged in, so uncached).
  */
 import { cp, mkdir, rm } from "node:fs/promises";
 import os from "node:os";
@@ -36,6 +38,7 @@ const DEFAULT_PATHS = ["/", "/products", "/products/ledger-ui-kit", "/account"];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SLICE_SECONDS = Number(process.env.BENCH_SLICE ?? 4);
 const CONNECTIONS = 10;
+const CACHED = process.env.BENCH_CACHED === "1";
 
 const savedBuild = (name: string): BuildSnapshot => ({
   script: path.join(BUILDS_DIR, name, "build", "index.js"),
@@ -110,9 +113,8 @@ async function compare(names: [string, string], paths: string[]): Promise<void> 
       contenders.push({ name, server, pids: await workerdPidsOf(server) });
     }
     // Any cookie bypasses the page cache; /account gets the session's.
-    const headersFor = (pagePath: string) => ({
-      Cookie: pagePath.startsWith("/account") ? cookie : "bench=1",
-    });
+    const headersFor = (pagePath: string): Record<string, string> =>
+      pagePath.startsWith("/account") ? { Cookie: cookie } : CACHED ? {} : { Cookie: "bench=1" };
     const slice = (contender: Contender, pagePath: string, seconds: number) =>
       measureSlice({
         url: `${contender.server.url}${pagePath}`,

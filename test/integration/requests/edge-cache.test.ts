@@ -249,7 +249,7 @@ describe("which requests and responses the page cache takes", () => {
     const hit = (next: string) =>
       fromStoredPage(stored, request("/"), {
         nonce: next,
-        headers: new Headers({ "Content-Security-Policy": `script-src 'nonce-${next}'` }),
+        headers: [["Content-Security-Policy", `script-src 'nonce-${next}'`]],
       });
     const a = hit("a".repeat(32));
     const b = hit("b".repeat(32));
@@ -259,5 +259,30 @@ describe("which requests and responses the page cache takes", () => {
     expect(await b.text()).toContain(`nonce="${"b".repeat(32)}"`);
     expect(a.headers.has("Set-Cookie")).toBe(false);
     expect(a.headers.get("Cache-Control")).toBe("public, max-age=60");
+  });
+
+  it("serves the stored bytes exactly, text beyond ASCII included, with fresh headers winning", async () => {
+    const nonce = "0123456789abcdef0123456789abcdef";
+    const page = `<p>Café — €19 · 日本</p><script nonce="${nonce}">x</script><p>end</p>`;
+    const stored = toStoredPage(
+      page,
+      new Headers({ "X-Frame-Options": "SAMEORIGIN", "Content-Type": "text/html; charset=utf-8" }),
+      nonce,
+    );
+    const next = "f".repeat(32);
+    const fresh: [string, string][] = [
+      ["X-Frame-Options", "DENY"],
+      ["X-Request-Id", "r2"],
+    ];
+    // Twice: the second hit uses what the first prepared for this stored page.
+    for (const _ of [1, 2]) {
+      const hit = fromStoredPage(stored, request("/"), { nonce: next, headers: fresh });
+      const bytes = new Uint8Array(await hit.arrayBuffer());
+      expect(new TextDecoder().decode(bytes)).toBe(page.replace(nonce, next));
+      expect(bytes.byteLength).toBe(new TextEncoder().encode(page).byteLength);
+      expect(hit.headers.get("X-Frame-Options")).toBe("DENY");
+      expect(hit.headers.get("X-Request-Id")).toBe("r2");
+      expect(hit.headers.get("X-Page-Cache")).toBe("hit");
+    }
   });
 });
