@@ -46,6 +46,7 @@ import {
   setAutoRenew,
   teamAction,
 } from "~/components/membership-page.server";
+import type { FormReply } from "~/lib/form-reply";
 import type { AccountAction } from "~/request/account.server";
 import membershipStyles from "~/styles/membership.css?url";
 
@@ -80,13 +81,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const account = await requireAccountAction(request, context);
   const formData = await readForm(request);
   if (isTeamIntent(formData.get("intent"))) {
-    return teamAction({
-      context,
-      account,
-      formData,
-      origin: new URL(request.url).origin,
-      refusalsAboveThePage: true,
-    });
+    return teamAction({ context, account, formData, origin: new URL(request.url).origin });
   }
   const plan = await planAction(context, account, formData);
   if (plan) return plan;
@@ -149,6 +144,12 @@ async function planAction(
 /** Team forms live on /account/membership/team; this page still answers them (URL contract). */
 const TEAM_PAGE_INTENTS = new Set(["invite", "revoke-invitation", "remove-member", "set-cap"]);
 
+/** A team form's refusal posted here: its form error, else its first field's. */
+const teamRefusal = (reply: FormReply | undefined) =>
+  reply && TEAM_PAGE_INTENTS.has(reply.intent ?? "")
+    ? (reply.formError ?? Object.values(reply.fieldErrors)[0])
+    : undefined;
+
 export default function AccountMembership() {
   const { overview, teammate, plan } = useLoaderData<typeof loader>();
   const reply = useActionData<typeof action>();
@@ -177,6 +178,7 @@ export default function AccountMembership() {
     );
   }
   const { expired } = overview;
+  const refusedTeamForm = teamRefusal(reply);
   return (
     <>
       <PageHeader title="Membership">
@@ -184,9 +186,9 @@ export default function AccountMembership() {
         <Badge tone={expired ? "danger" : "success"}>{overview.status}</Badge>
       </PageHeader>
       <MembershipTabs team={!expired} />
-      {reply && TEAM_PAGE_INTENTS.has(reply.intent ?? "") && (
+      {refusedTeamForm && (
         <FormError>
-          {reply.formError} <Link to="/account/membership/team">Open your team</Link>
+          {refusedTeamForm} <Link to="/account/membership/team">Open your team</Link>
         </FormError>
       )}
 

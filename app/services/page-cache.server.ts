@@ -99,30 +99,19 @@ export function toStoredPage(body: string, headers: Headers, nonce: string): Sto
   return { body: body.replaceAll(nonce, NONCE_PLACEHOLDER), headers: kept };
 }
 
-/** A stored page as this isolate serves it, prepared once per stored page object. */
-interface ServablePage {
-  /** The body's UTF-8 bytes between nonce placeholders: a hit only copies them. */
-  parts: Uint8Array[];
-  /** The stored headers, minus the ones every response gets fresh. */
-  headers: [string, string][];
-}
-
 const encoder = new TextEncoder();
 // Keyed by the stored object: the memory store hands out the same one on every hit, so the
 // split and the encoding happen once per page per isolate instead of once per request.
-const servable = new WeakMap<StoredPage, ServablePage>();
+const encodedParts = new WeakMap<StoredPage, Uint8Array[]>();
 
-function servableOf(page: StoredPage, fresh: ReadonlyArray<[string, string]>): ServablePage {
-  let ready = servable.get(page);
-  if (!ready) {
-    const freshNames = new Set(fresh.map(([name]) => name.toLowerCase()));
-    ready = {
-      parts: page.body.split(NONCE_PLACEHOLDER).map((part) => encoder.encode(part)),
-      headers: page.headers.filter(([name]) => !freshNames.has(name.toLowerCase())),
-    };
-    servable.set(page, ready);
+/** The body's UTF-8 bytes between nonce placeholders: a hit only copies them. */
+function partsOf(page: StoredPage): Uint8Array[] {
+  let parts = encodedParts.get(page);
+  if (!parts) {
+    parts = page.body.split(NONCE_PLACEHOLDER).map((part) => encoder.encode(part));
+    encodedParts.set(page, parts);
   }
-  return ready;
+  return parts;
 }
 
 /**
@@ -135,8 +124,7 @@ export function fromStoredPage(
   request: Request,
   fresh: { nonce: string; headers: ReadonlyArray<[string, string]> },
 ): Response {
-  const { parts, headers: stored } = servableOf(page, fresh.headers);
-  const headers = new Headers(stored);
+  const headers = new Headers(page.headers);
   for (const [name, value] of fresh.headers) headers.set(name, value);
   headers.set("X-Page-Cache", "hit");
   const etag = headers.get("ETag");
@@ -145,6 +133,7 @@ export function fromStoredPage(
     headers.delete("Content-Length");
     return new Response(null, { status: 304, headers });
   }
+  const parts = partsOf(page);
   const nonce = encoder.encode(fresh.nonce);
   let length = nonce.length * (parts.length - 1);
   for (const part of parts) length += part.length;
