@@ -1,7 +1,7 @@
 /**
  * The Worker entry: `fetch` serves the Remix app, `scheduled` runs the cron jobs.
- * Static files (public/, including the client build) are served by Workers Assets before
- * this code runs.
+ * Static files (public/, including the client build) are served by Workers Assets without
+ * this code; every other path comes straight here (wrangler.toml `run_worker_first`, ADR 0018).
  */
 import {
   createRequestHandler,

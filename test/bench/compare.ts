@@ -10,7 +10,8 @@
  *   npm run bench:compare -- --save after
  *   npm run bench:compare -- before after [/ /products …]
  *
- * Saved builds live under $TMPDIR/storefront-builds/<name> (a snapshot of build/ and public/).
+ * Saved builds live under $TMPDIR/storefront-builds/<name> (a snapshot of build/, public/ and
+ * wrangler.toml).
  * BENCH_ROUNDS (default 4) and BENCH_SLICE (seconds, default 4) set the length; BENCH_CACHED=1
  * measures the page-cache hits of cookie-less requests instead of renders (/account stays
  * logged in, so uncached).
@@ -43,6 +44,7 @@ const CACHED = process.env.BENCH_CACHED === "1";
 const savedBuild = (name: string): BuildSnapshot => ({
   script: path.join(BUILDS_DIR, name, "build", "index.js"),
   assets: path.join(BUILDS_DIR, name, "public"),
+  config: path.join(BUILDS_DIR, name, "wrangler.toml"),
 });
 
 async function save(name: string): Promise<void> {
@@ -54,6 +56,8 @@ async function save(name: string): Promise<void> {
     await mkdir(target, { recursive: true });
     await cp(path.dirname(snapshot.script), path.join(target, "build"), { recursive: true });
     await cp(snapshot.assets, path.join(target, "public"), { recursive: true });
+    // The configuration is part of what is compared (Workers Assets routing, flags).
+    await cp("wrangler.toml", path.join(target, "wrangler.toml"));
     console.log(`Saved the working tree's build as "${name}" (${target}).`);
   } finally {
     await removeDir(work);

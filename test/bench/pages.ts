@@ -90,10 +90,11 @@ export type YardstickResult = Pick<
 export interface PagesResult {
   settings: PagesSettings;
   /**
-   * The bare Worker again, served with the app's static assets (`--assets`): in `wrangler dev`
-   * every request first goes through the Workers Assets router in the Worker's workerd, which
-   * the bare Worker does not pay (in production that routing is the platform's, not the
-   * Worker's CPU). Null when not measured.
+   * The bare Worker again, served with the app's static assets and the app's assets routing
+   * (test/bench/baseline-assets.wrangler.toml): in `wrangler dev` every request first goes
+   * through the Workers Assets router in the Worker's workerd, which the bare Worker does not
+   * pay (in production that routing is the platform's, not the Worker's CPU). Null when not
+   * measured.
    */
   bareBehindAssets: YardstickResult | null;
   bare: {

@@ -19,8 +19,11 @@ import {
   startWranglerDev,
   type WranglerDev,
 } from "../e2e/local-stack";
+import { workerdPidsOf } from "./pages";
+import { clockTicksPerSecond, cpuTicks } from "./workerd";
 
 const REQUESTS = Number(process.env.PROFILE_REQUESTS ?? 200);
+const SAMPLING_INTERVAL_US = 100;
 const PAGES = process.argv.slice(2).filter((arg: string) => arg.startsWith("/"));
 const DEFAULT_PAGES = ["/", "/products", "/products/ledger-ui-kit", "/account"];
 
@@ -90,14 +93,19 @@ function shares(profile: CpuProfile, owners: string[], bundleName: string) {
   const counts = new Map<string, number>();
   const functions = new Map<string, number>();
   let total = 0;
+  let program = 0;
   for (const sample of profile.samples) {
     const frame = byId.get(sample);
     if (!frame) continue;
     let owner: string;
     if (frame.url.endsWith(bundleName)) owner = owners[frame.lineNumber] ?? "worker entry";
     else if (frame.functionName === "(garbage collector)") owner = "(garbage collector)";
-    else if (frame.functionName === "(idle)" || frame.functionName === "(program)") continue;
-    else owner = frame.url ? `runtime: ${frame.url.split("/").at(-1)}` : `(${frame.functionName})`;
+    else if (frame.functionName === "(idle)") continue;
+    else if (frame.functionName === "(program)") {
+      program += 1;
+      continue;
+    } else
+      owner = frame.url ? `runtime: ${frame.url.split("/").at(-1)}` : `(${frame.functionName})`;
     counts.set(owner, (counts.get(owner) ?? 0) + 1);
     const name = `${frame.functionName || "(anonymous)"} (${owner}:${frame.lineNumber + 1})`;
     functions.set(name, (functions.get(name) ?? 0) + 1);
@@ -105,6 +113,7 @@ function shares(profile: CpuProfile, owners: string[], bundleName: string) {
   }
   return {
     total,
+    program,
     rows: [...counts].sort((a, b) => b[1] - a[1]),
     functions: [...functions].sort((a, b) => b[1] - a[1]),
   };
@@ -147,9 +156,11 @@ async function main(): Promise<void> {
       readyPath: "/healthz",
       logLevel: "warn",
     });
+    const pids = await workerdPidsOf(server);
+    const ticksPerSecond = await clockTicksPerSecond();
     const inspector = await connect(server.inspectorUrl);
     await inspector.send("Profiler.enable");
-    await inspector.send("Profiler.setSamplingInterval", { interval: 100 });
+    await inspector.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
     for (const path of PAGES.length > 0 ? PAGES : DEFAULT_PAGES) {
       // PROFILE_CACHED=1: cookie-less requests, answered from the page cache where it can.
       const cached = process.env.PROFILE_CACHED === "1" && !path.startsWith("/account");
@@ -161,11 +172,23 @@ async function main(): Promise<void> {
         if (response.status !== 200) throw new Error(`${path} answered ${response.status}`);
       };
       for (let i = 0; i < 20; i += 1) await get(); // warm the isolate
+      // The process's CPU with the profiler off (its sampling costs the process a lot).
+      const ticksBefore = await cpuTicks(pids.worker);
+      for (let i = 0; i < REQUESTS; i += 1) await get();
+      const ticks = (await cpuTicks(pids.worker)) - ticksBefore;
       await inspector.send("Profiler.start");
       for (let i = 0; i < REQUESTS; i += 1) await get();
       const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
-      const { total, rows, functions } = shares(profile, owners, "index.js");
-      console.log(`\n${path}: ${total} samples in the Worker over ${REQUESTS} requests`);
+      const { total, program, rows, functions } = shares(profile, owners, "index.js");
+      // What the Worker's own isolate ran, against all the workerd process did (its other
+      // isolates: the dev entry and assets router, local D1; and native work), sequentially.
+      const perRequest = (ms: number) => `${(ms / REQUESTS).toFixed(2)} ms/request`;
+      const sampleMs = SAMPLING_INTERVAL_US / 1000;
+      console.log(
+        `\n${path}: ${total} samples in the Worker over ${REQUESTS} requests` +
+          ` (its JavaScript ${perRequest(total * sampleMs)}, native "(program)" ${perRequest(program * sampleMs)};` +
+          ` the whole workerd process ${perRequest((1000 * ticks) / ticksPerSecond)})`,
+      );
       for (const [owner, count] of rows.slice(0, 14)) {
         console.log(`  ${((100 * count) / total).toFixed(1).padStart(5)} %  ${owner}`);
       }

@@ -267,7 +267,7 @@ async function main(): Promise<number> {
     const baselineBehindAssets = DOWNLOADS_ONLY
       ? null
       : await startWranglerDev({
-          args: ["-c", "test/bench/baseline.wrangler.toml", "--assets", snapshot.assets],
+          args: ["-c", "test/bench/baseline-assets.wrangler.toml", "--assets", snapshot.assets],
           persistTo: path.join(stateDir, "baseline-assets"),
           readyPath: "/",
           logLevel: "warn",

@@ -77,7 +77,7 @@ test("home page shows the hero, featured products and security headers", async (
 });
 
 test("static files carry security headers (nosniff, no framing, a script-free CSP for SVG)", async (context) => {
-  for (const path of ["/favicon.svg", "/robots.txt"]) {
+  for (const path of ["/favicon.svg", "/favicon.ico", "/robots.txt"]) {
     const response = await fetch(new URL(path, context.baseURL));
     assert.equal(response.status, 200, path);
     assert.equal(response.headers.get("x-content-type-options"), "nosniff", path);

@@ -144,6 +144,8 @@ export interface BuildSnapshot {
   script: string;
   /** The static assets (`public/`, with the client build) copied next to it. */
   assets: string;
+  /** The Worker configuration to serve it with; the repository's `wrangler.toml` if unset. */
+  config?: string;
 }
 
 /**
@@ -232,7 +234,13 @@ export async function startWranglerDev(options: WranglerDevOptions): Promise<Wra
     // The explicit config matters with a snapshot: wrangler would otherwise look for one
     // next to the script, find none, and start the Worker without bindings or vars.
     ...(options.snapshot
-      ? [options.snapshot.script, "--assets", options.snapshot.assets, "-c", "wrangler.toml"]
+      ? [
+          options.snapshot.script,
+          "--assets",
+          options.snapshot.assets,
+          "-c",
+          options.snapshot.config ?? "wrangler.toml",
+        ]
       : []),
     ...(options.args ?? []),
     "--port",
