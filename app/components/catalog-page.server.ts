@@ -15,9 +15,8 @@ import { PRODUCT_CATEGORIES } from "#db/schema/enums";
  */
 export { data } from "@remix-run/cloudflare";
 export { productCardView } from "./product-card.server";
-export { publicPageHeaders } from "~/request/page-cache.server";
+export { keptCatalogRead, publicPageHeaders } from "~/request/page-cache.server";
 export { listCatalogTags, listPublishedProducts } from "~/services/catalog.server";
-export { catalogVersion, catalogVersionRefreshMs } from "~/services/page-cache.server";
 
 /** The catalog filter's category choices. */
 const CATEGORY_OPTIONS = [

@@ -5,7 +5,7 @@ import type { ServiceCategory } from "#db/schema/enums";
 
 // The other server functions the route uses, so the browser build sees one empty module.
 export { productCardView } from "./product-card.server";
-export { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+export { keptCatalogRead, publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 export { listFeaturedProducts } from "~/services/catalog.server";
 
 /**

@@ -20,7 +20,7 @@ import type { getPublishedProduct } from "~/services/catalog.server";
  * functions the route needs, so the browser build sees one empty module instead of several.
  */
 export { featureRefusal } from "~/request/feature-gate.server";
-export { publicPageData, publicPageHeaders } from "~/request/page-cache.server";
+export { keptCatalogRead, publicPageData, publicPageHeaders } from "~/request/page-cache.server";
 export { getPublishedProduct } from "~/services/catalog.server";
 
 type PublishedProduct = NonNullable<Awaited<ReturnType<typeof getPublishedProduct>>>;

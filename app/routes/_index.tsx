@@ -4,6 +4,7 @@ import { EmptyState } from "~/components/page";
 import {
   homeServices,
   homeTiers,
+  keptCatalogRead,
   listFeaturedProducts,
   productCardView,
   publicPageData,
@@ -32,9 +33,13 @@ export const meta: MetaFunction = () => [
  * tables, the tier table and the money formatter are not shipped to the browser.
  */
 export async function loader({ context }: LoaderFunctionArgs) {
-  const featured = await listFeaturedProducts(context.db);
+  const featured = await keptCatalogRead(context, "home:featured", async () =>
+    (await listFeaturedProducts(context.db)).map((product) =>
+      productCardView(product, context.env.imageResizing),
+    ),
+  );
   return publicPageData({
-    featured: featured.map((product) => productCardView(product, context.env.imageResizing)),
+    featured,
     services: homeServices(SERVICES),
     tiers: homeTiers(),
   });

@@ -9,6 +9,7 @@ import { ProductGallery } from "~/components/product-gallery";
 import {
   featureRefusal,
   getPublishedProduct,
+  keptCatalogRead,
   productPageView,
   publicPageData,
   publicPageHeaders,
@@ -25,15 +26,16 @@ export const links: LinksFunction = () => [
 export async function loader({ params, context }: LoaderFunctionArgs) {
   const slug = params.slug ?? "";
   invariantResponse(/^[a-z0-9-]{1,120}$/.test(slug), "Product not found", { status: 404 });
-  const found = await getPublishedProduct(context.db, slug);
-  invariantResponse(found, "Product not found", { status: 404 });
+  // Words, prices and Markdown come ready from the server (product-page.server.ts), made once
+  // per catalog version in this isolate.
+  const view = await keptCatalogRead(context, `product:${slug}`, async () => {
+    const found = await getPublishedProduct(context.db, slug);
+    return found ? productPageView(found, context.env.imageResizing) : null;
+  });
+  invariantResponse(view, "Product not found", { status: 404 });
   // Checkout paused (feature flag): the prices stay, the Buy button gives way to the sentence.
   const checkoutPaused = (await featureRefusal(context, "checkout"))?.message ?? null;
-  // Words, prices and Markdown come ready from the server (product-page.server.ts).
-  return publicPageData({
-    ...productPageView(found, context.env.imageResizing),
-    checkoutPaused,
-  });
+  return publicPageData({ ...view, checkoutPaused });
 }
 
 export const headers = publicPageHeaders;

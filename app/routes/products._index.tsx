@@ -6,9 +6,8 @@ import { catalogStyles, ProductGrid } from "~/components/product-card";
 import {
   catalogFormView,
   catalogPageHref,
-  catalogVersion,
-  catalogVersionRefreshMs,
   data,
+  keptCatalogRead,
   listCatalogTags,
   listPublishedProducts,
   productCardView,
@@ -26,15 +25,14 @@ export const meta: MetaFunction = () => [{ title: "Products — Studio Store" }]
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const search = readCatalogSearch(url.searchParams);
-  // The tag list is kept per catalog version (the version itself is re-read every 2 s).
-  const version = await catalogVersion(
-    context.db,
-    Date.now(),
-    catalogVersionRefreshMs(context.env.environment),
-  );
+  const readPage = () => listPublishedProducts(context.db, search.query);
+  // Kept per catalog version, except the popular order: it moves with purchases, which do not
+  // change the catalog version.
   const [page, tags] = await Promise.all([
-    listPublishedProducts(context.db, search.query),
-    listCatalogTags(context.db, version),
+    search.query.sort === "popular"
+      ? readPage()
+      : keptCatalogRead(context, `catalog:${JSON.stringify(search.query)}`, readPage),
+    keptCatalogRead(context, "catalog:tags", () => listCatalogTags(context.db)),
   ]);
   const invalid = Object.keys(search.fieldErrors).length > 0;
   // A price the visitor has to fix is a 400 with the message on the form, not a dropped filter.

@@ -227,25 +227,16 @@ export async function listPublishedProducts(
 }
 
 /**
- * The tags of published products, for the catalog's tag control. They change only with the
- * catalog, and reading them means a pass over every published product's tags (~1 ms of SQLite
- * at 1,000 products), so with a `catalogVersion` (services/page-cache.server.ts) the isolate
- * reuses the list it read at that version. A resolved list, not a promise: workerd does not let
- * one request wait on another's I/O.
+ * The tags of published products, for the catalog's tag control. Reading them is a pass over
+ * every published product's tags (~1 ms of SQLite at 1,000 products); the catalog page keeps
+ * the list per catalog version (services/catalog-copies.server.ts).
  */
-let tagsCopy: { catalogVersion: string; tags: string[] } | null = null;
-
-export async function listCatalogTags(db: Database, catalogVersion?: string): Promise<string[]> {
-  if (catalogVersion !== undefined && tagsCopy?.catalogVersion === catalogVersion) {
-    return tagsCopy.tags;
-  }
+export async function listCatalogTags(db: Database): Promise<string[]> {
   const rows = await db.all<{ tag: string }>(
     sql`select distinct tag.value as tag from ${digitalProducts}, json_each(${digitalProducts.tags}) as tag
         where ${digitalProducts.status} = 'PUBLISHED' order by tag.value limit 200`,
   );
-  const tags = rows.map((row) => row.tag);
-  if (catalogVersion !== undefined) tagsCopy = { catalogVersion, tags };
-  return tags;
+  return rows.map((row) => row.tag);
 }
 
 /** The public product page: published products only; drafts are a 404 for visitors. */

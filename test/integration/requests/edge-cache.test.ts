@@ -104,6 +104,38 @@ describe("the page cache for anonymous pages", () => {
     }
   });
 
+  it("shows a logged-in visitor a new price right after an edit (no catalog read kept across versions)", async () => {
+    const user = await createUser(createDb(env.DB), { name: "Price Watcher" });
+    const cookie = await sessionCookieFor(user.id);
+    const price = (await env.DB.prepare(
+      "select price_personal_cents as cents from digital_products where id = ?",
+    )
+      .bind(productId)
+      .first<{ cents: number }>())!.cents;
+    const catalog = `/products?q=${encodeURIComponent("Edge Cache Kit")}`;
+    const home = "/";
+    for (const path of [`/products/${SLUG}`, catalog, home]) {
+      // Twice: the second render reads the catalog copy the first one kept.
+      for (const _ of [1, 2]) {
+        const page = await read(path, { Cookie: cookie });
+        expect(page.cache).toBeNull();
+        expect(page.body).toContain("Price Watcher");
+        expect(page.body).toContain(`$${price / 100}`);
+      }
+    }
+    const next = price === 5300 ? 6100 : 5300;
+    await env.DB.prepare(
+      "update digital_products set price_personal_cents = ?, updated_at = ? where id = ?",
+    )
+      .bind(next, Date.now(), productId)
+      .run();
+    for (const path of [`/products/${SLUG}`, catalog, home]) {
+      const after = await read(path, { Cookie: cookie });
+      expect(after.body).toContain(`$${next / 100}`);
+      expect(after.body).not.toContain(`$${price / 100}`);
+    }
+  });
+
   it("never answers a request with a session cookie from the cache, nor stores its page", async () => {
     const user = await createUser(createDb(env.DB), { name: "Cookie Person" });
     const cookie = await sessionCookieFor(user.id);
