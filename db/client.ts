@@ -61,33 +61,67 @@ interface PreparedForBatch {
 
 type SqliteBatch = readonly [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
 
+/** Statements ready for a D1 batch, and how to turn their results into what the caller wants. */
+export interface PreparedReads<R> {
+  statements: D1PreparedStatement[];
+  map(results: D1Result[]): R;
+}
+
 /**
  * A hot batch of reads built and prepared once per Drizzle handle, like `preparedOnce`: the
- * queries use `sql.placeholder`s for what varies and the returned function runs them in one D1
- * batch with the values of this call. `db.batch` would build and prepare every query again on
- * each call (Drizzle's batch takes query builders only), which was 10–14 % of `/account`'s CPU.
- * It runs on the current request's D1 session like every query of the request handle.
+ * queries use `sql.placeholder`s for what varies, and the returned function binds them to the
+ * values of one call (on the current request's D1 session, like every query of the request
+ * handle) without running them, so they can share a batch with other reads (`runReads`).
+ * Drizzle's own `db.batch` would build and prepare every query again on each call (it takes query
+ * builders only), which was 10–14 % of `/account`'s CPU.
  */
-export function preparedBatchOnce<T extends SqliteBatch>(
+export function preparedReadsOnce<T extends SqliteBatch>(
   db: Database,
   name: string,
   build: (db: Database) => T,
-): (values: Record<string, unknown>) => Promise<BatchResponse<T>> {
+): (values: Record<string, unknown>) => PreparedReads<BatchResponse<T>> {
   const prepared = preparedOnce(db, name, (handle) =>
     build(handle).map((query) =>
       (query as unknown as { _prepare(isOneTimeQuery: boolean): PreparedForBatch })._prepare(false),
     ),
   );
-  return async (values) => {
-    const statements = prepared.map((query) =>
+  return (values) => ({
+    statements: prepared.map((query) =>
       query.stmt.bind(...fillPlaceholders(query.getQuery().params, values)),
-    );
-    // `$client` is what `drizzle()` was given: the binding, or the request handle's router.
-    const client = (db as Database & { $client: D1Database }).$client;
-    const results = await client.batch(statements);
-    return results.map((result, i) =>
-      prepared[i]!.mapResult(result, true),
-    ) as unknown as BatchResponse<T>;
+    ),
+    map: (results) =>
+      results.map((result, i) =>
+        prepared[i]!.mapResult(result, true),
+      ) as unknown as BatchResponse<T>,
+  });
+}
+
+/** Runs several prepared reads in one D1 batch (one round trip) and maps each one's results. */
+export async function runReads<R extends unknown[]>(
+  db: Database,
+  reads: { [K in keyof R]: PreparedReads<R[K]> },
+): Promise<R> {
+  // `$client` is what `drizzle()` was given: the binding, or the request handle's router.
+  const client = (db as Database & { $client: D1Database }).$client;
+  const results = await client.batch(reads.flatMap((read) => read.statements));
+  let at = 0;
+  return reads.map((read) => {
+    const own = results.slice(at, at + read.statements.length);
+    at += read.statements.length;
+    return read.map(own);
+  }) as R;
+}
+
+/** `preparedReadsOnce`, run at once in a batch of its own. */
+export function preparedBatchOnce<T extends SqliteBatch>(
+  db: Database,
+  name: string,
+  build: (db: Database) => T,
+): (values: Record<string, unknown>) => Promise<BatchResponse<T>> {
+  const reads = preparedReadsOnce(db, name, build);
+  return async (values) => {
+    const [results] = await runReads<[BatchResponse<T>]>(db, [reads(values)]);
+    return results;
   };
 }
 

@@ -9,7 +9,14 @@ import { z } from "~/lib/zod";
 import { needsGuardianConsent } from "~/domain/auth/age";
 import { can, isStaffRole, type Capability } from "~/domain/auth/permissions";
 import type { AuditActor, AuditRequestInfo } from "~/services/audit.server";
-import { findSession, SESSION_TTL_MS, type CurrentSession } from "~/services/sessions.server";
+import {
+  SESSION_TTL_MS,
+  sessionFromLookup,
+  sessionLookup,
+  type CurrentSession,
+} from "~/services/sessions.server";
+import { runReads, type PreparedReads } from "#db/client";
+import { sha256TokenHash } from "~/lib/hmac.server";
 import { hashIp } from "~/lib/hmac.server";
 import { signToken, verifyToken } from "~/lib/signed-token.server";
 
@@ -61,33 +68,133 @@ export function hasSessionCookie(request: Request): boolean {
   return SESSION_COOKIE_NAME.test(request.headers.get("Cookie") ?? "");
 }
 
-const currentUsers = new WeakMap<AppLoadContext, Promise<CurrentUser | null>>();
+/**
+ * Reads a page wants to send with the request's session lookup: `reads` gets the session
+ * token's hash and the time, and must select the user's rows through `sessionUserId`
+ * (services/sessions.server.ts), so they find nothing for a token without a live session.
+ */
+export type SessionRideAlong<T> = (tokenHash: string, now: Date) => PreparedReads<T>;
+
+interface Rider {
+  reads: SessionRideAlong<unknown>;
+  settle(value: unknown): void;
+  fail(error: unknown): void;
+}
+
+/** One request's session lookup: the riders waiting for it, and what it was sent with. */
+interface SessionRead {
+  user: Promise<CurrentUser | null>;
+  riders: Rider[];
+  /** Set when the lookup took its riders: a later rider runs its reads on its own. */
+  closed: boolean;
+  /** What the lookup was sent with (null: no usable token, nothing was sent). */
+  sent: { tokenHash: string; now: Date } | null;
+}
+
+const sessionReads = new WeakMap<AppLoadContext, SessionRead>();
+
+function sessionRead(request: Request, context: AppLoadContext): SessionRead {
+  const read = sessionReads.get(context);
+  if (read) return read;
+  const state: SessionRead = {
+    user: Promise.resolve(null),
+    riders: [],
+    closed: false,
+    sent: null,
+  };
+  // No session cookie, no session: skip the signature check (and D1) for anonymous visitors.
+  if (hasSessionCookie(request)) state.user = lookUpSession(request, context, state);
+  sessionReads.set(context, state);
+  return state;
+}
+
+async function lookUpSession(
+  request: Request,
+  context: AppLoadContext,
+  state: SessionRead,
+): Promise<CurrentUser | null> {
+  const riders = () => {
+    state.closed = true;
+    return state.riders.splice(0);
+  };
+  try {
+    const token = await readSignedCookie(sessionCookie(context), request.headers.get("Cookie"));
+    if (typeof token !== "string" || token.length < 16 || token.length > 64) {
+      for (const rider of riders()) rider.settle(null);
+      return null;
+    }
+    const now = new Date();
+    const tokenHash = await sha256TokenHash(token);
+    // The loaders of the page started together with this one: whatever reads they asked to
+    // send with the session lookup go in the same D1 batch, one round trip for all.
+    state.sent = { tokenHash, now };
+    const waiting = riders();
+    const lookup = sessionLookup(context.db, tokenHash, now);
+    let results: unknown[];
+    try {
+      results = await runReads(context.db, [
+        lookup,
+        ...waiting.map((rider) => rider.reads(tokenHash, now)),
+      ]);
+    } catch (error) {
+      for (const rider of waiting) rider.fail(error);
+      throw error;
+    }
+    const session = await sessionFromLookup(
+      context.db,
+      results[0] as Parameters<typeof sessionFromLookup>[1],
+      now,
+    );
+    // A rider's rows are only worth anything with a live session.
+    waiting.forEach((rider, index) => rider.settle(session ? results[index + 1] : null));
+    if (!session) return null;
+    return {
+      ...session.user,
+      sessionId: session.sessionId,
+      deviceSessionId: session.deviceSessionId,
+      twoFactorVerified: session.twoFactorVerified,
+      twoFactorVerifiedAt: session.twoFactorVerifiedAt,
+    };
+  } catch (error) {
+    for (const rider of riders()) rider.fail(error);
+    throw error;
+  }
+}
 
 /** The logged-in user, or null. Read once per request, from D1, never from the cookie alone. */
 export function getCurrentUser(
   request: Request,
   context: AppLoadContext,
 ): Promise<CurrentUser | null> {
-  let pending = currentUsers.get(context);
-  // No session cookie, no session: skip the signature check (and D1) for anonymous visitors.
-  if (!pending && !hasSessionCookie(request)) pending = Promise.resolve(null);
-  if (!pending) {
-    pending = (async () => {
-      const token = await readSignedCookie(sessionCookie(context), request.headers.get("Cookie"));
-      if (typeof token !== "string" || token.length < 16 || token.length > 64) return null;
-      const session = await findSession(context.db, token, new Date());
-      if (!session) return null;
-      return {
-        ...session.user,
-        sessionId: session.sessionId,
-        deviceSessionId: session.deviceSessionId,
-        twoFactorVerified: session.twoFactorVerified,
-        twoFactorVerifiedAt: session.twoFactorVerifiedAt,
-      };
-    })();
-    currentUsers.set(context, pending);
+  return sessionRead(request, context).user;
+}
+
+/**
+ * The logged-in user and the page's own reads, sent in the same D1 batch as the session lookup
+ * when the lookup has not gone yet (a page's loaders start together, so it has not), else in a
+ * round trip of their own after it. Anonymous (or the session is not live): log in.
+ */
+export async function requireUserWith<T>(
+  request: Request,
+  context: AppLoadContext,
+  reads: SessionRideAlong<T | null>,
+): Promise<{ user: CurrentUser; data: T }> {
+  const state = sessionRead(request, context);
+  let rows: T | null;
+  let user: CurrentUser;
+  if (!state.closed && hasSessionCookie(request)) {
+    const data = new Promise<T | null>((settle, fail) => {
+      state.riders.push({ reads, settle: settle as (value: unknown) => void, fail });
+    });
+    [user, rows] = await Promise.all([requireUser(request, context), data]);
+  } else {
+    user = await requireUser(request, context);
+    const { tokenHash, now } = state.sent!;
+    [rows] = await runReads<[T | null]>(context.db, [reads(tokenHash, now)]);
   }
-  return pending;
+  // Rows of no one: the session ended between the lookup and these reads.
+  if (rows === null) loginRedirect(request);
+  return { user, data: rows };
 }
 
 function loginRedirect(request: Request): never {

@@ -21,9 +21,9 @@ import { formatDate } from "~/lib/format";
 import { parseForm } from "~/lib/forms.server";
 import { redirectWithToast } from "~/lib/toast.server";
 import { requireAccountAction } from "~/request/account.server";
-import { requireUser } from "~/request/auth.server";
+import { requireUserWith } from "~/request/auth.server";
 import { readForm } from "~/request/read-form.server";
-import { getAccountOverview, updateProfile } from "~/services/account-overview.server";
+import { sessionAccountOverview, updateProfile } from "~/services/account-overview.server";
 import overviewStyles from "~/styles/account-overview.css?url";
 import { LocalTime } from "~/components/local-time";
 
@@ -32,8 +32,12 @@ export const links: LinksFunction = () => [{ rel: "stylesheet", href: overviewSt
 export const meta: MetaFunction = () => [{ title: "Your account — Studio Store" }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const user = await requireUser(request, context);
-  const overview = await getAccountOverview(context.db, { userId: user.id, now: new Date() });
+  // The overview goes to D1 in the same batch as the session lookup: one round trip.
+  const { user, data: overview } = await requireUserWith(
+    request,
+    context,
+    sessionAccountOverview(context.db),
+  );
   return { ...overview, consentPending: needsGuardianConsent(user) };
 }
 

@@ -1,5 +1,15 @@
-import { and, count, desc, eq, inArray, isNull, sql, type Placeholder } from "drizzle-orm";
-import { preparedBatchOnce, type Database } from "#db/client";
+import {
+  and,
+  count,
+  desc,
+  eq,
+  inArray,
+  isNull,
+  sql,
+  type Placeholder,
+  type SQL,
+} from "drizzle-orm";
+import { preparedReadsOnce, runReads, type Database, type PreparedReads } from "#db/client";
 import {
   auditLogs,
   deviceSessions,
@@ -19,6 +29,7 @@ import { remainingCredits } from "~/domain/credits/balance";
 import { DOWNLOAD_WINDOW_MS, quotaState, type QuotaState } from "~/domain/downloads/quota";
 import { mayCountSince, QUOTA_ROW_COLUMNS } from "./downloads/history.server";
 import { auditStatement, type AuditActor, type AuditRequestInfo } from "./audit.server";
+import { sessionUserId } from "./sessions.server";
 import { insertWhen } from "./conditional-insert.server";
 
 /**
@@ -40,7 +51,10 @@ const OPEN_PROJECT_STATUSES: ServiceStatus[] = ["ACTIVE", "PAUSED"];
  * expired ones are on the licenses page (docs/architecture.md §7, domain/licenses/status.ts);
  * a banned owner has no session, so they never see this page.
  */
-const workingLicense = (userId: Placeholder, nowMs: Placeholder) =>
+/** Whose rows: a user id placeholder, or the session's user (`sessionUserId`). */
+type UserKey = Placeholder | SQL;
+
+const workingLicense = (userId: UserKey, nowMs: Placeholder) =>
   and(
     eq(licenses.userId, userId),
     eq(licenses.status, "ACTIVE"),
@@ -84,8 +98,7 @@ export interface AccountOverview {
 }
 
 /** The overview's reads, built once per isolate (`preparedBatchOnce`): one D1 batch. */
-function overviewReads(db: Database) {
-  const userId = sql.placeholder("userId");
+function overviewReads(db: Database, userId: UserKey) {
   const nowMs = sql.placeholder("nowMs");
   const openProject = and(
     eq(serviceProjects.clientId, userId),
@@ -159,11 +172,62 @@ function overviewReads(db: Database) {
   ] as const;
 }
 
+type OverviewRows = ReturnType<ReturnType<typeof overviewReadsFor>>["map"] extends (
+  results: D1Result[],
+) => infer R
+  ? R
+  : never;
+
+function overviewReadsFor(db: Database, name: string, userId: UserKey) {
+  return preparedReadsOnce(db, name, (handle) => overviewReads(handle, userId));
+}
+
+/** The overview of the user `userId`, in one D1 round trip. */
 export async function getAccountOverview(
   db: Database,
   input: { userId: string; now: Date },
 ): Promise<AccountOverview> {
   const { userId, now } = input;
+  const reads = overviewReadsFor(
+    db,
+    "account.overview",
+    sql.placeholder("userId"),
+  )({
+    userId,
+    nowMs: now.getTime(),
+    since: now.getTime() - DOWNLOAD_WINDOW_MS,
+  });
+  const [rows] = await runReads<[OverviewRows]>(db, [reads]);
+  return toOverview(rows, now);
+}
+
+/**
+ * The overview of the session's user, as reads that go to D1 with the session lookup
+ * (`requireUserWith`): one round trip for the session and the page.
+ */
+export function sessionAccountOverview(db: Database) {
+  return (tokenHash: string, now: Date): PreparedReads<AccountOverview | null> => {
+    const reads = overviewReadsFor(
+      db,
+      "account.overview.session",
+      sessionUserId,
+    )({
+      tokenHash,
+      nowMs: now.getTime(),
+      since: now.getTime() - DOWNLOAD_WINDOW_MS,
+    });
+    return {
+      statements: reads.statements,
+      map: (results) => {
+        const rows = reads.map(results);
+        // No account row: the token has no live session (the session lookup says so too).
+        return rows[0].length === 0 ? null : toOverview(rows, now);
+      },
+    };
+  };
+}
+
+function toOverview(rows: OverviewRows, now: Date): AccountOverview {
   const [
     account,
     licenseCounts,
@@ -173,15 +237,7 @@ export async function getAccountOverview(
     projects,
     open,
     devices,
-  ] = await preparedBatchOnce(
-    db,
-    "account.overview",
-    overviewReads,
-  )({
-    userId,
-    nowMs: now.getTime(),
-    since: now.getTime() - DOWNLOAD_WINDOW_MS,
-  });
+  ] = rows;
 
   const user = account[0]!;
   const member = membership[0];

@@ -1,5 +1,5 @@
 import { and, eq, gt, lte, ne, sql } from "drizzle-orm";
-import { preparedOnce, type Database } from "#db/client";
+import { preparedReadsOnce, runReads, type Database, type PreparedReads } from "#db/client";
 import { sessions, users, type AccountStatus, type UserRole } from "#db/schema";
 import { randomToken, sha256TokenHash } from "~/lib/hmac.server";
 
@@ -47,17 +47,25 @@ export async function newSessionStatement(
   return { token, statement };
 }
 
+type SessionRow = {
+  sessionId: string;
+  deviceSessionId: string | null;
+  twoFactorVerifiedAt: Date | null;
+  lastSeenAt: Date;
+  user: SessionUser;
+};
+
 /**
- * The session and its user for a cookie token. Role and status come from D1 on every
- * request; a user who is not ACTIVE has no session, whatever the cookie says.
+ * The statement that reads a session and its user by the hash of the cookie's token, ready to
+ * share a D1 batch with the page's own reads (`runReads`); `sessionFromLookup` makes the session
+ * of its result.
  */
-export async function findSession(
+export function sessionLookup(
   db: Database,
-  token: string,
+  tokenHash: string,
   now: Date,
-): Promise<CurrentSession | null> {
-  const tokenHash = await sha256TokenHash(token);
-  const [row] = await preparedOnce(db, "sessions.by-token", (handle) =>
+): PreparedReads<SessionRow | undefined> {
+  const reads = preparedReadsOnce(db, "sessions.by-token", (handle) => [
     handle
       .select({
         sessionId: sessions.id,
@@ -65,7 +73,9 @@ export async function findSession(
         twoFactorVerifiedAt: sessions.twoFactorVerifiedAt,
         lastSeenAt: sessions.lastSeenAt,
         user: {
-          id: users.id,
+          // Aliased: a batch's rows come back as objects keyed by column name, and the session's
+          // `id` would hide the user's.
+          id: sql<string>`${users.id}`.as("user_id"),
           email: users.email,
           name: users.name,
           role: users.role,
@@ -85,11 +95,29 @@ export async function findSession(
           gt(sessions.expiresAt, sql.placeholder("nowMs")),
         ),
       )
-      .limit(1)
-      .prepare(),
-  ).all({ tokenHash, nowMs: now.getTime() });
-  if (!row || row.user.accountStatus !== "ACTIVE") return null;
+      .limit(1),
+  ]);
+  const { statements, map } = reads({ tokenHash, nowMs: now.getTime() });
+  return { statements, map: (results) => map(results)[0][0] as SessionRow | undefined };
+}
 
+/**
+ * The id of the user whose live session has the token hash `tokenHash` (placeholder names
+ * `tokenHash` and `nowMs`), for reads that go to D1 in the same batch as `sessionLookup`: they
+ * select the session's user's rows, so for a token without a live session they find none.
+ */
+export const sessionUserId = sql`(select ${sessions.userId} from ${sessions} where ${sessions.tokenHash} = ${sql.placeholder("tokenHash")} and ${sessions.expiresAt} > ${sql.placeholder("nowMs")})`;
+
+/**
+ * The session a lookup found, refreshing `last_seen_at` when it is old. Role and status come
+ * from D1 on every request; a user who is not ACTIVE has no session, whatever the cookie says.
+ */
+export async function sessionFromLookup(
+  db: Database,
+  row: SessionRow | undefined,
+  now: Date,
+): Promise<CurrentSession | null> {
+  if (!row || row.user.accountStatus !== "ACTIVE") return null;
   if (now.getTime() - row.lastSeenAt.getTime() > LAST_SEEN_GRANULARITY_MS) {
     await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, row.sessionId));
   }
@@ -100,6 +128,17 @@ export async function findSession(
     twoFactorVerifiedAt: row.twoFactorVerifiedAt,
     user: row.user,
   };
+}
+
+/** The session and its user for a cookie token, in a round trip of its own. */
+export async function findSession(
+  db: Database,
+  token: string,
+  now: Date,
+): Promise<CurrentSession | null> {
+  const lookup = sessionLookup(db, await sha256TokenHash(token), now);
+  const [row] = await runReads<[SessionRow | undefined]>(db, [lookup]);
+  return sessionFromLookup(db, row, now);
 }
 
 export const deleteSessionStatement = (db: Database, sessionId: string) =>
