@@ -1,14 +1,4 @@
-import {
-  and,
-  count,
-  desc,
-  eq,
-  inArray,
-  isNull,
-  sql,
-  type Placeholder,
-  type SQL,
-} from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type Placeholder, type SQL } from "drizzle-orm";
 import { preparedReadsOnce, runReads, type Database, type PreparedReads } from "#db/client";
 import {
   auditLogs,
@@ -51,8 +41,11 @@ const OPEN_PROJECT_STATUSES: ServiceStatus[] = ["ACTIVE", "PAUSED"];
  * expired ones are on the licenses page (docs/architecture.md §7, domain/licenses/status.ts);
  * a banned owner has no session, so they never see this page.
  */
-/** Whose rows: a user id placeholder, or the session's user (`sessionUserId`). */
-type UserKey = Placeholder | SQL;
+/**
+ * Whose rows: a user id placeholder, the session's user (`sessionUserId`), or the account
+ * row's id inside its own subqueries.
+ */
+type UserKey = Placeholder | SQL | typeof users.id;
 
 const workingLicense = (userId: UserKey, nowMs: Placeholder) =>
   and(
@@ -97,7 +90,12 @@ export interface AccountOverview {
   };
 }
 
-/** The overview's reads, built once per isolate (`preparedBatchOnce`): one D1 batch. */
+/**
+ * The overview's reads, built once per isolate (`preparedReadsOnce`): one D1 batch of four
+ * statements. The account row carries the membership (one per user) and every count, so the
+ * statements are the row and the three short lists; each statement costs D1 its own work
+ * however small it is.
+ */
 function overviewReads(db: Database, userId: UserKey) {
   const nowMs = sql.placeholder("nowMs");
   const openProject = and(
@@ -112,16 +110,20 @@ function overviewReads(db: Database, userId: UserKey) {
         twoFactorEnabled: users.twoFactorEnabled,
         emailVerifiedAt: users.emailVerifiedAt,
         lastLoginAt: users.lastLoginAt,
+        tier: memberships.tier,
+        status: memberships.status,
+        totalCredits: memberships.totalCredits,
+        usedCredits: memberships.usedCredits,
+        autoRenew: memberships.autoRenew,
+        periodEnd: memberships.currentPeriodEnd,
+        licensesTotal: sql<number>`(select count(*) from ${licenses} where ${licenses.userId} = ${users.id})`,
+        licensesActive: sql<number>`(select count(*) from ${licenses} where ${workingLicense(users.id, nowMs)})`,
+        openProjects: sql<number>`(select count(*) from ${serviceProjects} where ${serviceProjects.clientId} = ${users.id} and ${serviceProjects.status} in ${OPEN_PROJECT_STATUSES})`,
+        devices: sql<number>`(select count(*) from ${deviceSessions} where ${deviceSessions.userId} = ${users.id} and ${deviceSessions.revokedAt} is null)`,
       })
       .from(users)
+      .leftJoin(memberships, eq(memberships.userId, users.id))
       .where(eq(users.id, userId)),
-    db
-      .select({
-        total: count(),
-        active: sql<number>`coalesce(sum(case when ${workingLicense(userId, nowMs)} then 1 else 0 end), 0)`,
-      })
-      .from(licenses)
-      .where(eq(licenses.userId, userId)),
     db
       .select({
         id: licenses.id,
@@ -142,18 +144,6 @@ function overviewReads(db: Database, userId: UserKey) {
       .where(and(eq(downloads.userId, userId), mayCountSince(sql.placeholder("since")))),
     db
       .select({
-        tier: memberships.tier,
-        status: memberships.status,
-        totalCredits: memberships.totalCredits,
-        usedCredits: memberships.usedCredits,
-        autoRenew: memberships.autoRenew,
-        periodEnd: memberships.currentPeriodEnd,
-      })
-      .from(memberships)
-      .where(eq(memberships.userId, userId))
-      .limit(1),
-    db
-      .select({
         id: serviceProjects.id,
         title: serviceProjects.title,
         phase: serviceProjects.phase,
@@ -164,11 +154,6 @@ function overviewReads(db: Database, userId: UserKey) {
       .where(openProject)
       .orderBy(desc(serviceProjects.createdAt), desc(serviceProjects.id))
       .limit(OVERVIEW_PROJECTS),
-    db.select({ open: count() }).from(serviceProjects).where(openProject),
-    db
-      .select({ devices: count() })
-      .from(deviceSessions)
-      .where(and(eq(deviceSessions.userId, userId), isNull(deviceSessions.revokedAt))),
   ] as const;
 }
 
@@ -228,24 +213,13 @@ export function sessionAccountOverview(db: Database) {
 }
 
 function toOverview(rows: OverviewRows, now: Date): AccountOverview {
-  const [
-    account,
-    licenseCounts,
-    newestLicenses,
-    recentDownloads,
-    membership,
-    projects,
-    open,
-    devices,
-  ] = rows;
-
+  const [account, newestLicenses, recentDownloads, projects] = rows;
   const user = account[0]!;
-  const member = membership[0];
   return {
     profile: { name: user.name, email: user.email },
     licenses: {
-      active: Number(licenseCounts[0]?.active ?? 0),
-      total: licenseCounts[0]?.total ?? 0,
+      active: Number(user.licensesActive),
+      total: Number(user.licensesTotal),
       newest: newestLicenses.map((license) => ({
         id: license.id,
         productName: license.productName,
@@ -257,17 +231,9 @@ function toOverview(rows: OverviewRows, now: Date): AccountOverview {
         ),
       })),
     },
-    membership: member
-      ? {
-          tier: member.tier,
-          status: member.status,
-          balance: remainingCredits(member),
-          renews: member.status === "ACTIVE" && member.autoRenew,
-          periodEnd: member.periodEnd,
-        }
-      : null,
+    membership: membershipOf(user),
     projects: {
-      open: open[0]?.open ?? 0,
+      open: Number(user.openProjects),
       newest: projects.map(({ acceptedAt, ...project }) => ({
         ...project,
         accepted: acceptedAt !== null,
@@ -277,8 +243,21 @@ function toOverview(rows: OverviewRows, now: Date): AccountOverview {
       twoFactorEnabled: user.twoFactorEnabled,
       emailVerified: user.emailVerifiedAt !== null,
       lastLoginAt: user.lastLoginAt,
-      devices: devices[0]?.devices ?? 0,
+      devices: Number(user.devices),
     },
+  };
+}
+
+/** The membership columns of the account row: all null when the user has none (left join). */
+function membershipOf(row: OverviewRows[0][number]): AccountOverview["membership"] {
+  const { tier, status, totalCredits, usedCredits, autoRenew, periodEnd } = row;
+  if (tier === null || status === null || periodEnd === null) return null;
+  return {
+    tier,
+    status,
+    balance: remainingCredits({ totalCredits: totalCredits ?? 0, usedCredits: usedCredits ?? 0 }),
+    renews: status === "ACTIVE" && autoRenew === true,
+    periodEnd,
   };
 }
 

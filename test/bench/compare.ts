@@ -12,7 +12,8 @@
  *
  * Saved builds live under $TMPDIR/storefront-builds/<name> (a snapshot of build/, public/ and
  * wrangler.toml).
- * BENCH_ROUNDS (default 4) and BENCH_SLICE (seconds, default 4) set the length; BENCH_CACHED=1
+ * BENCH_ROUNDS (default 4), BENCH_SLICE (seconds, default 4) and BENCH_WARMUP (seconds per build
+ * and page before the rounds, default 10) set the length; BENCH_CACHED=1
  * measures the page-cache hits of cookie-less requests instead of renders (/account stays
  * logged in, so uncached).
  */
@@ -38,6 +39,8 @@ const BUILDS_DIR = path.join(os.tmpdir(), "storefront-builds");
 const DEFAULT_PATHS = ["/", "/products", "/products/ledger-ui-kit", "/account"];
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SLICE_SECONDS = Number(process.env.BENCH_SLICE ?? 4);
+/** Unmeasured load per build and page first: a fresh isolate gets cheaper as V8 optimises. */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 10);
 const CONNECTIONS = 10;
 const CACHED = process.env.BENCH_CACHED === "1";
 
@@ -112,6 +115,7 @@ async function compare(names: [string, string], paths: string[]): Promise<void> 
         persistTo: stateOf(index),
         readyPath: "/healthz",
         logLevel: "warn",
+        asDeployed: true,
       });
       servers.push(server);
       contenders.push({ name, server, pids: await workerdPidsOf(server) });
@@ -129,7 +133,7 @@ async function compare(names: [string, string], paths: string[]): Promise<void> 
         ticksPerSecond,
       });
     for (const contender of contenders) {
-      for (const pagePath of paths) await slice(contender, pagePath, 2);
+      for (const pagePath of paths) await slice(contender, pagePath, WARMUP_SECONDS);
     }
     const results = new Map<string, Slice[]>();
     for (let round = 0; round < ROUNDS; round++) {

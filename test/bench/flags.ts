@@ -121,6 +121,7 @@ async function measurePropagation(): Promise<PropagationRow[]> {
       persistTo: stateDir,
       readyPath: "/healthz",
       logLevel: "warn",
+      asDeployed: true,
     });
     const platform = await openLocalPlatform(stateDir);
     try {

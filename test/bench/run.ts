@@ -69,6 +69,7 @@ const settings: BenchSettings = {
   connections: positiveIntFromEnv("BENCH_CONNECTIONS", 10),
   durationSeconds: positiveIntFromEnv("BENCH_DURATION", 10),
   warmupSeconds: 3,
+  pageWarmupSeconds: positiveIntFromEnv("BENCH_WARMUP", 10),
   extraProducts: 1000,
   rounds: positiveIntFromEnv("BENCH_ROUNDS", 6),
   sliceSeconds: positiveIntFromEnv("BENCH_SLICE", 4),
@@ -135,7 +136,7 @@ async function measurePages(
       connections: settings.connections,
       rounds: settings.rounds,
       sliceSeconds: settings.sliceSeconds,
-      warmupSeconds: 2,
+      warmupSeconds: settings.pageWarmupSeconds,
     },
     log: (line) => console.log(line),
   });
@@ -244,13 +245,14 @@ async function main(): Promise<number> {
       downloadSeed = await prepareDownloadBench({ stateDir, baselineStateDir });
     }
 
-    console.log("• Starting the app and the baseline Worker (wrangler dev)…");
+    console.log("• Starting the app and the baseline Worker (wrangler dev, as deployed)…");
     // Request logging off: printing every request would be part of what gets measured.
     const app = await startWranglerDev({
       snapshot,
       persistTo: stateDir,
       readyPath: "/healthz",
       logLevel: "warn",
+      asDeployed: true,
     });
     servers.push(app);
     const baseline = await startWranglerDev({
@@ -258,6 +260,7 @@ async function main(): Promise<number> {
       persistTo: baselineStateDir,
       readyPath: "/",
       logLevel: "warn",
+      asDeployed: true,
     });
     servers.push(baseline);
     console.log(`  app ${app.url}, baseline ${baseline.url}`);
@@ -271,6 +274,7 @@ async function main(): Promise<number> {
           persistTo: path.join(stateDir, "baseline-assets"),
           readyPath: "/",
           logLevel: "warn",
+          asDeployed: true,
         });
     if (baselineBehindAssets) servers.push(baselineBehindAssets);
     const pages =

@@ -229,6 +229,7 @@ export async function runUploadBenchAlone(): Promise<number> {
       persistTo: stateDir,
       readyPath: "/healthz",
       logLevel: "warn",
+      asDeployed: true,
     });
     console.log(`• Uploading to ${server.url}…`);
     const rows = await benchUploads(server);
