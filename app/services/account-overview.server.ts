@@ -54,6 +54,10 @@ const workingLicense = (userId: UserKey, nowMs: Placeholder) =>
     sql`(${licenses.expiresAt} is null or ${licenses.expiresAt} > ${nowMs})`,
   );
 
+/** A project of the user's that still needs something from the studio or the client. */
+const openProject = (userId: UserKey) =>
+  and(eq(serviceProjects.clientId, userId), inArray(serviceProjects.status, OPEN_PROJECT_STATUSES));
+
 export interface OverviewLicense {
   id: string;
   productName: string;
@@ -98,10 +102,6 @@ export interface AccountOverview {
  */
 function overviewReads(db: Database, userId: UserKey) {
   const nowMs = sql.placeholder("nowMs");
-  const openProject = and(
-    eq(serviceProjects.clientId, userId),
-    inArray(serviceProjects.status, OPEN_PROJECT_STATUSES),
-  );
   return [
     db
       .select({
@@ -118,7 +118,7 @@ function overviewReads(db: Database, userId: UserKey) {
         periodEnd: memberships.currentPeriodEnd,
         licensesTotal: sql<number>`(select count(*) from ${licenses} where ${licenses.userId} = ${users.id})`,
         licensesActive: sql<number>`(select count(*) from ${licenses} where ${workingLicense(users.id, nowMs)})`,
-        openProjects: sql<number>`(select count(*) from ${serviceProjects} where ${serviceProjects.clientId} = ${users.id} and ${serviceProjects.status} in ${OPEN_PROJECT_STATUSES})`,
+        openProjects: sql<number>`(select count(*) from ${serviceProjects} where ${openProject(users.id)})`,
         devices: sql<number>`(select count(*) from ${deviceSessions} where ${deviceSessions.userId} = ${users.id} and ${deviceSessions.revokedAt} is null)`,
       })
       .from(users)
@@ -151,7 +151,7 @@ function overviewReads(db: Database, userId: UserKey) {
         acceptedAt: serviceProjects.acceptedAt,
       })
       .from(serviceProjects)
-      .where(openProject)
+      .where(openProject(userId))
       .orderBy(desc(serviceProjects.createdAt), desc(serviceProjects.id))
       .limit(OVERVIEW_PROJECTS),
   ] as const;
